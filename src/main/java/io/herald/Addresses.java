@@ -1,0 +1,16 @@
+package io.herald;
+
+/** Every event-bus address Herald's verticles talk on. Event types are addresses too; they come from the catalog. */
+public final class Addresses {
+    /** Local request: a token (string, empty for none) → the principal as JSON, or a failure with an error code. */
+    public static final String AUTH_VERIFY = "herald.auth.verify";
+    /** Clustered request from JVM services (see {@code HeraldClient}): a publish request → {@code {"id","seq"}}. */
+    public static final String PUBLISH = "herald.publish";
+    /** Clustered publish: each node's stats snapshot, every stats interval. */
+    public static final String STATS_NODE = "herald.stats.node";
+    /** Local request: → the cluster-wide stats view. */
+    public static final String STATS_CLUSTER = "herald.stats.cluster";
+
+    private Addresses() {
+    }
+}

@@ -1,0 +1,139 @@
+package io.herald;
+
+import io.herald.auth.TokenMinter;
+import io.herald.config.ConfigException;
+import io.herald.config.HeraldConfig;
+import io.vertx.core.Vertx;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+/**
+ * {@code java -jar herald.jar} starts a node; {@code java -jar herald.jar token --sub ID --role ROLE}
+ * mints a token with the configured secret. See the README for the configuration.
+ */
+public final class Main {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    static final long ADMIN_TOKEN_TTL_SECONDS = 24 * 3600;
+    static final long SHUTDOWN_TIMEOUT_SECONDS = 20;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        configureLogging();
+        String command = args.length == 0 ? "run" : args[0];
+        try {
+            switch (command) {
+                case "run" -> run(HeraldConfig.load(System.getenv()));
+                case "token" -> System.out.println(mintToken(HeraldConfig.load(System.getenv()), Arrays.copyOfRange(args, 1, args.length)));
+                case "help", "--help", "-h" -> System.out.println(usage());
+                default -> fail("unknown command '" + command + "'\n" + usage());
+            }
+        } catch (ConfigException e) {
+            fail("configuration error: " + e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            fail(e.getMessage());
+        }
+    }
+
+    private static void run(HeraldConfig config) {
+        HeraldNode node;
+        try {
+            node = HeraldNode.start(config).await(5, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ConfigException ce) {
+                throw ce;
+            }
+            fail("node failed to start: " + cause);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Herald: shutting down, closing sockets and leaving the cluster");
+            try {
+                node.close().await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("Herald: unclean shutdown: " + e);
+            }
+        }, "herald-shutdown"));
+        printBanner(node);
+    }
+
+    private static void printBanner(HeraldNode node) {
+        HeraldConfig config = node.config();
+        String base = "http://localhost:" + node.port();
+        StringBuilder banner = new StringBuilder()
+                .append("Herald node ").append(node.nodeId()).append(" up on port ").append(node.port())
+                .append(node.clustered() ? " (cluster of " + node.clusterSize() + ")" : " (no cluster)")
+                .append(", mode ").append(config.mode().name().toLowerCase()).append(config.demo().enabled() ? ", demo events on" : "");
+        if (config.mode() == HeraldConfig.Mode.DEV) {
+            banner.append("\n  ***************************************************************************")
+                    .append("\n  * DEV MODE: development secret and API key; never expose this node.      *")
+                    .append("\n  ***************************************************************************");
+            if (config.auth().jwtSecret() != null) {
+                String admin = new TokenMinter(node.vertx(), config.auth()).mint("dev-admin", "admin", null, List.of(), ADMIN_TOKEN_TTL_SECONDS);
+                banner.append("\n  admin token (24 h): ").append(admin)
+                        .append("\n  console:            ").append(base).append("/?token=").append(admin);
+            }
+            banner.append("\n  publish:            curl -XPOST ").append(base).append("/api/events -H 'Authorization: Bearer ")
+                    .append(config.apiKey()).append("' -d '{\"type\":\"order:created\",\"data\":{\"orderId\":\"o-1\"}}'");
+        }
+        System.out.println(banner);
+    }
+
+    static String mintToken(HeraldConfig config, String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value pairs\n" + usage());
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        String sub = options.get("sub");
+        String role = options.get("role");
+        if (sub == null || role == null) {
+            throw new IllegalArgumentException("token needs --sub and --role\n" + usage());
+        }
+        long ttl = Long.parseLong(options.getOrDefault("ttl", "3600"));
+        List<String> rooms = options.containsKey("rooms") ? List.of(options.get("rooms").split(",")) : List.of();
+        Vertx vertx = Vertx.vertx();
+        try {
+            return new TokenMinter(vertx, config.auth()).mint(sub, role, options.get("store"), rooms, ttl);
+        } finally {
+            vertx.close();
+        }
+    }
+
+    static String usage() {
+        return """
+                usage: java -jar herald.jar [run]
+                       java -jar herald.jar token --sub USER --role ROLE [--store STORE] [--rooms a,b] [--ttl SECONDS]
+                configuration: conf/herald.json (HERALD_CONF) and HERALD_* environment variables, see README.md""";
+    }
+
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (InputStream in = Main.class.getResourceAsStream("/logging.properties")) {
+            if (in != null) {
+                LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (IOException e) {
+            LOG.warning("default logging configuration not loaded: " + e);
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("Herald: " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,42 @@
+package io.herald.api;
+
+import io.herald.Addresses;
+import io.herald.ErrorCode;
+import io.herald.stats.NodeStats;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+import java.util.function.BooleanSupplier;
+
+/** {@code GET /health}, {@code GET /api/stats} (cluster-wide) and {@code GET /metrics} (Prometheus text). */
+public final class OpsApi {
+    private final EventBus bus;
+    private final NodeStats stats;
+    private final boolean clustered;
+    private final BooleanSupplier closing;
+
+    public OpsApi(EventBus bus, NodeStats stats, boolean clustered, BooleanSupplier closing) {
+        this.bus = bus;
+        this.stats = stats;
+        this.clustered = clustered;
+        this.closing = closing;
+    }
+
+    public void mount(Router router) {
+        router.get("/health").handler(ctx -> {
+            boolean up = !closing.getAsBoolean();
+            HttpErrors.json(ctx, up ? 200 : 503, new JsonObject()
+                    .put("status", up ? "UP" : "CLOSING")
+                    .put("node", stats.nodeId())
+                    .put("clustered", clustered)
+                    .put("connections", stats.snapshot().getLong("connections")));
+        });
+        router.get("/api/stats").handler(ctx -> bus.<JsonObject>request(Addresses.STATS_CLUSTER, null)
+                .onSuccess(reply -> HttpErrors.json(ctx, 200, reply.body()))
+                .onFailure(err -> HttpErrors.send(ctx, ErrorCode.UNAVAILABLE, "stats are not available yet", null)));
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(stats.registry().scrape()));
+    }
+}

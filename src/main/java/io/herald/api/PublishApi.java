@@ -1,0 +1,143 @@
+package io.herald.api;
+
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.auth.BearerTokens;
+import io.herald.event.EventPublisher;
+import io.herald.event.PublishRequest;
+import io.herald.event.Published;
+import io.herald.stats.NodeStats;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /api/events} (one event) and {@code POST /api/events/batch} ({@code {"events":[…]}}) for
+ * backends, with {@code Authorization: Bearer <API key>}. The key is checked before the body is read;
+ * a batch is validated whole before any of it is published.
+ */
+public final class PublishApi {
+    public static final String EVENTS_PATH = "/api/events";
+    public static final String BATCH_PATH = "/api/events/batch";
+
+    private final EventPublisher publisher;
+    private final NodeStats stats;
+    private final byte[] apiKey;
+    private final int maxBodyBytes;
+    private final int maxBatchSize;
+
+    public PublishApi(EventPublisher publisher, NodeStats stats, String apiKey, int maxBodyBytes, int maxBatchSize) {
+        this.publisher = publisher;
+        this.stats = stats;
+        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxBatchSize = maxBatchSize;
+    }
+
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+        // the key is checked in a route of its own, before the body handler reads anything
+        router.post(EVENTS_PATH).handler(this::authorize);
+        router.post(BATCH_PATH).handler(this::authorize);
+        router.post(EVENTS_PATH).handler(body).handler(this::publishOne).failureHandler(this::onFailure);
+        router.post(BATCH_PATH).handler(body).handler(this::publishBatch).failureHandler(this::onFailure);
+    }
+
+    private void authorize(RoutingContext ctx) {
+        String key = BearerTokens.fromHeader(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        if (key == null || !MessageDigest.isEqual(apiKey, key.getBytes(StandardCharsets.UTF_8))) {
+            refuse(ctx, new HeraldException(ErrorCode.UNAUTHORIZED, key == null
+                    ? "send the API key as Authorization: Bearer <key>" : "wrong API key"), null);
+            return;
+        }
+        ctx.next();
+    }
+
+    private void publishOne(RoutingContext ctx) {
+        PublishRequest request;
+        try {
+            request = PublishRequest.fromJson(parse(ctx));
+            publisher.validate(request);
+        } catch (HeraldException e) {
+            refuse(ctx, e, null);
+            return;
+        }
+        publisher.publish(request).onComplete(ar -> {
+            if (ar.succeeded()) {
+                HttpErrors.json(ctx, 202, ar.result().toJson());
+            } else {
+                refuse(ctx, HeraldException.from(ar.cause()), null);
+            }
+        });
+    }
+
+    private void publishBatch(RoutingContext ctx) {
+        List<PublishRequest> requests = new ArrayList<>();
+        int index = -1;
+        try {
+            Object body = parse(ctx);
+            if (!(body instanceof JsonObject json) || !(json.getValue("events") instanceof JsonArray events)) {
+                throw new HeraldException(ErrorCode.INVALID_EVENT, "a batch is {\"events\":[…]}");
+            }
+            if (events.size() > maxBatchSize) {
+                throw new HeraldException(ErrorCode.BATCH_TOO_LARGE, "at most " + maxBatchSize + " events per batch");
+            }
+            for (index = 0; index < events.size(); index++) {
+                PublishRequest request = PublishRequest.fromJson(events.getValue(index));
+                publisher.validate(request);
+                requests.add(request);
+            }
+        } catch (HeraldException e) {
+            refuse(ctx, e, index >= 0 ? new JsonObject().put("index", index) : null);
+            return;
+        }
+        // One after the other, so that events of one type keep the batch's order in their seq.
+        List<JsonObject> results = new ArrayList<>();
+        Future<Published> chain = Future.succeededFuture();
+        for (PublishRequest request : requests) {
+            chain = chain.compose(previous -> publisher.publish(request)).onSuccess(p -> results.add(p.toJson()));
+        }
+        chain.onComplete(ar -> {
+            if (ar.succeeded()) {
+                HttpErrors.json(ctx, 202, new JsonObject().put("results", new JsonArray(results)));
+            } else {
+                refuse(ctx, HeraldException.from(ar.cause()), new JsonObject().put("published", new JsonArray(results)));
+            }
+        });
+    }
+
+    private static Object parse(RoutingContext ctx) {
+        if (ctx.body() == null || ctx.body().length() == 0) {
+            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is empty");
+        }
+        try {
+            return Json.decodeValue(ctx.body().buffer());
+        } catch (DecodeException e) {
+            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
+        }
+    }
+
+    private void onFailure(RoutingContext ctx) {
+        if (ctx.statusCode() == 413) {
+            refuse(ctx, new HeraldException(ErrorCode.BODY_TOO_LARGE, "bodies are limited to " + maxBodyBytes + " bytes"), null);
+        } else {
+            refuse(ctx, HeraldException.from(ctx.failure()), null);
+        }
+    }
+
+    private void refuse(RoutingContext ctx, HeraldException error, JsonObject extra) {
+        stats.refused(error.code());
+        HttpErrors.send(ctx, error.code(), error.getMessage(), extra);
+    }
+}

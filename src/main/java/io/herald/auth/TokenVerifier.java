@@ -1,0 +1,109 @@
+package io.herald.auth;
+
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.config.HeraldConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Turns a JWT into a {@link Principal}. The signature is checked by vertx-auth-jwt (HS256 with the
+ * secret, or RS256 with a public key; {@code alg: none} and any other algorithm are refused); expiry,
+ * role and subject are checked here so that each refusal has its own code and reason.
+ */
+public final class TokenVerifier {
+    public static final String CLAIM_ROLE = "role";
+    public static final String CLAIM_STORE = "storeId";
+    public static final String CLAIM_ROOMS = "rooms";
+
+    /** Where vertx-auth-jwt keeps the whole decoded payload (the principal holds only part of it). */
+    private static final String DECODED_CLAIMS = "accessToken";
+
+    private final JWTAuth jwt;
+    private final RoleMatrix roles;
+    private final HeraldConfig.Auth config;
+
+    public TokenVerifier(Vertx vertx, HeraldConfig.Auth config, RoleMatrix roles) {
+        this.jwt = JWTAuth.create(vertx, jwtOptions(config));
+        this.roles = roles;
+        this.config = config;
+    }
+
+    static JWTAuthOptions jwtOptions(HeraldConfig.Auth config) {
+        JWTAuthOptions options = new JWTAuthOptions()
+                // expiry is checked below, to tell an expired token from a forged one
+                .setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
+        if (config.jwtPublicKey() != null) {
+            options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(readPem(config.jwtPublicKey())));
+        } else {
+            options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()));
+        }
+        return options;
+    }
+
+    private static String readPem(String keyOrPath) {
+        if (keyOrPath.startsWith("-----BEGIN")) {
+            return keyOrPath;
+        }
+        try {
+            return Files.readString(Path.of(keyOrPath));
+        } catch (IOException e) {
+            throw new UncheckedIOException("auth.jwtPublicKey: cannot read " + keyOrPath, e);
+        }
+    }
+
+    /** Verifies a token; null or empty means none (a guest, when anonymous access is allowed). */
+    public Future<Principal> verify(String token) {
+        if (token == null || token.isEmpty()) {
+            return config.allowAnonymous()
+                    ? Future.succeededFuture(Principal.anonymous(roles.anonymousRole()))
+                    : Future.failedFuture(new HeraldException(ErrorCode.TOKEN_REQUIRED, "this hub does not accept anonymous connections: pass a token"));
+        }
+        return jwt.authenticate(new TokenCredentials(token))
+                .recover(err -> Future.failedFuture(new HeraldException(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, algorithm or format")))
+                .compose(user -> checkClaims(user.attributes().getJsonObject(DECODED_CLAIMS, user.principal())));
+    }
+
+    private Future<Principal> checkClaims(JsonObject claims) {
+        Object exp = claims.getValue("exp");
+        if (exp == null) {
+            if (config.requireExpiry()) {
+                return fail(ErrorCode.TOKEN_INVALID, "token has no exp claim");
+            }
+        } else if (!(exp instanceof Number expiry)) {
+            return fail(ErrorCode.TOKEN_INVALID, "exp claim is not a number");
+        } else if (expiry.longValue() + config.leewaySeconds() < System.currentTimeMillis() / 1000) {
+            return fail(ErrorCode.TOKEN_EXPIRED, "token expired at " + expiry.longValue());
+        }
+        if (!(claims.getValue("sub") instanceof String sub) || sub.isEmpty()) {
+            return fail(ErrorCode.TOKEN_INVALID, "token has no sub claim");
+        }
+        if (!(claims.getValue(CLAIM_ROLE) instanceof String role) || !roles.hasRole(role)) {
+            return fail(ErrorCode.TOKEN_INVALID, "token role must be one of " + roles.roleNames());
+        }
+        Object store = claims.getValue(CLAIM_STORE);
+        Set<String> rooms = new HashSet<>();
+        if (claims.getValue(CLAIM_ROOMS) instanceof JsonArray array) {
+            array.forEach(room -> rooms.add(String.valueOf(room)));
+        }
+        return Future.succeededFuture(new Principal(sub, role, store == null ? null : String.valueOf(store), Set.copyOf(rooms)));
+    }
+
+    private static <T> Future<T> fail(ErrorCode code, String message) {
+        return Future.failedFuture(new HeraldException(code, message));
+    }
+}

@@ -1,0 +1,32 @@
+package io.herald.bridge;
+
+import io.herald.ErrorCode;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/** The server frames of the Vert.x event-bus bridge protocol: {@code rec} and {@code err}. */
+final class BridgeFrames {
+    private BridgeFrames() {
+    }
+
+    /** A {@code rec} frame around a body that is already JSON text (the envelope, encoded once per event). */
+    static String rec(String address, String bodyJson) {
+        return "{\"type\":\"rec\",\"address\":" + Json.encode(address) + ",\"body\":" + bodyJson + "}";
+    }
+
+    /**
+     * An {@code err} frame that names the address, so the official client hands it to that address's
+     * handler (or to the reply callback, when the address is a reply address).
+     */
+    static String err(String address, ErrorCode code, String message) {
+        JsonObject frame = new JsonObject().put("type", "err");
+        if (address != null) {
+            frame.put("address", address);
+        }
+        return frame.put("failureCode", code.status())
+                .put("failureType", code.id())
+                .put("message", message)
+                .put("body", code.id())
+                .encode();
+    }
+}

@@ -1,0 +1,87 @@
+package io.herald.bridge;
+
+import io.herald.ErrorCode;
+import io.herald.api.HttpErrors;
+import io.herald.api.OpsApi;
+import io.herald.api.PublishApi;
+import io.herald.auth.RoleMatrix;
+import io.herald.catalog.EventCatalog;
+import io.herald.config.HeraldConfig;
+import io.herald.event.EventPublisher;
+import io.herald.stats.NodeStats;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+
+/**
+ * The node's HTTP face: the SockJS bridge at {@code /eventbus} (with the raw WebSocket transport at
+ * {@code /eventbus/websocket}), the publish API, the ops endpoints and the console. Several instances
+ * share the port, one per event loop.
+ */
+public final class BridgeVerticle extends VerticleBase {
+    public static final String BRIDGE_PATH = "/eventbus";
+    static final long SOCKJS_HEARTBEAT_MS = 25_000;
+
+    private final HeraldConfig config;
+    private final int port;
+    private final EventCatalog catalog;
+    private final RoleMatrix roles;
+    private final EventPublisher publisher;
+    private final NodeStats stats;
+    private final boolean clustered;
+    private SocketBridge bridge;
+    private HttpServer server;
+    private volatile boolean closing;
+
+    public BridgeVerticle(HeraldConfig config, int port, EventCatalog catalog, RoleMatrix roles, EventPublisher publisher,
+                          NodeStats stats, boolean clustered) {
+        this.config = config;
+        this.port = port;
+        this.catalog = catalog;
+        this.roles = roles;
+        this.publisher = publisher;
+        this.stats = stats;
+        this.clustered = clustered;
+    }
+
+    @Override
+    public Future<?> start() {
+        bridge = new SocketBridge(vertx.eventBus(), catalog, roles, publisher, stats, config.bridge());
+        SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
+                .setHeartbeatInterval(SOCKJS_HEARTBEAT_MS)
+                .setInsertJSESSIONID(false)
+                .setRegisterWriteHandler(false)
+                .setLocalWriteHandler(false);
+
+        Router router = Router.router(vertx);
+        router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(bridge));
+        new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
+        new OpsApi(vertx.eventBus(), stats, clustered, () -> closing).mount(router);
+        router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
+        router.route().last().handler(ctx -> HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
+
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.http().host())
+                // frames between maxFrameBytes and this get a frame_too_large err; larger ones close the socket (1009)
+                .setMaxWebSocketFrameSize(4 * config.bridge().maxFrameBytes())
+                .setMaxWebSocketMessageSize(4 * config.bridge().maxFrameBytes());
+        return vertx.createHttpServer(options).requestHandler(router).listen(port).onSuccess(s -> server = s);
+    }
+
+    /** The port actually bound (the configured one, or the OS's pick for port 0). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> stop() {
+        closing = true;
+        bridge.closeAll("Herald node shutting down");
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

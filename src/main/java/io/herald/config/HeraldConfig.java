@@ -1,0 +1,251 @@
+package io.herald.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The node's whole configuration: {@code conf/herald.json} with the {@code HERALD_*} environment
+ * overrides applied, validated once at start. Each key is read in exactly one place, below.
+ */
+public record HeraldConfig(
+        Mode mode,
+        Http http,
+        Cluster cluster,
+        Auth auth,
+        String apiKey,
+        Path catalogFile,
+        Path rolesFile,
+        Bridge bridge,
+        long statsIntervalMs,
+        Demo demo) {
+
+    public enum Mode { DEV, PROD }
+
+    public record Http(String host, int port, int maxBodyBytes, int maxBatchSize) {
+    }
+
+    public record Cluster(boolean enabled, Path configFile, String host) {
+    }
+
+    /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
+    public record Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
+                       int leewaySeconds) {
+    }
+
+    public record Bridge(int instances, int maxFrameBytes, int maxSubscriptionsPerSocket) {
+    }
+
+    public record Demo(boolean enabled, long intervalMs) {
+    }
+
+    /** The development values shipped in conf/herald.json; prod mode refuses them. */
+    public static final String DEV_JWT_SECRET = "herald-dev-secret-do-not-use-in-production";
+    public static final String DEV_API_KEY = "herald-dev-api-key";
+    public static final int MIN_SECRET_BYTES = 32;
+
+    public static final String ENV_CONF = "HERALD_CONF";
+    public static final String ENV_HTTP_PORT = "HERALD_HTTP_PORT";
+    public static final String ENV_JWT_SECRET = "HERALD_JWT_SECRET";
+    public static final String ENV_API_KEY = "HERALD_API_KEY";
+    public static final String ENV_CLUSTER = "HERALD_CLUSTER";
+    public static final String ENV_CLUSTER_CONFIG = "HERALD_CLUSTER_CONFIG";
+    public static final String ENV_MODE = "HERALD_MODE";
+    public static final String ENV_DEMO = "HERALD_DEMO";
+
+    public static final String DEFAULT_CONF = "conf/herald.json";
+
+    /** Reads the file named by HERALD_CONF (default conf/herald.json) and applies the environment. */
+    public static HeraldConfig load(Map<String, String> env) {
+        Path file = Path.of(env.getOrDefault(ENV_CONF, DEFAULT_CONF));
+        return fromJson(readJson(file, ENV_CONF), file.toAbsolutePath().getParent(), env);
+    }
+
+    public static JsonObject readJson(Path file, String key) {
+        try {
+            return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigException(key, "cannot read " + file + " (" + e.getMessage() + ")");
+        } catch (DecodeException e) {
+            throw new ConfigException(key, file + " is not valid JSON (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Builds the config from the JSON of herald.json; relative paths in it resolve against {@code baseDir}
+     * (the file's folder), relative paths in the environment against the working directory.
+     */
+    public static HeraldConfig fromJson(JsonObject json, Path baseDir, Map<String, String> env) {
+        Reader r = new Reader(json, env);
+        Mode mode = r.enumValue("mode", ENV_MODE, Mode.class, Mode.DEV);
+
+        Http http = new Http(
+                r.string("http.host", null, "0.0.0.0"),
+                r.integer("http.port", ENV_HTTP_PORT, 8080, 0, 65535),
+                r.integer("http.maxBodyBytes", null, 65536, 256, 16 * 1024 * 1024),
+                r.integer("http.maxBatchSize", null, 500, 1, 100_000));
+
+        Path clusterFile = env.containsKey(ENV_CLUSTER_CONFIG)
+                ? Path.of(env.get(ENV_CLUSTER_CONFIG))
+                : baseDir.resolve(r.string("cluster.configFile", null, "../cluster.xml")).normalize();
+        Cluster cluster = new Cluster(
+                r.bool("cluster.enabled", ENV_CLUSTER, true),
+                clusterFile,
+                r.string("cluster.host", null, "127.0.0.1"));
+
+        Auth auth = new Auth(
+                r.string("auth.jwtSecret", ENV_JWT_SECRET, null),
+                r.string("auth.jwtPublicKey", null, null),
+                r.bool("auth.allowAnonymous", null, true),
+                r.bool("auth.requireExpiry", null, true),
+                r.integer("auth.leewaySeconds", null, 5, 0, 3600));
+        if (auth.jwtSecret() == null && auth.jwtPublicKey() == null) {
+            throw new ConfigException("auth.jwtSecret", "set a JWT secret (or auth.jwtPublicKey for RS256)");
+        }
+        String apiKey = r.string("api.key", ENV_API_KEY, null);
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new ConfigException("api.key", "set the publish API key (HERALD_API_KEY)");
+        }
+
+        Bridge bridge = new Bridge(
+                r.integer("bridge.instances", null, 1, 1, 64),
+                r.integer("bridge.maxFrameBytes", null, 65536, 256, 16 * 1024 * 1024),
+                r.integer("bridge.maxSubscriptionsPerSocket", null, 64, 1, 10_000));
+
+        Demo demo = new Demo(
+                r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),
+                r.integer("demo.intervalMs", null, 1500, 10, 3_600_000));
+
+        HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
+                baseDir.resolve(r.string("catalog", null, "catalog.json")).normalize(),
+                baseDir.resolve(r.string("roles", null, "roles.json")).normalize(),
+                bridge,
+                r.integer("stats.intervalMs", null, 2000, 100, 600_000),
+                demo);
+        if (mode == Mode.PROD) {
+            config.checkProductionSafe();
+        }
+        return config;
+    }
+
+    private void checkProductionSafe() {
+        if (auth.jwtSecret() != null) {
+            if (DEV_JWT_SECRET.equals(auth.jwtSecret())) {
+                throw new ConfigException("auth.jwtSecret", "prod mode refuses the shipped development secret; set HERALD_JWT_SECRET");
+            }
+            if (auth.jwtSecret().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                throw new ConfigException("auth.jwtSecret", "prod mode needs a secret of at least " + MIN_SECRET_BYTES + " bytes");
+            }
+        }
+        if (DEV_API_KEY.equals(apiKey)) {
+            throw new ConfigException("api.key", "prod mode refuses the shipped development API key; set HERALD_API_KEY");
+        }
+    }
+
+    /** Typed access to dotted keys, with the environment variable (if any) taking precedence. */
+    private static final class Reader {
+        private final JsonObject json;
+        private final Map<String, String> env;
+
+        Reader(JsonObject json, Map<String, String> env) {
+            this.json = json;
+            this.env = env;
+        }
+
+        private Object raw(String key, String envVar) {
+            if (envVar != null && env.get(envVar) != null) {
+                return env.get(envVar);
+            }
+            JsonObject node = json;
+            String[] parts = key.split("\\.");
+            for (int i = 0; i < parts.length - 1; i++) {
+                Object child = node.getValue(parts[i]);
+                if (child == null) {
+                    return null;
+                }
+                if (!(child instanceof JsonObject object)) {
+                    throw new ConfigException(key, "'" + parts[i] + "' must be an object");
+                }
+                node = object;
+            }
+            return node.getValue(parts[parts.length - 1]);
+        }
+
+        private static String where(String key, String envVar) {
+            return envVar == null ? key : key + " (" + envVar + ")";
+        }
+
+        String string(String key, String envVar, String fallback) {
+            Object value = raw(key, envVar);
+            if (value == null) {
+                return fallback;
+            }
+            if (!(value instanceof String s)) {
+                throw new ConfigException(where(key, envVar), "must be a string");
+            }
+            return s;
+        }
+
+        int integer(String key, String envVar, int fallback, int min, int max) {
+            Object value = raw(key, envVar);
+            if (value == null) {
+                return fallback;
+            }
+            long n;
+            if (value instanceof Number number && number.doubleValue() == number.longValue()) {
+                n = number.longValue();
+            } else if (value instanceof String s) {
+                try {
+                    n = Long.parseLong(s.trim());
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(where(key, envVar), "'" + s + "' is not a whole number");
+                }
+            } else {
+                throw new ConfigException(where(key, envVar), "must be a whole number");
+            }
+            if (n < min || n > max) {
+                throw new ConfigException(where(key, envVar), n + " is outside " + min + ".." + max);
+            }
+            return (int) n;
+        }
+
+        boolean bool(String key, String envVar, boolean fallback) {
+            Object value = raw(key, envVar);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Boolean b) {
+                return b;
+            }
+            if (value instanceof String s) {
+                switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                    case "true", "1", "yes", "on":
+                        return true;
+                    case "false", "0", "no", "off":
+                        return false;
+                    default:
+                        break;
+                }
+            }
+            throw new ConfigException(where(key, envVar), "must be true or false, not '" + value + "'");
+        }
+
+        <E extends Enum<E>> E enumValue(String key, String envVar, Class<E> type, E fallback) {
+            String value = string(key, envVar, null);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                return Enum.valueOf(type, value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where(key, envVar), "'" + value + "' is not one of "
+                        + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.herald.event;
+
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One event to publish: its type, its data, an optional target, and the identity of whoever it is
+ * about ({@code userId}, {@code storeId}: stamped from the token for browser publishes, given by the
+ * backend over HTTP).
+ */
+public record PublishRequest(String type, JsonObject data, Target target, String userId, String storeId) {
+
+    /** Parses {@code {"type","data","target","userId","storeId"}} as sent over HTTP or the bus. */
+    public static PublishRequest fromJson(Object value) {
+        if (!(value instanceof JsonObject json)) {
+            throw new HeraldException(ErrorCode.INVALID_EVENT, "an event must be a JSON object");
+        }
+        if (!(json.getValue("type") instanceof String type) || type.isEmpty()) {
+            throw new HeraldException(ErrorCode.INVALID_EVENT, "an event needs a string 'type'");
+        }
+        Object data = json.getValue("data");
+        if (data != null && !(data instanceof JsonObject)) {
+            throw new HeraldException(ErrorCode.INVALID_EVENT, "'data' must be a JSON object");
+        }
+        return new PublishRequest(type, data == null ? new JsonObject() : (JsonObject) data,
+                Target.fromJson(json.getValue("target")), optionalString(json, "userId"), optionalString(json, "storeId"));
+    }
+
+    private static String optionalString(JsonObject json, String field) {
+        Object value = json.getValue(field);
+        if (value != null && !(value instanceof String)) {
+            throw new HeraldException(ErrorCode.INVALID_EVENT, "'" + field + "' must be a string");
+        }
+        return (String) value;
+    }
+
+    public JsonObject toJson() {
+        JsonObject json = new JsonObject().put("type", type).put("data", data);
+        if (target != null) {
+            json.put("target", target.toJson());
+        }
+        if (userId != null) {
+            json.put("userId", userId);
+        }
+        if (storeId != null) {
+            json.put("storeId", storeId);
+        }
+        return json;
+    }
+}

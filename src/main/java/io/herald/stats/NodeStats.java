@@ -1,0 +1,96 @@
+package io.herald.stats;
+
+import io.herald.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonObject;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This node's counters, shared by its verticles and exported as Prometheus metrics. Updates are
+ * lock-free; the hot path adds a whole fan-out's deliveries at once.
+ */
+public final class NodeStats {
+    private final String nodeId;
+    private final long startedAt = System.currentTimeMillis();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong subscriptions = new AtomicLong();
+    private final Counter connectionsOpened;
+    private final Counter published;
+    private final Counter delivered;
+    private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class);
+
+    public NodeStats(String nodeId) {
+        this.nodeId = nodeId;
+        Gauge.builder("herald.connections", connections, AtomicLong::get)
+                .description("Open bridge connections on this node").register(registry);
+        Gauge.builder("herald.subscriptions", subscriptions, AtomicLong::get)
+                .description("Event-type subscriptions of this node's connections").register(registry);
+        connectionsOpened = Counter.builder("herald.connections.opened").description("Bridge connections accepted").register(registry);
+        published = Counter.builder("herald.events.published").description("Events published through this node").register(registry);
+        delivered = Counter.builder("herald.messages.delivered").description("Event messages written to sockets").register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            refused.put(code, Counter.builder("herald.refusals").tag("code", code.id())
+                    .description("Requests and frames refused, by error code").register(registry));
+        }
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void connectionOpened() {
+        connections.incrementAndGet();
+        connectionsOpened.increment();
+    }
+
+    public void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    public void subscriptionsChanged(int delta) {
+        subscriptions.addAndGet(delta);
+    }
+
+    public void published() {
+        published.increment();
+    }
+
+    public void delivered(int count) {
+        if (count > 0) {
+            delivered.increment(count);
+        }
+    }
+
+    public void refused(ErrorCode code) {
+        refused.get(code).increment();
+    }
+
+    public JsonObject snapshot() {
+        JsonObject refusals = new JsonObject();
+        refused.forEach((code, counter) -> {
+            if (counter.count() > 0) {
+                refusals.put(code.id(), (long) counter.count());
+            }
+        });
+        return new JsonObject()
+                .put("node", nodeId)
+                .put("startedAt", startedAt)
+                .put("connections", connections.get())
+                .put("subscriptions", subscriptions.get())
+                .put("connectionsOpened", (long) connectionsOpened.count())
+                .put("eventsPublished", (long) published.count())
+                .put("messagesDelivered", (long) delivered.count())
+                .put("refusals", refusals);
+    }
+}

@@ -8,6 +8,7 @@ import io.herald.event.PublishRequest;
 import io.herald.event.Published;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -118,11 +119,12 @@ public final class PublishApi {
     }
 
     private static Object parse(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        Buffer body = ctx.body().buffer();
+        if (body == null || body.length() == 0) {
             throw new HeraldException(ErrorCode.INVALID_JSON, "the body is empty");
         }
         try {
-            return Json.decodeValue(ctx.body().buffer());
+            return Json.decodeValue(body);
         } catch (DecodeException e) {
             throw new HeraldException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
         }

@@ -1,0 +1,76 @@
+package io.herald;
+
+import io.herald.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The official npm client (@vertx/eventbus-bridge-client.js over sockjs-client, run by Node) against a
+ * real node: see src/test/js/official-client.js for the steps. Needs {@code npm ci} in src/test/js.
+ */
+class OfficialClientIT {
+    static final Path SCRIPT_DIR = Path.of("src/test/js");
+    static HeraldNode node;
+
+    @BeforeAll
+    static void startNode() {
+        assertTrue(Files.isDirectory(SCRIPT_DIR.resolve("node_modules/@vertx/eventbus-bridge-client.js")),
+                "run `npm ci --prefix src/test/js` first (.ci/run does)");
+        node = TestNodes.start(TestNodes.config(json -> { }));
+    }
+
+    @AfterAll
+    static void stopNode() {
+        node.close().await();
+    }
+
+    @Test
+    void registerReceiveRefuseAndPublishWithTheOfficialClient() throws IOException, InterruptedException {
+        String token = TestNodes.token(node, "c-2001", "customer");
+        Process node = new ProcessBuilder("node", "official-client.js", "http://127.0.0.1:" + OfficialClientIT.node.port(),
+                token, OfficialClientIT.node.config().apiKey(), "c-2001")
+                .directory(SCRIPT_DIR.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(node.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, node.exitValue(), "node script output: " + output);
+        JsonObject observed = new JsonObject(output);
+
+        JsonObject refused = observed.getJsonObject("refusedRegister");
+        assertEquals("access_denied", refused.getString("failureType"));
+        assertEquals(403, refused.getInteger("failureCode"));
+        assertEquals("role customer may not read payments", refused.getString("message"));
+
+        // only the customer's own order arrives, as the full envelope
+        JsonObject mine = observed.getJsonArray("published").getJsonObject(1);
+        assertEquals(1, observed.getJsonArray("received").size());
+        JsonObject envelope = observed.getJsonArray("received").getJsonObject(0);
+        assertEquals(mine.getString("id"), envelope.getString("id"));
+        assertEquals(mine.getLong("seq"), envelope.getLong("seq"));
+        assertEquals("order:created", envelope.getString("type"));
+        assertEquals(new JsonObject().put("orderId", "o-mine").put("customerId", "c-2001"), envelope.getJsonObject("data"));
+
+        JsonObject publishRefused = observed.getJsonObject("orderHandlerError");
+        assertEquals("access_denied", publishRefused.getString("failureType"));
+        assertEquals("role customer may not publish order:created", publishRefused.getString("message"));
+
+        JsonObject reply = observed.getJsonObject("sendReply");
+        assertNull(reply.getValue("error"), reply.encode());
+        assertEquals(36, reply.getString("id").length());
+        assertTrue(reply.getLong("seq") >= 1);
+        assertNull(observed.getValue("unhandledError"), "no err frame went unhandled");
+    }
+}

@@ -1,0 +1,47 @@
+package io.herald.bridge;
+
+import io.herald.auth.Access;
+import io.herald.auth.Principal;
+import io.herald.event.BusEvent;
+import io.herald.event.Target;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SubscriptionTest {
+    static Subscription of(Principal who, Access access) {
+        return new Subscription(new Connection(null, who, null), access);
+    }
+
+    static BusEvent event(String owner, Target target) {
+        return new BusEvent("order:created", "{}", owner, target);
+    }
+
+    static final Principal ALICE = new Principal("alice", "customer", null, Set.of());
+    static final Principal STAFF_IN_ROOM = new Principal("s-1", "staff", "store-1", Set.of("store-1"));
+    static final Principal GUEST = Principal.anonymous("guest");
+
+    @Test
+    void ownOnlyPassesTheOwnersEventsAndThoseAimedAtTheirUserId() {
+        Subscription alice = of(ALICE, Access.OWN);
+        assertTrue(alice.accepts(event("alice", null)));
+        assertFalse(alice.accepts(event("bob", null)));
+        assertFalse(alice.accepts(event(null, null)));
+        assertTrue(alice.accepts(event("bob", new Target(Set.of("alice"), Set.of(), Set.of()))));
+        assertFalse(alice.accepts(event("alice", new Target(Set.of(), Set.of("staff"), Set.of()))), "a target narrows, even the owner's");
+        assertFalse(of(GUEST, Access.OWN).accepts(event(null, null)), "no user id, nothing owned");
+    }
+
+    @Test
+    void targetsMatchUsersRolesOrRooms() {
+        Subscription staff = of(STAFF_IN_ROOM, Access.ALL);
+        assertTrue(staff.accepts(event(null, null)));
+        assertTrue(staff.accepts(event(null, new Target(Set.of("s-1"), Set.of(), Set.of()))));
+        assertTrue(staff.accepts(event(null, new Target(Set.of(), Set.of("staff"), Set.of()))));
+        assertTrue(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("store-1")))));
+        assertFalse(staff.accepts(event(null, new Target(Set.of("s-2"), Set.of("manager"), Set.of("store-2")))));
+    }
+}

@@ -1,0 +1,80 @@
+package io.herald.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.herald.testing.TestNodes.env;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HeraldConfigTest {
+    static final String STRONG_SECRET = "0123456789abcdef0123456789abcdef-prod";
+
+    static HeraldConfig load(Map<String, String> env) {
+        return HeraldConfig.load(env);
+    }
+
+    @Test
+    void shippedConfigIsADevClusteredNodeOn8080WithDemo() {
+        HeraldConfig config = load(Map.of());
+        assertEquals(HeraldConfig.Mode.DEV, config.mode());
+        assertEquals(8080, config.http().port());
+        assertTrue(config.cluster().enabled());
+        assertEquals(Path.of("cluster.xml").toAbsolutePath(), config.cluster().configFile());
+        assertTrue(config.demo().enabled());
+        assertTrue(config.auth().allowAnonymous());
+        assertEquals(Path.of("conf/catalog.json").toAbsolutePath(), config.catalogFile());
+    }
+
+    @Test
+    void environmentOverridesTheFile() {
+        HeraldConfig config = load(env("HERALD_HTTP_PORT", "9090", "HERALD_CLUSTER", "false", "HERALD_DEMO", "off",
+                "HERALD_API_KEY", "k-1", "HERALD_JWT_SECRET", "s-1", "HERALD_CLUSTER_CONFIG", "/etc/herald/cluster.xml"));
+        assertEquals(9090, config.http().port());
+        assertFalse(config.cluster().enabled());
+        assertFalse(config.demo().enabled());
+        assertEquals("k-1", config.apiKey());
+        assertEquals("s-1", config.auth().jwtSecret());
+        assertEquals(Path.of("/etc/herald/cluster.xml"), config.cluster().configFile());
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertEquals("http.port (HERALD_HTTP_PORT)", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_HTTP_PORT", "eighty"))).key());
+        assertEquals("http.port (HERALD_HTTP_PORT)", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_HTTP_PORT", "70000"))).key());
+        assertEquals("cluster.enabled (HERALD_CLUSTER)", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_CLUSTER", "maybe"))).key());
+        assertEquals("mode (HERALD_MODE)", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_MODE", "staging"))).key());
+        assertEquals("HERALD_CONF", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_CONF", "conf/missing.json"))).key());
+        JsonObject json = HeraldConfig.readJson(Path.of("conf/herald.json"), "test");
+        json.getJsonObject("bridge").put("maxFrameBytes", "big");
+        assertEquals("bridge.maxFrameBytes", assertThrows(ConfigException.class,
+                () -> HeraldConfig.fromJson(json, Path.of("conf"), Map.of())).key());
+        JsonObject noKey = HeraldConfig.readJson(Path.of("conf/herald.json"), "test");
+        noKey.getJsonObject("api").remove("key");
+        assertEquals("api.key", assertThrows(ConfigException.class,
+                () -> HeraldConfig.fromJson(noKey, Path.of("conf"), Map.of())).key());
+    }
+
+    @Test
+    void prodRefusesDevSecretsAndShortSecrets() {
+        assertEquals("auth.jwtSecret", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key"))).key());
+        assertEquals("auth.jwtSecret", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key", "HERALD_JWT_SECRET", "short"))).key());
+        assertEquals("api.key", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET))).key());
+        HeraldConfig prod = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key"));
+        assertEquals(HeraldConfig.Mode.PROD, prod.mode());
+        assertFalse(prod.demo().enabled(), "no demo events in prod unless asked for");
+    }
+}

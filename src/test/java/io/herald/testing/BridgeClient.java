@@ -1,0 +1,222 @@
+package io.herald.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client of the bridge for tests, over the raw transport ({@code /eventbus/websocket})
+ * or SockJS framing ({@code /eventbus/<server>/<session>/websocket}). Its methods block the test
+ * thread (never an event loop) until the frame is written or a frame arrives.
+ */
+public final class BridgeClient implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(10);
+    private static final AtomicInteger SYNC_IDS = new AtomicInteger();
+
+    public enum Transport { RAW, SOCKJS }
+
+    private final WebSocketClient client;
+    private final Transport transport;
+    private WebSocket socket;
+    private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile Integer closeCode;
+    private volatile String closeReason;
+
+    private BridgeClient(WebSocketClient client, Transport transport) {
+        this.client = client;
+        this.transport = transport;
+    }
+
+    /** Runs on the event loop as the handshake completes, so no frame can come before the handlers. */
+    private WebSocket attach(WebSocket ws) {
+        socket = ws;
+        ws.textMessageHandler(this::onText);
+        ws.closeHandler(v -> {
+            closeCode = ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode();
+            closeReason = ws.closeReason();
+            closed.countDown();
+        });
+        return ws;
+    }
+
+    public static BridgeClient connect(Vertx vertx, int port, String token) {
+        return connect(vertx, port, token, Transport.RAW);
+    }
+
+    public static BridgeClient connect(Vertx vertx, int port, String token, Transport transport) {
+        String path = transport == Transport.RAW
+                ? "/eventbus/websocket"
+                : "/eventbus/" + (100 + SYNC_IDS.incrementAndGet() % 800) + "/" + UUID.randomUUID().toString().replace("-", "") + "/websocket";
+        if (token != null) {
+            path += "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+        }
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+        BridgeClient bridge = new BridgeClient(client, transport);
+        client.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI(path)).map(bridge::attach).await();
+        return bridge;
+    }
+
+    private void onText(String text) {
+        if (transport == Transport.RAW) {
+            frames.add(new JsonObject(text));
+            return;
+        }
+        switch (text.charAt(0)) {
+            case 'a' -> new JsonArray(text.substring(1)).forEach(m -> frames.add(new JsonObject((String) m)));
+            case 'c' -> {
+                JsonArray close = new JsonArray(text.substring(1));
+                closeCode = close.getInteger(0);
+                closeReason = close.getString(1);
+            }
+            default -> { } // 'o' open and 'h' heartbeat frames
+        }
+    }
+
+    /** Writes one bridge frame as given (any text, to test malformed input). */
+    public BridgeClient sendRaw(String frame) {
+        String wire = transport == Transport.RAW ? frame : new JsonArray().add(frame).encode();
+        socket.writeTextMessage(wire).await();
+        return this;
+    }
+
+    public BridgeClient send(JsonObject frame) {
+        return sendRaw(frame.encode());
+    }
+
+    public BridgeClient register(String address) {
+        return send(new JsonObject().put("type", "register").put("address", address));
+    }
+
+    public BridgeClient unregister(String address) {
+        return send(new JsonObject().put("type", "unregister").put("address", address));
+    }
+
+    public BridgeClient publish(String address, Object body) {
+        return send(new JsonObject().put("type", "publish").put("address", address).put("body", body));
+    }
+
+    public BridgeClient request(String address, Object body, String replyAddress) {
+        return send(new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress));
+    }
+
+    /**
+     * Waits until the node has handled every frame sent before: frames are handled in order, so the
+     * err frame answering a register of an unknown type marks the point. Frames received meanwhile
+     * stay queued.
+     */
+    public BridgeClient sync() {
+        String marker = "sync:" + SYNC_IDS.incrementAndGet();
+        register(marker);
+        List<JsonObject> before = new ArrayList<>();
+        while (true) {
+            JsonObject frame = next();
+            if (marker.equals(frame.getString("address")) && "err".equals(frame.getString("type"))) {
+                break;
+            }
+            before.add(frame);
+        }
+        List<JsonObject> rest = new ArrayList<>();
+        frames.drainTo(rest);
+        frames.addAll(before);
+        frames.addAll(rest);
+        return this;
+    }
+
+    /** The next frame; fails the test if none comes in time. */
+    public JsonObject next() {
+        JsonObject frame = poll(WAIT);
+        if (frame == null) {
+            throw new AssertionError("no frame within " + WAIT);
+        }
+        return frame;
+    }
+
+    /** The next frame, or null after {@code wait}. */
+    public JsonObject poll(Duration wait) {
+        try {
+            return frames.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The next frame that matches, dropping those before it. */
+    public JsonObject next(Predicate<JsonObject> match) {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < end) {
+            JsonObject frame = poll(Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+            if (frame != null && match.test(frame)) {
+                return frame;
+            }
+        }
+        throw new AssertionError("no matching frame within " + WAIT);
+    }
+
+    /** Frames already received and not taken yet. */
+    public List<JsonObject> drain() {
+        List<JsonObject> rest = new ArrayList<>();
+        frames.drainTo(rest);
+        return rest;
+    }
+
+    public boolean awaitClose() {
+        try {
+            return closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** True if the socket closed within a short moment (for asserting that it did not). */
+    public boolean awaitClosedQuickly() {
+        try {
+            return closed.await(200, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public Integer closeCode() {
+        return closeCode;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    @Override
+    public void close() {
+        if (closed.getCount() > 0) {
+            socket.close().await();
+        }
+        client.close();
+    }
+
+    public static Predicate<JsonObject> rec(String address) {
+        return f -> "rec".equals(f.getString("type")) && address.equals(f.getString("address"));
+    }
+
+    public static Predicate<JsonObject> err(String address) {
+        return f -> "err".equals(f.getString("type")) && address.equals(f.getString("address"));
+    }
+}

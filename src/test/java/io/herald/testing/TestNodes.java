@@ -1,0 +1,131 @@
+package io.herald.testing;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import io.herald.HeraldNode;
+import io.herald.auth.TokenMinter;
+import io.herald.config.HeraldConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/** Starts real nodes for the ITs, on ports the OS hands out, from the shipped conf/ and cluster.xml. */
+public final class TestNodes {
+    public static final Path CONF = Path.of("conf/herald.json");
+    public static final Path CLUSTER_XML = Path.of("cluster.xml");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private TestNodes() {
+    }
+
+    /** The shipped configuration on an OS-picked port, demo off, no cluster; {@code edit} changes the JSON. */
+    public static HeraldConfig config(Consumer<JsonObject> edit) {
+        JsonObject json = HeraldConfig.readJson(CONF, "test");
+        json.getJsonObject("demo").put("enabled", false);
+        json.getJsonObject("http").put("port", 0);
+        json.getJsonObject("cluster").put("enabled", false);
+        edit.accept(json);
+        return HeraldConfig.fromJson(json, CONF.toAbsolutePath().getParent(), Map.of());
+    }
+
+    public static HeraldNode start(HeraldConfig config) {
+        return HeraldNode.start(config).await();
+    }
+
+    /** A clustered node whose Hazelcast listens on {@code port} and looks for the other members' ports. */
+    public static HeraldNode startClustered(String clusterName, int port, List<Integer> memberPorts) {
+        HeraldConfig config = config(json -> json.getJsonObject("cluster").put("enabled", true));
+        return HeraldNode.start(config, hazelcast(clusterName, port, memberPorts)).await();
+    }
+
+    public static Config hazelcast(String clusterName, int port, List<Integer> memberPorts) {
+        try {
+            Config config = new FileSystemXmlConfig(CLUSTER_XML.toFile());
+            config.setClusterName(clusterName);
+            config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+            var tcp = config.getNetworkConfig().getJoin().getTcpIpConfig();
+            tcp.getMembers().clear();
+            memberPorts.forEach(p -> tcp.addMember("127.0.0.1:" + p));
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String uniqueClusterName() {
+        return "herald-test-" + UUID.randomUUID();
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String token(HeraldNode node, String userId, String role) {
+        return token(node, userId, role, null, List.of(), 3600);
+    }
+
+    public static String token(HeraldNode node, String userId, String role, String storeId, List<String> rooms, long ttl) {
+        return new TokenMinter(node.vertx(), node.config().auth()).mint(userId, role, storeId, rooms, ttl);
+    }
+
+    /** An HTTP response: status and body. */
+    public record Response(int status, String body) {
+        public JsonObject json() {
+            return new JsonObject(body);
+        }
+    }
+
+    public static Response http(String method, int port, String path, String authorization, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** POST /api/events with the node's API key; answers the 202 body. */
+    public static JsonObject publish(HeraldNode node, String type, JsonObject data) {
+        return publish(node, new JsonObject().put("type", type).put("data", data));
+    }
+
+    public static JsonObject publish(HeraldNode node, JsonObject event) {
+        Response response = http("POST", node.port(), "/api/events", "Bearer " + node.config().apiKey(), event.encode());
+        if (response.status() != 202) {
+            throw new AssertionError("publish answered " + response.status() + " " + response.body());
+        }
+        return response.json();
+    }
+
+    public static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+}

@@ -132,6 +132,14 @@ class PublishApiIT {
         assertTrue(metrics.body().contains("herald_events_published_total"), metrics.body());
         assertTrue(metrics.body().contains("herald_connections"));
 
+        JsonObject catalog = TestNodes.http("GET", node.port(), "/api/catalog", null, null).json().getJsonObject("namespaces");
+        assertEquals("customerId", catalog.getJsonObject("orders").getString("ownerField"));
+        assertTrue(catalog.getJsonObject("payments").getJsonArray("types").contains("payment:refunded"));
+
+        Response console = TestNodes.http("GET", node.port(), "/", null, null);
+        assertEquals(200, console.status());
+        assertTrue(console.body().contains("/eventbus/websocket"), "the console page");
+
         assertError(TestNodes.http("GET", node.port(), "/api/nothing-here", null, null), 404, "not_found");
     }
 }

@@ -2,22 +2,29 @@ package io.herald.api;
 
 import io.herald.Addresses;
 import io.herald.ErrorCode;
+import io.herald.catalog.EventCatalog;
 import io.herald.stats.NodeStats;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 import java.util.function.BooleanSupplier;
 
-/** {@code GET /health}, {@code GET /api/stats} (cluster-wide) and {@code GET /metrics} (Prometheus text). */
+/**
+ * {@code GET /health}, {@code GET /api/stats} (cluster-wide), {@code GET /api/catalog} (the event
+ * types by namespace, for clients and the console) and {@code GET /metrics} (Prometheus text).
+ */
 public final class OpsApi {
     private final EventBus bus;
     private final NodeStats stats;
+    private final EventCatalog catalog;
     private final boolean clustered;
     private final BooleanSupplier closing;
 
-    public OpsApi(EventBus bus, NodeStats stats, boolean clustered, BooleanSupplier closing) {
+    public OpsApi(EventBus bus, NodeStats stats, EventCatalog catalog, boolean clustered, BooleanSupplier closing) {
         this.bus = bus;
+        this.catalog = catalog;
         this.stats = stats;
         this.clustered = clustered;
         this.closing = closing;
@@ -35,8 +42,16 @@ public final class OpsApi {
         router.get("/api/stats").handler(ctx -> bus.<JsonObject>request(Addresses.STATS_CLUSTER, null)
                 .onSuccess(reply -> HttpErrors.json(ctx, 200, reply.body()))
                 .onFailure(err -> HttpErrors.send(ctx, ErrorCode.UNAVAILABLE, "stats are not available yet", null)));
+        router.get("/api/catalog").handler(ctx -> HttpErrors.json(ctx, 200, catalogJson()));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(stats.registry().scrape()));
+    }
+
+    private JsonObject catalogJson() {
+        JsonObject namespaces = new JsonObject();
+        catalog.namespaces().forEach((name, ns) -> namespaces.put(name, new JsonObject()
+                .put("types", new JsonArray(ns.types())).put("ownerField", ns.ownerField())));
+        return new JsonObject().put("namespaces", namespaces);
     }
 }

@@ -61,7 +61,7 @@ public final class BridgeVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(bridge));
         new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
-        new OpsApi(vertx.eventBus(), stats, clustered, () -> closing).mount(router);
+        new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing).mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
 

@@ -101,17 +101,19 @@ public final class HeraldNode {
         return log.compose(eventLog -> {
             EventPublisher publisher = new EventPublisher(vertx.eventBus(), catalog, eventLog, stats);
             List<String> bridges = new ArrayList<>();
-            BridgeVerticle first = new BridgeVerticle(config, config.http().port(), catalog, roles, publisher, stats, clustered);
+            BridgeVerticle first = new BridgeVerticle(config, catalog, roles, publisher, stats, clustered);
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs())))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher)))
                     .compose(id -> vertx.deployVerticle(first))
                     .compose(id -> {
                         bridges.add(id);
-                        // the other instances share the port the first one bound (which may be an OS pick)
+                        // the other instances share the first one's port; Vert.x cannot share an OS-picked
+                        // port (0), so that case runs one instance
+                        int instances = config.http().port() == 0 ? 1 : config.bridge().instances();
                         Future<Void> more = Future.succeededFuture();
-                        for (int i = 1; i < config.bridge().instances(); i++) {
-                            more = more.compose(v -> vertx.deployVerticle(new BridgeVerticle(config, first.actualPort(), catalog,
+                        for (int i = 1; i < instances; i++) {
+                            more = more.compose(v -> vertx.deployVerticle(new BridgeVerticle(config, catalog,
                                     roles, publisher, stats, clustered)).map(bridges::add).mapEmpty());
                         }
                         return more;

@@ -19,16 +19,16 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 
 /**
- * The node's HTTP face: the SockJS bridge at {@code /eventbus} (with the raw WebSocket transport at
- * {@code /eventbus/websocket}), the publish API, the ops endpoints and the console. Several instances
- * share the port, one per event loop.
+ * The node's HTTP face: the SockJS bridge at {@code /eventbus} (its WebSocket transports, raw at
+ * {@code /eventbus/websocket} and SockJS-framed, served by Herald itself; the other SockJS transports
+ * by vertx-web), the publish API, the ops endpoints and the console. Several instances share the port,
+ * one per event loop.
  */
 public final class BridgeVerticle extends VerticleBase {
     public static final String BRIDGE_PATH = "/eventbus";
     static final long SOCKJS_HEARTBEAT_MS = 25_000;
 
     private final HeraldConfig config;
-    private final int port;
     private final EventCatalog catalog;
     private final RoleMatrix roles;
     private final EventPublisher publisher;
@@ -38,10 +38,9 @@ public final class BridgeVerticle extends VerticleBase {
     private HttpServer server;
     private volatile boolean closing;
 
-    public BridgeVerticle(HeraldConfig config, int port, EventCatalog catalog, RoleMatrix roles, EventPublisher publisher,
+    public BridgeVerticle(HeraldConfig config, EventCatalog catalog, RoleMatrix roles, EventPublisher publisher,
                           NodeStats stats, boolean clustered) {
         this.config = config;
-        this.port = port;
         this.catalog = catalog;
         this.roles = roles;
         this.publisher = publisher;
@@ -59,7 +58,9 @@ public final class BridgeVerticle extends VerticleBase {
                 .setLocalWriteHandler(false);
 
         Router router = Router.router(vertx);
-        router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(bridge));
+        // WebSocket transports are served by webSocketHandler below; these are the others (xhr, eventsource, …)
+        router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
+                .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket))));
         new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing).mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
@@ -70,7 +71,35 @@ public final class BridgeVerticle extends VerticleBase {
                 // frames between maxFrameBytes and this get a frame_too_large err; larger ones close the socket (1009)
                 .setMaxWebSocketFrameSize(4 * config.bridge().maxFrameBytes())
                 .setMaxWebSocketMessageSize(4 * config.bridge().maxFrameBytes());
-        return vertx.createHttpServer(options).requestHandler(router).listen(port).onSuccess(s -> server = s);
+        vertx.setPeriodic(SOCKJS_HEARTBEAT_MS, id -> bridge.heartbeat());
+        return vertx.createHttpServer(options)
+                .webSocketHandshakeHandler(handshake -> {
+                    if (webSocketFraming(handshake.path()) == null) {
+                        handshake.reject(404);
+                    } else {
+                        handshake.accept();
+                    }
+                })
+                .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS)))
+                .requestHandler(router)
+                .listen(config.http().port())
+                .onSuccess(s -> server = s);
+    }
+
+    enum Framing { RAW, SOCKJS }
+
+    /** {@code /eventbus/websocket} is raw; {@code /eventbus/<server>/<session>/websocket} is SockJS; else null. */
+    static Framing webSocketFraming(String path) {
+        String rawPath = BRIDGE_PATH + "/websocket";
+        if (path.equals(rawPath) || path.equals(rawPath + "/")) {
+            return Framing.RAW;
+        }
+        if (!path.startsWith(BRIDGE_PATH + "/") || !path.endsWith("/websocket")) {
+            return null;
+        }
+        String[] ids = path.substring(BRIDGE_PATH.length() + 1, path.length() - "/websocket".length()).split("/", -1);
+        boolean valid = ids.length == 2 && !ids[0].isEmpty() && !ids[1].isEmpty() && !ids[0].contains(".") && !ids[1].contains(".");
+        return valid ? Framing.SOCKJS : null;
     }
 
     /** The port actually bound (the configured one, or the OS's pick for port 0). */

@@ -12,8 +12,8 @@ import java.util.logging.Logger;
 
 /**
  * One bridge's subscriptions by event type. Each type with at least one local subscriber has one
- * clustered bus consumer; an event arriving on it is framed once and written to every subscriber whose
- * rules accept it. Subscribers are kept in an array rebuilt on (rare) register and unregister, so the
+ * clustered bus consumer; an event arriving on it is framed and encoded once ({@link SharedFrame}) and
+ * written to every subscriber whose rules accept it. Subscribers are kept in an array rebuilt on (rare) register and unregister, so the
  * (frequent) delivery loop allocates nothing and is safe against sockets closing while it runs.
  */
 final class Fanout {
@@ -76,13 +76,17 @@ final class Fanout {
     }
 
     private void deliver(Subscription[] members, BusEvent event) {
-        String frame = BridgeFrames.rec(event.type(), event.envelope());
+        SharedFrame frame = new SharedFrame(BridgeFrames.rec(event.type(), event.envelope()));
         int delivered = 0;
-        for (Subscription subscription : members) {
-            if (subscription.accepts(event)) {
-                subscription.connection().write(frame);
-                delivered++;
+        try {
+            for (Subscription subscription : members) {
+                if (subscription.accepts(event)) {
+                    subscription.connection().socket.deliver(frame);
+                    delivered++;
+                }
             }
+        } finally {
+            frame.release();
         }
         stats.delivered(delivered);
     }

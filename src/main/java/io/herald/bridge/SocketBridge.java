@@ -13,11 +13,9 @@ import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,14 +24,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The event-bus bridge protocol on SockJS sockets. A socket is authenticated once, when it opens
+ * The event-bus bridge protocol on client sockets of any transport. A socket is authenticated once, when it opens
  * (token from the query or the Authorization header, checked by the auth verticle); then each frame
  * is answered from the role's compiled permissions: {@code register} and {@code unregister} change
  * the connection's subscriptions in the {@link Fanout}; {@code publish} and {@code send} publish an
  * event with the identity stamped from the token; {@code ping} keeps the socket alive. Every refusal
  * is an {@code err} frame naming the address, and the socket stays open.
  */
-final class SocketBridge implements Handler<SockJSSocket> {
+final class SocketBridge implements Handler<ClientSocket> {
     private static final Logger LOG = Logger.getLogger(SocketBridge.class.getName());
     /** Close codes: 4000 + the HTTP-style status of the refusal (4401 for a refused token). */
     static final int CLOSE_CODE_BASE = 4000;
@@ -60,7 +58,7 @@ final class SocketBridge implements Handler<SockJSSocket> {
     }
 
     @Override
-    public void handle(SockJSSocket socket) {
+    public void handle(ClientSocket socket) {
         socket.pause();
         boolean[] closedEarly = {false};
         socket.closeHandler(v -> closedEarly[0] = true);
@@ -74,19 +72,18 @@ final class SocketBridge implements Handler<SockJSSocket> {
                 .onFailure(err -> refuse(socket, HeraldException.from(err)));
     }
 
-    private void open(SockJSSocket socket, Principal principal) {
+    private void open(ClientSocket socket, Principal principal) {
         Connection connection = new Connection(socket, principal, roles.forRole(principal.role()));
         connections.add(connection);
         stats.connectionOpened();
-        socket.handler(frame -> onFrame(connection, frame));
+        socket.frameHandler(frame -> onFrame(connection, frame));
         socket.closeHandler(v -> onClose(connection));
-        socket.exceptionHandler(err -> LOG.log(Level.FINE, "socket error for " + principal.userId(), err));
         socket.resume();
     }
 
-    private void refuse(SockJSSocket socket, HeraldException refusal) {
+    private void refuse(ClientSocket socket, HeraldException refusal) {
         stats.refused(refusal.code());
-        socket.write(BridgeFrames.err(null, refusal.code(), refusal.getMessage()));
+        socket.send(BridgeFrames.err(null, refusal.code(), refusal.getMessage()));
         socket.close(CLOSE_CODE_BASE + refusal.code().status(), refusal.code().id());
     }
 
@@ -107,7 +104,12 @@ final class SocketBridge implements Handler<SockJSSocket> {
         }
     }
 
-    private void onFrame(Connection connection, Buffer data) {
+    /** Sends a heartbeat on every connection whose transport wants one. */
+    void heartbeat() {
+        connections.forEach(connection -> connection.socket.heartbeat());
+    }
+
+    private void onFrame(Connection connection, String data) {
         if (data.length() > limits.maxFrameBytes()) {
             deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + limits.maxFrameBytes() + " bytes");
             return;
@@ -115,7 +117,7 @@ final class SocketBridge implements Handler<SockJSSocket> {
         JsonObject frame;
         try {
             frame = new JsonObject(data);
-        } catch (DecodeException | ClassCastException e) {
+        } catch (DecodeException | ClassCastException | NullPointerException e) {
             deny(connection, null, ErrorCode.INVALID_JSON, "a frame must be a JSON object");
             return;
         }
@@ -192,7 +194,7 @@ final class SocketBridge implements Handler<SockJSSocket> {
         publisher.publish(new PublishRequest(type, data, null, who.userId(), who.storeId()))
                 .onSuccess(published -> {
                     if (replyAddress != null) {
-                        connection.write(BridgeFrames.rec(replyAddress, published.toJson().encode()));
+                        connection.send(BridgeFrames.rec(replyAddress, published.toJson().encode()));
                     }
                 })
                 .onFailure(err -> {
@@ -206,6 +208,6 @@ final class SocketBridge implements Handler<SockJSSocket> {
 
     private void deny(Connection connection, String address, ErrorCode code, String message) {
         stats.refused(code);
-        connection.write(BridgeFrames.err(address, code, message));
+        connection.send(BridgeFrames.err(address, code, message));
     }
 }

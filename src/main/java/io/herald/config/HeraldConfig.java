@@ -38,6 +38,7 @@ public record HeraldConfig(
                        int leewaySeconds) {
     }
 
+    /** {@code instances}: bridge verticles sharing the port; 0 in the file means one per available core. */
     public record Bridge(int instances, int maxFrameBytes, int maxSubscriptionsPerSocket) {
     }
 
@@ -112,8 +113,9 @@ public record HeraldConfig(
             throw new ConfigException("api.key", "set the publish API key (HERALD_API_KEY)");
         }
 
+        int instances = r.integer("bridge.instances", null, 0, 0, 64);
         Bridge bridge = new Bridge(
-                r.integer("bridge.instances", null, 1, 1, 64),
+                instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
                 r.integer("bridge.maxFrameBytes", null, 65536, 256, 16 * 1024 * 1024),
                 r.integer("bridge.maxSubscriptionsPerSocket", null, 64, 1, 10_000));
 

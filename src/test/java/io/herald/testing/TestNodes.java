@@ -30,11 +30,12 @@ public final class TestNodes {
     private TestNodes() {
     }
 
-    /** The shipped configuration on an OS-picked port, demo off, no cluster; {@code edit} changes the JSON. */
+    /** The shipped configuration on a free port, demo off, no cluster; {@code edit} changes the JSON. */
     public static HeraldConfig config(Consumer<JsonObject> edit) {
         JsonObject json = HeraldConfig.readJson(CONF, "test");
         json.getJsonObject("demo").put("enabled", false);
-        json.getJsonObject("http").put("port", 0);
+        json.getJsonObject("http").put("port", freePort());
+        json.getJsonObject("bridge").put("instances", 2); // as on this 2-core machine's default, whatever the test JVM sees
         json.getJsonObject("cluster").put("enabled", false);
         edit.accept(json);
         return HeraldConfig.fromJson(json, CONF.toAbsolutePath().getParent(), Map.of());

@@ -1,0 +1,168 @@
+package io.herald.bench;
+
+import io.herald.config.HeraldConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Many WebSocket clients of one server (raw transport {@code /eventbus/websocket}, bridge protocol),
+ * each authenticated (Herald: its own staff token) and registered on one event type. Counts what
+ * arrives and records publish→receive latency from the {@code sentAt} (System.nanoTime, one clock
+ * for every process of this machine) the publisher put in the data.
+ */
+final class LoadClient implements AutoCloseable {
+    static final String TYPE = "order:created";
+    static final long PING_INTERVAL_MS = 5000;
+    private static final byte[] SENT_AT = "\"sentAt\":".getBytes(StandardCharsets.UTF_8);
+
+    private final Vertx vertx;
+    private final ServerProcess.Kind kind;
+    private final int port;
+    private final WebSocketClient client;
+    private final JWTAuth jwt;
+    private final ConcurrentLinkedQueue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
+    private final List<Latency> latencies = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Latency> latency = ThreadLocal.withInitial(() -> {
+        Latency l = new Latency();
+        latencies.add(l);
+        return l;
+    });
+    final LongAdder received = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    private volatile boolean measuring;
+    private final long pingTimer;
+
+    LoadClient(Vertx vertx, ServerProcess.Kind kind, int port) {
+        this.vertx = vertx;
+        this.kind = kind;
+        this.port = port;
+        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000).setConnectTimeout(30_000));
+        this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
+                new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HeraldConfig.DEV_JWT_SECRET)));
+        this.pingTimer = vertx.setPeriodic(PING_INTERVAL_MS, id -> sockets.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}")));
+    }
+
+    private String uri(int user) {
+        if (kind == ServerProcess.Kind.STOCK) {
+            return "/eventbus/websocket";
+        }
+        String token = jwt.generateToken(new JsonObject().put("sub", "u-" + user).put("role", "staff"),
+                new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(3600));
+        return "/eventbus/websocket?token=" + token;
+    }
+
+    /** One connection, registered on {@link #TYPE}; {@code keep} false closes it right after the register. */
+    Future<Void> open(int user, boolean keep) {
+        return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri(user)))
+                .compose(ws -> {
+                    ws.handler(this::onMessage);
+                    ws.exceptionHandler(err -> errors.increment());
+                    Future<Void> registered = ws.writeTextMessage("{\"type\":\"register\",\"address\":\"" + TYPE + "\"}");
+                    if (keep) {
+                        sockets.add(ws);
+                        ws.closeHandler(v -> sockets.remove(ws));
+                        return registered;
+                    }
+                    return registered.compose(v -> ws.close());
+                })
+                .onFailure(err -> errors.increment());
+    }
+
+    /** Opens {@code count} connections, at most {@code perSecond} a second, and waits for all. */
+    Future<Void> openMany(int count, int perSecond) {
+        Promise<Void> done = Promise.promise();
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        int perTick = Math.max(1, perSecond / 100);
+        vertx.setPeriodic(10, timer -> {
+            for (int i = 0; i < perTick && started.get() < count; i++) {
+                open(started.getAndIncrement(), true).onComplete(ar -> {
+                    if (finished.incrementAndGet() == count) {
+                        done.tryComplete();
+                    }
+                });
+            }
+            if (started.get() >= count) {
+                vertx.cancelTimer(timer);
+            }
+        });
+        return done.future();
+    }
+
+    private void onMessage(Buffer message) {
+        if (!measuring) {
+            return;
+        }
+        int at = indexOf(message, SENT_AT);
+        if (at < 0) {
+            return; // an err frame or anything else that is not an event
+        }
+        received.increment();
+        long sentAt = 0;
+        for (int i = at + SENT_AT.length; i < message.length(); i++) {
+            byte b = message.getByte(i);
+            if (b < '0' || b > '9') {
+                break;
+            }
+            sentAt = sentAt * 10 + (b - '0');
+        }
+        latency.get().record((System.nanoTime() - sentAt) / 1000);
+    }
+
+    private static int indexOf(Buffer buffer, byte[] needle) {
+        outer:
+        for (int i = 0, last = buffer.length() - needle.length; i <= last; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buffer.getByte(i + j) != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    void startMeasuring() {
+        measuring = true;
+    }
+
+    void stopMeasuring() {
+        measuring = false;
+    }
+
+    int openSockets() {
+        return sockets.size();
+    }
+
+    Latency latency() {
+        Latency all = new Latency();
+        latencies.forEach(all::merge);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        vertx.cancelTimer(pingTimer);
+        sockets.forEach(WebSocket::close);
+        sockets.clear();
+        client.close();
+    }
+}

@@ -1,0 +1,147 @@
+package io.herald.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A server under test in its own JVM, pinned to the server core with taskset: a Herald node (the jar)
+ * or the stock bridge. Reads its CPU time from /proc and its heap after a full GC with jcmd.
+ */
+final class ServerProcess implements AutoCloseable {
+    enum Kind { HERALD, STOCK }
+
+    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    static final List<String> JVM_FLAGS = List.of("-Xms512m", "-Xmx2g", "-XX:+UseG1GC");
+    /** More server JVM flags for a run (a JFR recording, say). */
+    static List<String> extraJvmArgs = List.of();
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    final Kind kind;
+    final int port;
+    private final Process process;
+    private final Path log;
+
+    private ServerProcess(Kind kind, int port, Process process, Path log) {
+        this.kind = kind;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** A cluster config private to one benchmark run: its own name, its members' ports. */
+    static Path clusterXml(String name, int hazelcastPort, List<Integer> members) throws IOException {
+        StringBuilder list = new StringBuilder();
+        members.forEach(p -> list.append("<member>127.0.0.1:").append(p).append("</member>"));
+        String xml = Files.readString(Path.of("cluster.xml"))
+                .replace("<cluster-name>herald</cluster-name>", "<cluster-name>" + name + "</cluster-name>")
+                .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>", "<port auto-increment=\"false\">" + hazelcastPort + "</port>")
+                .replace("<member>127.0.0.1</member>", list.toString());
+        Path file = Files.createTempFile("bench-cluster", ".xml");
+        Files.writeString(file, xml);
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
+    static String newClusterName() {
+        return "herald-bench-" + UUID.randomUUID();
+    }
+
+    static ServerProcess start(Kind kind, String serverCores, int port, Path clusterXml, String classpath) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCores, JAVA));
+        command.addAll(JVM_FLAGS);
+        command.addAll(extraJvmArgs);
+        if (kind == Kind.HERALD) {
+            command.addAll(List.of("-jar", "target/herald.jar"));
+        } else {
+            command.addAll(List.of("-cp", classpath, StockBridgeServer.class.getName(), String.valueOf(port), clusterXml.toString()));
+        }
+        Path log = Files.createTempFile("bench-" + kind.name().toLowerCase(), ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of("HERALD_HTTP_PORT", String.valueOf(port), "HERALD_DEMO", "false",
+                "HERALD_CLUSTER_CONFIG", clusterXml.toString()));
+        ServerProcess server = new ServerProcess(kind, port, builder.start(), log);
+        server.awaitHealthy();
+        return server;
+    }
+
+    private void awaitHealthy() throws InterruptedException, IOException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(kind + " server died:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(kind + " server did not become healthy:\n" + Files.readString(log));
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** User + system CPU time the server has used so far, in nanoseconds (10 ms resolution). */
+    long cpuNanos() throws IOException {
+        String[] fields = procStat();
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /** The kernel's part of {@link #cpuNanos()}. */
+    long sysNanos() throws IOException {
+        return Long.parseLong(procStat()[12]) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /** /proc/PID/stat fields after the command name: index 11 is utime, 12 stime (clock ticks). */
+    private String[] procStat() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    /** Heap in use right after a full GC, in bytes. */
+    long heapAfterGc() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        Matcher used = Pattern.compile("garbage-first heap\\s+total \\d+K, used (\\d+)K").matcher(info);
+        if (!used.find()) {
+            throw new IllegalStateException("unexpected GC.heap_info output:\n" + info);
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(JAVA).resolveSibling("jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

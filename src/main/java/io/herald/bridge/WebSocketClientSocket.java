@@ -1,0 +1,115 @@
+package io.herald.bridge;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+
+/**
+ * A WebSocket Herald serves itself: raw ({@code /eventbus/websocket}, one bridge frame per message) or
+ * SockJS-framed ({@code /eventbus/<server>/<session>/websocket}: {@code o} on open, {@code h}
+ * heartbeats, {@code a["…",…]} messages, {@code c[code,"reason"]} on close; the client sends JSON
+ * arrays of messages). Event frames go straight to the Netty channel as retained duplicates of the
+ * node's {@link SharedFrame}: no encoding and no copy per socket.
+ */
+final class WebSocketClientSocket implements ClientSocket {
+    static final String SOCKJS_OPEN = "o";
+    static final String SOCKJS_HEARTBEAT = "h";
+
+    private final ServerWebSocket ws;
+    private final boolean sockJs;
+    private final ChannelHandlerContext channel;
+    private Handler<String> frameHandler = frame -> { };
+
+    WebSocketClientSocket(ServerWebSocket ws, boolean sockJs) {
+        this.ws = ws;
+        this.sockJs = sockJs;
+        this.channel = ((WebSocketInternal) ws).channelHandlerContext();
+        ws.textMessageHandler(this::onText);
+        ws.binaryMessageHandler(data -> onText(data.toString()));
+        if (sockJs) {
+            ws.writeTextMessage(SOCKJS_OPEN);
+        }
+    }
+
+    private void onText(String text) {
+        if (!sockJs) {
+            frameHandler.handle(text);
+            return;
+        }
+        if (text.isEmpty()) {
+            return;
+        }
+        JsonArray messages;
+        try {
+            messages = text.charAt(0) == '[' ? new JsonArray(text) : new JsonArray().add(new JsonArray("[" + text + "]").getValue(0));
+        } catch (DecodeException | ClassCastException e) {
+            frameHandler.handle(text); // not SockJS framing: the bridge answers invalid_json
+            return;
+        }
+        for (Object message : messages) {
+            frameHandler.handle(message instanceof String s ? s : String.valueOf(message));
+        }
+    }
+
+    @Override
+    public String uri() {
+        return ws.uri();
+    }
+
+    @Override
+    public MultiMap headers() {
+        return ws.headers();
+    }
+
+    @Override
+    public void pause() {
+        ws.pause();
+    }
+
+    @Override
+    public void resume() {
+        ws.resume();
+    }
+
+    @Override
+    public void frameHandler(Handler<String> handler) {
+        this.frameHandler = handler;
+    }
+
+    @Override
+    public void closeHandler(Handler<Void> handler) {
+        ws.closeHandler(handler);
+    }
+
+    @Override
+    public void send(String frameJson) {
+        ws.writeTextMessage(sockJs ? SharedFrame.sockJsFrame(frameJson) : frameJson);
+    }
+
+    @Override
+    public void deliver(SharedFrame frame) {
+        ByteBuf payload = sockJs ? frame.sockJsPayload() : frame.rawPayload();
+        channel.writeAndFlush(new TextWebSocketFrame(payload.retainedDuplicate()), channel.voidPromise());
+    }
+
+    @Override
+    public void heartbeat() {
+        if (sockJs) {
+            ws.writeTextMessage(SOCKJS_HEARTBEAT);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (sockJs) {
+            ws.writeTextMessage("c" + new JsonArray().add(code).add(reason).encode());
+        }
+        ws.close((short) code, reason);
+    }
+}

@@ -65,8 +65,9 @@ public final class HeraldNode {
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
+        VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
         if (!config.cluster().enabled()) {
-            return deploy(Vertx.vertx(), null, config, catalog, roles);
+            return deploy(Vertx.vertx(options), null, config, catalog, roles);
         }
         HazelcastClusterManager clusterManager;
         try {
@@ -74,7 +75,6 @@ public final class HeraldNode {
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
-        VertxOptions options = new VertxOptions();
         options.getEventBusOptions().setHost(config.cluster().host());
         return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
                 .compose(vertx -> deploy(vertx, clusterManager, config, catalog, roles));

@@ -73,7 +73,8 @@ public final class Main {
         StringBuilder banner = new StringBuilder()
                 .append("Herald node ").append(node.nodeId()).append(" up on port ").append(node.port())
                 .append(node.clustered() ? " (cluster of " + node.clusterSize() + ")" : " (no cluster)")
-                .append(", mode ").append(config.mode().name().toLowerCase()).append(config.demo().enabled() ? ", demo events on" : "");
+                .append(", mode ").append(config.mode().name().toLowerCase()).append(config.demo().enabled() ? ", demo events on" : "")
+                .append(node.vertx().isNativeTransportEnabled() ? ", native transport" : ", NIO transport");
         if (config.mode() == HeraldConfig.Mode.DEV) {
             banner.append("\n  ***************************************************************************")
                     .append("\n  * DEV MODE: development secret and API key; never expose this node.      *")

@@ -119,6 +119,8 @@ public final class Benchmark {
                 clients.startMeasuring();
                 long cpuBefore = a.cpuNanos() + (crossNode ? b.cpuNanos() : 0);
                 long sysBefore = a.sysNanos() + (crossNode ? b.sysNanos() : 0);
+                long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
+                long wallBefore = System.nanoTime();
                 long acceptedBefore = publisher.accepted.sum();
                 publisher.run(rate, seconds).await();
                 long expected = (publisher.accepted.sum() - acceptedBefore) * subscribers;
@@ -128,6 +130,8 @@ public final class Benchmark {
                 }
                 long cpu = a.cpuNanos() + (crossNode ? b.cpuNanos() : 0) - cpuBefore;
                 long sys = a.sysNanos() + (crossNode ? b.sysNanos() : 0) - sysBefore;
+                double generatorLoad = (ServerProcess.cpuNanosOf(ProcessHandle.current().pid()) - generatorBefore)
+                        / (double) (System.nanoTime() - wallBefore);
                 clients.stopMeasuring();
 
                 long received = clients.received.sum();
@@ -140,6 +144,7 @@ public final class Benchmark {
                 metrics.put("server CPU µs/delivery", received == 0 ? Double.NaN : cpu / 1000.0 / received);
                 metrics.put("  of which kernel µs", received == 0 ? Double.NaN : sys / 1000.0 / received);
                 metrics.put("errors", (double) (clients.errors.sum() + publisher.failed.sum()));
+                metrics.put("generator CPU %", 100 * generatorLoad);
             } finally {
                 clients.close();
                 publisher.close();

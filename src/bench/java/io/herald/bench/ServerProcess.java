@@ -103,18 +103,23 @@ final class ServerProcess implements AutoCloseable {
 
     /** User + system CPU time the server has used so far, in nanoseconds (10 ms resolution). */
     long cpuNanos() throws IOException {
-        String[] fields = procStat();
+        return cpuNanosOf(process.pid());
+    }
+
+    /** User + system CPU time of any process of this machine (the generator measures itself too). */
+    static long cpuNanosOf(long pid) throws IOException {
+        String[] fields = procStat(pid);
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
     }
 
     /** The kernel's part of {@link #cpuNanos()}. */
     long sysNanos() throws IOException {
-        return Long.parseLong(procStat()[12]) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+        return Long.parseLong(procStat(process.pid())[12]) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
     }
 
     /** /proc/PID/stat fields after the command name: index 11 is utime, 12 stime (clock ticks). */
-    private String[] procStat() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+    private static String[] procStat(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 

@@ -50,7 +50,7 @@ public final class BridgeVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        bridge = new SocketBridge(vertx.eventBus(), catalog, roles, publisher, stats, config.bridge());
+        bridge = new SocketBridge(context, catalog, roles, publisher, stats, config.bridge());
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
                 .setHeartbeatInterval(SOCKJS_HEARTBEAT_MS)
                 .setInsertJSESSIONID(false)
@@ -70,7 +70,10 @@ public final class BridgeVerticle extends VerticleBase {
                 .setHost(config.http().host())
                 // frames between maxFrameBytes and this get a frame_too_large err; larger ones close the socket (1009)
                 .setMaxWebSocketFrameSize(4 * config.bridge().maxFrameBytes())
-                .setMaxWebSocketMessageSize(4 * config.bridge().maxFrameBytes());
+                .setMaxWebSocketMessageSize(4 * config.bridge().maxFrameBytes())
+                // events are encoded once for all sockets; compressing them per socket would undo that
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
         vertx.setPeriodic(SOCKJS_HEARTBEAT_MS, id -> bridge.heartbeat());
         return vertx.createHttpServer(options)
                 .webSocketHandshakeHandler(handshake -> {

@@ -26,8 +26,15 @@ interface ClientSocket {
     /** Sends one bridge frame encoded for this socket alone (errors, replies). */
     void send(String frameJson);
 
-    /** Sends an event frame encoded once for every socket of the node. */
-    void deliver(SharedFrame frame);
+    /**
+     * Writes an event frame encoded once for every socket of the node. A transport may hold it until
+     * {@link #flush()}: it answers true the first time it does so since the last flush.
+     */
+    boolean deliver(SharedFrame frame);
+
+    /** Sends what {@link #deliver} held back, in as few writes as the transport can. */
+    default void flush() {
+    }
 
     /** Keeps an idle session alive where the transport needs it (SockJS over WebSocket). */
     default void heartbeat() {

@@ -2,11 +2,13 @@ package io.herald.bridge;
 
 import io.herald.event.BusEvent;
 import io.herald.stats.NodeStats;
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.Context;
 import io.vertx.core.eventbus.MessageConsumer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -20,17 +22,19 @@ final class Fanout {
     private static final Logger LOG = Logger.getLogger(Fanout.class.getName());
     private static final Subscription[] NONE = new Subscription[0];
 
-    private final EventBus bus;
+    private final Context context;
     private final NodeStats stats;
     private final Map<String, Subscribers> byType = new HashMap<>();
+    /** Sockets written to since the last flush; flushed by a task queued behind the pending events. */
+    private final List<ClientSocket> unflushed = new ArrayList<>();
 
     private static final class Subscribers {
         MessageConsumer<Object> consumer;
         Subscription[] members = NONE;
     }
 
-    Fanout(EventBus bus, NodeStats stats) {
-        this.bus = bus;
+    Fanout(Context context, NodeStats stats) {
+        this.context = context;
         this.stats = stats;
     }
 
@@ -65,7 +69,7 @@ final class Fanout {
 
     private Subscribers listen(String type) {
         Subscribers subscribers = new Subscribers();
-        subscribers.consumer = bus.consumer(type, message -> {
+        subscribers.consumer = context.owner().eventBus().consumer(type, message -> {
             if (message.body() instanceof BusEvent event) {
                 deliver(subscribers.members, event);
             } else {
@@ -77,17 +81,32 @@ final class Fanout {
 
     private void deliver(Subscription[] members, BusEvent event) {
         SharedFrame frame = new SharedFrame(BridgeFrames.rec(event.type(), event.envelope()));
+        boolean flushScheduled = !unflushed.isEmpty();
         int delivered = 0;
         try {
             for (Subscription subscription : members) {
                 if (subscription.accepts(event)) {
-                    subscription.connection().socket.deliver(frame);
+                    ClientSocket socket = subscription.connection().socket;
+                    if (socket.deliver(frame)) {
+                        unflushed.add(socket);
+                    }
                     delivered++;
                 }
             }
         } finally {
             frame.release();
         }
+        if (!flushScheduled && !unflushed.isEmpty()) {
+            // flush after whatever events are queued on this event loop already, so they share the writes
+            context.runOnContext(v -> flushAll());
+        }
         stats.delivered(delivered);
+    }
+
+    private void flushAll() {
+        for (ClientSocket socket : unflushed) {
+            socket.flush();
+        }
+        unflushed.clear();
     }
 }

@@ -2,14 +2,17 @@ package io.herald.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.json.JsonArray;
 
+import java.nio.charset.StandardCharsets;
+
 /**
- * One {@code rec} frame for all the sockets an event goes to: its text, and its WebSocket payloads
- * (raw, and SockJS-framed {@code a["…"]}) encoded into direct buffers the first time a socket of that
- * kind needs them. Each socket writes a retained duplicate, so no byte is copied per socket; the
- * fan-out releases the frame when its loop is done and the last write frees the memory.
+ * One {@code rec} frame for all the sockets an event goes to: its text, and the complete WebSocket
+ * frames that carry it (raw, and SockJS-framed {@code a["…"]}), header included, encoded into direct
+ * buffers the first time a socket of that kind needs them. A server's WebSocket frames are not
+ * masked, so these bytes are the same for every socket: each writes a retained duplicate, and nothing
+ * is encoded or copied per socket. The fan-out releases the frame when its loop is done; the last
+ * write frees the memory.
  */
 final class SharedFrame {
     private final String text;
@@ -24,16 +27,18 @@ final class SharedFrame {
         return text;
     }
 
-    ByteBuf rawPayload() {
+    /** The raw transport's WebSocket text frame: one bridge frame. */
+    ByteBuf rawWebSocketFrame() {
         if (raw == null) {
-            raw = utf8(text);
+            raw = webSocketTextFrame(text);
         }
         return raw;
     }
 
-    ByteBuf sockJsPayload() {
+    /** The SockJS transport's WebSocket text frame: {@code a["<bridge frame>"]}. */
+    ByteBuf sockJsWebSocketFrame() {
         if (sockJs == null) {
-            sockJs = utf8(sockJsFrame(text));
+            sockJs = webSocketTextFrame(sockJsFrame(text));
         }
         return sockJs;
     }
@@ -47,10 +52,19 @@ final class SharedFrame {
         return "a" + array.encode();
     }
 
-    private static ByteBuf utf8(String value) {
-        ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(ByteBufUtil.utf8MaxBytes(value));
-        ByteBufUtil.writeUtf8(buffer, value);
-        return buffer;
+    /** RFC 6455 §5.2: FIN + text opcode, the payload length in 7, 7+16 or 7+64 bits, no mask. */
+    static ByteBuf webSocketTextFrame(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(payload.length + 10);
+        frame.writeByte(0x81);
+        if (payload.length < 126) {
+            frame.writeByte(payload.length);
+        } else if (payload.length <= 0xFFFF) {
+            frame.writeByte(126).writeShort(payload.length);
+        } else {
+            frame.writeByte(127).writeLong(payload.length);
+        }
+        return frame.writeBytes(payload);
     }
 
     void release() {

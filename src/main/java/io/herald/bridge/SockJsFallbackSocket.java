@@ -48,8 +48,9 @@ final class SockJsFallbackSocket implements ClientSocket {
     }
 
     @Override
-    public void deliver(SharedFrame frame) {
+    public boolean deliver(SharedFrame frame) {
         socket.write(frame.text());
+        return false;
     }
 
     @Override

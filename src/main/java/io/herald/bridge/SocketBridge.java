@@ -12,6 +12,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
 import io.herald.stats.NodeStats;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.DecodeException;
@@ -46,15 +47,15 @@ final class SocketBridge implements Handler<ClientSocket> {
     private final Fanout fanout;
     private final Set<Connection> connections = new HashSet<>();
 
-    SocketBridge(EventBus bus, EventCatalog catalog, RoleMatrix roles, EventPublisher publisher, NodeStats stats,
+    SocketBridge(Context context, EventCatalog catalog, RoleMatrix roles, EventPublisher publisher, NodeStats stats,
                  HeraldConfig.Bridge limits) {
-        this.bus = bus;
+        this.bus = context.owner().eventBus();
         this.catalog = catalog;
         this.roles = roles;
         this.publisher = publisher;
         this.stats = stats;
         this.limits = limits;
-        this.fanout = new Fanout(bus, stats);
+        this.fanout = new Fanout(context, stats);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.herald.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.ServerWebSocket;
@@ -15,7 +14,9 @@ import io.vertx.core.json.JsonArray;
  * SockJS-framed ({@code /eventbus/<server>/<session>/websocket}: {@code o} on open, {@code h}
  * heartbeats, {@code a["…",…]} messages, {@code c[code,"reason"]} on close; the client sends JSON
  * arrays of messages). Event frames go straight to the Netty channel as retained duplicates of the
- * node's {@link SharedFrame}: no encoding and no copy per socket.
+ * node's {@link SharedFrame}, WebSocket header included: no encoding and no copy per socket. They are flushed once the events
+ * already queued on the event loop are written, so a socket behind by several events gets them in
+ * one system call.
  */
 final class WebSocketClientSocket implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
@@ -25,6 +26,7 @@ final class WebSocketClientSocket implements ClientSocket {
     private final boolean sockJs;
     private final ChannelHandlerContext channel;
     private Handler<String> frameHandler = frame -> { };
+    private boolean flushPending;
 
     WebSocketClientSocket(ServerWebSocket ws, boolean sockJs) {
         this.ws = ws;
@@ -93,9 +95,21 @@ final class WebSocketClientSocket implements ClientSocket {
     }
 
     @Override
-    public void deliver(SharedFrame frame) {
-        ByteBuf payload = sockJs ? frame.sockJsPayload() : frame.rawPayload();
-        channel.writeAndFlush(new TextWebSocketFrame(payload.retainedDuplicate()), channel.voidPromise());
+    public boolean deliver(SharedFrame frame) {
+        ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();
+        // already a whole WebSocket frame: Netty's frame encoder lets a ByteBuf pass untouched
+        channel.write(encoded.retainedDuplicate(), channel.voidPromise());
+        if (flushPending) {
+            return false;
+        }
+        flushPending = true;
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        flushPending = false;
+        channel.flush();
     }
 
     @Override

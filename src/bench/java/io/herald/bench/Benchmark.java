@@ -38,8 +38,9 @@ public final class Benchmark {
     {
         options.put("targets", "herald,stock");
         options.put("server-jvm-args", "");
+        options.put("histogram", "0");
     }
-    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
     /** scenario → metric → kind → one value per run. */
     private final Map<String, Map<String, Map<ServerProcess.Kind, List<Double>>>> results = new LinkedHashMap<>();
@@ -116,6 +117,8 @@ public final class Benchmark {
                 publisher.run(rate, option("warmup")).await();
                 Thread.sleep(1000);
 
+                // the generator's young generation (-Xmn4g) then outlasts the window: no generator pause in the figures
+                System.gc();
                 clients.startMeasuring();
                 long cpuBefore = a.cpuNanos() + (crossNode ? b.cpuNanos() : 0);
                 long sysBefore = a.sysNanos() + (crossNode ? b.sysNanos() : 0);
@@ -168,6 +171,9 @@ public final class Benchmark {
                 double connectSeconds = (System.nanoTime() - start) / 1e9;
                 Thread.sleep(2000);
                 long heapAfter = server.heapAfterGc();
+                if (option("histogram") > 0) {
+                    System.out.println(kind + " live objects with " + count + " connections:\n" + server.classHistogram(option("histogram")));
+                }
                 metrics.put("connections", (double) clients.openSockets());
                 metrics.put("heap KB/connection", (heapAfter - heapBefore) / 1024.0 / Math.max(1, clients.openSockets()));
                 metrics.put("connect s", connectSeconds);

@@ -111,7 +111,7 @@ final class LoadClient implements AutoCloseable {
         if (!measuring) {
             return;
         }
-        int at = indexOf(message, SENT_AT);
+        int at = lastIndexOf(message, SENT_AT);
         if (at < 0) {
             return; // an err frame or anything else that is not an event
         }
@@ -127,9 +127,10 @@ final class LoadClient implements AutoCloseable {
         latency.get().record((System.nanoTime() - sentAt) / 1000);
     }
 
-    private static int indexOf(Buffer buffer, byte[] needle) {
+    /** Searched from the end: the publisher puts sentAt last in data, and data ends the envelope. */
+    private static int lastIndexOf(Buffer buffer, byte[] needle) {
         outer:
-        for (int i = 0, last = buffer.length() - needle.length; i <= last; i++) {
+        for (int i = buffer.length() - needle.length; i >= 0; i--) {
             for (int j = 0; j < needle.length; j++) {
                 if (buffer.getByte(i + j) != needle[j]) {
                     continue outer;

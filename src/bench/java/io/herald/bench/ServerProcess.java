@@ -134,6 +134,11 @@ final class ServerProcess implements AutoCloseable {
         return Long.parseLong(used.group(1)) * 1024;
     }
 
+    /** The top of the server's class histogram (live objects), for finding what a connection costs. */
+    String classHistogram(int lines) throws IOException, InterruptedException {
+        return String.join("\n", jcmd("GC.class_histogram").lines().limit(lines + 3).toList());
+    }
+
     private String jcmd(String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(JAVA).resolveSibling("jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command).redirectErrorStream(true).start();

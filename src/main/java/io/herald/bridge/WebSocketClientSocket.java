@@ -2,6 +2,7 @@ package io.herald.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.ServerWebSocket;
@@ -31,12 +32,22 @@ final class WebSocketClientSocket implements ClientSocket {
     WebSocketClientSocket(ServerWebSocket ws, boolean sockJs) {
         this.ws = ws;
         this.sockJs = sockJs;
-        this.channel = ((WebSocketInternal) ws).channelHandlerContext();
+        this.channel = encoderContext(((WebSocketInternal) ws).channelHandlerContext());
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(data -> onText(data.toString()));
         if (sockJs) {
             ws.writeTextMessage(SOCKJS_OPEN);
         }
+    }
+
+    /**
+     * Where event frames enter the pipeline: at the WebSocket frame encoder, so that they go through
+     * only the handlers nearer the socket than it (TLS, when there is any) and skip the frame codec and
+     * Vert.x's handler, which have nothing to do for bytes that are already a whole frame.
+     */
+    private static ChannelHandlerContext encoderContext(ChannelHandlerContext connection) {
+        ChannelHandlerContext encoder = connection.pipeline().context(WebSocketFrameEncoder.class);
+        return encoder != null ? encoder : connection;
     }
 
     private void onText(String text) {
@@ -97,7 +108,6 @@ final class WebSocketClientSocket implements ClientSocket {
     @Override
     public boolean deliver(SharedFrame frame) {
         ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();
-        // already a whole WebSocket frame: Netty's frame encoder lets a ByteBuf pass untouched
         channel.write(encoded.retainedDuplicate(), channel.voidPromise());
         if (flushPending) {
             return false;

@@ -33,16 +33,16 @@ public final class OpsApi {
     public void mount(Router router) {
         router.get("/health").handler(ctx -> {
             boolean up = !closing.getAsBoolean();
-            HttpErrors.json(ctx, up ? 200 : 503, new JsonObject()
+            HttpResponses.json(ctx, up ? 200 : 503, new JsonObject()
                     .put("status", up ? "UP" : "CLOSING")
                     .put("node", stats.nodeId())
                     .put("clustered", clustered)
                     .put("connections", stats.snapshot().getLong("connections")));
         });
         router.get("/api/stats").handler(ctx -> bus.<JsonObject>request(Addresses.STATS_CLUSTER, null)
-                .onSuccess(reply -> HttpErrors.json(ctx, 200, reply.body()))
-                .onFailure(err -> HttpErrors.send(ctx, ErrorCode.UNAVAILABLE, "stats are not available yet", null)));
-        router.get("/api/catalog").handler(ctx -> HttpErrors.json(ctx, 200, catalogJson()));
+                .onSuccess(reply -> HttpResponses.json(ctx, 200, reply.body()))
+                .onFailure(err -> HttpResponses.error(ctx, ErrorCode.UNAVAILABLE, "stats are not available yet", null)));
+        router.get("/api/catalog").handler(ctx -> HttpResponses.json(ctx, 200, catalogJson()));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(stats.registry().scrape()));

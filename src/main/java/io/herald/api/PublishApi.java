@@ -76,7 +76,7 @@ public final class PublishApi {
         }
         publisher.publish(request).onComplete(ar -> {
             if (ar.succeeded()) {
-                HttpErrors.json(ctx, 202, ar.result().toJson());
+                HttpResponses.json(ctx, 202, ar.result().toJson());
             } else {
                 refuse(ctx, HeraldException.from(ar.cause()), null);
             }
@@ -111,7 +111,7 @@ public final class PublishApi {
         }
         chain.onComplete(ar -> {
             if (ar.succeeded()) {
-                HttpErrors.json(ctx, 202, new JsonObject().put("results", new JsonArray(results)));
+                HttpResponses.json(ctx, 202, new JsonObject().put("results", new JsonArray(results)));
             } else {
                 refuse(ctx, HeraldException.from(ar.cause()), new JsonObject().put("published", new JsonArray(results)));
             }
@@ -140,6 +140,6 @@ public final class PublishApi {
 
     private void refuse(RoutingContext ctx, HeraldException error, JsonObject extra) {
         stats.refused(error.code());
-        HttpErrors.send(ctx, error.code(), error.getMessage(), extra);
+        HttpResponses.error(ctx, error.code(), error.getMessage(), extra);
     }
 }

@@ -1,7 +1,7 @@
 package io.herald.bridge;
 
 import io.herald.ErrorCode;
-import io.herald.api.HttpErrors;
+import io.herald.api.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PublishApi;
 import io.herald.auth.RoleMatrix;
@@ -64,7 +64,7 @@ public final class BridgeVerticle extends VerticleBase {
         new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing).mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
-        router.route().last().handler(ctx -> HttpErrors.send(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
+        router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())

@@ -1,0 +1,25 @@
+package io.herald.api;
+
+import io.herald.ErrorCode;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** JSON answers: successes, and refusals in the one error vocabulary {@code {"error":"<code>","message":"…"}}. */
+public final class HttpResponses {
+    private HttpResponses() {
+    }
+
+    public static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+    }
+
+    /** A refusal with its code's status; {@code extra} fields (such as a batch's failing index) are added. */
+    public static void error(RoutingContext ctx, ErrorCode code, String message, JsonObject extra) {
+        JsonObject body = new JsonObject().put("error", code.id()).put("message", message);
+        if (extra != null) {
+            body.mergeIn(extra);
+        }
+        json(ctx, code.status(), body);
+    }
+}

@@ -128,18 +128,20 @@ class NodeProcessIT {
 
     @Test
     void prodModeRefusesTheShippedSecret() throws Exception {
-        Running node = run(Map.of(HeraldConfig.ENV_MODE, "prod", HeraldConfig.ENV_CLUSTER, "false"));
-        assertTrue(node.process().waitFor(60, TimeUnit.SECONDS));
-        assertEquals(2, node.process().exitValue());
-        assertTrue(node.awaitLine("configuration error").contains("auth.jwtSecret"));
+        assertRefusesToStart(Map.of(HeraldConfig.ENV_MODE, "prod", HeraldConfig.ENV_CLUSTER, "false"), "auth.jwtSecret");
     }
 
     @Test
     void aBadValueStopsTheNodeNamingTheKey() throws Exception {
-        Running node = run(Map.of(HeraldConfig.ENV_HTTP_PORT, "eighty", HeraldConfig.ENV_CLUSTER, "false"));
+        assertRefusesToStart(Map.of(HeraldConfig.ENV_HTTP_PORT, "eighty", HeraldConfig.ENV_CLUSTER, "false"), "http.port (HERALD_HTTP_PORT)");
+    }
+
+    /** The node exits with status 2 and a configuration error that names the key. */
+    static void assertRefusesToStart(Map<String, String> env, String key) throws Exception {
+        Running node = run(env);
         assertTrue(node.process().waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, node.process().exitValue());
-        assertTrue(node.awaitLine("configuration error").contains("http.port (HERALD_HTTP_PORT)"));
+        assertTrue(node.awaitLine("configuration error").contains(key));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.herald.testing;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -44,8 +45,8 @@ public final class BridgeClient implements AutoCloseable {
         this.transport = transport;
     }
 
-    /** Runs on the event loop as the handshake completes, so no frame can come before the handlers. */
-    private WebSocket attach(WebSocket ws) {
+    /** Handlers go on the socket before it connects, so no frame or close can come before them. */
+    private void attach(ClientWebSocket ws) {
         socket = ws;
         ws.textMessageHandler(this::onText);
         ws.closeHandler(v -> {
@@ -53,7 +54,6 @@ public final class BridgeClient implements AutoCloseable {
             closeReason = ws.closeReason();
             closed.countDown();
         });
-        return ws;
     }
 
     public static BridgeClient connect(Vertx vertx, int port, String token) {
@@ -69,7 +69,9 @@ public final class BridgeClient implements AutoCloseable {
         }
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
         BridgeClient bridge = new BridgeClient(client, transport);
-        client.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI(path)).map(bridge::attach).await();
+        ClientWebSocket ws = client.webSocket();
+        bridge.attach(ws);
+        ws.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI(path)).await();
         return bridge;
     }
 

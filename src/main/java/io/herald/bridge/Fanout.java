@@ -15,7 +15,8 @@ import java.util.logging.Logger;
 /**
  * One bridge's subscriptions by event type. Each type with at least one local subscriber has one
  * clustered bus consumer; an event arriving on it is framed and encoded once ({@link SharedFrame}) and
- * written to every subscriber whose rules accept it. Subscribers are kept in an array rebuilt on (rare) register and unregister, so the
+ * written to every subscriber whose rules accept it. Subscribers are kept in an array rebuilt on
+ * (rare) register and unregister, so the
  * (frequent) delivery loop allocates nothing and is safe against sockets closing while it runs.
  */
 final class Fanout {

@@ -43,13 +43,9 @@ final class SharedFrame {
         return sockJs;
     }
 
-    /** SockJS message frame: {@code a} and a JSON array of the messages as strings. */
-    static String sockJsFrame(String... messages) {
-        JsonArray array = new JsonArray();
-        for (String message : messages) {
-            array.add(message);
-        }
-        return "a" + array.encode();
+    /** SockJS message frame: {@code a} and a JSON array holding the message as a string. */
+    static String sockJsFrame(String message) {
+        return "a" + new JsonArray().add(message).encode();
     }
 
     /** RFC 6455 §5.2: FIN + text opcode, the payload length in 7, 7+16 or 7+64 bits, no mask. */

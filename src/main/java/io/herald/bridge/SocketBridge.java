@@ -118,7 +118,7 @@ final class SocketBridge implements Handler<ClientSocket> {
         JsonObject frame;
         try {
             frame = new JsonObject(data);
-        } catch (DecodeException | ClassCastException | NullPointerException e) {
+        } catch (DecodeException | ClassCastException e) {
             deny(connection, null, ErrorCode.INVALID_JSON, "a frame must be a JSON object");
             return;
         }

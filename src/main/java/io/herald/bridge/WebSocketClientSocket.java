@@ -15,9 +15,9 @@ import io.vertx.core.json.JsonArray;
  * SockJS-framed ({@code /eventbus/<server>/<session>/websocket}: {@code o} on open, {@code h}
  * heartbeats, {@code a["…",…]} messages, {@code c[code,"reason"]} on close; the client sends JSON
  * arrays of messages). Event frames go straight to the Netty channel as retained duplicates of the
- * node's {@link SharedFrame}, WebSocket header included: no encoding and no copy per socket. They are flushed once the events
- * already queued on the event loop are written, so a socket behind by several events gets them in
- * one system call.
+ * node's {@link SharedFrame}, WebSocket header included: no encoding and no copy per socket. They
+ * are flushed once the events already queued on the event loop are written, so a socket behind by
+ * several events gets them in one system call.
  */
 final class WebSocketClientSocket implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
@@ -60,7 +60,7 @@ final class WebSocketClientSocket implements ClientSocket {
         }
         JsonArray messages;
         try {
-            messages = text.charAt(0) == '[' ? new JsonArray(text) : new JsonArray().add(new JsonArray("[" + text + "]").getValue(0));
+            messages = new JsonArray(text.charAt(0) == '[' ? text : "[" + text + "]");
         } catch (DecodeException | ClassCastException e) {
             frameHandler.handle(text); // not SockJS framing: the bridge answers invalid_json
             return;

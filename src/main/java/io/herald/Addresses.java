@@ -10,6 +10,16 @@ public final class Addresses {
     public static final String STATS_NODE = "herald.stats.node";
     /** Local request: → the cluster-wide stats view. */
     public static final String STATS_CLUSTER = "herald.stats.cluster";
+    /** Prefix of {@link #delivery(String)}. */
+    public static final String DELIVERY_PREFIX = "herald.deliver.";
+
+    /**
+     * Clustered publish: an event type's numbered events ({@code EventBatch}) on their way to every node's
+     * delivery. The type's own address ({@code order:created}) is where JVM services publish raw events.
+     */
+    public static String delivery(String type) {
+        return DELIVERY_PREFIX + type;
+    }
 
     private Addresses() {
     }

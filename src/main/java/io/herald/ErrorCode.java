@@ -11,6 +11,7 @@ public enum ErrorCode {
     MISSING_ADDRESS(400),
     INVALID_EVENT(400),
     UNKNOWN_EVENT_TYPE(400),
+    INVALID_PARAMETER(400),
     FRAME_TOO_LARGE(400),
     BODY_TOO_LARGE(400),
     BATCH_TOO_LARGE(400),
@@ -20,6 +21,8 @@ public enum ErrorCode {
     UNAUTHORIZED(401),
     ACCESS_DENIED(403),
     NOT_FOUND(404),
+    /** History no longer holds all the events after a register's {@code since} (or it names another epoch). */
+    RECOVERY_INCOMPLETE(410),
     TOO_MANY_SUBSCRIPTIONS(429),
     INTERNAL_ERROR(500),
     UNAVAILABLE(503);

@@ -2,20 +2,24 @@ package io.herald;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
+import io.herald.access.RolePolicy;
 import io.herald.auth.AuthVerticle;
 import io.herald.auth.RoleMatrix;
 import io.herald.bridge.BridgeVerticle;
+import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
+import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
 import io.herald.demo.DemoVerticle;
-import io.herald.event.BusEvent;
-import io.herald.event.BusEventCodec;
-import io.herald.event.EventLog;
+import io.herald.event.EventBatch;
+import io.herald.event.EventBatchCodec;
 import io.herald.event.EventPublisher;
-import io.herald.event.HazelcastEventLog;
-import io.herald.event.LocalEventLog;
 import io.herald.event.PublishVerticle;
+import io.herald.history.EventLog;
+import io.herald.history.HazelcastEventLog;
+import io.herald.history.LocalEventLog;
+import io.herald.limits.SubscriptionLimit;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
 import io.vertx.core.Future;
@@ -27,6 +31,8 @@ import java.io.FileNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * The composition root: loads the catalog and the role matrix, starts Vert.x (clustered over
@@ -62,6 +68,11 @@ public final class HeraldNode {
         try {
             catalog = EventCatalog.fromJson(HeraldConfig.readJson(config.catalogFile(), "catalog"));
             roles = RoleMatrix.compile(HeraldConfig.readJson(config.rolesFile(), "roles"), catalog);
+            for (String namespace : config.history().byNamespace().keySet()) {
+                if (catalog.namespace(namespace) == null) {
+                    throw new ConfigException("history.namespaces." + namespace, "is not a namespace of the catalog");
+                }
+            }
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
@@ -71,7 +82,9 @@ public final class HeraldNode {
         }
         HazelcastClusterManager clusterManager;
         try {
-            clusterManager = new HazelcastClusterManager(hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config));
+            Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
+            HeraldMembers.mark(hazelcast);
+            clusterManager = new HazelcastClusterManager(hazelcast);
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
@@ -91,37 +104,43 @@ public final class HeraldNode {
 
     private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, HeraldConfig config,
                                              EventCatalog catalog, RoleMatrix roles) {
-        vertx.eventBus().registerDefaultCodec(BusEvent.class, new BusEventCodec());
+        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
         boolean clustered = clusterManager != null;
         NodeStats stats = new NodeStats(clustered ? clusterManager.getNodeId() : UUID.randomUUID().toString());
+        Function<String, HeraldConfig.HistoryBounds> bounds = type -> config.history().forNamespace(catalog.namespaceOf(type).name());
         Future<EventLog> log = clustered
-                ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types()).map(l -> l)
-                : Future.succeededFuture(new LocalEventLog());
+                ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds).map(l -> l)
+                : Future.succeededFuture(new LocalEventLog(bounds));
+        BooleanSupplier takesRawPublishes = clustered
+                ? HeraldMembers.watch(clusterManager.getHazelcastInstance())::isOldestHeraldNode
+                : () -> true;
+        // the bridge asks these, in this order, at each step of a connection's life
+        List<ConnectionPolicy> policies = List.of(
+                new RolePolicy(roles),
+                new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()));
 
         return log.compose(eventLog -> {
-            EventPublisher publisher = new EventPublisher(vertx.eventBus(), catalog, eventLog, stats);
+            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
             List<String> bridges = new ArrayList<>();
-            BridgeVerticle first = new BridgeVerticle(config, catalog, roles, publisher, stats, clustered);
+            // the other instances share the first one's port; Vert.x cannot share an OS-picked port (0), so that case runs one
+            int instances = config.http().port() == 0 ? 1 : config.bridge().instances();
+            BridgeVerticle[] first = new BridgeVerticle[1];
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs())))
-                    .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher)))
-                    .compose(id -> vertx.deployVerticle(first))
+                    .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, takesRawPublishes)))
                     .compose(id -> {
-                        bridges.add(id);
-                        // the other instances share the first one's port; Vert.x cannot share an OS-picked
-                        // port (0), so that case runs one instance
-                        int instances = config.http().port() == 0 ? 1 : config.bridge().instances();
-                        Future<Void> more = Future.succeededFuture();
-                        for (int i = 1; i < instances; i++) {
-                            more = more.compose(v -> vertx.deployVerticle(new BridgeVerticle(config, catalog,
-                                    roles, publisher, stats, clustered)).map(bridges::add).mapEmpty());
+                        Future<Void> all = Future.succeededFuture();
+                        for (int i = 0; i < instances; i++) {
+                            BridgeVerticle bridge = new BridgeVerticle(config, catalog, publisher, eventLog, policies, stats, clustered);
+                            first[0] = first[0] == null ? bridge : first[0];
+                            all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }
-                        return more;
+                        return all;
                     })
                     .compose(v -> config.demo().enabled()
                             ? vertx.deployVerticle(new DemoVerticle(publisher, config.demo().intervalMs())).mapEmpty()
                             : Future.succeededFuture())
-                    .map(v -> new HeraldNode(vertx, config, stats, first.actualPort(), bridges, clusterManager));
+                    .map(v -> new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager));
         }).onFailure(err -> vertx.close());
     }
 

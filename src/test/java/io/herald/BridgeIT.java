@@ -149,7 +149,7 @@ class BridgeIT {
     }
 
     @Test
-    void envelopeCarriesIdTypeTsSeqAndData() {
+    void envelopeCarriesIdTypeTsSeqEpochAndData() {
         try (BridgeClient staff = connect("s-1", "staff")) {
             staff.register("inventory:restocked").sync();
             long before = System.currentTimeMillis();
@@ -158,7 +158,8 @@ class BridgeIT {
             assertEquals(one.getLong("seq") + 1, two.getLong("seq"));
 
             JsonObject envelope = staff.next(rec("inventory:restocked")).getJsonObject("body");
-            assertEquals(Set.of("id", "type", "ts", "seq", "data"), envelope.fieldNames());
+            assertEquals(Set.of("id", "type", "ts", "seq", "epoch", "data"), envelope.fieldNames());
+            assertEquals(one.getString("epoch"), envelope.getString("epoch"));
             assertEquals(one.getString("id"), envelope.getString("id"));
             assertEquals("inventory:restocked", envelope.getString("type"));
             assertEquals(one.getLong("seq"), envelope.getLong("seq"));

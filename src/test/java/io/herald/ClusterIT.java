@@ -75,7 +75,8 @@ class ClusterIT {
             JsonObject published = TestNodes.publish(nodeA, "order:created", data);
             JsonObject envelope = onB.next(rec("order:created")).getJsonObject("body");
             assertEquals(new JsonObject().put("id", published.getString("id")).put("type", "order:created")
-                    .put("ts", envelope.getLong("ts")).put("seq", published.getLong("seq")).put("data", data), envelope);
+                    .put("ts", envelope.getLong("ts")).put("seq", published.getLong("seq"))
+                    .put("epoch", published.getString("epoch")).put("data", data), envelope);
         }
     }
 

@@ -2,14 +2,10 @@ package io.herald.api;
 
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
-import io.herald.auth.BearerTokens;
 import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
-import io.herald.event.Published;
 import io.herald.stats.NodeStats;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -18,8 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,14 +28,14 @@ public final class PublishApi {
 
     private final EventPublisher publisher;
     private final NodeStats stats;
-    private final byte[] apiKey;
+    private final ApiKey apiKey;
     private final int maxBodyBytes;
     private final int maxBatchSize;
 
     public PublishApi(EventPublisher publisher, NodeStats stats, String apiKey, int maxBodyBytes, int maxBatchSize) {
         this.publisher = publisher;
         this.stats = stats;
-        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
+        this.apiKey = new ApiKey(apiKey, stats);
         this.maxBodyBytes = maxBodyBytes;
         this.maxBatchSize = maxBatchSize;
     }
@@ -49,20 +43,10 @@ public final class PublishApi {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         // the key is checked in a route of its own, before the body handler reads anything
-        router.post(EVENTS_PATH).handler(this::authorize);
-        router.post(BATCH_PATH).handler(this::authorize);
+        router.post(EVENTS_PATH).handler(apiKey);
+        router.post(BATCH_PATH).handler(apiKey);
         router.post(EVENTS_PATH).handler(body).handler(this::publishOne).failureHandler(this::onFailure);
         router.post(BATCH_PATH).handler(body).handler(this::publishBatch).failureHandler(this::onFailure);
-    }
-
-    private void authorize(RoutingContext ctx) {
-        String key = BearerTokens.fromHeader(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-        if (key == null || !MessageDigest.isEqual(apiKey, key.getBytes(StandardCharsets.UTF_8))) {
-            refuse(ctx, new HeraldException(ErrorCode.UNAUTHORIZED, key == null
-                    ? "send the API key as Authorization: Bearer <key>" : "wrong API key"), null);
-            return;
-        }
-        ctx.next();
     }
 
     private void publishOne(RoutingContext ctx) {
@@ -103,17 +87,13 @@ public final class PublishApi {
             refuse(ctx, e, index >= 0 ? new JsonObject().put("index", index) : null);
             return;
         }
-        // One after the other, so that events of one type keep the batch's order in their seq.
-        List<JsonObject> results = new ArrayList<>();
-        Future<Published> chain = Future.succeededFuture();
-        for (PublishRequest request : requests) {
-            chain = chain.compose(previous -> publisher.publish(request)).onSuccess(p -> results.add(p.toJson()));
-        }
-        chain.onComplete(ar -> {
-            if (ar.succeeded()) {
-                HttpResponses.json(ctx, 202, new JsonObject().put("results", new JsonArray(results)));
+        publisher.publishAll(requests).onComplete(published -> {
+            if (published.succeeded()) {
+                JsonArray results = new JsonArray();
+                published.result().forEach(p -> results.add(p.toJson()));
+                HttpResponses.json(ctx, 202, new JsonObject().put("results", results));
             } else {
-                refuse(ctx, HeraldException.from(ar.cause()), new JsonObject().put("published", new JsonArray(results)));
+                refuse(ctx, HeraldException.from(published.cause()), null);
             }
         });
     }

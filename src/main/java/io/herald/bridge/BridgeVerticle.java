@@ -4,19 +4,24 @@ import io.herald.ErrorCode;
 import io.herald.api.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PublishApi;
-import io.herald.auth.RoleMatrix;
+import io.herald.api.HistoryApi;
 import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
+import io.herald.history.EventLog;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+
+import java.util.List;
 
 /**
  * The node's HTTP face: the SockJS bridge at {@code /eventbus} (its WebSocket transports, raw at
@@ -30,27 +35,31 @@ public final class BridgeVerticle extends VerticleBase {
 
     private final HeraldConfig config;
     private final EventCatalog catalog;
-    private final RoleMatrix roles;
     private final EventPublisher publisher;
+    private final EventLog log;
+    private final List<ConnectionPolicy> policies;
     private final NodeStats stats;
     private final boolean clustered;
     private SocketBridge bridge;
     private HttpServer server;
     private volatile boolean closing;
 
-    public BridgeVerticle(HeraldConfig config, EventCatalog catalog, RoleMatrix roles, EventPublisher publisher,
-                          NodeStats stats, boolean clustered) {
+    public BridgeVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
+                          List<ConnectionPolicy> policies, NodeStats stats, boolean clustered) {
         this.config = config;
         this.catalog = catalog;
-        this.roles = roles;
         this.publisher = publisher;
+        this.log = log;
+        this.policies = policies;
         this.stats = stats;
         this.clustered = clustered;
     }
 
     @Override
     public Future<?> start() {
-        bridge = new SocketBridge(context, catalog, roles, publisher, stats, config.bridge());
+        Fanout fanout = new Fanout(context, catalog, log, stats,
+                new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs()));
+        bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge().maxFrameBytes(), fanout, policies);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
                 .setHeartbeatInterval(SOCKJS_HEARTBEAT_MS)
                 .setInsertJSESSIONID(false)
@@ -59,9 +68,18 @@ public final class BridgeVerticle extends VerticleBase {
 
         Router router = Router.router(vertx);
         // WebSocket transports are served by webSocketHandler below; these are the others (xhr, eventsource, …)
+        // whose client frames come in xhr_send POSTs: vertx-web's SockJS answers those with 500 unless a
+        // BodyHandler read the body first (bounded like a WebSocket message, never written to disk)
+        router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(4L * config.bridge().maxFrameBytes()));
+        // vertx-web closes the connection after each response of these transports without saying so; a keep-alive
+        // client (Node's default agent, a proxy) would send its next request on it and get a reset. No capture
+        // group: vertx-web reads the session id as param0.
+        router.routeWithRegex(BRIDGE_PATH + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile|jsonp)")
+                .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
                 .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket))));
         new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
+        new HistoryApi(log, catalog, stats, config.apiKey()).mount(router);
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing).mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));

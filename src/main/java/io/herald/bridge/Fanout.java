@@ -1,107 +1,95 @@
 package io.herald.bridge;
 
+import io.herald.catalog.EventCatalog;
 import io.herald.event.BusEvent;
+import io.herald.history.EventLog;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Context;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.Future;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
- * One bridge's subscriptions by event type. Each type with at least one local subscriber has one
- * clustered bus consumer; an event arriving on it is framed and encoded once ({@link SharedFrame}) and
- * written to every subscriber whose rules accept it. Subscribers are kept in an array rebuilt on
- * (rare) register and unregister, so the
- * (frequent) delivery loop allocates nothing and is safe against sockets closing while it runs.
+ * One bridge's subscriptions by event type. Each type with at least one local subscriber has a
+ * {@link TypeStream} (one clustered bus consumer, ordering and recovery); an event it releases is
+ * framed and encoded once ({@link SharedFrame}) and written to every subscriber whose rules accept it.
+ * Writes are flushed by a task queued behind the events already waiting on the event loop, so a socket
+ * that is behind gets several events in one system call.
  */
 final class Fanout {
-    private static final Logger LOG = Logger.getLogger(Fanout.class.getName());
-    private static final Subscription[] NONE = new Subscription[0];
-
     private final Context context;
+    private final EventCatalog catalog;
+    private final EventLog log;
     private final NodeStats stats;
-    private final Map<String, Subscribers> byType = new HashMap<>();
-    /** Sockets written to since the last flush; flushed by a task queued behind the pending events. */
+    private final TypeStream.DeliveryOptions options;
+    private final Map<String, TypeStream> streams = new HashMap<>();
+    /** Sockets written to since the last flush. */
     private final List<ClientSocket> unflushed = new ArrayList<>();
 
-    private static final class Subscribers {
-        MessageConsumer<Object> consumer;
-        Subscription[] members = NONE;
-    }
-
-    Fanout(Context context, NodeStats stats) {
+    Fanout(Context context, EventCatalog catalog, EventLog log, NodeStats stats, TypeStream.DeliveryOptions options) {
         this.context = context;
+        this.catalog = catalog;
+        this.log = log;
         this.stats = stats;
+        this.options = options;
     }
 
-    void add(String type, Subscription subscription) {
-        Subscribers subscribers = byType.computeIfAbsent(type, this::listen);
-        Subscription[] grown = Arrays.copyOf(subscribers.members, subscribers.members.length + 1);
-        grown[grown.length - 1] = subscription;
-        subscribers.members = grown;
+    /** Completes when the subscriber is sure to get every event published from now on. */
+    Future<Void> subscribe(String type, Subscription subscription, RegisterFrame.Resume resume) {
         stats.subscriptionsChanged(1);
+        return streams.computeIfAbsent(type, t -> new TypeStream(t, catalog.namespaceOf(t).ownerField(), context.owner(), log, this, stats, options))
+                .subscribe(subscription, resume);
     }
 
-    void remove(String type, Subscription subscription) {
-        Subscribers subscribers = byType.get(type);
-        if (subscribers == null) {
+    void unsubscribe(String type, Subscription subscription) {
+        TypeStream stream = streams.get(type);
+        if (stream == null) {
             return;
         }
-        Subscription[] members = subscribers.members;
-        int index = Arrays.asList(members).indexOf(subscription);
-        if (index < 0) {
-            return;
-        }
-        Subscription[] shrunk = new Subscription[members.length - 1];
-        System.arraycopy(members, 0, shrunk, 0, index);
-        System.arraycopy(members, index + 1, shrunk, index, members.length - index - 1);
-        subscribers.members = shrunk;
+        stream.unsubscribe(subscription);
         stats.subscriptionsChanged(-1);
-        if (shrunk.length == 0) {
-            subscribers.consumer.unregister();
-            byType.remove(type);
+        if (stream.isEmpty()) {
+            stream.close();
+            streams.remove(type);
         }
     }
 
-    private Subscribers listen(String type) {
-        Subscribers subscribers = new Subscribers();
-        subscribers.consumer = context.owner().eventBus().consumer(type, message -> {
-            if (message.body() instanceof BusEvent event) {
-                deliver(subscribers.members, event);
-            } else {
-                LOG.warning("Dropped a message on " + type + " that was not published through Herald (use HeraldClient or POST /api/events)");
-            }
-        });
-        return subscribers;
-    }
-
-    private void deliver(Subscription[] members, BusEvent event) {
-        SharedFrame frame = new SharedFrame(BridgeFrames.rec(event.type(), event.envelope()));
-        boolean flushScheduled = !unflushed.isEmpty();
+    /** Writes one event to the members that accept it: encoded once, whatever their number. */
+    void deliver(String type, Subscription[] members, BusEvent event) {
+        if (members.length == 0) {
+            return;
+        }
+        SharedFrame frame = new SharedFrame(BridgeFrames.rec(type, event.envelope()));
         int delivered = 0;
         try {
             for (Subscription subscription : members) {
                 if (subscription.accepts(event)) {
-                    ClientSocket socket = subscription.connection().socket;
-                    if (socket.deliver(frame)) {
-                        unflushed.add(socket);
-                    }
+                    write(subscription.connection.socket, frame);
                     delivered++;
                 }
             }
         } finally {
             frame.release();
         }
-        if (!flushScheduled && !unflushed.isEmpty()) {
-            // flush after whatever events are queued on this event loop already, so they share the writes
-            context.runOnContext(v -> flushAll());
-        }
         stats.delivered(delivered);
+    }
+
+    /** Writes one event to one subscriber (recovery), if its rules accept it. */
+    void deliverTo(String type, Subscription subscription, BusEvent event) {
+        deliver(type, new Subscription[] {subscription}, event);
+    }
+
+    private void write(ClientSocket socket, SharedFrame frame) {
+        if (socket.deliver(frame)) {
+            if (unflushed.isEmpty()) {
+                // flush after whatever events are queued on this event loop already, so they share the writes
+                context.runOnContext(v -> flushAll());
+            }
+            unflushed.add(socket);
+        }
     }
 
     private void flushAll() {

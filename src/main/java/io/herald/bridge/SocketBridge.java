@@ -6,56 +6,73 @@ import io.herald.HeraldException;
 import io.herald.auth.Access;
 import io.herald.auth.BearerTokens;
 import io.herald.auth.Principal;
-import io.herald.auth.RoleMatrix;
 import io.herald.catalog.EventCatalog;
-import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
 import io.herald.stats.NodeStats;
-import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The event-bus bridge protocol on client sockets of any transport. A socket is authenticated once, when it opens
- * (token from the query or the Authorization header, checked by the auth verticle); then each frame
- * is answered from the role's compiled permissions: {@code register} and {@code unregister} change
- * the connection's subscriptions in the {@link Fanout}; {@code publish} and {@code send} publish an
- * event with the identity stamped from the token; {@code ping} keeps the socket alive. Every refusal
- * is an {@code err} frame naming the address, and the socket stays open.
+ * The event-bus bridge protocol on client sockets of any transport: authenticates a socket once, when
+ * it opens (token from the query or the Authorization header, checked by the auth verticle), parses
+ * and dispatches its frames, and answers every refusal with an {@code err} frame naming the address
+ * (the socket stays open). What a connection may do is not decided here: each step of its life goes
+ * through the {@link ConnectionPolicy} chain (access rules, limits, …), and registered types are
+ * delivered by the {@link Fanout}.
+ *
+ * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover), {@code unregister},
+ * {@code publish}, {@code send} (an event, or a control request to a {@code herald:} address), {@code ping}.
  */
 final class SocketBridge implements Handler<ClientSocket> {
     private static final Logger LOG = Logger.getLogger(SocketBridge.class.getName());
     /** Close codes: 4000 + the HTTP-style status of the refusal (4401 for a refused token). */
     static final int CLOSE_CODE_BASE = 4000;
     static final int CLOSE_SHUTDOWN = 1001;
+    /** Addresses with this prefix are control requests answered by the policies, never events. */
+    static final String CONTROL_PREFIX = "herald:";
+    static final String HEADER_SINCE = "since";
+    static final String HEADER_EPOCH = "epoch";
+    private static final Future<Void> DONE = Future.succeededFuture();
 
     private final EventBus bus;
     private final EventCatalog catalog;
-    private final RoleMatrix roles;
     private final EventPublisher publisher;
     private final NodeStats stats;
-    private final HeraldConfig.Bridge limits;
+    private final int maxFrameBytes;
     private final Fanout fanout;
+    private final List<ConnectionPolicy> policies;
+    private final Map<String, ConnectionPolicy.ControlHandler> controls = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
 
-    SocketBridge(Context context, EventCatalog catalog, RoleMatrix roles, EventPublisher publisher, NodeStats stats,
-                 HeraldConfig.Bridge limits) {
-        this.bus = context.owner().eventBus();
+    SocketBridge(EventBus bus, EventCatalog catalog, EventPublisher publisher, NodeStats stats, int maxFrameBytes,
+                 Fanout fanout, List<ConnectionPolicy> policies) {
+        this.bus = bus;
         this.catalog = catalog;
-        this.roles = roles;
         this.publisher = publisher;
         this.stats = stats;
-        this.limits = limits;
-        this.fanout = new Fanout(context, stats);
+        this.maxFrameBytes = maxFrameBytes;
+        this.fanout = fanout;
+        this.policies = List.copyOf(policies);
+        for (ConnectionPolicy policy : policies) {
+            policy.controls().forEach((address, handler) -> {
+                if (!address.startsWith(CONTROL_PREFIX) || controls.putIfAbsent(address, handler) != null) {
+                    throw new IllegalArgumentException("control address " + address + " is taken or not under " + CONTROL_PREFIX);
+                }
+            });
+        }
     }
 
     @Override
@@ -65,18 +82,31 @@ final class SocketBridge implements Handler<ClientSocket> {
         socket.closeHandler(v -> closedEarly[0] = true);
         String token = BearerTokens.fromRequest(socket.uri(), socket.headers());
         bus.<JsonObject>request(Addresses.AUTH_VERIFY, token == null ? "" : token)
-                .onSuccess(reply -> {
-                    if (!closedEarly[0]) {
-                        open(socket, Principal.fromJson(reply.body()));
+                .map(reply -> new Connection(socket, Principal.fromJson(reply.body())))
+                .compose(connection -> opened(connection).map(connection))
+                .onSuccess(connection -> {
+                    if (closedEarly[0]) {
+                        policies.forEach(policy -> policy.onClose(connection));
+                    } else {
+                        open(connection);
                     }
                 })
                 .onFailure(err -> refuse(socket, HeraldException.from(err)));
     }
 
-    private void open(ClientSocket socket, Principal principal) {
-        Connection connection = new Connection(socket, principal, roles.forRole(principal.role()));
+    /** Asks each policy in turn whether the connection may open. */
+    private Future<Void> opened(Connection connection) {
+        Future<Void> chain = Future.succeededFuture();
+        for (ConnectionPolicy policy : policies) {
+            chain = chain.compose(v -> policy.onOpen(connection));
+        }
+        return chain;
+    }
+
+    private void open(Connection connection) {
         connections.add(connection);
         stats.connectionOpened();
+        ClientSocket socket = connection.socket;
         socket.frameHandler(frame -> onFrame(connection, frame));
         socket.closeHandler(v -> onClose(connection));
         socket.resume();
@@ -92,9 +122,10 @@ final class SocketBridge implements Handler<ClientSocket> {
         if (!connections.remove(connection)) {
             return;
         }
-        connection.subscriptions.forEach(fanout::remove);
+        connection.subscriptions.forEach(fanout::unsubscribe);
         connection.subscriptions.clear();
         stats.connectionClosed();
+        policies.forEach(policy -> policy.onClose(connection));
     }
 
     /** Closes every socket of this bridge with a reason (node shutdown). */
@@ -110,89 +141,152 @@ final class SocketBridge implements Handler<ClientSocket> {
         connections.forEach(connection -> connection.socket.heartbeat());
     }
 
+    /**
+     * Frames are handled one after the other: while one is not done (a register waiting for its stream to
+     * start), the socket is paused and frames already read wait, so that a client that registers and
+     * then publishes gets its own event.
+     */
     private void onFrame(Connection connection, String data) {
-        if (data.length() > limits.maxFrameBytes()) {
-            deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + limits.maxFrameBytes() + " bytes");
+        if (connection.handlingFrame) {
+            connection.waitingFrames.add(data);
             return;
+        }
+        Future<Void> handled = handleFrame(connection, data);
+        if (handled.isComplete()) {
+            return;
+        }
+        connection.handlingFrame = true;
+        connection.socket.pause();
+        handled.onComplete(done -> {
+            connection.handlingFrame = false;
+            while (!connection.handlingFrame && !connection.waitingFrames.isEmpty()) {
+                onFrame(connection, connection.waitingFrames.poll());
+            }
+            if (!connection.handlingFrame && connections.contains(connection)) {
+                connection.socket.resume();
+            }
+        });
+    }
+
+    /** Handles one frame; the future completes when the next one may be handled. */
+    private Future<Void> handleFrame(Connection connection, String data) {
+        if (data.length() > maxFrameBytes) {
+            deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + maxFrameBytes + " bytes");
+            return DONE;
         }
         JsonObject frame;
         try {
             frame = new JsonObject(data);
         } catch (DecodeException | ClassCastException e) {
             deny(connection, null, ErrorCode.INVALID_JSON, "a frame must be a JSON object");
-            return;
+            return DONE;
         }
         Object type = frame.getValue("type");
         if ("ping".equals(type)) {
-            return;
+            return DONE;
         }
         if (!(frame.getValue("address") instanceof String address) || address.isEmpty()) {
             deny(connection, null, type instanceof String ? ErrorCode.MISSING_ADDRESS : ErrorCode.INVALID_FRAME,
                     type instanceof String ? "a " + type + " frame needs an address" : "a frame needs a type");
-            return;
+            return DONE;
         }
         if (!(type instanceof String frameType)) {
             deny(connection, address, ErrorCode.INVALID_FRAME, "a frame needs a type");
-            return;
+            return DONE;
         }
-        switch (frameType) {
-            case "register" -> register(connection, address);
-            case "unregister" -> unregister(connection, address);
-            case "publish" -> publish(connection, address, frame.getValue("body"), null);
-            case "send" -> publish(connection, address, frame.getValue("body"), frame.getValue("replyAddress") instanceof String r ? r : null);
-            default -> deny(connection, address, ErrorCode.INVALID_FRAME, "unknown frame type '" + frameType + "'");
+        String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
+        try {
+            switch (frameType) {
+                case "register" -> {
+                    return register(connection, address, frame.getValue("headers"));
+                }
+                case "unregister" -> unregister(connection, address);
+                case "publish" -> publish(connection, address, frame.getValue("body"), null);
+                case "send" -> {
+                    if (address.startsWith(CONTROL_PREFIX)) {
+                        control(connection, address, frame.getValue("body"), replyAddress);
+                    } else {
+                        publish(connection, address, frame.getValue("body"), replyAddress);
+                    }
+                }
+                default -> throw new HeraldException(ErrorCode.INVALID_FRAME, "unknown frame type '" + frameType + "'");
+            }
+        } catch (HeraldException refusal) {
+            boolean answersReply = replyAddress != null && "send".equals(frameType);
+            deny(connection, answersReply ? replyAddress : address, refusal.code(), refusal.getMessage());
         }
+        return DONE;
     }
 
-    private void register(Connection connection, String type) {
+    private EventCatalog.Namespace namespaceOf(String type) {
         EventCatalog.Namespace namespace = catalog.namespaceOf(type);
         if (namespace == null) {
-            deny(connection, type, ErrorCode.UNKNOWN_EVENT_TYPE, "unknown event type '" + type + "'");
-            return;
+            throw new HeraldException(ErrorCode.UNKNOWN_EVENT_TYPE, "unknown event type '" + type + "'");
         }
-        Access access = connection.permissions.readAccess(type);
-        if (access == Access.NONE) {
-            deny(connection, type, ErrorCode.ACCESS_DENIED, "role " + connection.principal.role() + " may not read " + namespace.name());
-            return;
-        }
+        return namespace;
+    }
+
+    private Future<Void> register(Connection connection, String type, Object headers) {
+        RegisterFrame register = new RegisterFrame(type, namespaceOf(type), resume(headers));
         if (connection.subscriptions.containsKey(type)) {
-            return;
+            return DONE;
         }
-        if (connection.subscriptions.size() >= limits.maxSubscriptionsPerSocket()) {
-            deny(connection, type, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most " + limits.maxSubscriptionsPerSocket() + " subscriptions per connection");
-            return;
+        for (ConnectionPolicy policy : policies) {
+            policy.onRegister(connection, register);
         }
-        Subscription subscription = new Subscription(connection, access);
+        if (register.access() == Access.NONE) {
+            throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + connection.principal().role() + " may not read " + register.namespace().name());
+        }
+        Subscription subscription = new Subscription(connection, register.access());
         connection.subscriptions.put(type, subscription);
-        fanout.add(type, subscription);
+        return fanout.subscribe(type, subscription, register.resume());
+    }
+
+    /** The recovery a register asks for: header {@code since} (a seq, as a string or a number) and optional {@code epoch}. */
+    static RegisterFrame.Resume resume(Object headers) {
+        if (!(headers instanceof JsonObject json) || json.getValue(HEADER_SINCE) == null) {
+            return null;
+        }
+        Object since = json.getValue(HEADER_SINCE);
+        long seq;
+        try {
+            seq = since instanceof Number n && n.doubleValue() == n.longValue() ? n.longValue() : Long.parseLong(String.valueOf(since).trim());
+        } catch (NumberFormatException e) {
+            seq = -1;
+        }
+        if (seq < 0) {
+            throw new HeraldException(ErrorCode.INVALID_FRAME, "header since must be a seq (a whole number from 0), not '" + since + "'");
+        }
+        Object epoch = json.getValue(HEADER_EPOCH);
+        if (epoch != null && !(epoch instanceof String)) {
+            throw new HeraldException(ErrorCode.INVALID_FRAME, "header epoch must be a string");
+        }
+        return new RegisterFrame.Resume(seq, epoch == null || ((String) epoch).isEmpty() ? null : (String) epoch);
     }
 
     private void unregister(Connection connection, String type) {
         Subscription subscription = connection.subscriptions.remove(type);
         if (subscription != null) {
-            fanout.remove(type, subscription);
+            fanout.unsubscribe(type, subscription);
         }
     }
 
-    /** publish and send: a browser-published event; send with a replyAddress gets {"id","seq"} back. */
+    /** publish and send: a browser-published event; send with a replyAddress gets {"id","seq","epoch"} back. */
     private void publish(Connection connection, String type, Object body, String replyAddress) {
         String errAddress = replyAddress != null ? replyAddress : type;
-        EventCatalog.Namespace namespace = catalog.namespaceOf(type);
-        if (namespace == null) {
-            deny(connection, errAddress, ErrorCode.UNKNOWN_EVENT_TYPE, "unknown event type '" + type + "'");
-            return;
+        EventCatalog.Namespace namespace = namespaceOf(type);
+        PublishFrame publish = new PublishFrame(type, namespace, body instanceof JsonObject data ? data : new JsonObject());
+        for (ConnectionPolicy policy : policies) {
+            policy.onPublish(connection, publish);
         }
-        if (!connection.permissions.mayPublish(type)) {
-            deny(connection, errAddress, ErrorCode.ACCESS_DENIED, "role " + connection.principal.role() + " may not publish " + type);
-            return;
+        if (!publish.allowed()) {
+            throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + connection.principal().role() + " may not publish " + type);
         }
         if (body != null && !(body instanceof JsonObject)) {
-            deny(connection, errAddress, ErrorCode.INVALID_FRAME, "the body of a published event must be a JSON object");
-            return;
+            throw new HeraldException(ErrorCode.INVALID_FRAME, "the body of a published event must be a JSON object");
         }
-        Principal who = connection.principal;
-        JsonObject data = IdentityStamp.stamp(body == null ? new JsonObject() : (JsonObject) body, namespace.ownerField(), who);
-        publisher.publish(new PublishRequest(type, data, null, who.userId(), who.storeId()))
+        Principal who = connection.principal();
+        publisher.publish(new PublishRequest(type, publish.data(), null, who.userId(), who.storeId()))
                 .onSuccess(published -> {
                     if (replyAddress != null) {
                         connection.send(BridgeFrames.rec(replyAddress, published.toJson().encode()));
@@ -203,6 +297,27 @@ final class SocketBridge implements Handler<ClientSocket> {
                     if (failure.code() == ErrorCode.INTERNAL_ERROR) {
                         LOG.log(Level.WARNING, "publish of " + type + " from " + who.userId() + " failed", err);
                     }
+                    deny(connection, errAddress, failure.code(), failure.getMessage());
+                });
+    }
+
+    private void control(Connection connection, String address, Object body, String replyAddress) {
+        ConnectionPolicy.ControlHandler handler = controls.get(address);
+        if (handler == null) {
+            throw new HeraldException(ErrorCode.NOT_FOUND, "no control address " + address);
+        }
+        if (body != null && !(body instanceof JsonObject)) {
+            throw new HeraldException(ErrorCode.INVALID_FRAME, "the body of a control request must be a JSON object");
+        }
+        String errAddress = replyAddress != null ? replyAddress : address;
+        handler.handle(connection, body == null ? new JsonObject() : (JsonObject) body)
+                .onSuccess(reply -> {
+                    if (replyAddress != null) {
+                        connection.send(BridgeFrames.rec(replyAddress, reply.encode()));
+                    }
+                })
+                .onFailure(err -> {
+                    HeraldException failure = HeraldException.from(err);
                     deny(connection, errAddress, failure.code(), failure.getMessage());
                 });
     }

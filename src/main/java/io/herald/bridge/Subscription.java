@@ -3,8 +3,31 @@ package io.herald.bridge;
 import io.herald.auth.Access;
 import io.herald.event.BusEvent;
 
-/** A connection's registration on one event type, with the access its role was granted at register time. */
-record Subscription(Connection connection, Access access) {
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A connection's registration on one event type: the access its role was granted at register time,
+ * and, while it recovers from history, the live events that arrive meanwhile. Touched only on the
+ * connection's event loop.
+ */
+final class Subscription {
+    /** Live events one recovery holds back at most; past that it ends incomplete (the client reloads). */
+    static final int MAX_BACKLOG = 10_000;
+
+    final Connection connection;
+    final Access access;
+    /** Events up to this seq are not delivered: the client has them (it recovered from there). */
+    long afterSeq;
+    /** Live events released while this subscription reads history; null when it is live. */
+    List<BusEvent> backlog;
+    boolean backlogOverflowed;
+    boolean cancelled;
+
+    Subscription(Connection connection, Access access) {
+        this.connection = connection;
+        this.access = access;
+    }
 
     /**
      * Whether this subscriber gets the event: the per-message part of the rules, decided from fields
@@ -13,7 +36,10 @@ record Subscription(Connection connection, Access access) {
      * target, when present, must match.
      */
     boolean accepts(BusEvent event) {
-        String userId = connection.principal.userId();
+        if (event.seq() <= afterSeq) {
+            return false;
+        }
+        String userId = connection.principal().userId();
         if (access == Access.OWN) {
             boolean owned = userId != null && (userId.equals(event.ownerId())
                     || event.target() != null && event.target().users().contains(userId));
@@ -21,6 +47,24 @@ record Subscription(Connection connection, Access access) {
                 return false;
             }
         }
-        return event.target() == null || event.target().matches(connection.principal);
+        return event.target() == null || event.target().matches(connection.principal());
+    }
+
+    void startRecovery(long since) {
+        afterSeq = since;
+        backlog = new ArrayList<>();
+    }
+
+    /** Holds a live event back until the recovery is done. */
+    void holdBack(BusEvent event) {
+        if (backlogOverflowed) {
+            return;
+        }
+        if (backlog.size() >= MAX_BACKLOG) {
+            backlogOverflowed = true;
+            backlog.clear();
+            return;
+        }
+        backlog.add(event);
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,6 +23,8 @@ public record HeraldConfig(
         Path catalogFile,
         Path rolesFile,
         Bridge bridge,
+        History history,
+        Delivery delivery,
         long statsIntervalMs,
         Demo demo) {
 
@@ -45,6 +48,21 @@ public record HeraldConfig(
     public record Demo(boolean enabled, long intervalMs) {
     }
 
+    /** How much of one event type's stream history keeps: at most {@code maxEvents}, none older than {@code maxAgeSeconds} (0: no age limit). */
+    public record HistoryBounds(int maxEvents, int maxAgeSeconds) {
+    }
+
+    /** History bounds: the default, and per namespace where {@code history.namespaces} names one. */
+    public record History(HistoryBounds defaults, Map<String, HistoryBounds> byNamespace) {
+        public HistoryBounds forNamespace(String namespace) {
+            return byNamespace.getOrDefault(namespace, defaults);
+        }
+    }
+
+    /** How long delivery holds an event that came before its predecessor, and how often it checks each stream's tail. */
+    public record Delivery(int holdMs, int tailCheckMs) {
+    }
+
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
     public static final String DEV_JWT_SECRET = "herald-dev-secret-do-not-use-in-production";
     public static final String DEV_API_KEY = "herald-dev-api-key";
@@ -58,6 +76,10 @@ public record HeraldConfig(
     public static final String ENV_CLUSTER_CONFIG = "HERALD_CLUSTER_CONFIG";
     public static final String ENV_MODE = "HERALD_MODE";
     public static final String ENV_DEMO = "HERALD_DEMO";
+    public static final String ENV_HISTORY_MAX_EVENTS = "HERALD_HISTORY_MAX_EVENTS";
+    public static final String ENV_HISTORY_MAX_AGE_SECONDS = "HERALD_HISTORY_MAX_AGE_SECONDS";
+    static final int MAX_HISTORY_EVENTS = 1_000_000;
+    static final int MAX_HISTORY_AGE_SECONDS = 30 * 24 * 3600;
 
     public static final String DEFAULT_CONF = "conf/herald.json";
 
@@ -123,10 +145,27 @@ public record HeraldConfig(
                 r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),
                 r.integer("demo.intervalMs", null, 1500, 10, 3_600_000));
 
+        HistoryBounds historyDefaults = new HistoryBounds(
+                r.integer("history.maxEvents", ENV_HISTORY_MAX_EVENTS, 1000, 1, MAX_HISTORY_EVENTS),
+                r.integer("history.maxAgeSeconds", ENV_HISTORY_MAX_AGE_SECONDS, 86_400, 0, MAX_HISTORY_AGE_SECONDS));
+        Map<String, HistoryBounds> byNamespace = new LinkedHashMap<>();
+        JsonObject namespaces = r.object("history.namespaces");
+        for (String namespace : namespaces.fieldNames()) {
+            String prefix = "history.namespaces." + namespace + ".";
+            byNamespace.put(namespace, new HistoryBounds(
+                    r.integer(prefix + "maxEvents", null, historyDefaults.maxEvents(), 1, MAX_HISTORY_EVENTS),
+                    r.integer(prefix + "maxAgeSeconds", null, historyDefaults.maxAgeSeconds(), 0, MAX_HISTORY_AGE_SECONDS)));
+        }
+        Delivery delivery = new Delivery(
+                r.integer("delivery.holdMs", null, 200, 1, 60_000),
+                r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000));
+
         HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
                 baseDir.resolve(r.string("catalog", null, "catalog.json")).normalize(),
                 baseDir.resolve(r.string("roles", null, "roles.json")).normalize(),
                 bridge,
+                new History(historyDefaults, Map.copyOf(byNamespace)),
+                delivery,
                 r.integer("stats.intervalMs", null, 2000, 100, 600_000),
                 demo);
         if (mode == Mode.PROD) {
@@ -214,6 +253,18 @@ public record HeraldConfig(
                 throw new ConfigException(where(key, envVar), n + " is outside " + min + ".." + max);
             }
             return (int) n;
+        }
+
+        /** An object of the file (no environment form), empty when absent. */
+        JsonObject object(String key) {
+            Object value = raw(key, null);
+            if (value == null) {
+                return new JsonObject();
+            }
+            if (!(value instanceof JsonObject object)) {
+                throw new ConfigException(key, "must be an object");
+            }
+            return object;
         }
 
         boolean bool(String key, String envVar, boolean fallback) {

@@ -1,28 +1,31 @@
 package io.herald.event;
 
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.Json;
 
 /**
- * The body every browser receives: {@code {"id","type","ts","seq","data","userId","storeId"}}, in that
- * order; {@code userId} and {@code storeId} only when known.
+ * The body every browser receives, encoded once per event:
+ * {@code {"id","type","ts","seq","epoch","data","userId","storeId"}}, {@code userId} and {@code storeId}
+ * only when known. Built from the data already encoded as JSON, so that the data is encoded once for
+ * both the envelope and the history record.
  */
 public final class Envelope {
     private Envelope() {
     }
 
-    /** The envelope as JSON; a null seq leaves it out (the form kept in the event log). */
-    public static JsonObject of(String id, String type, long ts, Long seq, JsonObject data, String userId, String storeId) {
-        JsonObject envelope = new JsonObject().put("id", id).put("type", type).put("ts", ts);
-        if (seq != null) {
-            envelope.put("seq", seq);
-        }
-        envelope.put("data", data);
+    public static String encode(String id, String type, long ts, long seq, String epoch, String dataJson, String userId, String storeId) {
+        StringBuilder json = new StringBuilder(dataJson.length() + 160)
+                .append("{\"id\":").append(Json.encode(id))
+                .append(",\"type\":").append(Json.encode(type))
+                .append(",\"ts\":").append(ts)
+                .append(",\"seq\":").append(seq)
+                .append(",\"epoch\":").append(Json.encode(epoch))
+                .append(",\"data\":").append(dataJson);
         if (userId != null) {
-            envelope.put("userId", userId);
+            json.append(",\"userId\":").append(Json.encode(userId));
         }
         if (storeId != null) {
-            envelope.put("storeId", storeId);
+            json.append(",\"storeId\":").append(Json.encode(storeId));
         }
-        return envelope;
+        return json.append('}').toString();
     }
 }

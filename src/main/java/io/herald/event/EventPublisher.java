@@ -1,29 +1,47 @@
 package io.herald.event;
 
+import io.herald.Addresses;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.catalog.EventCatalog;
+import io.herald.history.EventLog;
 import io.herald.stats.NodeStats;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The one way events enter the hub, whoever publishes them: checks the type against the catalog,
- * numbers the event in the {@link EventLog}, encodes the envelope once and publishes it on the bus at
- * the address of its type, where every node's bridge picks it up.
+ * appends the event to its type's stream in the {@link EventLog} (which numbers it), encodes the
+ * envelope once and publishes it on the bus to every node's delivery.
+ *
+ * <p>Appends are group-committed: each event loop has at most one append in flight per type, and the
+ * events published meanwhile go out together in the next one, as one log operation and one bus
+ * message. An idle hub appends each event at once; a busy one gets larger batches instead of a
+ * longer queue. Events published from one event loop keep their order in {@code seq}.
  */
 public final class EventPublisher {
-    private final EventBus bus;
+    /** The most events one append carries (a Hazelcast operation; well under any ring buffer's capacity). */
+    static final int MAX_APPEND = 500;
+
+    private final Vertx vertx;
     private final EventCatalog catalog;
     private final EventLog log;
     private final NodeStats stats;
+    /** The key of each event loop's {@link Appender} in its context's data. */
+    private final Object appenderKey = new Object();
 
-    public EventPublisher(EventBus bus, EventCatalog catalog, EventLog log, NodeStats stats) {
-        this.bus = bus;
+    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, NodeStats stats) {
+        this.vertx = vertx;
         this.catalog = catalog;
         this.log = log;
         this.stats = stats;
@@ -42,20 +60,118 @@ public final class EventPublisher {
         } catch (HeraldException e) {
             return Future.failedFuture(e);
         }
-        String id = newId();
-        long ts = System.currentTimeMillis();
-        JsonObject record = Envelope.of(id, request.type(), ts, null, request.data(), request.userId(), request.storeId());
-        if (request.target() != null) {
-            record.put("target", request.target().toJson());
+        return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField()));
+    }
+
+    /** Publishes a validated batch; events of one type get the batch's order in their seq. */
+    public Future<List<Published>> publishAll(List<PublishRequest> requests) {
+        requests.forEach(this::validate);
+        Appender appender = appender();
+        List<Future<Published>> all = new ArrayList<>(requests.size());
+        for (PublishRequest request : requests) {
+            all.add(appender.append(new Pending(request, catalog.namespaceOf(request.type()).ownerField())));
         }
-        String ownerField = catalog.namespaceOf(request.type()).ownerField();
-        Object owner = ownerField == null ? null : request.data().getValue(ownerField);
-        return log.append(request.type(), record).map(seq -> {
-            String envelope = Envelope.of(id, request.type(), ts, seq, request.data(), request.userId(), request.storeId()).encode();
-            bus.publish(request.type(), new BusEvent(request.type(), envelope, owner == null ? null : owner.toString(), request.target()));
-            stats.published();
-            return new Published(id, seq);
+        return Future.all(all).map(done -> {
+            List<Published> results = new ArrayList<>(all.size());
+            all.forEach(f -> results.add(f.result()));
+            return results;
         });
+    }
+
+    private Appender appender() {
+        Context context = vertx.getOrCreateContext();
+        Appender appender = context.get(appenderKey);
+        if (appender == null) {
+            appender = new Appender();
+            context.put(appenderKey, appender);
+        }
+        return appender;
+    }
+
+    /** An event on its way into the log: encoded once, for its history record and, once numbered, its envelope. */
+    private static final class Pending {
+        final PublishRequest request;
+        final String id = newId();
+        final long ts = System.currentTimeMillis();
+        final String dataJson;
+        final String ownerId;
+        final Promise<Published> result = Promise.promise();
+
+        Pending(PublishRequest request, String ownerField) {
+            this.request = request;
+            this.dataJson = request.data().encode();
+            Object owner = ownerField == null ? null : request.data().getValue(ownerField);
+            this.ownerId = owner == null ? null : owner.toString();
+        }
+
+        String record() {
+            return EventRecord.encode(id, ts, dataJson, request.userId(), request.storeId(), request.target());
+        }
+
+        BusEvent numbered(long seq, String epoch) {
+            return new BusEvent(seq, Envelope.encode(id, request.type(), ts, seq, epoch, dataJson, request.userId(), request.storeId()),
+                    ownerId, request.target());
+        }
+    }
+
+    /** One event loop's appends, by type. Touched only from that event loop. */
+    private final class Appender {
+        private final Map<String, TypeQueue> queues = new HashMap<>();
+
+        Future<Published> append(Pending pending) {
+            TypeQueue queue = queues.computeIfAbsent(pending.request.type(), TypeQueue::new);
+            queue.waiting.add(pending);
+            if (!queue.inFlight) {
+                queue.appendWaiting();
+            }
+            return pending.result.future();
+        }
+    }
+
+    private final class TypeQueue {
+        private final String type;
+        private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+        private boolean inFlight;
+
+        TypeQueue(String type) {
+            this.type = type;
+        }
+
+        void appendWaiting() {
+            List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), MAX_APPEND));
+            List<String> records = new ArrayList<>(batch.size());
+            while (!waiting.isEmpty() && batch.size() < MAX_APPEND) {
+                Pending pending = waiting.poll();
+                batch.add(pending);
+                records.add(pending.record());
+            }
+            inFlight = true;
+            log.append(type, records).onComplete(appended -> {
+                inFlight = false;
+                if (appended.succeeded()) {
+                    deliver(batch, appended.result());
+                } else {
+                    HeraldException failure = new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable; the event was not published");
+                    batch.forEach(p -> p.result.fail(failure));
+                }
+                if (!waiting.isEmpty()) {
+                    appendWaiting();
+                }
+            });
+        }
+
+        private void deliver(List<Pending> batch, EventLog.Appended appended) {
+            List<BusEvent> events = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                events.add(batch.get(i).numbered(appended.firstSeq() + i, appended.epoch()));
+            }
+            vertx.eventBus().publish(Addresses.delivery(type), new EventBatch(type, appended.epoch(), events));
+            stats.published(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                Pending pending = batch.get(i);
+                pending.result.complete(new Published(pending.id, appended.firstSeq() + i, appended.epoch()));
+            }
+        }
     }
 
     /** A random (version 4) UUID without SecureRandom's lock: ids must be unique, not unguessable. */

@@ -24,6 +24,11 @@ public final class NodeStats {
     private final Counter connectionsOpened;
     private final Counter published;
     private final Counter delivered;
+    private final Counter rawRejected;
+    private final Counter recoveredComplete;
+    private final Counter recoveredIncomplete;
+    private final Counter gapFilled;
+    private final Counter gapLost;
     private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class);
 
     public NodeStats(String nodeId) {
@@ -35,6 +40,16 @@ public final class NodeStats {
         connectionsOpened = Counter.builder("herald.connections.opened").description("Bridge connections accepted").register(registry);
         published = Counter.builder("herald.events.published").description("Events published through this node").register(registry);
         delivered = Counter.builder("herald.messages.delivered").description("Event messages written to sockets").register(registry);
+        rawRejected = Counter.builder("herald.raw.events.rejected")
+                .description("Events published raw on a type's bus address that were not a JSON object").register(registry);
+        recoveredComplete = Counter.builder("herald.recoveries").tag("result", "complete")
+                .description("Registers with since, by whether history covered the gap").register(registry);
+        recoveredIncomplete = Counter.builder("herald.recoveries").tag("result", "incomplete")
+                .description("Registers with since, by whether history covered the gap").register(registry);
+        gapFilled = Counter.builder("herald.delivery.gap.filled")
+                .description("Events delivery read from history because the bus did not bring them in time").register(registry);
+        gapLost = Counter.builder("herald.delivery.gap.lost")
+                .description("Events delivery skipped because they were neither on the bus nor in history any more").register(registry);
         for (ErrorCode code : ErrorCode.values()) {
             refused.put(code, Counter.builder("herald.refusals").tag("code", code.id())
                     .description("Requests and frames refused, by error code").register(registry));
@@ -62,8 +77,24 @@ public final class NodeStats {
         subscriptions.addAndGet(delta);
     }
 
-    public void published() {
-        published.increment();
+    public void published(int count) {
+        published.increment(count);
+    }
+
+    public void rawEventRejected() {
+        rawRejected.increment();
+    }
+
+    public void recovered(boolean complete) {
+        (complete ? recoveredComplete : recoveredIncomplete).increment();
+    }
+
+    public void gapFilled(long count) {
+        gapFilled.increment(count);
+    }
+
+    public void gapLost(long count) {
+        gapLost.increment(count);
     }
 
     public void delivered(int count) {
@@ -91,6 +122,8 @@ public final class NodeStats {
                 .put("connectionsOpened", (long) connectionsOpened.count())
                 .put("eventsPublished", (long) published.count())
                 .put("messagesDelivered", (long) delivered.count())
+                .put("recoveries", (long) recoveredComplete.count())
+                .put("recoveriesIncomplete", (long) recoveredIncomplete.count())
                 .put("refusals", refusals);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * three intervals has left.
  */
 public final class StatsVerticle extends VerticleBase {
-    private static final String[] SUMMED = {"connections", "subscriptions", "connectionsOpened", "eventsPublished", "messagesDelivered"};
+    private static final String[] SUMMED = {"connections", "subscriptions", "connectionsOpened", "eventsPublished", "messagesDelivered", "recoveries", "recoveriesIncomplete"};
 
     private final NodeStats stats;
     private final long intervalMs;

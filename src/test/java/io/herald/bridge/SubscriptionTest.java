@@ -13,11 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SubscriptionTest {
     static Subscription of(Principal who, Access access) {
-        return new Subscription(new Connection(null, who, null), access);
+        return new Subscription(new Connection(null, who), access);
     }
 
     static BusEvent event(String owner, Target target) {
-        return new BusEvent("order:created", "{}", owner, target);
+        return new BusEvent(7, "{}", owner, target);
     }
 
     static final Principal ALICE = new Principal("alice", "customer", null, Set.of());
@@ -33,6 +33,15 @@ class SubscriptionTest {
         assertTrue(alice.accepts(event("bob", new Target(Set.of("alice"), Set.of(), Set.of()))));
         assertFalse(alice.accepts(event("alice", new Target(Set.of(), Set.of("staff"), Set.of()))), "a target narrows, even the owner's");
         assertFalse(of(GUEST, Access.OWN).accepts(event(null, null)), "no user id, nothing owned");
+    }
+
+    @Test
+    void aRecoveredSubscriberSkipsWhatItAlreadyHas() {
+        Subscription staff = of(STAFF_IN_ROOM, Access.ALL);
+        staff.startRecovery(7);
+        assertFalse(staff.accepts(event(null, null)), "seq 7 is the client's since");
+        staff.afterSeq = 6;
+        assertTrue(staff.accepts(event(null, null)));
     }
 
     @Test

@@ -106,6 +106,30 @@ public final class BridgeClient implements AutoCloseable {
         return send(new JsonObject().put("type", "register").put("address", address));
     }
 
+    /** A register that asks to recover the events after {@code since} (header {@code since}, and {@code epoch} when not null). */
+    public BridgeClient register(String address, long since, String epoch) {
+        JsonObject headers = new JsonObject().put("since", String.valueOf(since));
+        if (epoch != null) {
+            headers.put("epoch", epoch);
+        }
+        return send(new JsonObject().put("type", "register").put("address", address).put("headers", headers));
+    }
+
+    /** The bodies (envelopes) of the next {@code count} events on {@code address}, failing on any other frame for it. */
+    public List<JsonObject> events(String address, int count) {
+        List<JsonObject> events = new ArrayList<>();
+        while (events.size() < count) {
+            JsonObject frame = next();
+            if (address.equals(frame.getString("address"))) {
+                if (!"rec".equals(frame.getString("type"))) {
+                    throw new AssertionError("expected " + count + " events on " + address + ", got " + frame.encode() + " after " + events.size());
+                }
+                events.add(frame.getJsonObject("body"));
+            }
+        }
+        return events;
+    }
+
     public BridgeClient unregister(String address) {
         return send(new JsonObject().put("type", "unregister").put("address", address));
     }

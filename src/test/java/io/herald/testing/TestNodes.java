@@ -47,7 +47,15 @@ public final class TestNodes {
 
     /** A clustered node whose Hazelcast listens on {@code port} and looks for the other members' ports. */
     public static HeraldNode startClustered(String clusterName, int port, List<Integer> memberPorts) {
-        HeraldConfig config = config(json -> json.getJsonObject("cluster").put("enabled", true));
+        return startClustered(clusterName, port, memberPorts, json -> { });
+    }
+
+    /** A clustered node whose configuration {@code edit} changes first. */
+    public static HeraldNode startClustered(String clusterName, int port, List<Integer> memberPorts, Consumer<JsonObject> edit) {
+        HeraldConfig config = config(json -> {
+            json.getJsonObject("cluster").put("enabled", true);
+            edit.accept(json);
+        });
         return HeraldNode.start(config, hazelcast(clusterName, port, memberPorts)).await();
     }
 
@@ -118,6 +126,16 @@ public final class TestNodes {
         Response response = http("POST", node.port(), "/api/events", "Bearer " + node.config().apiKey(), event.encode());
         if (response.status() != 202) {
             throw new AssertionError("publish answered " + response.status() + " " + response.body());
+        }
+        return response.json();
+    }
+
+    /** GET /api/history/{type} with the node's API key and the given query (e.g. "since=4&limit=10"). */
+    public static JsonObject history(HeraldNode node, String type, String query) {
+        Response response = http("GET", node.port(), "/api/history/" + type + (query.isEmpty() ? "" : "?" + query),
+                "Bearer " + node.config().apiKey(), null);
+        if (response.status() != 200) {
+            throw new AssertionError("history answered " + response.status() + " " + response.body());
         }
         return response.json();
     }

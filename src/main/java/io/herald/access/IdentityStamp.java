@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.access;
 
 import io.herald.auth.Principal;
 import io.vertx.core.json.JsonObject;

@@ -1,0 +1,44 @@
+package io.herald.bridge;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/**
+ * One capability's part in the life of bridge connections (access rules, limits, presence, …). The
+ * bridge keeps the protocol (parsing, dispatch, {@code err} frames, transports) and asks each policy,
+ * in order, at every step of a connection's life; a policy refuses a step by throwing (or failing
+ * with) a {@link io.herald.HeraldException}, whose code the client gets in an {@code err} frame. Every
+ * method runs on the connection's event loop.
+ */
+public interface ConnectionPolicy {
+
+    /** A connection was authenticated; a failed future refuses it (the socket is closed with the code). */
+    default Future<Void> onOpen(Connection connection) {
+        return Future.succeededFuture();
+    }
+
+    /** A register of a catalog type, before it is subscribed; may set its access, must refuse what it does not allow. */
+    default void onRegister(Connection connection, RegisterFrame register) {
+    }
+
+    /** A publish or send of a catalog type, before it is published; may rewrite its data. */
+    default void onPublish(Connection connection, PublishFrame publish) {
+    }
+
+    /** The control addresses ({@code herald:…}) this policy answers, reached with {@code send}. */
+    default Map<String, ControlHandler> controls() {
+        return Map.of();
+    }
+
+    /** The connection closed, for whatever reason; its subscriptions are already gone. */
+    default void onClose(Connection connection) {
+    }
+
+    /** Answers one control request: a JSON reply, or a failure with a {@link io.herald.HeraldException}. */
+    @FunctionalInterface
+    interface ControlHandler {
+        Future<JsonObject> handle(Connection connection, JsonObject body);
+    }
+}

@@ -1,0 +1,377 @@
+package io.herald.bridge;
+
+import io.herald.Addresses;
+import io.herald.ErrorCode;
+import io.herald.event.BusEvent;
+import io.herald.event.EventBatch;
+import io.herald.event.EventRecord;
+import io.herald.history.Epochs;
+import io.herald.history.EventLog;
+import io.herald.history.HistoryPage;
+import io.herald.history.StreamPosition;
+import io.herald.stats.NodeStats;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+
+/**
+ * One event type's delivery on one event loop: the stage between the bus and the sockets that releases
+ * the type's events strictly in {@code seq} order, with none missing, and recovers subscribers from
+ * history through the same order.
+ *
+ * <ul>
+ * <li>It starts at the stream's tail (read from history when the first subscriber registers) and
+ * releases each event once the one before it was released. An event that comes early (published on
+ * another node or event loop, or its predecessor lost on the bus) is held; a gap that lasts
+ * {@code holdMs} is filled from history. A periodic look at the stream's tail finds events whose bus
+ * message never came even when nothing follows them.</li>
+ * <li>A subscriber that registers with {@code since} reads the events after it from history up to
+ * the last one released here, while the live events released meanwhile wait in its backlog; then it
+ * gets the backlog and joins the live subscribers. So replayed and live events cannot interleave
+ * wrongly, and nothing is missing or doubled.</li>
+ * <li>Events of an older epoch are dropped; an event of a newer epoch means the stream was lost and
+ * started again, and delivery follows the new one from its first event.</li>
+ * </ul>
+ * Touched only on its bridge's event loop.
+ */
+final class TypeStream {
+    private static final Logger LOG = Logger.getLogger(TypeStream.class.getName());
+    private static final Subscription[] NONE = new Subscription[0];
+
+    private final String type;
+    private final String ownerField;
+    private final Vertx vertx;
+    private final EventLog log;
+    private final Fanout fanout;
+    private final NodeStats stats;
+    private final DeliveryOptions options;
+    private final MessageConsumer<EventBatch> consumer;
+    private final long tailTimer;
+    /** Completes once the stream's start position is known: a subscriber registered before gets every later event. */
+    private final Promise<Void> started = Promise.promise();
+
+    /** Null until the stream's position is known. */
+    private String epoch;
+    /** The next seq to release. */
+    private long next;
+    /** The highest seq known to exist (from the bus or the stream's tail). */
+    private long knownTail;
+    private final TreeMap<Long, BusEvent> early = new TreeMap<>();
+    private List<EventBatch> beforeStart = new ArrayList<>();
+    private long holdTimer = -1;
+    private boolean filling;
+    private boolean closed;
+
+    /** Live subscribers; rebuilt on (rare) changes so the (frequent) delivery loop allocates nothing. */
+    private Subscription[] members = NONE;
+    private final List<Subscription> recovering = new ArrayList<>();
+    private final List<Waiting> waitingForStart = new ArrayList<>();
+
+    private record Waiting(Subscription subscription, RegisterFrame.Resume resume) {
+    }
+
+    /** How long an early event may wait for the ones before it, and how often the stream's tail is checked. */
+    record DeliveryOptions(long holdMs, long tailCheckMs) {
+    }
+
+    TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, NodeStats stats, DeliveryOptions options) {
+        this.type = type;
+        this.ownerField = ownerField;
+        this.vertx = vertx;
+        this.log = log;
+        this.fanout = fanout;
+        this.stats = stats;
+        this.options = options;
+        this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> onBatch(message.body()));
+        consumer.completion().onComplete(registered -> start());
+        this.tailTimer = vertx.setPeriodic(options.tailCheckMs(), id -> checkTail());
+    }
+
+    boolean isEmpty() {
+        return members.length == 0 && recovering.isEmpty() && waitingForStart.isEmpty();
+    }
+
+    void close() {
+        closed = true;
+        consumer.unregister();
+        vertx.cancelTimer(tailTimer);
+        if (holdTimer >= 0) {
+            vertx.cancelTimer(holdTimer);
+        }
+    }
+
+    // ---- subscribers
+
+    /** Adds a subscriber; the future completes when the stream knows where it starts (at once, once it runs). */
+    Future<Void> subscribe(Subscription subscription, RegisterFrame.Resume resume) {
+        if (resume == null) {
+            addMember(subscription);
+        } else if (epoch == null) {
+            waitingForStart.add(new Waiting(subscription, resume));
+        } else {
+            recover(subscription, resume);
+        }
+        return started.future();
+    }
+
+    void unsubscribe(Subscription subscription) {
+        subscription.cancelled = true;
+        recovering.remove(subscription);
+        waitingForStart.removeIf(w -> w.subscription() == subscription);
+        int index = Arrays.asList(members).indexOf(subscription);
+        if (index >= 0) {
+            Subscription[] shrunk = new Subscription[members.length - 1];
+            System.arraycopy(members, 0, shrunk, 0, index);
+            System.arraycopy(members, index + 1, shrunk, index, members.length - index - 1);
+            members = shrunk;
+        }
+    }
+
+    private void addMember(Subscription subscription) {
+        Subscription[] grown = Arrays.copyOf(members, members.length + 1);
+        grown[grown.length - 1] = subscription;
+        members = grown;
+    }
+
+    // ---- ordered release
+
+    private void start() {
+        log.position(type).onComplete(read -> {
+            if (closed) {
+                return;
+            }
+            if (read.failed()) {
+                LOG.warning("delivery of " + type + " cannot read the stream's position, retrying: " + read.cause());
+                vertx.setTimer(options.holdMs(), id -> start());
+                return;
+            }
+            StreamPosition position = read.result();
+            epoch = position.epoch();
+            next = position.tail() + 1;
+            knownTail = position.tail();
+            List<EventBatch> held = beforeStart;
+            beforeStart = null;
+            held.forEach(this::onBatch);
+            List<Waiting> waiting = new ArrayList<>(waitingForStart);
+            waitingForStart.clear();
+            waiting.forEach(w -> recover(w.subscription(), w.resume()));
+            started.complete();
+        });
+    }
+
+    private void onBatch(EventBatch batch) {
+        if (epoch == null) {
+            beforeStart.add(batch);
+            return;
+        }
+        if (!batch.epoch().equals(epoch)) {
+            if (!Epochs.isNewer(batch.epoch(), epoch)) {
+                return; // a late message of a stream that was replaced
+            }
+            restart(batch.epoch());
+        }
+        for (BusEvent event : batch.events()) {
+            if (event.seq() == next && early.isEmpty()) {
+                release(event);
+            } else if (event.seq() > next) {
+                early.put(event.seq(), event);
+                knownTail = Math.max(knownTail, event.seq());
+            }
+        }
+        releaseInOrder();
+    }
+
+    private void release(BusEvent event) {
+        next = event.seq() + 1;
+        knownTail = Math.max(knownTail, event.seq());
+        fanout.deliver(type, members, event);
+        for (Subscription subscription : recovering) {
+            subscription.holdBack(event);
+        }
+    }
+
+    private void releaseInOrder() {
+        while (!early.isEmpty() && early.firstKey() <= next) {
+            BusEvent event = early.pollFirstEntry().getValue();
+            if (event.seq() == next) {
+                release(event);
+            }
+        }
+        if (next <= knownTail && holdTimer < 0 && !filling) {
+            holdTimer = vertx.setTimer(options.holdMs(), id -> {
+                holdTimer = -1;
+                fillGap();
+            });
+        }
+    }
+
+    /** Reads the events the bus has not brought from history, and releases them with those held early. */
+    private void fillGap() {
+        if (closed || filling || next > knownTail) {
+            return;
+        }
+        filling = true;
+        long from = next;
+        String readingEpoch = epoch;
+        log.read(type, from, (int) Math.min(EventLog.MAX_READ, knownTail - from + 1)).onComplete(read -> {
+            filling = false;
+            if (closed) {
+                return;
+            }
+            if (read.failed()) {
+                LOG.warning("delivery of " + type + " cannot read history to fill seq " + from + ".." + knownTail + ": " + read.cause());
+                releaseInOrder();
+                return;
+            }
+            HistoryPage page = read.result();
+            if (!readingEpoch.equals(epoch) || !page.position().epoch().equals(epoch)) {
+                if (Epochs.isNewer(page.position().epoch(), epoch)) {
+                    restart(page.position().epoch());
+                }
+                releaseInOrder();
+                return;
+            }
+            long before = next;
+            long lost = 0;
+            while (next < page.position().head() && next <= knownTail) {
+                BusEvent held = early.remove(next);
+                if (held != null) {
+                    release(held);
+                } else {
+                    lost++;
+                    next++;
+                }
+            }
+            long filled = 0;
+            for (HistoryPage.Stored stored : page.events()) {
+                if (stored.seq() != next) {
+                    continue;
+                }
+                BusEvent held = early.remove(stored.seq());
+                if (held == null) {
+                    held = decode(stored);
+                    filled++;
+                }
+                release(held);
+            }
+            if (lost > 0) {
+                stats.gapLost(lost);
+                LOG.warning("delivery of " + type + " skipped " + lost + " events that history no longer holds");
+            }
+            stats.gapFilled(filled);
+            if (next > before && next <= knownTail && early.isEmpty()) {
+                fillGap(); // more than one read's worth is missing
+            } else {
+                releaseInOrder();
+            }
+        });
+    }
+
+    private void checkTail() {
+        if (epoch == null || filling) {
+            return;
+        }
+        log.position(type).onSuccess(position -> {
+            if (closed) {
+                return;
+            }
+            if (!position.epoch().equals(epoch)) {
+                if (!Epochs.isNewer(position.epoch(), epoch)) {
+                    return;
+                }
+                restart(position.epoch());
+            }
+            knownTail = Math.max(knownTail, position.tail());
+            releaseInOrder();
+        });
+    }
+
+    private void restart(String newEpoch) {
+        LOG.warning("the stream of " + type + " restarted (epoch " + epoch + " -> " + newEpoch + "): its history was lost");
+        epoch = newEpoch;
+        next = 1;
+        knownTail = 0;
+        early.clear();
+    }
+
+    private BusEvent decode(HistoryPage.Stored stored) {
+        return EventRecord.decode(stored.record()).toBusEvent(type, stored.seq(), epoch, ownerField);
+    }
+
+    // ---- recovery
+
+    private void recover(Subscription subscription, RegisterFrame.Resume resume) {
+        if (resume.epoch() != null && !resume.epoch().equals(epoch)) {
+            subscription.startRecovery(0);
+            finish(subscription, List.of(), false);
+            return;
+        }
+        subscription.startRecovery(resume.since());
+        recovering.add(subscription);
+        long until = next - 1;
+        String readingEpoch = epoch;
+        if (resume.since() >= until) {
+            // nothing released here that the client lacks; it may even be ahead of this node, if the stream has its since
+            log.position(type).onComplete(read -> {
+                if (!subscription.cancelled) {
+                    finish(subscription, List.of(), read.succeeded() && readingEpoch.equals(epoch)
+                            && read.result().epoch().equals(readingEpoch) && resume.since() <= read.result().tail());
+                }
+            });
+            return;
+        }
+        readHistory(subscription, resume.since() + 1, until, readingEpoch, new ArrayList<>());
+    }
+
+    private void readHistory(Subscription subscription, long from, long until, String readingEpoch, List<BusEvent> events) {
+        log.read(type, from, (int) Math.min(EventLog.MAX_READ, until - from + 1)).onComplete(read -> {
+            if (subscription.cancelled) {
+                return;
+            }
+            if (read.failed() || !readingEpoch.equals(epoch) || !read.result().position().epoch().equals(readingEpoch)
+                    || read.result().position().head() > from) {
+                finish(subscription, List.of(), false);
+                return;
+            }
+            long last = from - 1;
+            for (HistoryPage.Stored stored : read.result().events()) {
+                if (stored.seq() > until) {
+                    break;
+                }
+                events.add(decode(stored));
+                last = stored.seq();
+            }
+            if (last >= until) {
+                finish(subscription, events, true);
+            } else if (last < from) {
+                finish(subscription, List.of(), false);
+            } else {
+                readHistory(subscription, last + 1, until, readingEpoch, events);
+            }
+        });
+    }
+
+    /** Sends the recovered events, or the recovery_incomplete err, then the backlog; the subscriber is live from here. */
+    private void finish(Subscription subscription, List<BusEvent> history, boolean complete) {
+        recovering.remove(subscription);
+        complete &= !subscription.backlogOverflowed;
+        stats.recovered(complete);
+        if (complete) {
+            history.forEach(event -> fanout.deliverTo(type, subscription, event));
+        } else {
+            subscription.connection.send(BridgeFrames.err(type, ErrorCode.RECOVERY_INCOMPLETE,
+                    "history does not hold every " + type + " event after the given position; reload, then follow the live stream"));
+            subscription.afterSeq = 0;
+        }
+        subscription.backlog.forEach(event -> fanout.deliverTo(type, subscription, event));
+        subscription.backlog = null;
+        addMember(subscription);
+    }
+}

@@ -1,0 +1,62 @@
+package io.herald.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * Which Hazelcast members are Herald nodes (JVM services joined with the same cluster.xml are members
+ * too), and whether this node is the oldest of them: the one that takes in events published raw on
+ * the bus, so that each becomes exactly one envelope. Hazelcast orders members by age the same way on
+ * every member; the oldest changes only when it leaves.
+ */
+public final class HeraldMembers implements MembershipListener {
+    /** The member attribute that marks a Herald node. */
+    public static final String ATTRIBUTE = "herald.node";
+
+    private final HazelcastInstance hazelcast;
+    private volatile boolean oldest;
+
+    private HeraldMembers(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
+    }
+
+    /** Marks the member a Herald node; call on its config before the member starts. */
+    public static void mark(Config config) {
+        config.getMemberAttributeConfig().setAttribute(ATTRIBUTE, "true");
+    }
+
+    public static HeraldMembers watch(HazelcastInstance hazelcast) {
+        HeraldMembers members = new HeraldMembers(hazelcast);
+        hazelcast.getCluster().addMembershipListener(members);
+        members.update();
+        return members;
+    }
+
+    public boolean isOldestHeraldNode() {
+        return oldest;
+    }
+
+    private void update() {
+        Member local = hazelcast.getCluster().getLocalMember();
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            if (member.getAttribute(ATTRIBUTE) != null) {
+                oldest = member.getUuid().equals(local.getUuid());
+                return;
+            }
+        }
+        oldest = false;
+    }
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+        update();
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+        update();
+    }
+}

@@ -1,0 +1,47 @@
+package io.herald.event;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An event as history keeps it: {@code {"id","ts","data","userId","storeId","target"}}, only what
+ * recovery needs to rebuild the envelope and filter it as live delivery does. The type, {@code seq} and
+ * epoch are the stream's, not stored per event.
+ */
+public record EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target) {
+
+    public static String encode(String id, long ts, String dataJson, String userId, String storeId, Target target) {
+        StringBuilder json = new StringBuilder(dataJson.length() + 64)
+                .append("{\"id\":").append(Json.encode(id))
+                .append(",\"ts\":").append(ts)
+                .append(",\"data\":").append(dataJson);
+        if (userId != null) {
+            json.append(",\"userId\":").append(Json.encode(userId));
+        }
+        if (storeId != null) {
+            json.append(",\"storeId\":").append(Json.encode(storeId));
+        }
+        if (target != null) {
+            json.append(",\"target\":").append(target.toJson().encode());
+        }
+        return json.append('}').toString();
+    }
+
+    public static EventRecord decode(String record) {
+        JsonObject json = new JsonObject(record);
+        return new EventRecord(json.getString("id"), json.getLong("ts"), json.getJsonObject("data"),
+                json.getString("userId"), json.getString("storeId"), Target.fromJson(json.getValue("target")));
+    }
+
+    /** The event as delivery sees it, at its place in the stream. */
+    public BusEvent toBusEvent(String type, long seq, String epoch, String ownerField) {
+        Object owner = ownerField == null ? null : data.getValue(ownerField);
+        return new BusEvent(seq, Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId),
+                owner == null ? null : owner.toString(), target);
+    }
+
+    /** The envelope as JSON, for the history API. */
+    public JsonObject envelope(String type, long seq, String epoch) {
+        return new JsonObject(Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId));
+    }
+}

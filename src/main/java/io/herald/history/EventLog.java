@@ -1,0 +1,27 @@
+package io.herald.history;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * Where events are numbered and kept: one stream per event type, whose sequence is the envelope's
+ * {@code seq} (1 for a stream's first event, rising by one per event across the whole cluster), bounded
+ * by count and age. Futures complete on the caller's context.
+ */
+public interface EventLog {
+    /** The most events one {@link #read} answers. */
+    int MAX_READ = 1000;
+
+    /** Appends history records in order; they get consecutive seqs, the first of which is answered. */
+    Future<Appended> append(String type, List<String> records);
+
+    /** Up to {@code limit} (at most {@link #MAX_READ}) kept events with {@code seq >= fromSeq}, oldest first. */
+    Future<HistoryPage> read(String type, long fromSeq, int limit);
+
+    Future<StreamPosition> position(String type);
+
+    /** Where an append landed: the stream's epoch and the seq of its first record. */
+    record Appended(String epoch, long firstSeq) {
+    }
+}

@@ -1,0 +1,183 @@
+package io.herald.history;
+
+import io.herald.config.HeraldConfig.HistoryBounds;
+
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.RingbufferConfig;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.partition.PartitionAwareKey;
+import com.hazelcast.ringbuffer.OverflowPolicy;
+import com.hazelcast.ringbuffer.ReadResultSet;
+import com.hazelcast.ringbuffer.Ringbuffer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * The cluster's history: a Hazelcast ring buffer per event type ({@code herald.events.<type>}, with one
+ * synchronous backup, so it survives the loss of any one member), bounded by the type's
+ * {@link HistoryBounds}. The ring buffer's sequence is {@code seq}; its items are history records.
+ *
+ * <p>Each stream's epoch is an entry of the map {@code herald.epochs}, kept in the same partition as
+ * the ring buffer (its key is partitioned by the ring buffer's name), so the two are lost together:
+ * when an append lands at {@code seq} 1 the stream is new, and whichever node appended first puts a new
+ * epoch if the entry is gone. Every node caches the epochs and follows changes with a listener.
+ */
+public final class HazelcastEventLog implements EventLog {
+    private static final Logger LOG = Logger.getLogger(HazelcastEventLog.class.getName());
+    public static final String RING_PREFIX = "herald.events.";
+    public static final String EPOCHS_MAP = "herald.epochs";
+
+    private final Vertx vertx;
+    private final Map<String, Ringbuffer<String>> rings;
+    private final IMap<PartitionAwareKey<String, String>, String> epochs;
+    private final Map<String, String> epochByType = new ConcurrentHashMap<>();
+
+    private HazelcastEventLog(Vertx vertx, Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
+        this.vertx = vertx;
+        this.rings = rings;
+        this.epochs = epochs;
+    }
+
+    /**
+     * Configures and creates the ring buffers of every catalog type and reads or creates their epochs;
+     * that talks to the cluster, so it runs off the event loop.
+     */
+    public static Future<HazelcastEventLog> open(Vertx vertx, HazelcastInstance hazelcast, Collection<String> types,
+                                                 Function<String, HistoryBounds> bounds) {
+        return vertx.executeBlocking(() -> {
+            Map<String, Ringbuffer<String>> rings = new HashMap<>();
+            for (String type : types) {
+                configure(hazelcast, type, bounds.apply(type));
+                rings.put(type, hazelcast.getRingbuffer(RING_PREFIX + type));
+            }
+            HazelcastEventLog log = new HazelcastEventLog(vertx, Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
+            log.epochs.addEntryListener(log.new EpochListener(), true);
+            for (String type : types) {
+                String created = Epochs.newEpoch();
+                String existing = log.epochs.putIfAbsent(epochKey(type), created);
+                log.epochByType.merge(type, existing != null ? existing : created, HazelcastEventLog::newer);
+            }
+            return log;
+        }, false);
+    }
+
+    /**
+     * The type's bounds as a dynamic ring buffer config, which Hazelcast shares with every member
+     * (also JVM services joined with the same cluster.xml, which may own the partition). A member
+     * already running with other bounds keeps them: Hazelcast refuses to change a dynamic config.
+     */
+    private static void configure(HazelcastInstance hazelcast, String type, HistoryBounds bounds) {
+        RingbufferConfig config = new RingbufferConfig(RING_PREFIX + type)
+                .setCapacity(bounds.maxEvents())
+                .setTimeToLiveSeconds(bounds.maxAgeSeconds())
+                .setBackupCount(1)
+                .setAsyncBackupCount(0)
+                .setInMemoryFormat(InMemoryFormat.BINARY);
+        try {
+            hazelcast.getConfig().addRingBufferConfig(config);
+        } catch (InvalidConfigurationException e) {
+            LOG.warning("history of " + type + " keeps the bounds the cluster already has, not " + bounds
+                    + " (restart the whole cluster to change them): " + e.getMessage());
+        }
+    }
+
+    /** Partitioned by the ring buffer's name, so that the epoch lives and dies with the ring buffer. */
+    static PartitionAwareKey<String, String> epochKey(String type) {
+        return new PartitionAwareKey<>(type, RING_PREFIX + type);
+    }
+
+    private static String newer(String a, String b) {
+        return Epochs.isNewer(b, a) ? b : a;
+    }
+
+    private final class EpochListener implements EntryAddedListener<PartitionAwareKey<String, String>, String>,
+            EntryUpdatedListener<PartitionAwareKey<String, String>, String> {
+        @Override
+        public void entryAdded(EntryEvent<PartitionAwareKey<String, String>, String> event) {
+            epochByType.merge(event.getKey().getKey(), event.getValue(), HazelcastEventLog::newer);
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<PartitionAwareKey<String, String>, String> event) {
+            entryAdded(event);
+        }
+    }
+
+    private Ringbuffer<String> ring(String type) {
+        Ringbuffer<String> ring = rings.get(type);
+        if (ring == null) {
+            throw new IllegalArgumentException("no history for " + type);
+        }
+        return ring;
+    }
+
+    @Override
+    public Future<Appended> append(String type, List<String> records) {
+        Context context = vertx.getOrCreateContext();
+        Ringbuffer<String> ring = ring(type);
+        return Future.fromCompletionStage(ring.addAllAsync(records, OverflowPolicy.OVERWRITE), context)
+                .compose(last -> {
+                    long first = last - records.size() + 2; // ring sequences count from 0, seq from 1
+                    return first == 1 ? ensureEpoch(type) .map(epoch -> new Appended(epoch, first))
+                            : Future.succeededFuture(new Appended(epochByType.get(type), first));
+                });
+    }
+
+    /** A stream starting at seq 1 is new: its epoch is the one in the map, or a new one if the map lost it too. */
+    private Future<String> ensureEpoch(String type) {
+        return vertx.executeBlocking(() -> {
+            String created = Epochs.newEpoch();
+            String existing = epochs.putIfAbsent(epochKey(type), created);
+            return epochByType.merge(type, existing != null ? existing : created, HazelcastEventLog::newer);
+        }, false);
+    }
+
+    @Override
+    public Future<HistoryPage> read(String type, long fromSeq, int limit) {
+        Context context = vertx.getOrCreateContext();
+        Ringbuffer<String> ring = ring(type);
+        return position(type).compose(position -> {
+            long start = Math.max(fromSeq, position.head());
+            int count = (int) Math.min(Math.min(limit, MAX_READ), position.tail() - start + 1);
+            if (count <= 0) {
+                return Future.succeededFuture(new HistoryPage(position, List.of()));
+            }
+            // readMany starts at the head when items before it have gone meanwhile, and says each item's sequence
+            return Future.fromCompletionStage(ring.readManyAsync(start - 1, 0, count, null), context)
+                    .map(result -> new HistoryPage(position, stored(result)));
+        });
+    }
+
+    private static List<HistoryPage.Stored> stored(ReadResultSet<String> result) {
+        List<HistoryPage.Stored> events = new ArrayList<>(result.size());
+        for (int i = 0; i < result.size(); i++) {
+            events.add(new HistoryPage.Stored(result.getSequence(i) + 1, result.get(i)));
+        }
+        return events;
+    }
+
+    @Override
+    public Future<StreamPosition> position(String type) {
+        Ringbuffer<String> ring = ring(type);
+        return vertx.executeBlocking(() -> {
+            long tail = ring.tailSequence() + 1;
+            long head = ring.headSequence() + 1;
+            return new StreamPosition(epochByType.get(type), head, tail);
+        }, false);
+    }
+}

@@ -2,6 +2,7 @@ package io.herald;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.core.HazelcastInstance;
 import io.herald.access.RolePolicy;
 import io.herald.auth.AuthVerticle;
 import io.herald.auth.RoleMatrix;
@@ -171,6 +172,11 @@ public final class HeraldNode {
 
     public boolean clustered() {
         return clusterManager != null;
+    }
+
+    /** The node's Hazelcast member, or null when not clustered. */
+    public HazelcastInstance hazelcast() {
+        return clusterManager == null ? null : clusterManager.getHazelcastInstance();
     }
 
     /** Members of the cluster as Vert.x sees them (1 when not clustered). */

@@ -97,7 +97,7 @@ public final class HazelcastEventLog implements EventLog {
     }
 
     /** Partitioned by the ring buffer's name, so that the epoch lives and dies with the ring buffer. */
-    static PartitionAwareKey<String, String> epochKey(String type) {
+    public static PartitionAwareKey<String, String> epochKey(String type) {
         return new PartitionAwareKey<>(type, RING_PREFIX + type);
     }
 

@@ -66,6 +66,24 @@ class HeraldConfigTest {
     }
 
     @Test
+    void historyBoundsHaveADefaultAndPerNamespaceValues() {
+        HeraldConfig shipped = load(Map.of());
+        assertEquals(new HeraldConfig.HistoryBounds(1000, 86_400), shipped.history().forNamespace("products"));
+        assertEquals(new HeraldConfig.HistoryBounds(10_000, 86_400), shipped.history().forNamespace("orders"));
+        HeraldConfig tightened = load(env("HERALD_HISTORY_MAX_EVENTS", "50", "HERALD_HISTORY_MAX_AGE_SECONDS", "0"));
+        assertEquals(new HeraldConfig.HistoryBounds(50, 0), tightened.history().forNamespace("system"));
+        assertEquals(new HeraldConfig.HistoryBounds(10_000, 0), tightened.history().forNamespace("orders"), "the namespace's count, the default's age");
+
+        JsonObject json = HeraldConfig.readJson(Path.of("conf/herald.json"), "test");
+        json.getJsonObject("history").getJsonObject("namespaces").put("orders", new JsonObject().put("maxEvents", 0));
+        assertEquals("history.namespaces.orders.maxEvents", assertThrows(ConfigException.class,
+                () -> HeraldConfig.fromJson(json, Path.of("conf"), Map.of())).key());
+        json.getJsonObject("history").put("namespaces", "all");
+        assertEquals("history.namespaces", assertThrows(ConfigException.class,
+                () -> HeraldConfig.fromJson(json, Path.of("conf"), Map.of())).key());
+    }
+
+    @Test
     void prodRefusesDevSecretsAndShortSecrets() {
         assertEquals("auth.jwtSecret", assertThrows(ConfigException.class,
                 () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key"))).key());

@@ -1,0 +1,191 @@
+package io.herald.bridge;
+
+import io.herald.Addresses;
+import io.herald.auth.Access;
+import io.herald.auth.Principal;
+import io.herald.catalog.EventCatalog;
+import io.herald.config.HeraldConfig;
+import io.herald.event.BusEvent;
+import io.herald.event.EventBatch;
+import io.herald.event.EventBatchCodec;
+import io.herald.event.EventRecord;
+import io.herald.history.LocalEventLog;
+import io.herald.history.StreamPosition;
+import io.herald.stats.NodeStats;
+import io.herald.testing.Eventually;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The ordering stage on a real (local) event bus and in-memory history: events released in seq order
+ * whatever order the bus brings them in, gaps filled from history, missing tails found, stale epochs
+ * dropped. The socket is a recorder of what would be written.
+ */
+class TypeStreamTest {
+    static final String TYPE = "inventory:updated";
+    static final EventCatalog CATALOG = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
+
+    Vertx vertx;
+    Context context;
+    LocalEventLog log;
+    NodeStats stats;
+    Fanout fanout;
+    RecordingSocket socket;
+
+    @BeforeEach
+    void setUp() {
+        vertx = Vertx.vertx();
+        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+        context = vertx.getOrCreateContext();
+        log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
+        stats = new NodeStats("test");
+        fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(50, 200));
+        socket = new RecordingSocket();
+        Subscription subscription = new Subscription(new Connection(socket, new Principal("s-1", "staff", null, Set.of())), Access.ALL);
+        onContext(() -> fanout.subscribe(TYPE, subscription, null));
+    }
+
+    @AfterEach
+    void tearDown() {
+        vertx.close().await();
+    }
+
+    /** Runs on the stream's event loop, as the bridge does, and waits for the future it returns. */
+    <T> T onContext(Supplier<Future<T>> action) {
+        Promise<T> done = Promise.promise();
+        context.runOnContext(v -> action.get().onComplete(done));
+        return done.future().await();
+    }
+
+    /** Appends events to history as a publisher would, without telling the bus. */
+    List<BusEvent> appended(int count) {
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            records.add(EventRecord.encode("id-" + i, 1L, new JsonObject().put("i", i).encode(), null, null, null));
+        }
+        var appended = log.append(TYPE, records).await();
+        List<BusEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(EventRecord.decode(records.get(i)).toBusEvent(TYPE, appended.firstSeq() + i, appended.epoch(), null));
+        }
+        return events;
+    }
+
+    String epoch() {
+        StreamPosition position = log.position(TYPE).await();
+        return position.epoch();
+    }
+
+    void busBrings(String epoch, BusEvent... events) {
+        vertx.eventBus().publish(Addresses.delivery(TYPE), new EventBatch(TYPE, epoch, List.of(events)));
+    }
+
+    void assertReleased(long... seqs) {
+        Eventually.assertEventually("released " + seqs.length + " events", () -> socket.seqs().size() >= seqs.length);
+        assertEquals(java.util.Arrays.stream(seqs).boxed().toList(), socket.seqs());
+    }
+
+    @Test
+    void eventsTheBusBringsOutOfOrderAreReleasedInSeqOrder() {
+        List<BusEvent> events = appended(3);
+        busBrings(epoch(), events.get(2));
+        busBrings(epoch(), events.get(0));
+        busBrings(epoch(), events.get(1));
+        assertReleased(1, 2, 3);
+    }
+
+    @Test
+    void aGapTheBusDoesNotFillInTimeIsReadFromHistory() {
+        List<BusEvent> events = appended(5);
+        busBrings(epoch(), events.get(0), events.get(1));
+        busBrings(epoch(), events.get(4));
+        assertReleased(1, 2, 3, 4, 5);
+        busBrings(epoch(), events.get(2)); // late: already released from history
+        busBrings(epoch(), events.get(3));
+        busBrings(epoch(), appended(1).get(0));
+        assertReleased(1, 2, 3, 4, 5, 6);
+    }
+
+    @Test
+    void eventsWhoseBusMessageNeverCameAreFoundAtTheStreamsTail() {
+        appended(3);
+        assertReleased(1, 2, 3);
+    }
+
+    @Test
+    void anOlderEpochIsDroppedAndANewerOneRestartsTheStream() {
+        List<BusEvent> events = appended(1);
+        busBrings(epoch(), events.get(0));
+        assertReleased(1);
+        busBrings("000000000aaaa", new BusEvent(2, "{\"seq\":2}", null, null));
+        busBrings("zzzzzzzzzzzzz", new BusEvent(1, "{\"seq\":1}", null, null));
+        assertReleased(1, 1);
+    }
+
+    /** A socket that records the envelopes written to it. */
+    static final class RecordingSocket implements ClientSocket {
+        final List<JsonObject> written = new CopyOnWriteArrayList<>();
+
+        List<Long> seqs() {
+            return written.stream().map(frame -> frame.getJsonObject("body").getLong("seq", -1L)).toList();
+        }
+
+        @Override
+        public boolean deliver(SharedFrame frame) {
+            written.add(new JsonObject(frame.text()));
+            return false;
+        }
+
+        @Override
+        public void send(String frameJson) {
+            written.add(new JsonObject(frameJson));
+        }
+
+        @Override
+        public String uri() {
+            return "/eventbus/websocket";
+        }
+
+        @Override
+        public MultiMap headers() {
+            return MultiMap.caseInsensitiveMultiMap();
+        }
+
+        @Override
+        public void pause() {
+        }
+
+        @Override
+        public void resume() {
+        }
+
+        @Override
+        public void frameHandler(Handler<String> handler) {
+        }
+
+        @Override
+        public void closeHandler(Handler<Void> handler) {
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+    }
+}

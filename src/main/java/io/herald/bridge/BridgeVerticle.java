@@ -58,7 +58,7 @@ public final class BridgeVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Fanout fanout = new Fanout(context, catalog, log, stats,
-                new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs()));
+                new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs()));
         bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge().maxFrameBytes(), fanout, policies);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
                 .setHeartbeatInterval(SOCKJS_HEARTBEAT_MS)

@@ -40,8 +40,12 @@ final class Fanout {
     /** Completes when the subscriber is sure to get every event published from now on. */
     Future<Void> subscribe(String type, Subscription subscription, RegisterFrame.Resume resume) {
         stats.subscriptionsChanged(1);
-        return streams.computeIfAbsent(type, t -> new TypeStream(t, catalog.namespaceOf(t).ownerField(), context.owner(), log, this, stats, options))
-                .subscribe(subscription, resume);
+        TypeStream stream = streams.computeIfAbsent(type, t -> new TypeStream(t, catalog.namespaceOf(t).ownerField(), context.owner(), log, this, stats, options));
+        if (stream.lingerTimer >= 0) {
+            context.owner().cancelTimer(stream.lingerTimer);
+            stream.lingerTimer = -1;
+        }
+        return stream.subscribe(subscription, resume);
     }
 
     void unsubscribe(String type, Subscription subscription) {
@@ -51,9 +55,14 @@ final class Fanout {
         }
         stream.unsubscribe(subscription);
         stats.subscriptionsChanged(-1);
-        if (stream.isEmpty()) {
-            stream.close();
-            streams.remove(type);
+        if (stream.isEmpty() && stream.lingerTimer < 0) {
+            stream.lingerTimer = context.owner().setTimer(options.lingerMs(), id -> {
+                stream.lingerTimer = -1;
+                if (stream.isEmpty()) {
+                    stream.close();
+                    streams.remove(type);
+                }
+            });
         }
     }
 

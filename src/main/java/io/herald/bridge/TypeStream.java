@@ -68,6 +68,8 @@ final class TypeStream {
     private long holdTimer = -1;
     private boolean filling;
     private boolean closed;
+    /** The timer that closes the stream once it has had no subscriber for lingerMs, or -1. */
+    long lingerTimer = -1;
 
     /** Live subscribers; rebuilt on (rare) changes so the (frequent) delivery loop allocates nothing. */
     private Subscription[] members = NONE;
@@ -77,8 +79,12 @@ final class TypeStream {
     private record Waiting(Subscription subscription, RegisterFrame.Resume resume) {
     }
 
-    /** How long an early event may wait for the ones before it, and how often the stream's tail is checked. */
-    record DeliveryOptions(long holdMs, long tailCheckMs) {
+    /**
+     * How long an early event may wait for the ones before it, how often the stream's tail is checked,
+     * and how long a stream without subscribers stays open (so that churning subscribers do not
+     * register and unregister a clustered consumer each time).
+     */
+    record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs) {
     }
 
     TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, NodeStats stats, DeliveryOptions options) {
@@ -275,7 +281,7 @@ final class TypeStream {
     }
 
     private void checkTail() {
-        if (epoch == null || filling) {
+        if (epoch == null || filling || isEmpty()) {
             return;
         }
         log.position(type).onSuccess(position -> {

@@ -59,8 +59,11 @@ public record HeraldConfig(
         }
     }
 
-    /** How long delivery holds an event that came before its predecessor, and how often it checks each stream's tail. */
-    public record Delivery(int holdMs, int tailCheckMs) {
+    /**
+     * How long delivery holds an event that came before its predecessor, how often it checks each
+     * stream's tail, and how long a type's delivery stays open on an event loop after its last subscriber left.
+     */
+    public record Delivery(int holdMs, int tailCheckMs, int lingerMs) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -158,7 +161,8 @@ public record HeraldConfig(
         }
         Delivery delivery = new Delivery(
                 r.integer("delivery.holdMs", null, 200, 1, 60_000),
-                r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000));
+                r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000),
+                r.integer("delivery.lingerMs", null, 60_000, 1, 3_600_000));
 
         HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
                 baseDir.resolve(r.string("catalog", null, "catalog.json")).normalize(),

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,16 +40,7 @@ class OfficialClientIT {
 
     @Test
     void registerReceiveRefuseAndPublishWithTheOfficialClient() throws IOException, InterruptedException {
-        String token = TestNodes.token(node, "c-2001", "customer");
-        Process node = new ProcessBuilder("node", "official-client.js", "http://127.0.0.1:" + OfficialClientIT.node.port(),
-                token, OfficialClientIT.node.config().apiKey(), "c-2001")
-                .directory(SCRIPT_DIR.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(node.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, node.exitValue(), "node script output: " + output);
-        JsonObject observed = new JsonObject(output);
+        JsonObject observed = runScript("official-client.js", TestNodes.token(node, "c-2001", "customer"), "c-2001");
 
         JsonObject refused = observed.getJsonObject("refusedRegister");
         assertEquals("access_denied", refused.getString("failureType"));
@@ -72,5 +65,31 @@ class OfficialClientIT {
         assertEquals(36, reply.getString("id").length());
         assertTrue(reply.getLong("seq") >= 1);
         assertNull(observed.getValue("unhandledError"), "no err frame went unhandled");
+    }
+
+    @Test
+    void recoveryWithTheOfficialClientUnchanged() throws IOException, InterruptedException {
+        JsonObject observed = runScript("official-recovery.js", TestNodes.token(node, "s-1", "staff"), "order:updated");
+        long last = observed.getJsonObject("last").getLong("seq");
+        for (int i = 0; i < 5; i++) {
+            JsonObject event = observed.getJsonArray("recovered").getJsonObject(i);
+            assertEquals(last + 1 + i, event.getLong("seq"));
+            assertEquals(i + 1, event.getInteger("n"));
+        }
+        JsonObject incomplete = observed.getJsonObject("incomplete");
+        assertEquals("recovery_incomplete", incomplete.getString("failureType"));
+        assertEquals(410, incomplete.getInteger("failureCode"));
+    }
+
+    /** Runs a script of src/test/js against the node (base URL, token, API key, then {@code extra}) and parses the JSON it prints. */
+    static JsonObject runScript(String script, String token, String... extra) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("node", script,
+                "http://127.0.0.1:" + node.port(), token, node.config().apiKey()));
+        command.addAll(List.of(extra));
+        Process process = new ProcessBuilder(command).directory(SCRIPT_DIR.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), "node script output: " + output);
+        return new JsonObject(output);
     }
 }

@@ -7,9 +7,20 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 /** A SockJS session on a transport other than WebSocket (xhr-streaming, eventsource, …): vertx-web frames it. */
 final class SockJsFallbackSocket implements ClientSocket {
     private final SockJSSocket socket;
+    private final boolean eventSource;
 
     SockJsFallbackSocket(SockJSSocket socket) {
         this.socket = socket;
+        this.eventSource = socket.uri().contains("/eventsource");
+    }
+
+    /**
+     * sockjs-client runs {@code decodeURI} over each eventsource message, and vertx-web does not escape
+     * {@code %} for it (sockjs-node does), so "50% off" would throw in the browser and "a%20b" arrive as
+     * "a b". In JSON text a {@code %} can only be inside a string, where {@code \u0025} means the same.
+     */
+    private String framed(String frameJson) {
+        return eventSource ? frameJson.replace("%", "\\u0025") : frameJson;
     }
 
     @Override
@@ -44,12 +55,12 @@ final class SockJsFallbackSocket implements ClientSocket {
 
     @Override
     public void send(String frameJson) {
-        socket.write(frameJson);
+        socket.write(framed(frameJson));
     }
 
     @Override
     public boolean deliver(SharedFrame frame) {
-        socket.write(frame.text());
+        socket.write(framed(frame.text()));
         return false;
     }
 

@@ -46,6 +46,8 @@ final class SocketBridge implements Handler<ClientSocket> {
     static final String HEADER_SINCE = "since";
     static final String HEADER_EPOCH = "epoch";
     private static final Future<Void> DONE = Future.succeededFuture();
+    /** Frames that may wait behind one not done yet (the socket is paused meanwhile; this bounds what was already read). */
+    static final int MAX_WAITING_FRAMES = 1000;
 
     private final EventBus bus;
     private final EventCatalog catalog;
@@ -148,7 +150,11 @@ final class SocketBridge implements Handler<ClientSocket> {
      */
     private void onFrame(Connection connection, String data) {
         if (connection.handlingFrame) {
-            connection.waitingFrames.add(data);
+            if (connection.waitingFrames.size() >= MAX_WAITING_FRAMES) {
+                deny(connection, null, ErrorCode.UNAVAILABLE, "frame dropped: " + MAX_WAITING_FRAMES + " frames wait for an earlier one already");
+            } else {
+                connection.waitingFrames.add(data);
+            }
             return;
         }
         Future<Void> handled = handleFrame(connection, data);

@@ -44,6 +44,8 @@ import java.util.logging.Logger;
 final class TypeStream {
     private static final Logger LOG = Logger.getLogger(TypeStream.class.getName());
     private static final Subscription[] NONE = new Subscription[0];
+    /** Early events held at most while a gap cannot be filled (history unreachable); past that the gap is given up. */
+    static final int MAX_EARLY = 10_000;
 
     private final String type;
     private final String ownerField;
@@ -204,6 +206,12 @@ final class TypeStream {
     }
 
     private void releaseInOrder() {
+        if (early.size() > MAX_EARLY) {
+            long lost = early.firstKey() - next;
+            stats.gapLost(lost);
+            LOG.warning("delivery of " + type + " gave up " + lost + " events it could neither get from the bus nor from history");
+            next = early.firstKey();
+        }
         while (!early.isEmpty() && early.firstKey() <= next) {
             BusEvent event = early.pollFirstEntry().getValue();
             if (event.seq() == next) {

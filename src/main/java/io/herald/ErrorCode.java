@@ -24,6 +24,12 @@ public enum ErrorCode {
     /** History no longer holds all the events after a register's {@code since} (or it names another epoch). */
     RECOVERY_INCOMPLETE(410),
     TOO_MANY_SUBSCRIPTIONS(429),
+    /** More replies awaited on one connection than {@code bridge.maxPendingReplies}. */
+    TOO_MANY_PENDING_REPLIES(429),
+    /** Frames (or API events) faster than the configured rate. */
+    RATE_LIMITED(429),
+    /** A connection refused: too many from the client's address, or on the node. */
+    TOO_MANY_CONNECTIONS(429),
     INTERNAL_ERROR(500),
     UNAVAILABLE(503);
 

@@ -117,7 +117,7 @@ class NodeProcessIT {
             node.process().toHandle().destroy(); // SIGTERM, leaving our end of the output pipe open
             assertTrue(admin.awaitClose(), "the socket is closed by the node");
             assertEquals(1001, admin.closeCode());
-            assertEquals("Herald node shutting down", admin.closeReason());
+            assertEquals("shutdown", admin.closeReason());
             assertTrue(node.process().waitFor(60, TimeUnit.SECONDS), "the node exits");
             node.awaitLine("shutting down");
             admin.close();

@@ -9,9 +9,15 @@ import java.util.Set;
 
 /**
  * Who is on a connection, as the verified token says: {@code sub}, {@code role}, optional
- * {@code storeId} and {@code rooms}. {@code userId} is null for an anonymous guest.
+ * {@code storeId} and {@code rooms}, and until when ({@code expiresAt}, the token's {@code exp} in epoch
+ * seconds; 0 for never). {@code userId} is null for an anonymous guest.
  */
-public record Principal(String userId, String role, String storeId, Set<String> rooms) {
+public record Principal(String userId, String role, String storeId, Set<String> rooms, long expiresAt) {
+
+    /** A principal whose token does not expire. */
+    public Principal(String userId, String role, String storeId, Set<String> rooms) {
+        this(userId, role, storeId, rooms, 0);
+    }
 
     public static Principal anonymous(String role) {
         return new Principal(null, role, null, Set.of());
@@ -23,12 +29,13 @@ public record Principal(String userId, String role, String storeId, Set<String> 
 
     public JsonObject toJson() {
         return new JsonObject().put("sub", userId).put("role", role).put("storeId", storeId)
-                .put("rooms", new JsonArray(new ArrayList<>(rooms)));
+                .put("rooms", new JsonArray(new ArrayList<>(rooms))).put("exp", expiresAt);
     }
 
     public static Principal fromJson(JsonObject json) {
         Set<String> rooms = new HashSet<>();
         json.getJsonArray("rooms", new JsonArray()).forEach(r -> rooms.add(String.valueOf(r)));
-        return new Principal(json.getString("sub"), json.getString("role"), json.getString("storeId"), Set.copyOf(rooms));
+        return new Principal(json.getString("sub"), json.getString("role"), json.getString("storeId"), Set.copyOf(rooms),
+                json.getLong("exp", 0L));
     }
 }

@@ -89,6 +89,16 @@ public final class TokenVerifier {
         } else if (expiry.longValue() + config.leewaySeconds() < System.currentTimeMillis() / 1000) {
             return fail(ErrorCode.TOKEN_EXPIRED, "token expired at " + expiry.longValue());
         }
+        if (claims.getValue("nbf") instanceof Number notBefore
+                && notBefore.longValue() - config.leewaySeconds() > System.currentTimeMillis() / 1000) {
+            return fail(ErrorCode.TOKEN_INVALID, "token is not valid before " + notBefore.longValue());
+        }
+        if (config.issuer() != null && !config.issuer().equals(claims.getValue("iss"))) {
+            return fail(ErrorCode.TOKEN_INVALID, "token issuer is not " + config.issuer());
+        }
+        if (config.audience() != null && !hasAudience(claims.getValue("aud"), config.audience())) {
+            return fail(ErrorCode.TOKEN_INVALID, "token is not for audience " + config.audience());
+        }
         if (!(claims.getValue("sub") instanceof String sub) || sub.isEmpty()) {
             return fail(ErrorCode.TOKEN_INVALID, "token has no sub claim");
         }
@@ -100,7 +110,13 @@ public final class TokenVerifier {
         if (claims.getValue(CLAIM_ROOMS) instanceof JsonArray array) {
             array.forEach(room -> rooms.add(String.valueOf(room)));
         }
-        return Future.succeededFuture(new Principal(sub, role, store == null ? null : String.valueOf(store), Set.copyOf(rooms)));
+        return Future.succeededFuture(new Principal(sub, role, store == null ? null : String.valueOf(store), Set.copyOf(rooms),
+                exp instanceof Number n ? n.longValue() : 0));
+    }
+
+    /** {@code aud} is one string or an array of them (RFC 7519 §4.1.3). */
+    private static boolean hasAudience(Object aud, String expected) {
+        return expected.equals(aud) || aud instanceof JsonArray array && array.contains(expected);
     }
 
     private static <T> Future<T> fail(ErrorCode code, String message) {

@@ -1,5 +1,6 @@
 package io.herald.bridge;
 
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +28,17 @@ final class BridgeFrames {
                 .put("failureType", code.id())
                 .put("message", message)
                 .put("body", code.id())
+                .encode();
+    }
+
+    /** The {@code err} frame sent before the hub closes a connection: no address, the close reason as failure type. */
+    static String closing(CloseReason reason, String message) {
+        return new JsonObject().put("type", "err")
+                .put("failureCode", reason.code())
+                .put("failureType", reason.id())
+                .put("message", message)
+                .put("body", reason.id())
+                .put("reconnect", reason.reconnect())
                 .encode();
     }
 }

@@ -31,7 +31,8 @@ import java.util.List;
  */
 public final class BridgeVerticle extends VerticleBase {
     public static final String BRIDGE_PATH = "/eventbus";
-    static final long SOCKJS_HEARTBEAT_MS = 25_000;
+    /** How often the bridge looks for expired tokens and silent clients. */
+    static final long SWEEP_MS = 1000;
 
     private final HeraldConfig config;
     private final EventCatalog catalog;
@@ -59,9 +60,9 @@ public final class BridgeVerticle extends VerticleBase {
     public Future<?> start() {
         Fanout fanout = new Fanout(context, catalog, log, stats,
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs()));
-        bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge().maxFrameBytes(), fanout, policies);
+        bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge(), config.auth().leewaySeconds(), fanout, policies);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
-                .setHeartbeatInterval(SOCKJS_HEARTBEAT_MS)
+                .setHeartbeatInterval(config.bridge().pingIntervalSeconds() * 1000L)
                 .setInsertJSESSIONID(false)
                 .setRegisterWriteHandler(false)
                 .setLocalWriteHandler(false);
@@ -77,7 +78,7 @@ public final class BridgeVerticle extends VerticleBase {
         router.routeWithRegex(BRIDGE_PATH + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile|jsonp)")
                 .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
-                .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket))));
+                .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket, config.bridge().maxOutboundBytes()))));
         new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new HistoryApi(log, catalog, stats, config.apiKey()).mount(router);
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing).mount(router);
@@ -95,7 +96,16 @@ public final class BridgeVerticle extends VerticleBase {
                 // every connection is only touched from its own event loop (this verticle's): Vert.x then
                 // skips the multi-producer write queue of the HTTP connection (15.4 -> 10.9 KB heap per idle connection)
                 .setStrictThreadMode(true);
-        vertx.setPeriodic(SOCKJS_HEARTBEAT_MS, id -> bridge.heartbeat());
+        long pingEvery = config.bridge().pingIntervalSeconds() * 1000L;
+        long[] lastPing = {System.currentTimeMillis()};
+        vertx.setPeriodic(SWEEP_MS, id -> {
+            long now = System.currentTimeMillis();
+            boolean ping = now - lastPing[0] >= pingEvery;
+            if (ping) {
+                lastPing[0] = now;
+            }
+            bridge.sweep(now, ping);
+        });
         return vertx.createHttpServer(options)
                 .webSocketHandshakeHandler(handshake -> {
                     if (webSocketFraming(handshake.path()) == null) {
@@ -104,7 +114,8 @@ public final class BridgeVerticle extends VerticleBase {
                         handshake.accept();
                     }
                 })
-                .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS)))
+                .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
+                        config.bridge().maxOutboundBytes())))
                 .requestHandler(router)
                 .listen(config.http().port())
                 .onSuccess(s -> server = s);
@@ -134,7 +145,7 @@ public final class BridgeVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         closing = true;
-        bridge.closeAll("Herald node shutting down");
+        bridge.closeAll();
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

@@ -12,6 +12,9 @@ interface ClientSocket {
     /** The request URI the connection was opened with (the token may be in its query). */
     String uri();
 
+    /** The client's IP address. */
+    String remoteAddress();
+
     MultiMap headers();
 
     void pause();
@@ -36,10 +39,26 @@ interface ClientSocket {
     default void flush() {
     }
 
-    /** Keeps an idle session alive where the transport needs it (SockJS over WebSocket). */
-    default void heartbeat() {
+    /**
+     * Whether more than the socket's outbound bound waits to be sent to the client: a slow consumer,
+     * which the bridge closes before it costs the node more memory.
+     */
+    boolean overloaded();
+
+    /**
+     * Keeps the session alive and asks the client to show it is (a WebSocket ping, which browsers
+     * answer; SockJS's {@code h} frame); fallback transports have vertx-web's heartbeats.
+     */
+    default void keepAlive() {
+    }
+
+    /** Called when the client answers a keep-alive (a WebSocket pong). */
+    default void pongHandler(Handler<Void> handler) {
     }
 
     /** Closes with a status code and a reason the client can read. */
     void close(int code, String reason);
+
+    /** Cuts the connection at once, without a close handshake (a client that reads nothing would never see it). */
+    void abort();
 }

@@ -1,5 +1,6 @@
 package io.herald.bridge;
 
+import io.herald.CloseReason;
 import io.herald.auth.Principal;
 
 import java.util.ArrayDeque;
@@ -9,24 +10,63 @@ import java.util.Map;
 /** One authenticated browser connection: its socket, who it is, and what it has registered. Touched only on its event loop. */
 public final class Connection {
     final ClientSocket socket;
-    private final Principal principal;
+    private final String remoteAddress;
+    private Principal principal;
     /** Event type → this connection's subscription to it. */
     final Map<String, Subscription> subscriptions = new HashMap<>();
     /** Frames that arrived while an earlier one was still being handled; handled in order after it. */
     final ArrayDeque<String> waitingFrames = new ArrayDeque<>();
     boolean handlingFrame;
+    /** Replies (to send frames) the client still waits for. */
+    int pendingReplies;
+    /** When the client last showed it is alive (a frame, a pong), in ms. */
+    long lastSeen = System.currentTimeMillis();
+    private CloseReason closedFor;
 
     Connection(ClientSocket socket, Principal principal) {
         this.socket = socket;
         this.principal = principal;
+        this.remoteAddress = socket == null ? null : socket.remoteAddress();
     }
 
     public Principal principal() {
         return principal;
     }
 
+    /** A refreshed token for the same user: its expiry (and role, for later registers) apply from now on. */
+    public void replacePrincipal(Principal refreshed) {
+        this.principal = refreshed;
+    }
+
+    /** The client's IP address as the node sees it. */
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
     public int subscriptionCount() {
         return subscriptions.size();
+    }
+
+    /** Why the hub closed this connection, or null while it is open (or the client closed it). */
+    public CloseReason closedFor() {
+        return closedFor;
+    }
+
+    /**
+     * Closes the connection for a reason of the catalogue: an {@code err} frame without address saying
+     * why, then the close with the reason's code (a slow consumer's socket is cut at once: it reads nothing).
+     */
+    public void close(CloseReason reason, String message) {
+        if (closedFor != null) {
+            return;
+        }
+        closedFor = reason;
+        if (reason == CloseReason.SLOW_CONSUMER) {
+            socket.abort();
+            return;
+        }
+        socket.send(BridgeFrames.closing(reason, message));
+        socket.close(reason.code(), reason.id());
     }
 
     void send(String frameJson) {

@@ -1,5 +1,6 @@
 package io.herald.bridge;
 
+import io.herald.CloseReason;
 import io.herald.catalog.EventCatalog;
 import io.herald.event.BusEvent;
 import io.herald.history.EventLog;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One bridge's subscriptions by event type. Each type with at least one local subscriber has a
@@ -20,6 +23,7 @@ import java.util.Map;
  * that is behind gets several events in one system call.
  */
 final class Fanout {
+    private static final Logger LOG = Logger.getLogger(Fanout.class.getName());
     private final Context context;
     private final EventCatalog catalog;
     private final EventLog log;
@@ -75,8 +79,7 @@ final class Fanout {
         int delivered = 0;
         try {
             for (Subscription subscription : members) {
-                if (subscription.accepts(event)) {
-                    write(subscription.connection.socket, frame);
+                if (subscription.accepts(event) && write(subscription.connection, frame)) {
                     delivered++;
                 }
             }
@@ -91,19 +94,40 @@ final class Fanout {
         deliver(type, new Subscription[] {subscription}, event);
     }
 
-    private void write(ClientSocket socket, SharedFrame frame) {
-        if (socket.deliver(frame)) {
-            if (unflushed.isEmpty()) {
-                // flush after whatever events are queued on this event loop already, so they share the writes
-                context.runOnContext(v -> flushAll());
+    /**
+     * Writes the frame unless the socket is a slow consumer (closed instead: nothing more piles up for
+     * it). A socket that fails is closed; the others are not disturbed.
+     */
+    private boolean write(Connection connection, SharedFrame frame) {
+        ClientSocket socket = connection.socket;
+        try {
+            if (socket.overloaded()) {
+                LOG.info("closing a slow consumer (" + connection.principal().userId() + " at " + connection.remoteAddress() + ")");
+                connection.close(CloseReason.SLOW_CONSUMER, "more than the outbound bound waited for this connection");
+                return false;
             }
-            unflushed.add(socket);
+            if (socket.deliver(frame)) {
+                if (unflushed.isEmpty()) {
+                    // flush after whatever events are queued on this event loop already, so they share the writes
+                    context.runOnContext(v -> flushAll());
+                }
+                unflushed.add(socket);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "writing to a socket failed; closing it", e);
+            connection.close(CloseReason.INTERNAL_ERROR, "the hub could not write to this connection");
+            return false;
         }
     }
 
     private void flushAll() {
         for (ClientSocket socket : unflushed) {
-            socket.flush();
+            try {
+                socket.flush();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "flushing a socket failed", e);
+            }
         }
         unflushed.clear();
     }

@@ -9,8 +9,9 @@ final class SockJsFallbackSocket implements ClientSocket {
     private final SockJSSocket socket;
     private final boolean eventSource;
 
-    SockJsFallbackSocket(SockJSSocket socket) {
+    SockJsFallbackSocket(SockJSSocket socket, int maxOutboundBytes) {
         this.socket = socket;
+        socket.setWriteQueueMaxSize(maxOutboundBytes);
         this.eventSource = socket.uri().contains("/eventsource");
     }
 
@@ -26,6 +27,11 @@ final class SockJsFallbackSocket implements ClientSocket {
     @Override
     public String uri() {
         return socket.uri();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress();
     }
 
     @Override
@@ -65,7 +71,17 @@ final class SockJsFallbackSocket implements ClientSocket {
     }
 
     @Override
+    public boolean overloaded() {
+        return socket.writeQueueFull();
+    }
+
+    @Override
     public void close(int code, String reason) {
         socket.close(code, reason);
+    }
+
+    @Override
+    public void abort() {
+        socket.close();
     }
 }

@@ -1,12 +1,14 @@
 package io.herald.bridge;
 
 import io.herald.Addresses;
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.auth.Access;
 import io.herald.auth.BearerTokens;
 import io.herald.auth.Principal;
 import io.herald.catalog.EventCatalog;
+import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
 import io.herald.stats.NodeStats;
@@ -38,9 +40,6 @@ import java.util.logging.Logger;
  */
 final class SocketBridge implements Handler<ClientSocket> {
     private static final Logger LOG = Logger.getLogger(SocketBridge.class.getName());
-    /** Close codes: 4000 + the HTTP-style status of the refusal (4401 for a refused token). */
-    static final int CLOSE_CODE_BASE = 4000;
-    static final int CLOSE_SHUTDOWN = 1001;
     /** Addresses with this prefix are control requests answered by the policies, never events. */
     static final String CONTROL_PREFIX = "herald:";
     static final String HEADER_SINCE = "since";
@@ -53,19 +52,21 @@ final class SocketBridge implements Handler<ClientSocket> {
     private final EventCatalog catalog;
     private final EventPublisher publisher;
     private final NodeStats stats;
-    private final int maxFrameBytes;
+    private final HeraldConfig.Bridge limits;
+    private final int leewaySeconds;
     private final Fanout fanout;
     private final List<ConnectionPolicy> policies;
     private final Map<String, ConnectionPolicy.ControlHandler> controls = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
 
-    SocketBridge(EventBus bus, EventCatalog catalog, EventPublisher publisher, NodeStats stats, int maxFrameBytes,
-                 Fanout fanout, List<ConnectionPolicy> policies) {
+    SocketBridge(EventBus bus, EventCatalog catalog, EventPublisher publisher, NodeStats stats, HeraldConfig.Bridge limits,
+                 int leewaySeconds, Fanout fanout, List<ConnectionPolicy> policies) {
         this.bus = bus;
         this.catalog = catalog;
         this.publisher = publisher;
         this.stats = stats;
-        this.maxFrameBytes = maxFrameBytes;
+        this.limits = limits;
+        this.leewaySeconds = leewaySeconds;
         this.fanout = fanout;
         this.policies = List.copyOf(policies);
         for (ConnectionPolicy policy : policies) {
@@ -109,15 +110,21 @@ final class SocketBridge implements Handler<ClientSocket> {
         connections.add(connection);
         stats.connectionOpened();
         ClientSocket socket = connection.socket;
-        socket.frameHandler(frame -> onFrame(connection, frame));
+        socket.frameHandler(frame -> {
+            connection.lastSeen = System.currentTimeMillis();
+            onFrame(connection, frame);
+        });
+        socket.pongHandler(v -> connection.lastSeen = System.currentTimeMillis());
         socket.closeHandler(v -> onClose(connection));
         socket.resume();
     }
 
     private void refuse(ClientSocket socket, HeraldException refusal) {
         stats.refused(refusal.code());
+        CloseReason reason = CloseReason.forRefusal(refusal.code());
+        stats.closed(reason);
         socket.send(BridgeFrames.err(null, refusal.code(), refusal.getMessage()));
-        socket.close(CLOSE_CODE_BASE + refusal.code().status(), refusal.code().id());
+        socket.close(reason.code(), reason.id());
     }
 
     private void onClose(Connection connection) {
@@ -127,20 +134,37 @@ final class SocketBridge implements Handler<ClientSocket> {
         connection.subscriptions.forEach(fanout::unsubscribe);
         connection.subscriptions.clear();
         stats.connectionClosed();
+        if (connection.closedFor() != null) {
+            stats.closed(connection.closedFor());
+        }
         policies.forEach(policy -> policy.onClose(connection));
     }
 
-    /** Closes every socket of this bridge with a reason (node shutdown). */
-    void closeAll(String reason) {
+    /** Closes every socket of this bridge (node shutdown): clients move to another node. */
+    void closeAll() {
         for (Connection connection : new ArrayList<>(connections)) {
+            connection.close(CloseReason.SHUTDOWN, "Herald node shutting down");
             onClose(connection);
-            connection.socket.close(CLOSE_SHUTDOWN, reason);
         }
     }
 
-    /** Sends a heartbeat on every connection whose transport wants one. */
-    void heartbeat() {
-        connections.forEach(connection -> connection.socket.heartbeat());
+    /**
+     * Once a second: closes connections whose token expired ({@code exp} + leeway, unless refreshed) or
+     * that were silent for {@code bridge.idleTimeoutSeconds}; every {@code bridge.pingIntervalSeconds},
+     * pings the others.
+     */
+    void sweep(long now, boolean ping) {
+        long idleLimit = limits.idleTimeoutSeconds() * 1000L;
+        for (Connection connection : new ArrayList<>(connections)) {
+            long expiresAt = connection.principal().expiresAt();
+            if (expiresAt > 0 && (expiresAt + leewaySeconds) * 1000 < now) {
+                connection.close(CloseReason.TOKEN_EXPIRED, "the token expired at " + expiresAt + "; refresh it with herald:token before it does");
+            } else if (idleLimit > 0 && now - connection.lastSeen > idleLimit) {
+                connection.close(CloseReason.IDLE_TIMEOUT, "nothing heard from the client for " + limits.idleTimeoutSeconds() + " s");
+            } else if (ping) {
+                connection.socket.keepAlive();
+            }
+        }
     }
 
     /**
@@ -176,8 +200,8 @@ final class SocketBridge implements Handler<ClientSocket> {
 
     /** Handles one frame; the future completes when the next one may be handled. */
     private Future<Void> handleFrame(Connection connection, String data) {
-        if (data.length() > maxFrameBytes) {
-            deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + maxFrameBytes + " bytes");
+        if (Utf8.exceeds(data, limits.maxFrameBytes())) {
+            deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + limits.maxFrameBytes() + " bytes");
             return DONE;
         }
         JsonObject frame;
@@ -196,11 +220,15 @@ final class SocketBridge implements Handler<ClientSocket> {
                     type instanceof String ? "a " + type + " frame needs an address" : "a frame needs a type");
             return DONE;
         }
+        if (address.length() > limits.maxAddressLength()) {
+            deny(connection, null, ErrorCode.INVALID_FRAME, "addresses are limited to " + limits.maxAddressLength() + " characters");
+            return DONE;
+        }
         if (!(type instanceof String frameType)) {
             deny(connection, address, ErrorCode.INVALID_FRAME, "a frame needs a type");
             return DONE;
         }
-        String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
+        String replyAddress = frame.getValue("replyAddress") instanceof String r && r.length() <= limits.maxAddressLength() ? r : null;
         try {
             switch (frameType) {
                 case "register" -> {
@@ -281,6 +309,7 @@ final class SocketBridge implements Handler<ClientSocket> {
     private void publish(Connection connection, String type, Object body, String replyAddress) {
         String errAddress = replyAddress != null ? replyAddress : type;
         EventCatalog.Namespace namespace = namespaceOf(type);
+        checkPendingReplies(connection, replyAddress);
         PublishFrame publish = new PublishFrame(type, namespace, body instanceof JsonObject data ? data : new JsonObject());
         for (ConnectionPolicy policy : policies) {
             policy.onPublish(connection, publish);
@@ -292,7 +321,7 @@ final class SocketBridge implements Handler<ClientSocket> {
             throw new HeraldException(ErrorCode.INVALID_FRAME, "the body of a published event must be a JSON object");
         }
         Principal who = connection.principal();
-        publisher.publish(new PublishRequest(type, publish.data(), null, who.userId(), who.storeId()))
+        awaitingReply(connection, replyAddress, publisher.publish(new PublishRequest(type, publish.data(), null, who.userId(), who.storeId())))
                 .onSuccess(published -> {
                     if (replyAddress != null) {
                         connection.send(BridgeFrames.rec(replyAddress, published.toJson().encode()));
@@ -307,6 +336,22 @@ final class SocketBridge implements Handler<ClientSocket> {
                 });
     }
 
+    /** Counts a reply the client waits for until it is sent; refuses one past {@code bridge.maxPendingReplies}. */
+    private <T> Future<T> awaitingReply(Connection connection, String replyAddress, Future<T> result) {
+        if (replyAddress == null) {
+            return result;
+        }
+        connection.pendingReplies++;
+        return result.andThen(done -> connection.pendingReplies--);
+    }
+
+    private void checkPendingReplies(Connection connection, String replyAddress) {
+        if (replyAddress != null && connection.pendingReplies >= limits.maxPendingReplies()) {
+            throw new HeraldException(ErrorCode.TOO_MANY_PENDING_REPLIES,
+                    "at most " + limits.maxPendingReplies() + " replies may be awaited on one connection");
+        }
+    }
+
     private void control(Connection connection, String address, Object body, String replyAddress) {
         ConnectionPolicy.ControlHandler handler = controls.get(address);
         if (handler == null) {
@@ -315,8 +360,9 @@ final class SocketBridge implements Handler<ClientSocket> {
         if (body != null && !(body instanceof JsonObject)) {
             throw new HeraldException(ErrorCode.INVALID_FRAME, "the body of a control request must be a JSON object");
         }
+        checkPendingReplies(connection, replyAddress);
         String errAddress = replyAddress != null ? replyAddress : address;
-        handler.handle(connection, body == null ? new JsonObject() : (JsonObject) body)
+        awaitingReply(connection, replyAddress, handler.handle(connection, body == null ? new JsonObject() : (JsonObject) body))
                 .onSuccess(reply -> {
                     if (replyAddress != null) {
                         connection.send(BridgeFrames.rec(replyAddress, reply.encode()));

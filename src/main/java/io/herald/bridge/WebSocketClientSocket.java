@@ -2,9 +2,11 @@ package io.herald.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
@@ -17,7 +19,8 @@ import io.vertx.core.json.JsonArray;
  * arrays of messages). Event frames go straight to the Netty channel as retained duplicates of the
  * node's {@link SharedFrame}, WebSocket header included: no encoding and no copy per socket. They
  * are flushed once the events already queued on the event loop are written, so a socket behind by
- * several events gets them in one system call.
+ * several events gets them in one system call. The channel's write-buffer high watermark is the socket's
+ * outbound bound: past it the channel is not writable and the socket is {@link #overloaded()}.
  */
 final class WebSocketClientSocket implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
@@ -29,10 +32,11 @@ final class WebSocketClientSocket implements ClientSocket {
     private Handler<String> frameHandler = frame -> { };
     private boolean flushPending;
 
-    WebSocketClientSocket(ServerWebSocket ws, boolean sockJs) {
+    WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes) {
         this.ws = ws;
         this.sockJs = sockJs;
         this.channel = encoderContext(((WebSocketInternal) ws).channelHandlerContext());
+        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes));
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(data -> onText(data.toString()));
         if (sockJs) {
@@ -73,6 +77,11 @@ final class WebSocketClientSocket implements ClientSocket {
     @Override
     public String uri() {
         return ws.uri();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress();
     }
 
     @Override
@@ -123,10 +132,21 @@ final class WebSocketClientSocket implements ClientSocket {
     }
 
     @Override
-    public void heartbeat() {
+    public boolean overloaded() {
+        return !channel.channel().isWritable();
+    }
+
+    @Override
+    public void keepAlive() {
         if (sockJs) {
             ws.writeTextMessage(SOCKJS_HEARTBEAT);
         }
+        ws.writePing(Buffer.buffer());
+    }
+
+    @Override
+    public void pongHandler(Handler<Void> handler) {
+        ws.pongHandler(data -> handler.handle(null));
     }
 
     @Override
@@ -135,5 +155,10 @@ final class WebSocketClientSocket implements ClientSocket {
             ws.writeTextMessage("c" + new JsonArray().add(code).add(reason).encode());
         }
         ws.close((short) code, reason);
+    }
+
+    @Override
+    public void abort() {
+        channel.channel().close();
     }
 }

@@ -1,13 +1,16 @@
 package io.herald.config;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +26,7 @@ public record HeraldConfig(
         Path catalogFile,
         Path rolesFile,
         Bridge bridge,
+        Limits limits,
         History history,
         Delivery delivery,
         long statsIntervalMs,
@@ -30,7 +34,15 @@ public record HeraldConfig(
 
     public enum Mode { DEV, PROD }
 
-    public record Http(String host, int port, int maxBodyBytes, int maxBatchSize) {
+    /**
+     * {@code allowedOrigins}: the browser origins allowed to open bridge connections and call the API
+     * (empty: any, which only dev mode accepts); {@code tlsCert}/{@code tlsKey}: PEM files, both or none.
+     */
+    public record Http(String host, int port, int maxBodyBytes, int maxBatchSize, List<String> allowedOrigins,
+                       Path tlsCert, Path tlsKey) {
+        public boolean tls() {
+            return tlsCert != null;
+        }
     }
 
     public record Cluster(boolean enabled, Path configFile, String host) {
@@ -38,11 +50,28 @@ public record HeraldConfig(
 
     /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
     public record Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
-                       int leewaySeconds) {
+                       int leewaySeconds, String audience, String issuer) {
     }
 
-    /** {@code instances}: bridge verticles sharing the port; 0 in the file means one per available core. */
-    public record Bridge(int instances, int maxFrameBytes, int maxSubscriptionsPerSocket) {
+    /**
+     * {@code instances}: bridge verticles sharing the port (0 in the file: one per available core); then
+     * what one connection may send and hold: frame size in bytes, address length, registrations, replies
+     * it waits for, bytes written to it and not yet sent ({@code maxOutboundBytes}: past it, it is a slow
+     * consumer); how long it may stay silent ({@code idleTimeoutSeconds}, 0: forever) and how often the
+     * node pings it.
+     */
+    public record Bridge(int instances, int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
+                         int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds) {
+    }
+
+    /**
+     * Rates and caps against floods: frames per connection per minute (by role, by frame kind), refused
+     * frames before a flooding connection is closed, connections per client IP (cluster-wide) and per node,
+     * connection attempts per IP per second, events per second per API key (per node).
+     */
+    public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
+                         Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
+                         int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond) {
     }
 
     public record Demo(boolean enabled, long intervalMs) {
@@ -79,6 +108,9 @@ public record HeraldConfig(
     public static final String ENV_CLUSTER_CONFIG = "HERALD_CLUSTER_CONFIG";
     public static final String ENV_MODE = "HERALD_MODE";
     public static final String ENV_DEMO = "HERALD_DEMO";
+    public static final String ENV_ALLOWED_ORIGINS = "HERALD_ALLOWED_ORIGINS";
+    public static final String ENV_TLS_CERT = "HERALD_TLS_CERT";
+    public static final String ENV_TLS_KEY = "HERALD_TLS_KEY";
     public static final String ENV_HISTORY_MAX_EVENTS = "HERALD_HISTORY_MAX_EVENTS";
     public static final String ENV_HISTORY_MAX_AGE_SECONDS = "HERALD_HISTORY_MAX_AGE_SECONDS";
     static final int MAX_HISTORY_EVENTS = 1_000_000;
@@ -110,11 +142,21 @@ public record HeraldConfig(
         Reader r = new Reader(json, env);
         Mode mode = r.enumValue("mode", ENV_MODE, Mode.class, Mode.DEV);
 
+        String tlsCert = r.string("http.tlsCert", ENV_TLS_CERT, null);
+        String tlsKey = r.string("http.tlsKey", ENV_TLS_KEY, null);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ConfigException(tlsCert == null ? "http.tlsCert (" + ENV_TLS_CERT + ")" : "http.tlsKey (" + ENV_TLS_KEY + ")",
+                    "TLS needs both a certificate and a key (PEM files)");
+        }
         Http http = new Http(
-                r.string("http.host", null, "0.0.0.0"),
+                // dev mode is for one machine: it listens on loopback unless told otherwise
+                r.string("http.host", null, mode == Mode.DEV ? "127.0.0.1" : "0.0.0.0"),
                 r.integer("http.port", ENV_HTTP_PORT, 8080, 0, 65535),
                 r.integer("http.maxBodyBytes", null, 65536, 256, 16 * 1024 * 1024),
-                r.integer("http.maxBatchSize", null, 500, 1, 100_000));
+                r.integer("http.maxBatchSize", null, 500, 1, 100_000),
+                r.stringList("http.allowedOrigins", ENV_ALLOWED_ORIGINS),
+                tlsCert == null ? null : Path.of(tlsCert),
+                tlsKey == null ? null : Path.of(tlsKey));
 
         Path clusterFile = env.containsKey(ENV_CLUSTER_CONFIG)
                 ? Path.of(env.get(ENV_CLUSTER_CONFIG))
@@ -129,7 +171,9 @@ public record HeraldConfig(
                 r.string("auth.jwtPublicKey", null, null),
                 r.bool("auth.allowAnonymous", null, true),
                 r.bool("auth.requireExpiry", null, true),
-                r.integer("auth.leewaySeconds", null, 5, 0, 3600));
+                r.integer("auth.leewaySeconds", null, 5, 0, 3600),
+                r.string("auth.audience", null, null),
+                r.string("auth.issuer", null, null));
         if (auth.jwtSecret() == null && auth.jwtPublicKey() == null) {
             throw new ConfigException("auth.jwtSecret", "set a JWT secret (or auth.jwtPublicKey for RS256)");
         }
@@ -142,7 +186,24 @@ public record HeraldConfig(
         Bridge bridge = new Bridge(
                 instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
                 r.integer("bridge.maxFrameBytes", null, 65536, 256, 16 * 1024 * 1024),
-                r.integer("bridge.maxSubscriptionsPerSocket", null, 64, 1, 10_000));
+                r.integer("bridge.maxSubscriptionsPerSocket", null, 64, 1, 10_000),
+                r.integer("bridge.maxAddressLength", null, 256, 16, 65_536),
+                r.integer("bridge.maxPendingReplies", null, 64, 1, 100_000),
+                r.integer("bridge.maxOutboundBytes", null, 1 << 20, 16 * 1024, 1 << 30),
+                r.integer("bridge.idleTimeoutSeconds", null, 60, 0, 86_400),
+                r.integer("bridge.pingIntervalSeconds", null, 20, 1, 3_600));
+
+        int framesPerMinute = r.integer("limits.framesPerMinute", null, 100, 1, 1_000_000);
+        Limits limits = new Limits(
+                framesPerMinute,
+                r.integer("limits.framesBurst", null, framesPerMinute, 1, 1_000_000),
+                r.integerMap("limits.framesPerMinuteByRole", 1, 1_000_000),
+                r.integerMap("limits.framesPerMinuteByKind", 1, 1_000_000),
+                r.integer("limits.floodCloseAfter", null, 50, 1, 1_000_000),
+                r.integer("limits.connectionsPerIp", null, 25_000, 1, 10_000_000),
+                r.integer("limits.connectionsPerNode", null, 20_000, 1, 10_000_000),
+                r.integer("limits.connectAttemptsPerIpPerSecond", null, 1_000, 1, 1_000_000),
+                r.integer("limits.publishEventsPerSecond", null, 200_000, 1, 100_000_000));
 
         Demo demo = new Demo(
                 r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),
@@ -168,6 +229,7 @@ public record HeraldConfig(
                 baseDir.resolve(r.string("catalog", null, "catalog.json")).normalize(),
                 baseDir.resolve(r.string("roles", null, "roles.json")).normalize(),
                 bridge,
+                limits,
                 new History(historyDefaults, Map.copyOf(byNamespace)),
                 delivery,
                 r.integer("stats.intervalMs", null, 2000, 100, 600_000),
@@ -190,6 +252,29 @@ public record HeraldConfig(
         if (DEV_API_KEY.equals(apiKey)) {
             throw new ConfigException("api.key", "prod mode refuses the shipped development API key; set HERALD_API_KEY");
         }
+        if (http.allowedOrigins().isEmpty()) {
+            throw new ConfigException("http.allowedOrigins (" + ENV_ALLOWED_ORIGINS + ")",
+                    "prod mode needs the list of browser origins allowed to connect, e.g. https://shop.example.com");
+        }
+    }
+
+    /**
+     * The environment variable that sets a key: {@code HERALD_} and the key in upper snake case
+     * ({@code bridge.maxFrameBytes} → {@code HERALD_BRIDGE_MAX_FRAME_BYTES}). Some keys also have a short name
+     * ({@code HERALD_HTTP_PORT}, {@code HERALD_CLUSTER}, …), which wins.
+     */
+    public static String envName(String key) {
+        StringBuilder name = new StringBuilder("HERALD_");
+        for (char c : key.toCharArray()) {
+            if (c == '.') {
+                name.append('_');
+            } else if (Character.isUpperCase(c)) {
+                name.append('_').append(c);
+            } else {
+                name.append(Character.toUpperCase(c));
+            }
+        }
+        return name.toString();
     }
 
     /** Typed access to dotted keys, with the environment variable (if any) taking precedence. */
@@ -206,6 +291,9 @@ public record HeraldConfig(
             if (envVar != null && env.get(envVar) != null) {
                 return env.get(envVar);
             }
+            if (env.get(envName(key)) != null) {
+                return env.get(envName(key));
+            }
             JsonObject node = json;
             String[] parts = key.split("\\.");
             for (int i = 0; i < parts.length - 1; i++) {
@@ -221,8 +309,48 @@ public record HeraldConfig(
             return node.getValue(parts[parts.length - 1]);
         }
 
-        private static String where(String key, String envVar) {
+        /** The key, with the environment variable that set it (or its short name) for the message. */
+        private String where(String key, String envVar) {
+            if ((envVar == null || env.get(envVar) == null) && env.get(envName(key)) != null) {
+                return key + " (" + envName(key) + ")";
+            }
             return envVar == null ? key : key + " (" + envVar + ")";
+        }
+
+        /** A comma-separated list (environment) or an array of strings (file); empty when absent. */
+        List<String> stringList(String key, String envVar) {
+            Object value = raw(key, envVar);
+            if (value == null) {
+                return List.of();
+            }
+            List<String> result = new ArrayList<>();
+            if (value instanceof String s) {
+                for (String part : s.split(",")) {
+                    if (!part.isBlank()) {
+                        result.add(part.trim());
+                    }
+                }
+            } else if (value instanceof JsonArray array) {
+                for (Object item : array) {
+                    if (!(item instanceof String s) || s.isBlank()) {
+                        throw new ConfigException(where(key, envVar), "must hold non-empty strings");
+                    }
+                    result.add(s.trim());
+                }
+            } else {
+                throw new ConfigException(where(key, envVar), "must be an array of strings or a comma-separated string");
+            }
+            return List.copyOf(result);
+        }
+
+        /** An object of name → whole number (file only), each within min..max; empty when absent. */
+        Map<String, Integer> integerMap(String key, int min, int max) {
+            JsonObject object = object(key);
+            Map<String, Integer> result = new LinkedHashMap<>();
+            for (String name : object.fieldNames()) {
+                result.put(name, integer(key + "." + name, null, 0, min, max));
+            }
+            return Map.copyOf(result);
         }
 
         String string(String key, String envVar, String fallback) {

@@ -1,5 +1,6 @@
 package io.herald.stats;
 
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,6 +31,7 @@ public final class NodeStats {
     private final Counter gapFilled;
     private final Counter gapLost;
     private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class);
+    private final Map<CloseReason, Counter> closes = new EnumMap<>(CloseReason.class);
 
     public NodeStats(String nodeId) {
         this.nodeId = nodeId;
@@ -50,6 +52,10 @@ public final class NodeStats {
                 .description("Events delivery read from history because the bus did not bring them in time").register(registry);
         gapLost = Counter.builder("herald.delivery.gap.lost")
                 .description("Events delivery skipped because they were neither on the bus nor in history any more").register(registry);
+        for (CloseReason reason : CloseReason.values()) {
+            closes.put(reason, Counter.builder("herald.closes").tag("reason", reason.id())
+                    .description("Connections the hub closed, by reason").register(registry));
+        }
         for (ErrorCode code : ErrorCode.values()) {
             refused.put(code, Counter.builder("herald.refusals").tag("code", code.id())
                     .description("Requests and frames refused, by error code").register(registry));
@@ -103,6 +109,10 @@ public final class NodeStats {
         }
     }
 
+    public void closed(CloseReason reason) {
+        closes.get(reason).increment();
+    }
+
     public void refused(ErrorCode code) {
         refused.get(code).increment();
     }
@@ -112,6 +122,12 @@ public final class NodeStats {
         refused.forEach((code, counter) -> {
             if (counter.count() > 0) {
                 refusals.put(code.id(), (long) counter.count());
+            }
+        });
+        JsonObject closedBy = new JsonObject();
+        closes.forEach((reason, counter) -> {
+            if (counter.count() > 0) {
+                closedBy.put(reason.id(), (long) counter.count());
             }
         });
         return new JsonObject()
@@ -124,6 +140,7 @@ public final class NodeStats {
                 .put("messagesDelivered", (long) delivered.count())
                 .put("recoveries", (long) recoveredComplete.count())
                 .put("recoveriesIncomplete", (long) recoveredIncomplete.count())
-                .put("refusals", refusals);
+                .put("refusals", refusals)
+                .put("closes", closedBy);
     }
 }

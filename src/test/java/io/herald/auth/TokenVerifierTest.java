@@ -45,7 +45,7 @@ class TokenVerifierTest {
     }
 
     static HeraldConfig.Auth auth(boolean anonymous) {
-        return new HeraldConfig.Auth(SECRET, null, anonymous, true, 5);
+        return new HeraldConfig.Auth(SECRET, null, anonymous, true, 5, null, null);
     }
 
     static String hs256(JsonObject claims) {
@@ -66,7 +66,7 @@ class TokenVerifierTest {
         String token = hs256(new JsonObject().put("sub", "c-1").put("role", "customer").put("storeId", "s-1")
                 .put("rooms", new JsonArray().add("vip")).put("exp", now() + 60));
         Principal principal = new TokenVerifier(vertx, auth(true), roles).verify(token).await();
-        assertEquals(new Principal("c-1", "customer", "s-1", Set.of("vip")), principal);
+        assertEquals(new Principal("c-1", "customer", "s-1", Set.of("vip"), now() + 60), principal);
     }
 
     @Test
@@ -80,6 +80,14 @@ class TokenVerifierTest {
         TokenVerifier verifier = new TokenVerifier(vertx, auth(true), roles);
         assertEquals("c-1", verifier.verify(hs256(new JsonObject().put("sub", "c-1").put("role", "customer").put("exp", now() - 2))).await().userId());
         assertEquals(ErrorCode.TOKEN_EXPIRED, refusal(verifier.verify(hs256(new JsonObject().put("sub", "c-1").put("role", "customer").put("exp", now() - 30)))));
+    }
+
+    @Test
+    void notBeforeIsHonouredWithTheLeeway() {
+        TokenVerifier verifier = new TokenVerifier(vertx, auth(true), roles);
+        JsonObject claims = new JsonObject().put("sub", "c-1").put("role", "customer").put("exp", now() + 600);
+        assertEquals(ErrorCode.TOKEN_INVALID, refusal(verifier.verify(hs256(claims.copy().put("nbf", now() + 60)))));
+        assertEquals("c-1", verifier.verify(hs256(claims.copy().put("nbf", now() + 2))).await().userId());
     }
 
     @Test
@@ -101,9 +109,18 @@ class TokenVerifierTest {
         JsonObject claims = new JsonObject().put("sub", "m-1").put("role", "manager").put("exp", now() + 60);
         String token = issuer.generateToken(claims, new JWTOptions().setAlgorithm("RS256"));
 
-        TokenVerifier verifier = new TokenVerifier(vertx, new HeraldConfig.Auth(null, publicPem, true, true, 5), roles);
+        TokenVerifier verifier = new TokenVerifier(vertx, new HeraldConfig.Auth(null, publicPem, true, true, 5, null, null), roles);
         assertEquals("manager", verifier.verify(token).await().role());
         assertEquals(ErrorCode.TOKEN_INVALID, refusal(verifier.verify(hs256(claims))), "an HS256 token is not accepted by an RS256 hub");
+
+        TokenVerifier strict = new TokenVerifier(vertx, new HeraldConfig.Auth(null, publicPem, true, true, 5, "herald", "https://id.example.com"), roles);
+        assertEquals(ErrorCode.TOKEN_INVALID, refusal(strict.verify(token)), "no aud and iss");
+        JsonObject issued = claims.copy().put("iss", "https://id.example.com").put("aud", new JsonArray().add("shop").add("herald"));
+        assertEquals("m-1", strict.verify(issuer.generateToken(issued, new JWTOptions().setAlgorithm("RS256"))).await().userId());
+        JsonObject otherAudience = issued.copy().put("aud", "billing");
+        assertEquals(ErrorCode.TOKEN_INVALID, refusal(strict.verify(issuer.generateToken(otherAudience, new JWTOptions().setAlgorithm("RS256")))));
+        JsonObject otherIssuer = issued.copy().put("iss", "https://evil.example.com");
+        assertEquals(ErrorCode.TOKEN_INVALID, refusal(strict.verify(issuer.generateToken(otherIssuer, new JWTOptions().setAlgorithm("RS256")))));
     }
 
     static String pem(String kind, byte[] der) {

@@ -187,5 +187,19 @@ class TypeStreamTest {
         @Override
         public void close(int code, String reason) {
         }
+
+        @Override
+        public void abort() {
+        }
+
+        @Override
+        public String remoteAddress() {
+            return "127.0.0.1";
+        }
+
+        @Override
+        public boolean overloaded() {
+            return false;
+        }
     }
 }

@@ -29,6 +29,20 @@ class HeraldConfigTest {
         assertTrue(config.demo().enabled());
         assertTrue(config.auth().allowAnonymous());
         assertEquals(Path.of("conf/catalog.json").toAbsolutePath(), config.catalogFile());
+        assertEquals("127.0.0.1", config.http().host(), "dev listens on loopback only");
+    }
+
+    @Test
+    void everyKeyCanBeSetFromTheEnvironmentInUpperSnakeCase() {
+        assertEquals("HERALD_BRIDGE_MAX_FRAME_BYTES", HeraldConfig.envName("bridge.maxFrameBytes"));
+        HeraldConfig config = load(env("HERALD_BRIDGE_MAX_FRAME_BYTES", "4096", "HERALD_LIMITS_FRAMES_PER_MINUTE", "30",
+                "HERALD_HTTP_HOST", "10.0.0.5", "HERALD_CLUSTER_ENABLED", "false"));
+        assertEquals(4096, config.bridge().maxFrameBytes());
+        assertEquals(30, config.limits().framesPerMinute());
+        assertEquals("10.0.0.5", config.http().host());
+        assertFalse(config.cluster().enabled());
+        assertEquals("bridge.maxOutboundBytes (HERALD_BRIDGE_MAX_OUTBOUND_BYTES)", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_BRIDGE_MAX_OUTBOUND_BYTES", "lots"))).key());
     }
 
     @Test
@@ -91,8 +105,13 @@ class HeraldConfigTest {
                 () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key", "HERALD_JWT_SECRET", "short"))).key());
         assertEquals("api.key", assertThrows(ConfigException.class,
                 () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET))).key());
-        HeraldConfig prod = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key"));
+        assertEquals("http.allowedOrigins (HERALD_ALLOWED_ORIGINS)", assertThrows(ConfigException.class,
+                () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key"))).key());
+        HeraldConfig prod = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key",
+                "HERALD_ALLOWED_ORIGINS", "https://shop.example.com, https://admin.example.com"));
         assertEquals(HeraldConfig.Mode.PROD, prod.mode());
         assertFalse(prod.demo().enabled(), "no demo events in prod unless asked for");
+        assertEquals("0.0.0.0", prod.http().host(), "prod listens on every interface");
+        assertEquals(java.util.List.of("https://shop.example.com", "https://admin.example.com"), prod.http().allowedOrigins());
     }
 }

@@ -13,10 +13,20 @@ import java.util.Map;
  * method runs on the connection's event loop.
  */
 public interface ConnectionPolicy {
+    /** The kind {@link #onFrame} gets for a frame that is not a JSON object with a string type (or is too large). */
+    String KIND_INVALID = "invalid";
 
     /** A connection was authenticated; a failed future refuses it (the socket is closed with the code). */
     default Future<Void> onOpen(Connection connection) {
         return Future.succeededFuture();
+    }
+
+    /**
+     * Every frame the client sends, before it is handled: {@code kind} is its type ({@code register},
+     * {@code unregister}, {@code publish}, {@code send}, {@code ping}, …) or {@code invalid} for one that is
+     * not a JSON object with a string type ({@link #KIND_INVALID}). Refusing it answers an {@code err}; the frame is not handled.
+     */
+    default void onFrame(Connection connection, String kind) {
     }
 
     /** A register of a catalog type, before it is subscribed; may set its access, must refuse what it does not allow. */

@@ -200,7 +200,17 @@ final class SocketBridge implements Handler<ClientSocket> {
 
     /** Handles one frame; the future completes when the next one may be handled. */
     private Future<Void> handleFrame(Connection connection, String data) {
+        try {
+            return dispatch(connection, data);
+        } catch (HeraldException refusal) {
+            deny(connection, null, refusal.code(), refusal.getMessage());
+            return DONE;
+        }
+    }
+
+    private Future<Void> dispatch(Connection connection, String data) {
         if (Utf8.exceeds(data, limits.maxFrameBytes())) {
+            framePolicies(connection, ConnectionPolicy.KIND_INVALID);
             deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + limits.maxFrameBytes() + " bytes");
             return DONE;
         }
@@ -208,10 +218,12 @@ final class SocketBridge implements Handler<ClientSocket> {
         try {
             frame = new JsonObject(data);
         } catch (DecodeException | ClassCastException e) {
+            framePolicies(connection, ConnectionPolicy.KIND_INVALID);
             deny(connection, null, ErrorCode.INVALID_JSON, "a frame must be a JSON object");
             return DONE;
         }
         Object type = frame.getValue("type");
+        framePolicies(connection, type instanceof String kind ? kind : ConnectionPolicy.KIND_INVALID);
         if ("ping".equals(type)) {
             return DONE;
         }
@@ -250,6 +262,12 @@ final class SocketBridge implements Handler<ClientSocket> {
             deny(connection, answersReply ? replyAddress : address, refusal.code(), refusal.getMessage());
         }
         return DONE;
+    }
+
+    private void framePolicies(Connection connection, String kind) {
+        for (ConnectionPolicy policy : policies) {
+            policy.onFrame(connection, kind);
+        }
     }
 
     private EventCatalog.Namespace namespaceOf(String type) {

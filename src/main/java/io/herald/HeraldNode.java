@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.core.HazelcastInstance;
 import io.herald.access.RolePolicy;
+import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
 import io.herald.auth.RoleMatrix;
 import io.herald.bridge.BridgeVerticle;
@@ -118,6 +119,7 @@ public final class HeraldNode {
         // the bridge asks these, in this order, at each step of a connection's life
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
+                new TokenRefresh(vertx.eventBus()),
                 new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()));
 
         return log.compose(eventLog -> {

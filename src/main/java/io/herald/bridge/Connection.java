@@ -54,14 +54,15 @@ public final class Connection {
 
     /**
      * Closes the connection for a reason of the catalogue: an {@code err} frame without address saying
-     * why, then the close with the reason's code (a slow consumer's socket is cut at once: it reads nothing).
+     * why, then the close with the reason's code. A client that reads nothing (a slow consumer, a silent
+     * one) would never answer the close handshake: its connection is cut at once.
      */
     public void close(CloseReason reason, String message) {
         if (closedFor != null) {
             return;
         }
         closedFor = reason;
-        if (reason == CloseReason.SLOW_CONSUMER) {
+        if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.IDLE_TIMEOUT) {
             socket.abort();
             return;
         }

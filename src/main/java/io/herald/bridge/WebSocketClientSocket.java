@@ -159,6 +159,7 @@ final class WebSocketClientSocket implements ClientSocket {
 
     @Override
     public void abort() {
-        channel.channel().close();
+        // straight to the transport: a close through the pipeline would wait for the client's close frame (10 s)
+        channel.channel().unsafe().close(channel.channel().voidPromise());
     }
 }

@@ -102,6 +102,28 @@ public final class BridgeClient implements AutoCloseable {
         return sendRaw(frame.encode());
     }
 
+    /** Several frames in one WebSocket message (SockJS framing: one array), which the node handles in one go. */
+    public BridgeClient sendTogether(List<JsonObject> frames) {
+        if (transport != Transport.SOCKJS) {
+            throw new IllegalStateException("only SockJS framing carries several frames in one message");
+        }
+        JsonArray messages = new JsonArray();
+        frames.forEach(frame -> messages.add(frame.encode()));
+        socket.writeTextMessage(messages.encode()).await();
+        return this;
+    }
+
+    /** Stops reading from the socket (a stalled or dead client): the node's frames and pings pile up unread. */
+    public BridgeClient stopReading() {
+        socket.pause();
+        return this;
+    }
+
+    public BridgeClient resumeReading() {
+        socket.resume();
+        return this;
+    }
+
     public BridgeClient register(String address) {
         return send(new JsonObject().put("type", "register").put("address", address));
     }

@@ -69,16 +69,22 @@ public final class Main {
 
     private static void printBanner(HeraldNode node) {
         HeraldConfig config = node.config();
-        String base = "http://localhost:" + node.port();
+        String base = baseUrl(config.http(), node.port());
         StringBuilder banner = new StringBuilder()
                 .append("Herald node ").append(node.nodeId()).append(" up on port ").append(node.port())
                 .append(node.clustered() ? " (cluster of " + node.clusterSize() + ")" : " (no cluster)")
                 .append(", mode ").append(config.mode().name().toLowerCase()).append(config.demo().enabled() ? ", demo events on" : "")
-                .append(node.vertx().isNativeTransportEnabled() ? ", native transport" : ", NIO transport");
+                .append(node.vertx().isNativeTransportEnabled() ? ", native transport" : ", NIO transport")
+                .append("\n  listening on ").append(config.http().tls() ? "https/wss " : "http/ws ").append(config.http().host())
+                .append(", browser origins: ").append(config.http().allowedOrigins().isEmpty() ? "any" : String.join(" ", config.http().allowedOrigins()));
         if (config.mode() == HeraldConfig.Mode.DEV) {
             banner.append("\n  ***************************************************************************")
                     .append("\n  * DEV MODE: development secret and API key; never expose this node.      *")
                     .append("\n  ***************************************************************************");
+            if (!isLoopback(config.http().host())) {
+                banner.append("\n  WARNING: dev mode listening on ").append(config.http().host())
+                        .append(", reachable from other machines with the development secret and API key");
+            }
             if (config.auth().jwtSecret() != null) {
                 String admin = new TokenMinter(node.vertx(), config.auth()).mint("dev-admin", "admin", null, List.of(), ADMIN_TOKEN_TTL_SECONDS);
                 banner.append("\n  admin token (24 h): ").append(admin)
@@ -88,6 +94,21 @@ public final class Main {
                     .append(config.apiKey()).append("' -d '{\"type\":\"order:created\",\"data\":{\"orderId\":\"o-1\"}}'");
         }
         System.out.println(banner);
+    }
+
+    /** The URL to print: the configured host (localhost for a wildcard), with https when TLS is on. */
+    static String baseUrl(HeraldConfig.Http http, int port) {
+        String host = http.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "localhost";
+        } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return (http.tls() ? "https://" : "http://") + host + ":" + port;
+    }
+
+    static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 
     static String mintToken(HeraldConfig config, String[] args) {

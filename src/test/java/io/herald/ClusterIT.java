@@ -62,7 +62,7 @@ class ClusterIT {
         assertEquals(2, nodeA.clusterSize());
         assertEquals(2, nodeB.clusterSize());
         Eventually.assertEventually("stats of both nodes on A", () ->
-                TestNodes.http("GET", nodeA.port(), "/api/stats", null, null).json().getJsonObject("totals").getInteger("nodes") == 2);
+                TestNodes.http("GET", nodeA.port(), "/api/stats", "Bearer " + nodeA.config().apiKey(), null).json().getJsonObject("totals").getInteger("nodes") == 2);
     }
 
     @Test

@@ -122,7 +122,7 @@ class PublishApiIT {
         assertEquals(node.nodeId(), health.json().getString("node"));
 
         post("/api/events", key, "{\"type\":\"product:created\"}");
-        Response stats = TestNodes.http("GET", node.port(), "/api/stats", null, null);
+        Response stats = TestNodes.http("GET", node.port(), "/api/stats", key, null); // needs the API key (or an admin token)
         assertEquals(200, stats.status());
         assertEquals(1, stats.json().getJsonObject("totals").getInteger("nodes"));
         assertTrue(stats.json().getJsonObject("totals").getLong("eventsPublished") >= 1);

@@ -23,11 +23,16 @@ final class ApiKey implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String given = BearerTokens.fromHeader(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-        if (given == null || !MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
+        if (!matches(given)) {
             stats.refused(ErrorCode.UNAUTHORIZED);
             HttpResponses.error(ctx, ErrorCode.UNAUTHORIZED, given == null ? "send the API key as Authorization: Bearer <key>" : "wrong API key", null);
             return;
         }
         ctx.next();
+    }
+
+    /** {@code given} is the key (constant-time comparison); false for null. */
+    boolean matches(String given) {
+        return given != null && MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -12,8 +12,10 @@ import io.vertx.ext.web.Router;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code GET /health}, {@code GET /api/stats} (cluster-wide), {@code GET /api/catalog} (the event
- * types by namespace, for clients and the console) and {@code GET /metrics} (Prometheus text).
+ * {@code GET /health}, {@code GET /api/stats} (cluster-wide; the API key or an admin token, see
+ * {@link AdminAccess}), {@code GET /api/catalog} (the event types by namespace, for clients and the console)
+ * and {@code GET /metrics} (Prometheus text). Health, catalog and metrics are open: they name no user or
+ * connection; keep {@code /metrics} on an internal network all the same.
  */
 public final class OpsApi {
     private final EventBus bus;
@@ -21,9 +23,11 @@ public final class OpsApi {
     private final EventCatalog catalog;
     private final boolean clustered;
     private final BooleanSupplier closing;
+    private final AdminAccess admin;
 
-    public OpsApi(EventBus bus, NodeStats stats, EventCatalog catalog, boolean clustered, BooleanSupplier closing) {
+    public OpsApi(EventBus bus, NodeStats stats, EventCatalog catalog, boolean clustered, BooleanSupplier closing, AdminAccess admin) {
         this.bus = bus;
+        this.admin = admin;
         this.catalog = catalog;
         this.stats = stats;
         this.clustered = clustered;
@@ -39,7 +43,7 @@ public final class OpsApi {
                     .put("clustered", clustered)
                     .put("connections", stats.snapshot().getLong("connections")));
         });
-        router.get("/api/stats").handler(ctx -> bus.<JsonObject>request(Addresses.STATS_CLUSTER, null)
+        router.get("/api/stats").handler(admin).handler(ctx -> bus.<JsonObject>request(Addresses.STATS_CLUSTER, null)
                 .onSuccess(reply -> HttpResponses.json(ctx, 200, reply.body()))
                 .onFailure(err -> HttpResponses.error(ctx, ErrorCode.UNAVAILABLE, "stats are not available yet", null)));
         router.get("/api/catalog").handler(ctx -> HttpResponses.json(ctx, 200, catalogJson()));

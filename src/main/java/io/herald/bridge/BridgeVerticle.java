@@ -1,6 +1,7 @@
 package io.herald.bridge;
 
 import io.herald.ErrorCode;
+import io.herald.api.AdminAccess;
 import io.herald.api.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PublishApi;
@@ -9,12 +10,17 @@ import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
 import io.herald.history.EventLog;
+import io.herald.http.BrowserOrigins;
+import io.herald.http.Origins;
+import io.herald.http.Tls;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -27,7 +33,8 @@ import java.util.List;
  * The node's HTTP face: the SockJS bridge at {@code /eventbus} (its WebSocket transports, raw at
  * {@code /eventbus/websocket} and SockJS-framed, served by Herald itself; the other SockJS transports
  * by vertx-web), the publish API, the ops endpoints and the console. Several instances share the port,
- * one per event loop.
+ * one per event loop. Browsers are held to {@code http.allowedOrigins} (WebSocket upgrades, SockJS and API
+ * requests, with CORS for the listed origins); with {@code http.tlsCert} the port speaks HTTPS and WSS.
  */
 public final class BridgeVerticle extends VerticleBase {
     public static final String BRIDGE_PATH = "/eventbus";
@@ -67,7 +74,17 @@ public final class BridgeVerticle extends VerticleBase {
                 .setRegisterWriteHandler(false)
                 .setLocalWriteHandler(false);
 
+        Origins origins;
+        try {
+            origins = new Origins(config.http().allowedOrigins());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
         Router router = Router.router(vertx);
+        // browsers first: a foreign Origin is refused before SockJS or an API sees the request; listed ones get CORS
+        BrowserOrigins browsers = new BrowserOrigins(origins, stats);
+        router.route(BRIDGE_PATH + "/*").handler(browsers);
+        router.route("/api/*").handler(browsers);
         // WebSocket transports are served by webSocketHandler below; these are the others (xhr, eventsource, …)
         // whose client frames come in xhr_send POSTs: vertx-web's SockJS answers those with 500 unless a
         // BodyHandler read the body first (bounded like a WebSocket message, never written to disk)
@@ -81,7 +98,8 @@ public final class BridgeVerticle extends VerticleBase {
                 .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket, config.bridge().maxOutboundBytes()))));
         new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new HistoryApi(log, catalog, stats, config.apiKey()).mount(router);
-        new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing).mount(router);
+        new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing, new AdminAccess(vertx.eventBus(), config.apiKey(), stats))
+                .mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
 
@@ -106,10 +124,14 @@ public final class BridgeVerticle extends VerticleBase {
             }
             bridge.sweep(now, ping);
         });
-        return vertx.createHttpServer(options)
+        return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
                 .webSocketHandshakeHandler(handshake -> {
                     if (webSocketFraming(handshake.path()) == null) {
                         handshake.reject(404);
+                    } else if (!allowedOrigin(origins, handshake)) {
+                        // cross-site WebSocket hijacking: a page of another site opening a socket in its visitor's browser
+                        stats.refused(ErrorCode.ACCESS_DENIED);
+                        handshake.reject(403);
                     } else {
                         handshake.accept();
                     }
@@ -117,8 +139,15 @@ public final class BridgeVerticle extends VerticleBase {
                 .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
                         config.bridge().maxOutboundBytes())))
                 .requestHandler(router)
-                .listen(config.http().port())
+                // listen(port) alone would bind every interface (0.0.0.0), whatever the options' host says
+                .listen(config.http().port(), config.http().host()))
                 .onSuccess(s -> server = s);
+    }
+
+    private static boolean allowedOrigin(Origins origins, ServerWebSocketHandshake handshake) {
+        HostAndPort authority = handshake.authority();
+        return origins.allows(handshake.headers().get(HttpHeaders.ORIGIN), handshake.scheme(),
+                authority == null ? null : authority.host(), authority == null ? -1 : authority.port());
     }
 
     enum Framing { RAW, SOCKJS }

@@ -305,7 +305,7 @@ class BridgeIT {
             assertNotNull(other.next(rec("product:created")));
         }
         Eventually.assertEventually("no connection and no subscription left", () -> {
-            JsonObject totals = TestNodes.http("GET", node.port(), "/api/stats", null, null).json().getJsonObject("totals");
+            JsonObject totals = TestNodes.http("GET", node.port(), "/api/stats", "Bearer " + node.config().apiKey(), null).json().getJsonObject("totals");
             return totals.getLong("subscriptions") == 0 && totals.getLong("connections") == 0;
         });
     }

@@ -240,6 +240,8 @@ class RecoveryIT {
         assertFalse(TestNodes.history(nodeA, type, "since=" + since + "&epoch=other").getBoolean("complete"));
 
         assertEquals(401, TestNodes.http("GET", nodeA.port(), "/api/history/" + type, null, null).status());
+        assertEquals(200, TestNodes.http("GET", nodeA.port(), "/api/history/" + type, "Bearer " + TestNodes.token(nodeA, "a-1", "admin"), null).status());
+        assertEquals(403, TestNodes.http("GET", nodeA.port(), "/api/history/" + type, "Bearer " + TestNodes.token(nodeA, "s-1", "staff"), null).status());
         TestNodes.Response unknown = TestNodes.http("GET", nodeA.port(), "/api/history/payment:stolen", "Bearer " + nodeA.config().apiKey(), null);
         assertEquals(400, unknown.status());
         assertEquals("unknown_event_type", unknown.json().getString("error"));

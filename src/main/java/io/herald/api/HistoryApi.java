@@ -13,7 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /api/history/{type}?since=&limit=&epoch=} for backends (API key): the kept envelopes of a
+ * {@code GET /api/history/{type}?since=&limit=&epoch=} for backends (API key or admin token): the kept envelopes of a
  * type after {@code since} (default 0: all that history holds), oldest first, at most {@code limit}
  * (default 100, at most 1000), with the stream's position and whether the range was complete (history
  * still held every event after {@code since}, in the given epoch).
@@ -25,17 +25,17 @@ public final class HistoryApi {
     private final EventLog log;
     private final EventCatalog catalog;
     private final NodeStats stats;
-    private final ApiKey apiKey;
+    private final AdminAccess access;
 
-    public HistoryApi(EventLog log, EventCatalog catalog, NodeStats stats, String apiKey) {
+    public HistoryApi(EventLog log, EventCatalog catalog, NodeStats stats, AdminAccess access) {
         this.log = log;
         this.catalog = catalog;
         this.stats = stats;
-        this.apiKey = new ApiKey(apiKey, stats);
+        this.access = access;
     }
 
     public void mount(Router router) {
-        router.get(PATH).handler(apiKey).handler(this::history);
+        router.get(PATH).handler(access).handler(this::history);
     }
 
     private void history(RoutingContext ctx) {

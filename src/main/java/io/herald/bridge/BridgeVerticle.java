@@ -97,8 +97,9 @@ public final class BridgeVerticle extends VerticleBase {
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
                 .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket, config.bridge().maxOutboundBytes()))));
         new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
-        new HistoryApi(log, catalog, stats, config.apiKey()).mount(router);
-        new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing, new AdminAccess(vertx.eventBus(), config.apiKey(), stats))
+        AdminAccess admin = new AdminAccess(vertx.eventBus(), config.apiKey(), stats);
+        new HistoryApi(log, catalog, stats, admin).mount(router);
+        new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing, admin)
                 .mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));

@@ -10,6 +10,11 @@ public final class Addresses {
     public static final String STATS_NODE = "herald.stats.node";
     /** Local request: → the cluster-wide stats view. */
     public static final String STATS_CLUSTER = "herald.stats.cluster";
+    /**
+     * Clustered publish: a node's open connections per client IP, for the IPs near the cluster-wide cap
+     * ({@code {"node":…,"ips":{"<ip>":<count>,…}}}), every report interval while it has any.
+     */
+    public static final String LIMITS_CONNECTIONS = "herald.limits.connections";
     /** Prefix of {@link #delivery(String)}. */
     public static final String DELIVERY_PREFIX = "herald.deliver.";
 

@@ -21,7 +21,14 @@ import io.herald.event.PublishVerticle;
 import io.herald.history.EventLog;
 import io.herald.history.HazelcastEventLog;
 import io.herald.history.LocalEventLog;
+import io.herald.limits.ConnectionCaps;
+import io.herald.limits.ConnectionCounts;
+import io.herald.limits.FrameRateLimit;
+import io.herald.limits.FrameRates;
+import io.herald.limits.PublishRateLimit;
+import io.herald.limits.RateLimitVerticle;
 import io.herald.limits.SubscriptionLimit;
+import io.herald.limits.TokenBucket;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
 import io.vertx.core.Future;
@@ -116,11 +123,17 @@ public final class HeraldNode {
         BooleanSupplier takesRawPublishes = clustered
                 ? HeraldMembers.watch(clusterManager.getHazelcastInstance())::isOldestHeraldNode
                 : () -> true;
-        // the bridge asks these, in this order, at each step of a connection's life
+        HeraldConfig.Limits limits = config.limits();
+        ConnectionCounts connectionCounts = new ConnectionCounts(limits.connectionsPerNode(), limits.connectionsPerIp(),
+                limits.connectAttemptsPerIpPerSecond(), RateLimitVerticle.REPORT_INTERVAL_MS);
+        // the bridge asks these, in this order, at each step of a connection's life; the limits come last, since a
+        // policy that admitted a connection at open hears nothing of it when a later one refuses it
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
                 new TokenRefresh(vertx.eventBus()),
-                new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()));
+                new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()),
+                new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
+                new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS));
 
         return log.compose(eventLog -> {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
@@ -131,6 +144,8 @@ public final class HeraldNode {
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs())))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, takesRawPublishes)))
+                    .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts,
+                            new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS), TokenBucket.MONOTONIC_MILLIS)))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -4,8 +4,10 @@ import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
+import io.herald.limits.PublishRateLimit;
 import io.herald.stats.NodeStats;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -20,7 +22,9 @@ import java.util.List;
 /**
  * {@code POST /api/events} (one event) and {@code POST /api/events/batch} ({@code {"events":[…]}}) for
  * backends, with {@code Authorization: Bearer <API key>}. The key is checked before the body is read;
- * a batch is validated whole before any of it is published.
+ * a batch is validated whole before any of it is published. Each key may publish
+ * {@code limits.publishEventsPerSecond} events a second on each node (a batch counts each event); past
+ * that the answer is {@code 429 rate_limited} with {@code Retry-After}.
  */
 public final class PublishApi {
     public static final String EVENTS_PATH = "/api/events";
@@ -29,6 +33,9 @@ public final class PublishApi {
     private final EventPublisher publisher;
     private final NodeStats stats;
     private final ApiKey apiKey;
+    private final String key;
+    /** The node's publish limit, found on first use (the rate-limit verticle installs it before the bridges start). */
+    private PublishRateLimit rateLimit;
     private final int maxBodyBytes;
     private final int maxBatchSize;
 
@@ -36,6 +43,7 @@ public final class PublishApi {
         this.publisher = publisher;
         this.stats = stats;
         this.apiKey = new ApiKey(apiKey, stats);
+        this.key = apiKey;
         this.maxBodyBytes = maxBodyBytes;
         this.maxBatchSize = maxBatchSize;
     }
@@ -56,6 +64,9 @@ public final class PublishApi {
             publisher.validate(request);
         } catch (HeraldException e) {
             refuse(ctx, e, null);
+            return;
+        }
+        if (!withinRate(ctx, 1)) {
             return;
         }
         publisher.publish(request).onComplete(ar -> {
@@ -87,6 +98,9 @@ public final class PublishApi {
             refuse(ctx, e, index >= 0 ? new JsonObject().put("index", index) : null);
             return;
         }
+        if (!withinRate(ctx, requests.size())) {
+            return;
+        }
         publisher.publishAll(requests).onComplete(published -> {
             if (published.succeeded()) {
                 JsonArray results = new JsonArray();
@@ -96,6 +110,24 @@ public final class PublishApi {
                 refuse(ctx, HeraldException.from(published.cause()), null);
             }
         });
+    }
+
+    /** Takes {@code events} from the key's rate; past it, answers 429 with Retry-After (whole seconds, at least 1). */
+    private boolean withinRate(RoutingContext ctx, int events) {
+        if (rateLimit == null) {
+            rateLimit = PublishRateLimit.of(ctx.vertx());
+            if (rateLimit == null) {
+                return true;
+            }
+        }
+        long waitMs = rateLimit.take(key, events);
+        if (waitMs == 0) {
+            return true;
+        }
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (waitMs + 999) / 1000)));
+        refuse(ctx, new HeraldException(ErrorCode.RATE_LIMITED,
+                "at most " + rateLimit.eventsPerSecond() + " events a second per API key on this node"), null);
+        return false;
     }
 
     private static Object parse(RoutingContext ctx) {

@@ -1,0 +1,58 @@
+package io.herald.limits;
+
+import io.herald.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The node's rate limiting, one per node: shares this node's per-IP connection counts with the others
+ * on {@link Addresses#LIMITS_CONNECTIONS} and keeps theirs ({@link ConnectionCounts}), drops idle
+ * state every interval, and makes the node's publish limit reachable for the publish API. The limits
+ * themselves are the plain classes the bridge's policies and the API call.
+ */
+public final class RateLimitVerticle extends VerticleBase {
+    /** How often a node tells the others its counts for IPs near the cap, and sweeps idle state. */
+    public static final long REPORT_INTERVAL_MS = 1000;
+
+    private final String nodeId;
+    private final ConnectionCounts counts;
+    private final PublishRateLimit publishLimit;
+    private final LongSupplier clock;
+
+    public RateLimitVerticle(String nodeId, ConnectionCounts counts, PublishRateLimit publishLimit, LongSupplier clock) {
+        this.nodeId = nodeId;
+        this.counts = counts;
+        this.publishLimit = publishLimit;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        publishLimit.install(vertx);
+        return vertx.eventBus().<JsonObject>consumer(Addresses.LIMITS_CONNECTIONS, message -> {
+            JsonObject body = message.body();
+            String node = body.getString("node");
+            if (node != null && !node.equals(nodeId) && body.getValue("ips") instanceof JsonObject ips) {
+                Map<String, Integer> reported = new HashMap<>();
+                ips.forEach(entry -> {
+                    if (entry.getValue() instanceof Number n) {
+                        reported.put(entry.getKey(), n.intValue());
+                    }
+                });
+                counts.received(node, reported, clock.getAsLong());
+            }
+        }).completion().onSuccess(v -> vertx.setPeriodic(REPORT_INTERVAL_MS, id -> {
+            counts.sweep(clock.getAsLong());
+            Map<String, Integer> report = counts.report();
+            if (report != null) {
+                vertx.eventBus().publish(Addresses.LIMITS_CONNECTIONS,
+                        new JsonObject().put("node", nodeId).put("ips", new JsonObject(new HashMap<String, Object>(report))));
+            }
+        }));
+    }
+}

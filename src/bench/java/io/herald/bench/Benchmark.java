@@ -1,7 +1,9 @@
 package io.herald.bench;
 
+import io.herald.config.HeraldConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -17,7 +19,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Herald against the stock Vert.x SockJS bridge, same machine, same run, same load: each scenario runs
@@ -30,9 +34,19 @@ import java.util.concurrent.TimeUnit;
  *                      (19,500 by default: this machine allows 20,000 open files per process, server and generator alike)
  *            churn     connects and disconnects per second: errors, connections left, heap growth
  *            crossnode publish on node A, N subscribers on node B (two clustered servers)
+ *            ingest    events/s accepted over HTTP, single and in batches, by Herald unclustered, clustered on one node
+ *                      and on two nodes (sharing the server cores); Herald only: compared with unclustered, same run
+ *            history   heap per event kept in history on a clustered node, after a full GC; Herald only
  * </pre>
+ * Neither ingest nor history is in the default scenarios: name them ({@code --scenarios ingest,history}).
  */
 public final class Benchmark {
+    /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
+    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history");
+    private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
+    /** Targets we track: clustered at least this share of unclustered (single, batch). */
+    private static final Map<String, String> INGEST_TARGETS = Map.of("single", "≥ 0.75", "batch", "≥ 0.25");
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Map<String, String> options = new LinkedHashMap<>(Map.of(
             "runs", "3", "scenarios", "fanout,idle,churn,crossnode", "subscribers", "1000", "rate", "100",
             "seconds", "20", "warmup", "5", "idle", "19500", "churn-rate", "500", "churn-seconds", "60", "server-cores", "0"));
@@ -40,6 +54,13 @@ public final class Benchmark {
         options.put("targets", "herald,stock");
         options.put("server-jvm-args", "");
         options.put("histogram", "0");
+        options.put("ingest-seconds", "10");
+        options.put("ingest-warmup", "20");
+        options.put("batch", "100");
+        options.put("connections", "16");
+        options.put("in-flight", "64");
+        options.put("history-events", "20000");
+        options.put("history-types", "20");
     }
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
@@ -79,14 +100,19 @@ public final class Benchmark {
         for (String scenario : options.get("scenarios").split(",")) {
             for (int run = 1; run <= option("runs"); run++) {
                 for (ServerProcess.Kind kind : targets()) {
+                    if (HERALD_ONLY.contains(scenario) && kind != ServerProcess.Kind.HERALD) {
+                        continue;
+                    }
                     Map<String, Double> metrics = switch (scenario) {
                         case "fanout" -> fanout(kind, false);
                         case "crossnode" -> fanout(kind, true);
                         case "idle" -> idle(kind);
                         case "churn" -> churn(kind);
+                        case "ingest" -> ingest();
+                        case "history" -> history();
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
-                    System.out.println(scenario + " run " + run + " " + kind + ": " + metrics);
+                    System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
                     metrics.forEach((metric, value) -> results.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
                             .computeIfAbsent(metric, m -> new LinkedHashMap<>())
                             .computeIfAbsent(kind, k -> new ArrayList<>()).add(value));
@@ -229,24 +255,222 @@ public final class Benchmark {
         return metrics;
     }
 
+    /**
+     * Events/s accepted over HTTP by each variant, one event per request and then batches, each after a warmup;
+     * the ratios clustered / unclustered are taken within this run.
+     */
+    private Map<String, Double> ingest() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (String variant : INGEST_VARIANTS) {
+            List<ServerProcess> servers = new ArrayList<>();
+            try {
+                if (variant.equals("unclustered")) {
+                    servers.add(ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                            ServerProcess.clusterXml(ServerProcess.newClusterName(), freePort(), List.of()), classpath,
+                            Map.of("HERALD_CLUSTER", "false")));
+                } else {
+                    String cluster = ServerProcess.newClusterName();
+                    List<Integer> members = variant.endsWith("2 nodes") ? List.of(freePort(), freePort()) : List.of(freePort());
+                    for (int hz : members) {
+                        servers.add(ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                                ServerProcess.clusterXml(cluster, hz, members), classpath));
+                    }
+                }
+                ingestPhase(variant, "single", servers, 0, metrics);
+                ingestPhase(variant, "batch", servers, option("batch"), metrics);
+            } finally {
+                for (ServerProcess server : servers) {
+                    server.close();
+                }
+            }
+        }
+        // when other work shares the server core, a JVM with more busy threads (clustered) gets more of it: CPU per event is not skewed so
+        for (String variant : INGEST_VARIANTS.subList(1, INGEST_VARIANTS.size())) {
+            for (String mode : List.of("single", "batch")) {
+                String prefix = variant + ", " + mode + ": ";
+                String unclustered = "unclustered, " + mode + ": ";
+                metrics.put(prefix + "/ unclustered", metrics.get(prefix + "events/s") / metrics.get(unclustered + "events/s"));
+                metrics.put(prefix + "/ unclustered by CPU",
+                        metrics.get(unclustered + "server CPU µs/event") / metrics.get(prefix + "server CPU µs/event"));
+            }
+        }
+        return metrics;
+    }
+
+    /** One closed-loop load on the servers: warmup, then the window, counting what is accepted in it. */
+    private void ingestPhase(String variant, String mode, List<ServerProcess> servers, int batchSize, Map<String, Double> metrics)
+            throws Exception {
+        IngestLoad load = new IngestLoad(vertx, servers.stream().map(s -> s.port).toList(), option("connections"), option("in-flight"), batchSize);
+        try {
+            System.gc(); // as in fanout: no generator collection during the window
+            load.start().await();
+            // the server JVM on one core still compiles (C2) for 15 s or so under this load
+            Thread.sleep(TimeUnit.SECONDS.toMillis(option("ingest-warmup")));
+            long acceptedBefore = load.accepted.sum();
+            long errorsBefore = load.errors.sum();
+            long cpuBefore = serverCpuNanos(servers);
+            long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
+            long wallBefore = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(option("ingest-seconds")));
+            long accepted = load.accepted.sum() - acceptedBefore;
+            long errors = load.errors.sum() - errorsBefore;
+            long cpu = serverCpuNanos(servers) - cpuBefore;
+            long generatorCpu = ServerProcess.cpuNanosOf(ProcessHandle.current().pid()) - generatorBefore;
+            long wall = System.nanoTime() - wallBefore;
+            load.stop().await();
+
+            String prefix = variant + ", " + mode + ": ";
+            metrics.put(prefix + "events/s", accepted / (wall / 1e9));
+            metrics.put(prefix + "server CPU µs/event", accepted == 0 ? Double.NaN : cpu / 1000.0 / accepted);
+            metrics.put(prefix + "server core %", 100.0 * cpu / wall);
+            metrics.put(prefix + "generator core %", 100.0 * generatorCpu / wall);
+            metrics.put(prefix + "errors", (double) errors);
+            if (load.firstError.get() != null) {
+                System.out.println(prefix + load.errors.sum() + " errors, the first: " + load.firstError.get());
+            }
+        } finally {
+            load.close();
+        }
+    }
+
+    private static long serverCpuNanos(List<ServerProcess> servers) throws IOException {
+        long sum = 0;
+        for (ServerProcess server : servers) {
+            sum += server.cpuNanos();
+        }
+        return sum;
+    }
+
+    /**
+     * Heap per event kept in history on a clustered node: events of about 200 bytes of data, spread over
+     * {@code history-types} types so that each type's history can keep all of its share (the ring buffers of
+     * cluster.xml hold 1,000 per type), published in batches; heap after a full GC before and after.
+     */
+    private Map<String, Double> history() throws Exception {
+        int events = option("history-events");
+        List<String> types = catalogTypes();
+        if (option("history-types") >= types.size()) {
+            throw new IllegalArgumentException("--history-types must be below " + types.size() + ": one more type warms up");
+        }
+        List<String> measured = types.subList(0, option("history-types"));
+        int perType = events / measured.size();
+        int hz = freePort();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        // a history limit per type, for nodes that have one (unknown settings are ignored)
+        try (ServerProcess server = ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                ServerProcess.clusterXml(ServerProcess.newClusterName(), hz, List.of(hz)), classpath,
+                Map.of("HERALD_HISTORY_MAX_EVENTS", String.valueOf(perType)))) {
+            // the publish path and a type's history warmed up by a type left out of the count
+            publishForHistory(server.port, types.get(types.size() - 1), perType);
+            long heapBefore = medianHeapAfterGc(server);
+            long start = System.nanoTime();
+            long accepted = 0;
+            for (String type : measured) {
+                accepted += publishForHistory(server.port, type, perType);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Thread.sleep(1000);
+            long heapAfter = medianHeapAfterGc(server);
+            if (option("histogram") > 0) {
+                System.out.println("live objects with " + accepted + " events in history:\n" + server.classHistogram(option("histogram")));
+            }
+            metrics.put("events kept", (double) accepted);
+            metrics.put("heap bytes/event kept", accepted == 0 ? Double.NaN : (heapAfter - heapBefore) / (double) accepted);
+            metrics.put("publish events/s", accepted / seconds);
+            metrics.put("errors", (double) (perType * measured.size() - accepted));
+        }
+        return metrics;
+    }
+
+    /** The heap after a full GC varies by up to a MB from one collection to the next (the server's timers allocate): the median of three. */
+    private static long medianHeapAfterGc(ServerProcess server) throws IOException, InterruptedException {
+        long[] heap = {server.heapAfterGc(), server.heapAfterGc(), server.heapAfterGc()};
+        Arrays.sort(heap);
+        return heap[1];
+    }
+
+    /** Publishes {@code count} events of one type in batches, one batch at a time; answers how many were accepted. */
+    private int publishForHistory(int port, String type, int count) throws IOException, InterruptedException {
+        int accepted = 0;
+        for (int sent = 0; sent < count; ) {
+            int size = Math.min(option("batch"), count - sent);
+            JsonArray batch = new JsonArray();
+            for (int i = 0; i < size; i++, sent++) {
+                batch.add(new JsonObject().put("type", type).put("data", historyData(sent)));
+            }
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/events/batch"))
+                    .header("Authorization", "Bearer " + HeraldConfig.DEV_API_KEY).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("events", batch).encode())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 202) {
+                accepted += size;
+            } else {
+                System.out.println("history: batch of " + type + " refused: " + response.statusCode() + " " + response.body());
+            }
+        }
+        return accepted;
+    }
+
+    /** A data object of 200 bytes as JSON, different for every n. */
+    private static JsonObject historyData(int n) {
+        JsonObject data = new JsonObject().put("orderId", String.format("o-%08d", n)).put("customerId", "c-" + (n % 997))
+                .put("sku", "SKU-" + (n * 7919 % 100_000)).put("quantity", 1 + n % 5).put("total", 19.99 + n % 100).put("currency", "EUR");
+        int padding = 200 - data.encode().length() - "\"note\":\"\",".length();
+        return data.put("note", "x".repeat(Math.max(0, padding)));
+    }
+
+    private static List<String> catalogTypes() throws IOException {
+        JsonObject namespaces = new JsonObject(Files.readString(Path.of("conf/catalog.json"))).getJsonObject("namespaces");
+        List<String> types = new ArrayList<>();
+        namespaces.forEach(ns -> ((JsonObject) ns.getValue()).getJsonArray("types").forEach(t -> types.add((String) t)));
+        return types;
+    }
+
     private static JsonObject stats(int port) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/stats")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/stats"))
+                        .header("Authorization", "Bearer herald-dev-api-key").build(), HttpResponse.BodyHandlers.ofString());
         return new JsonObject(response.body());
     }
 
     private String report() {
         StringBuilder out = new StringBuilder("\n| scenario | metric | Herald | stock bridge | Herald / stock |\n|---|---|---|---|---|\n");
         results.forEach((scenario, metrics) -> metrics.forEach((metric, byKind) -> {
+            if (scenario.equals("ingest")) {
+                return;
+            }
             double herald = median(byKind.get(ServerProcess.Kind.HERALD));
             double stock = median(byKind.get(ServerProcess.Kind.STOCK));
             out.append("| ").append(scenario).append(" | ").append(metric).append(" | ").append(format(herald)).append(" | ")
                     .append(format(stock)).append(" | ").append(stock == 0 || Double.isNaN(stock) || Double.isNaN(herald) ? "–" : format(herald / stock)).append(" |\n");
         }));
+        if (results.containsKey("ingest")) {
+            out.append(ingestTable(results.get("ingest")));
+        }
         out.append("\nmedians of ").append(options.get("runs")).append(" runs; every run: ");
         results.forEach((scenario, metrics) -> metrics.forEach((metric, byKind) ->
                 out.append("\n  ").append(scenario).append(' ').append(metric).append(": ").append(byKind)));
         return out.append('\n').toString();
+    }
+
+    /** Herald only, one row per variant and mode; the ratio is the median of each run's clustered / unclustered. */
+    private String ingestTable(Map<String, Map<ServerProcess.Kind, List<Double>>> metrics) {
+        StringBuilder out = new StringBuilder("\n| ingest (Herald) | mode | events/s | / unclustered | target | server CPU µs/event "
+                + "| / unclustered by CPU | server core % | generator core % | errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (String variant : INGEST_VARIANTS) {
+            for (String mode : List.of("single", "batch")) {
+                String prefix = variant + ", " + mode + ": ";
+                Function<String, String> cell = name -> metrics.containsKey(prefix + name)
+                        ? format(median(metrics.get(prefix + name).get(ServerProcess.Kind.HERALD))) : "";
+                out.append("| ").append(variant).append(" | ").append(mode.equals("single") ? "single" : "batch of " + options.get("batch"))
+                        .append(" | ").append(cell.apply("events/s")).append(" | ").append(cell.apply("/ unclustered"))
+                        .append(" | ").append(variant.equals("unclustered") ? "" : INGEST_TARGETS.get(mode))
+                        .append(" | ").append(cell.apply("server CPU µs/event")).append(" | ").append(cell.apply("/ unclustered by CPU"))
+                        .append(" | ").append(cell.apply("server core %"))
+                        .append(" | ").append(cell.apply("generator core %")).append(" | ").append(cell.apply("errors")).append(" |\n");
+            }
+        }
+        return out.toString();
     }
 
     private static double median(List<Double> values) {
@@ -262,6 +486,15 @@ public final class Benchmark {
             return "–";
         }
         return Math.abs(value) >= 100 ? String.format("%.0f", value) : String.format("%.3g", value);
+    }
+
+    /** The machine's 1-minute load average, printed with each run to spot runs that shared the machine with other work. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {

@@ -60,6 +60,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Kind kind, String serverCores, int port, Path clusterXml, String classpath) throws IOException, InterruptedException {
+        return start(kind, serverCores, port, clusterXml, classpath, Map.of());
+    }
+
+    /** {@code env}: more environment for the server ({@code HERALD_CLUSTER=false}, say), over the defaults. */
+    static ServerProcess start(Kind kind, String serverCores, int port, Path clusterXml, String classpath, Map<String, String> env)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCores, JAVA));
         command.addAll(JVM_FLAGS);
         command.addAll(extraJvmArgs);
@@ -72,6 +78,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of("HERALD_HTTP_PORT", String.valueOf(port), "HERALD_DEMO", "false",
                 "HERALD_CLUSTER_CONFIG", clusterXml.toString()));
+        builder.environment().putAll(env);
         ServerProcess server = new ServerProcess(kind, port, builder.start(), log);
         server.awaitHealthy();
         return server;

@@ -97,13 +97,21 @@ final class SocketBridge implements Handler<ClientSocket> {
                 .onFailure(err -> refuse(socket, HeraldException.from(err)));
     }
 
-    /** Asks each policy in turn whether the connection may open. */
+    /**
+     * Asks each policy in turn whether the connection may open; when one refuses, those that had admitted
+     * it hear that it closed (so that what they counted is given back).
+     */
     private Future<Void> opened(Connection connection) {
-        Future<Void> chain = Future.succeededFuture();
-        for (ConnectionPolicy policy : policies) {
-            chain = chain.compose(v -> policy.onOpen(connection));
+        return openedFrom(connection, 0);
+    }
+
+    private Future<Void> openedFrom(Connection connection, int index) {
+        if (index == policies.size()) {
+            return DONE;
         }
-        return chain;
+        return policies.get(index).onOpen(connection).compose(
+                admitted -> openedFrom(connection, index + 1).onFailure(refused -> policies.get(index).onClose(connection)),
+                Future::failedFuture);
     }
 
     private void open(Connection connection) {
@@ -189,7 +197,7 @@ final class SocketBridge implements Handler<ClientSocket> {
         connection.socket.pause();
         handled.onComplete(done -> {
             connection.handlingFrame = false;
-            while (!connection.handlingFrame && !connection.waitingFrames.isEmpty()) {
+            while (!connection.handlingFrame && !connection.waitingFrames.isEmpty() && connections.contains(connection)) {
                 onFrame(connection, connection.waitingFrames.poll());
             }
             if (!connection.handlingFrame && connections.contains(connection)) {

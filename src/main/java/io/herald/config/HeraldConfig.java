@@ -202,7 +202,7 @@ public record HeraldConfig(
                 r.integer("limits.floodCloseAfter", null, 50, 1, 1_000_000),
                 r.integer("limits.connectionsPerIp", null, 25_000, 1, 10_000_000),
                 r.integer("limits.connectionsPerNode", null, 20_000, 1, 10_000_000),
-                r.integer("limits.connectAttemptsPerIpPerSecond", null, 1_000, 1, 1_000_000),
+                r.integer("limits.connectAttemptsPerIpPerSecond", null, 5_000, 1, 1_000_000),
                 r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000));
 
         Demo demo = new Demo(

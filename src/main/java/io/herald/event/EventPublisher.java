@@ -24,10 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * appends the event to its type's stream in the {@link EventLog} (which numbers it), encodes the
  * envelope once and publishes it on the bus to every node's delivery.
  *
- * <p>Appends are group-committed: each event loop has at most one append in flight per type, and the
- * events published meanwhile go out together in the next one, as one log operation and one bus
- * message. An idle hub appends each event at once; a busy one gets larger batches instead of a
- * longer queue. Events published from one event loop keep their order in {@code seq}.
+ * <p>Appends are group-committed: what an event loop publishes of one type within one turn (the
+ * requests of one read from the network, say) goes out together at the end of the turn, as one log
+ * operation and one bus message; while that append is in flight, what comes meanwhile waits for the
+ * next. An idle hub appends each event at once; a busy one gets larger batches instead of a longer
+ * queue. Events published from one event loop keep their order in {@code seq}.
  */
 public final class EventPublisher {
     /** The most events one append carries (a Hazelcast operation; well under any ring buffer's capacity). */
@@ -82,7 +83,7 @@ public final class EventPublisher {
         Context context = vertx.getOrCreateContext();
         Appender appender = context.get(appenderKey);
         if (appender == null) {
-            appender = new Appender();
+            appender = new Appender(context);
             context.put(appenderKey, appender);
         }
         return appender;
@@ -116,13 +117,24 @@ public final class EventPublisher {
 
     /** One event loop's appends, by type. Touched only from that event loop. */
     private final class Appender {
+        private final Context context;
         private final Map<String, TypeQueue> queues = new HashMap<>();
+
+        Appender(Context context) {
+            this.context = context;
+        }
 
         Future<Published> append(Pending pending) {
             TypeQueue queue = queues.computeIfAbsent(pending.request.type(), TypeQueue::new);
             queue.waiting.add(pending);
-            if (!queue.inFlight) {
-                queue.appendWaiting();
+            if (!queue.inFlight && !queue.scheduled) {
+                queue.scheduled = true;
+                context.runOnContext(v -> {
+                    queue.scheduled = false;
+                    if (!queue.inFlight && !queue.waiting.isEmpty()) {
+                        queue.appendWaiting();
+                    }
+                });
             }
             return pending.result.future();
         }
@@ -132,6 +144,8 @@ public final class EventPublisher {
         private final String type;
         private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         private boolean inFlight;
+        /** An append is due at the end of the current turn. */
+        private boolean scheduled;
 
         TypeQueue(String type) {
             this.type = type;

@@ -100,7 +100,14 @@ final class Fanout {
      */
     private boolean write(Connection connection, SharedFrame frame) {
         ClientSocket socket = connection.socket;
+        if (connection.closedFor() != null) {
+            return false;
+        }
         try {
+            if (socket.overloaded()) {
+                // what this turn wrote counts against the bound until it is flushed: flush before judging
+                socket.flush();
+            }
             if (socket.overloaded()) {
                 LOG.info("closing a slow consumer (" + connection.principal().userId() + " at " + connection.remoteAddress() + ")");
                 connection.close(CloseReason.SLOW_CONSUMER, "more than the outbound bound waited for this connection");

@@ -248,7 +248,11 @@ final class SocketBridge implements Handler<ClientSocket> {
             deny(connection, address, ErrorCode.INVALID_FRAME, "a frame needs a type");
             return DONE;
         }
-        String replyAddress = frame.getValue("replyAddress") instanceof String r && r.length() <= limits.maxAddressLength() ? r : null;
+        String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
+        if (replyAddress != null && replyAddress.length() > limits.maxAddressLength()) {
+            deny(connection, null, ErrorCode.INVALID_FRAME, "reply addresses are limited to " + limits.maxAddressLength() + " characters");
+            return DONE;
+        }
         try {
             switch (frameType) {
                 case "register" -> {

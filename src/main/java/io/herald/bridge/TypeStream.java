@@ -69,6 +69,7 @@ final class TypeStream {
     private List<EventBatch> beforeStart = new ArrayList<>();
     private long holdTimer = -1;
     private boolean filling;
+    private boolean checkingTail;
     private boolean closed;
     /** The timer that closes the stream once it has had no subscriber for lingerMs, or -1. */
     long lingerTimer = -1;
@@ -188,7 +189,7 @@ final class TypeStream {
         for (BusEvent event : batch.events()) {
             if (event.seq() == next && early.isEmpty()) {
                 release(event);
-            } else if (event.seq() > next) {
+            } else if (event.seq() >= next) {
                 early.put(event.seq(), event);
                 knownTail = Math.max(knownTail, event.seq());
             }
@@ -206,24 +207,39 @@ final class TypeStream {
     }
 
     private void releaseInOrder() {
-        if (early.size() > MAX_EARLY) {
-            long lost = early.firstKey() - next;
-            stats.gapLost(lost);
-            LOG.warning("delivery of " + type + " gave up " + lost + " events it could neither get from the bus nor from history");
-            next = early.firstKey();
-        }
         while (!early.isEmpty() && early.firstKey() <= next) {
             BusEvent event = early.pollFirstEntry().getValue();
             if (event.seq() == next) {
                 release(event);
             }
         }
-        if (next <= knownTail && holdTimer < 0 && !filling) {
+        if (next > knownTail || filling) {
+            return;
+        }
+        if (early.size() > MAX_EARLY) {
+            // too much waits behind the gap to wait out the hold: read it now
+            if (holdTimer >= 0) {
+                vertx.cancelTimer(holdTimer);
+                holdTimer = -1;
+            }
+            fillGap();
+        } else if (holdTimer < 0) {
             holdTimer = vertx.setTimer(options.holdMs(), id -> {
                 holdTimer = -1;
                 fillGap();
             });
         }
+    }
+
+    /** History could not be read while too much waits behind a gap: skip to what is held, losing the missing events. */
+    private void giveUpGap() {
+        if (early.size() <= MAX_EARLY) {
+            return;
+        }
+        long lost = early.firstKey() - next;
+        stats.gapLost(lost);
+        LOG.warning("delivery of " + type + " gave up " + lost + " events it could neither get from the bus nor from history");
+        next = early.firstKey();
     }
 
     /** Reads the events the bus has not brought from history, and releases them with those held early. */
@@ -241,6 +257,7 @@ final class TypeStream {
             }
             if (read.failed()) {
                 LOG.warning("delivery of " + type + " cannot read history to fill seq " + from + ".." + knownTail + ": " + read.cause());
+                giveUpGap();
                 releaseInOrder();
                 return;
             }
@@ -289,10 +306,11 @@ final class TypeStream {
     }
 
     private void checkTail() {
-        if (epoch == null || filling || isEmpty()) {
+        if (epoch == null || filling || checkingTail || isEmpty()) {
             return;
         }
-        log.position(type).onSuccess(position -> {
+        checkingTail = true;
+        log.position(type).onComplete(read -> checkingTail = false).onSuccess(position -> {
             if (closed) {
                 return;
             }
@@ -313,6 +331,9 @@ final class TypeStream {
         next = 1;
         knownTail = 0;
         early.clear();
+        for (Subscription member : members) {
+            member.afterSeq = 0; // a position in the old stream means nothing in the new one
+        }
     }
 
     private BusEvent decode(HistoryPage.Stored stored) {
@@ -359,6 +380,10 @@ final class TypeStream {
                 if (stored.seq() > until) {
                     break;
                 }
+                if (stored.seq() != last + 1) {
+                    finish(subscription, List.of(), false); // history moved on while it was read
+                    return;
+                }
                 events.add(decode(stored));
                 last = stored.seq();
             }
@@ -386,6 +411,8 @@ final class TypeStream {
         }
         subscription.backlog.forEach(event -> fanout.deliverTo(type, subscription, event));
         subscription.backlog = null;
-        addMember(subscription);
+        if (!subscription.cancelled) {
+            addMember(subscription);
+        }
     }
 }

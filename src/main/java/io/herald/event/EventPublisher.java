@@ -31,7 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * queue. Events published from one event loop keep their order in {@code seq}.
  */
 public final class EventPublisher {
-    /** The most events one append carries (a Hazelcast operation; well under any ring buffer's capacity). */
+    /** The most events one append carries (one Hazelcast operation); a history shorter than that keeps an append's last events. */
     static final int MAX_APPEND = 500;
 
     private final Vertx vertx;

@@ -1,6 +1,7 @@
 package io.herald.event;
 
 import io.herald.Addresses;
+import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.catalog.EventCatalog;
 import io.herald.stats.NodeStats;
@@ -65,7 +66,7 @@ public final class PublishVerticle extends VerticleBase {
             LOG.warning("dropped a raw event on " + message.address() + ": its body must be a JSON object (the event's data), not "
                     + (message.body() == null ? "null" : message.body().getClass().getSimpleName()));
             if (message.isSend()) {
-                HeraldException.failReply(message, new HeraldException(io.herald.ErrorCode.INVALID_EVENT,
+                HeraldException.failReply(message, new HeraldException(ErrorCode.INVALID_EVENT,
                         "the body of an event must be a JSON object"));
             }
             return;
@@ -73,6 +74,8 @@ public final class PublishVerticle extends VerticleBase {
         Future<Published> published = publisher.publish(new PublishRequest(message.address(), data, null, null, null));
         if (message.isSend()) {
             reply(message, published);
+        } else {
+            published.onFailure(err -> LOG.warning("a raw event published on " + message.address() + " was lost: " + err.getMessage()));
         }
     }
 

@@ -56,7 +56,7 @@ class TypeStreamTest {
         context = vertx.getOrCreateContext();
         log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
         stats = new NodeStats("test");
-        fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(50, 200, 1000));
+        fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000));
         socket = new RecordingSocket();
         Subscription subscription = new Subscription(new Connection(socket, new Principal("s-1", "staff", null, Set.of())), Access.ALL);
         onContext(() -> fanout.subscribe(TYPE, subscription, null));
@@ -109,6 +109,7 @@ class TypeStreamTest {
         busBrings(epoch(), events.get(0));
         busBrings(epoch(), events.get(1));
         assertReleased(1, 2, 3);
+        assertEquals(0.0, stats.registry().get("herald.delivery.gap.filled").counter().count(), "ordered from the bus, not read from history");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,7 +40,7 @@ public final class BrowserOrigins implements Handler<RoutingContext> {
                 .allowCredentials(true)
                 .maxAgeSeconds(PREFLIGHT_MAX_AGE_SECONDS);
         if (!origins.any()) {
-            cors.addOrigins(origins.listed());
+            cors.addOrigins(List.copyOf(origins.normalized())); // browsers send origins in this form
         }
         this.frameAncestors = origins.any() ? null : "frame-ancestors 'self' " + String.join(" ", origins.normalized());
     }

@@ -46,11 +46,6 @@ public final class Origins {
         return any;
     }
 
-    /** The origins as configured (without {@code *}), for the CORS handler. */
-    public List<String> listed() {
-        return configured.stream().filter(o -> !o.equals("*")).toList();
-    }
-
     /** The listed origins in normal form ({@code scheme://host[:port]}, lower case, no default port). */
     public Set<String> normalized() {
         return Set.copyOf(allowed);

@@ -145,6 +145,9 @@ public final class PublishApi {
     private void onFailure(RoutingContext ctx) {
         if (ctx.statusCode() == 413) {
             refuse(ctx, new HeraldException(ErrorCode.BODY_TOO_LARGE, "bodies are limited to " + maxBodyBytes + " bytes"), null);
+        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            // the body handler could not read the body (a form with a bad escape, a multipart body, …)
+            refuse(ctx, new HeraldException(ErrorCode.INVALID_JSON, "the body could not be read as JSON"), null);
         } else {
             refuse(ctx, HeraldException.from(ctx.failure()), null);
         }

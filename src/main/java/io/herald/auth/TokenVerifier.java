@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -73,8 +74,15 @@ public final class TokenVerifier {
                     ? Future.succeededFuture(Principal.anonymous(roles.anonymousRole()))
                     : Future.failedFuture(new HeraldException(ErrorCode.TOKEN_REQUIRED, "this hub does not accept anonymous connections: pass a token"));
         }
-        return jwt.authenticate(new TokenCredentials(token))
-                .recover(err -> Future.failedFuture(new HeraldException(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, algorithm or format")))
+        Future<User> authenticated;
+        try {
+            authenticated = jwt.authenticate(new TokenCredentials(token));
+        } catch (RuntimeException e) {
+            // vertx-auth-jwt throws (ClassCastException) for a signed token whose exp, iat or nbf is not a number
+            authenticated = Future.failedFuture(e);
+        }
+        return authenticated
+                .recover(err -> Future.failedFuture(new HeraldException(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, algorithm, format or claims")))
                 .compose(user -> checkClaims(user.attributes().getJsonObject(DECODED_CLAIMS, user.principal())));
     }
 

@@ -66,7 +66,8 @@ public final class BridgeVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Fanout fanout = new Fanout(context, catalog, log, stats,
-                new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs()));
+                new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
+                        config.delivery().maxRecoveryEvents()));
         bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge(), config.auth().leewaySeconds(), fanout, policies);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
                 .setHeartbeatInterval(config.bridge().pingIntervalSeconds() * 1000L)
@@ -103,6 +104,9 @@ public final class BridgeVerticle extends VerticleBase {
                 .mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
+        // what no handler answered (a path or query vertx-web cannot decode, …): JSON in the one vocabulary, no stack trace
+        router.errorHandler(400, ctx -> HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "the request could not be read", null));
+        router.errorHandler(500, ctx -> HttpResponses.error(ctx, ErrorCode.INTERNAL_ERROR, "internal error", null));
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())

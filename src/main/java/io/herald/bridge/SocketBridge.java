@@ -10,6 +10,7 @@ import io.herald.auth.Principal;
 import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
+import io.herald.event.JsonDepth;
 import io.herald.event.PublishRequest;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
@@ -118,13 +119,17 @@ final class SocketBridge implements Handler<ClientSocket> {
         connections.add(connection);
         stats.connectionOpened();
         ClientSocket socket = connection.socket;
-        socket.frameHandler(frame -> {
-            connection.lastSeen = System.currentTimeMillis();
-            onFrame(connection, frame);
-        });
-        socket.pongHandler(v -> connection.lastSeen = System.currentTimeMillis());
-        socket.closeHandler(v -> onClose(connection));
-        socket.resume();
+        try {
+            socket.closeHandler(v -> onClose(connection));
+            socket.frameHandler(frame -> {
+                connection.lastSeen = System.currentTimeMillis();
+                onFrame(connection, frame);
+            });
+            socket.pongHandler(v -> connection.lastSeen = System.currentTimeMillis());
+            socket.resume();
+        } catch (IllegalStateException closed) {
+            onClose(connection); // the client left while its token was checked: its close came before our handler
+        }
     }
 
     private void refuse(ClientSocket socket, HeraldException refusal) {
@@ -251,6 +256,11 @@ final class SocketBridge implements Handler<ClientSocket> {
         String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
         if (replyAddress != null && replyAddress.length() > limits.maxAddressLength()) {
             deny(connection, null, ErrorCode.INVALID_FRAME, "reply addresses are limited to " + limits.maxAddressLength() + " characters");
+            return DONE;
+        }
+        if (JsonDepth.exceeds(frame, JsonDepth.MAX)) {
+            deny(connection, replyAddress != null && "send".equals(frameType) ? replyAddress : address, ErrorCode.INVALID_FRAME,
+                    "frames may nest at most " + JsonDepth.MAX + " levels");
             return DONE;
         }
         try {

@@ -84,10 +84,11 @@ final class TypeStream {
 
     /**
      * How long an early event may wait for the ones before it, how often the stream's tail is checked,
-     * and how long a stream without subscribers stays open (so that churning subscribers do not
-     * register and unregister a clustered consumer each time).
+     * how long a stream without subscribers stays open (so that churning subscribers do not
+     * register and unregister a clustered consumer each time), and the most events one recovery replays
+     * (it holds them in memory; a longer gap is recovery_incomplete).
      */
-    record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs) {
+    record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents) {
     }
 
     TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, NodeStats stats, DeliveryOptions options) {
@@ -158,6 +159,8 @@ final class TypeStream {
             }
             if (read.failed()) {
                 LOG.warning("delivery of " + type + " cannot read the stream's position, retrying: " + read.cause());
+                // registers go on (the connection is not held paused); delivery starts once the position is known
+                started.tryComplete();
                 vertx.setTimer(options.holdMs(), id -> start());
                 return;
             }
@@ -171,13 +174,15 @@ final class TypeStream {
             List<Waiting> waiting = new ArrayList<>(waitingForStart);
             waitingForStart.clear();
             waiting.forEach(w -> recover(w.subscription(), w.resume()));
-            started.complete();
+            started.tryComplete();
         });
     }
 
     private void onBatch(EventBatch batch) {
         if (epoch == null) {
-            beforeStart.add(batch);
+            if (beforeStart.size() < MAX_EARLY) { // past that, the gap is filled from history once started
+                beforeStart.add(batch);
+            }
             return;
         }
         if (!batch.epoch().equals(epoch)) {
@@ -352,6 +357,10 @@ final class TypeStream {
         recovering.add(subscription);
         long until = next - 1;
         String readingEpoch = epoch;
+        if (until - resume.since() > options.maxRecoveryEvents()) {
+            finish(subscription, List.of(), false);
+            return;
+        }
         if (resume.since() >= until) {
             // nothing released here that the client lacks; it may even be ahead of this node, if the stream has its since
             log.position(type).onComplete(read -> {

@@ -90,9 +90,10 @@ public record HeraldConfig(
 
     /**
      * How long delivery holds an event that came before its predecessor, how often it checks each
-     * stream's tail, and how long a type's delivery stays open on an event loop after its last subscriber left.
+     * stream's tail, how long a type's delivery stays open on an event loop after its last subscriber left,
+     * and the most events one recovery replays.
      */
-    public record Delivery(int holdMs, int tailCheckMs, int lingerMs) {
+    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -223,7 +224,8 @@ public record HeraldConfig(
         Delivery delivery = new Delivery(
                 r.integer("delivery.holdMs", null, 200, 1, 60_000),
                 r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000),
-                r.integer("delivery.lingerMs", null, 60_000, 1, 3_600_000));
+                r.integer("delivery.lingerMs", null, 60_000, 1, 3_600_000),
+                r.integer("delivery.maxRecoveryEvents", null, 1000, 1, 1_000_000));
 
         HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
                 baseDir.resolve(r.string("catalog", null, "catalog.json")).normalize(),

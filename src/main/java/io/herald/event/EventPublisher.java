@@ -31,6 +31,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * queue. Events published from one event loop keep their order in {@code seq}.
  */
 public final class EventPublisher {
+    /** Events of one type that may wait on one event loop behind an append in flight (history slow or unreachable). */
+    static final int MAX_WAITING = 100_000;
     /** The most events one append carries (one Hazelcast operation); a history shorter than that keeps an append's last events. */
     static final int MAX_APPEND = 500;
 
@@ -79,8 +81,12 @@ public final class EventPublisher {
         });
     }
 
+    /** The calling event loop's appender: publishing happens on a Vert.x context (a verticle, a handler). */
     private Appender appender() {
-        Context context = vertx.getOrCreateContext();
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            throw new IllegalStateException("publish from a Vert.x context (a verticle or one of its handlers)");
+        }
         Appender appender = context.get(appenderKey);
         if (appender == null) {
             appender = new Appender(context);
@@ -126,6 +132,9 @@ public final class EventPublisher {
 
         Future<Published> append(Pending pending) {
             TypeQueue queue = queues.computeIfAbsent(pending.request.type(), TypeQueue::new);
+            if (queue.waiting.size() >= MAX_WAITING) {
+                return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE, "history is behind; the event was not published"));
+            }
             queue.waiting.add(pending);
             if (!queue.inFlight && !queue.scheduled) {
                 queue.scheduled = true;

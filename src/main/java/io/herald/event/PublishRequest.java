@@ -23,6 +23,9 @@ public record PublishRequest(String type, JsonObject data, Target target, String
         if (data != null && !(data instanceof JsonObject)) {
             throw new HeraldException(ErrorCode.INVALID_EVENT, "'data' must be a JSON object");
         }
+        if (JsonDepth.exceeds(data, JsonDepth.MAX)) {
+            throw new HeraldException(ErrorCode.INVALID_EVENT, "'data' may nest at most " + JsonDepth.MAX + " levels");
+        }
         return new PublishRequest(type, data == null ? new JsonObject() : (JsonObject) data,
                 Target.fromJson(json.getValue("target")), optionalString(json, "userId"), optionalString(json, "storeId"));
     }

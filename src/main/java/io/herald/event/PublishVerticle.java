@@ -61,13 +61,13 @@ public final class PublishVerticle extends VerticleBase {
         if (!message.isSend() && !takesRawPublishes.getAsBoolean()) {
             return;
         }
-        if (!(message.body() instanceof JsonObject data)) {
+        if (!(message.body() instanceof JsonObject data) || JsonDepth.exceeds(data, JsonDepth.MAX)) {
             stats.rawEventRejected();
             LOG.warning("dropped a raw event on " + message.address() + ": its body must be a JSON object (the event's data), not "
                     + (message.body() == null ? "null" : message.body().getClass().getSimpleName()));
             if (message.isSend()) {
                 HeraldException.failReply(message, new HeraldException(ErrorCode.INVALID_EVENT,
-                        "the body of an event must be a JSON object"));
+                        "the body of an event must be a JSON object nesting at most " + JsonDepth.MAX + " levels"));
             }
             return;
         }

@@ -46,6 +46,8 @@ public final class HazelcastEventLog implements EventLog {
     private final Map<String, Ringbuffer<String>> rings;
     private final IMap<PartitionAwareKey<String, String>, String> epochs;
     private final Map<String, String> epochByType = new ConcurrentHashMap<>();
+    /** The highest seq this node appended per type: a lower one later means the stream was lost and began again. */
+    private final Map<String, Long> lastAppended = new ConcurrentHashMap<>();
 
     private HazelcastEventLog(Vertx vertx, Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
         this.vertx = vertx;
@@ -133,12 +135,18 @@ public final class HazelcastEventLog implements EventLog {
         return Future.fromCompletionStage(ring.addAllAsync(records, OverflowPolicy.OVERWRITE), context)
                 .compose(last -> {
                     long first = last - records.size() + 2; // ring sequences count from 0, seq from 1
-                    return first == 1 ? ensureEpoch(type) .map(epoch -> new Appended(epoch, first))
+                    long previous = lastAppended.getOrDefault(type, 0L);
+                    lastAppended.merge(type, last + 1, Math::max);
+                    boolean restarted = first == 1 || first <= previous;
+                    return restarted ? ensureEpoch(type).map(epoch -> new Appended(epoch, first))
                             : Future.succeededFuture(new Appended(epochByType.get(type), first));
                 });
     }
 
-    /** A stream starting at seq 1 is new: its epoch is the one in the map, or a new one if the map lost it too. */
+    /**
+     * A stream at seq 1 (or lower than this node appended before) is new: its epoch is the one in the
+     * map, or a new one if the map lost it together with the ring buffer.
+     */
     private Future<String> ensureEpoch(String type) {
         return vertx.executeBlocking(() -> {
             String created = Epochs.newEpoch();
@@ -153,7 +161,11 @@ public final class HazelcastEventLog implements EventLog {
         Ringbuffer<String> ring = ring(type);
         return position(type).compose(position -> {
             long start = Math.max(fromSeq, position.head());
-            int count = (int) Math.min(Math.min(limit, MAX_READ), position.tail() - start + 1);
+            long available = position.tail() - start + 1;
+            if (available <= 0) {
+                return Future.succeededFuture(new HistoryPage(position, List.of()));
+            }
+            int count = (int) Math.min(Math.min(limit, MAX_READ), available);
             if (count <= 0) {
                 return Future.succeededFuture(new HistoryPage(position, List.of()));
             }

@@ -56,7 +56,7 @@ class TypeStreamTest {
         context = vertx.getOrCreateContext();
         log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
         stats = new NodeStats("test");
-        fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000));
+        fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000));
         socket = new RecordingSocket();
         Subscription subscription = new Subscription(new Connection(socket, new Principal("s-1", "staff", null, Set.of())), Access.ALL);
         onContext(() -> fanout.subscribe(TYPE, subscription, null));

@@ -19,6 +19,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
@@ -89,7 +91,7 @@ public final class BridgeVerticle extends VerticleBase {
         // WebSocket transports are served by webSocketHandler below; these are the others (xhr, eventsource, …)
         // whose client frames come in xhr_send POSTs: vertx-web's SockJS answers those with 500 unless a
         // BodyHandler read the body first (bounded like a WebSocket message, never written to disk)
-        router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(4L * config.bridge().maxFrameBytes()));
+        router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit((long) SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes()));
         // vertx-web closes the connection after each response of these transports without saying so; a keep-alive
         // client (Node's default agent, a proxy) would send its next request on it and get a reset. No capture
         // group: vertx-web reads the session id as param0.
@@ -110,9 +112,10 @@ public final class BridgeVerticle extends VerticleBase {
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
-                // frames between maxFrameBytes and this get a frame_too_large err; larger ones close the socket (1009)
-                .setMaxWebSocketFrameSize(4 * config.bridge().maxFrameBytes())
-                .setMaxWebSocketMessageSize(4 * config.bridge().maxFrameBytes())
+                // messages between maxFrameBytes and the message limit get a frame_too_large err, larger ones the 1009
+                // close; the codec cuts a single frame past the frame limit without a close frame, so that limit is higher
+                .setMaxWebSocketFrameSize(2 * SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
+                .setMaxWebSocketMessageSize(SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
                 // events are encoded once for all sockets; compressing them per socket would undo that
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
@@ -143,6 +146,7 @@ public final class BridgeVerticle extends VerticleBase {
                 })
                 .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
                         config.bridge().maxOutboundBytes())))
+                .invalidRequestHandler(BridgeVerticle::invalidRequest)
                 .requestHandler(router)
                 // listen(port) alone would bind every interface (0.0.0.0), whatever the options' host says
                 .listen(config.http().port(), config.http().host()))
@@ -169,6 +173,16 @@ public final class BridgeVerticle extends VerticleBase {
         String[] ids = path.substring(BRIDGE_PATH.length() + 1, path.length() - "/websocket".length()).split("/", -1);
         boolean valid = ids.length == 2 && !ids[0].isEmpty() && !ids[1].isEmpty() && !ids[0].contains(".") && !ids[1].contains(".");
         return valid ? Framing.SOCKJS : null;
+    }
+
+    /** A request the HTTP codec could not read (a request line or headers over its limits, …): JSON in the vocabulary, then close. */
+    private static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        request.response().setStatusCode(ErrorCode.INVALID_PARAMETER.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(new JsonObject().put("error", ErrorCode.INVALID_PARAMETER.id())
+                        .put("message", "the request could not be read" + (cause == null ? "" : ": " + cause.getMessage())).encode());
     }
 
     /** The port actually bound (the configured one, or the OS's pick for port 0). */

@@ -52,6 +52,10 @@ interface ClientSocket {
     default void keepAlive() {
     }
 
+    /** Called when the client sends a message larger than the transport accepts at all (the message is dropped). */
+    default void tooLargeHandler(Handler<Void> handler) {
+    }
+
     /** Called when the client answers a keep-alive (a WebSocket pong). */
     default void pongHandler(Handler<Void> handler) {
     }

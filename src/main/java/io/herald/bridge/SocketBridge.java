@@ -46,6 +46,8 @@ final class SocketBridge implements Handler<ClientSocket> {
     static final String HEADER_SINCE = "since";
     static final String HEADER_EPOCH = "epoch";
     private static final Future<Void> DONE = Future.succeededFuture();
+    /** Messages up to this many times bridge.maxFrameBytes get a frame_too_large err; larger ones close the socket. */
+    static final int TRANSPORT_LIMIT_FACTOR = 4;
     /** Frames that may wait behind one not done yet (the socket is paused meanwhile; this bounds what was already read). */
     static final int MAX_WAITING_FRAMES = 1000;
 
@@ -126,6 +128,8 @@ final class SocketBridge implements Handler<ClientSocket> {
                 onFrame(connection, frame);
             });
             socket.pongHandler(v -> connection.lastSeen = System.currentTimeMillis());
+            socket.tooLargeHandler(v -> connection.close(CloseReason.FRAME_TOO_LARGE,
+                    "messages are limited to " + TRANSPORT_LIMIT_FACTOR * limits.maxFrameBytes() + " bytes"));
             socket.resume();
         } catch (IllegalStateException closed) {
             onClose(connection); // the client left while its token was checked: its close came before our handler

@@ -145,6 +145,16 @@ final class WebSocketClientSocket implements ClientSocket {
     }
 
     @Override
+    public void tooLargeHandler(Handler<Void> handler) {
+        // Vert.x drops a message past maxWebSocketMessageSize and reports it as an IllegalStateException, without closing
+        ws.exceptionHandler(failure -> {
+            if (failure instanceof IllegalStateException) {
+                handler.handle(null);
+            }
+        });
+    }
+
+    @Override
     public void pongHandler(Handler<Void> handler) {
         ws.pongHandler(data -> handler.handle(null));
     }

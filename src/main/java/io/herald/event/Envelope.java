@@ -1,7 +1,5 @@
 package io.herald.event;
 
-import io.vertx.core.json.Json;
-
 /**
  * The body every browser receives, encoded once per event:
  * {@code {"id","type","ts","seq","epoch","data","userId","storeId"}}, {@code userId} and {@code storeId}
@@ -13,18 +11,17 @@ public final class Envelope {
     }
 
     public static String encode(String id, String type, long ts, long seq, String epoch, String dataJson, String userId, String storeId) {
-        StringBuilder json = new StringBuilder(dataJson.length() + 160)
-                .append("{\"id\":").append(Json.encode(id))
-                .append(",\"type\":").append(Json.encode(type))
-                .append(",\"ts\":").append(ts)
-                .append(",\"seq\":").append(seq)
-                .append(",\"epoch\":").append(Json.encode(epoch))
-                .append(",\"data\":").append(dataJson);
+        StringBuilder json = new StringBuilder(dataJson.length() + 160);
+        JsonText.quote(json.append("{\"id\":"), id);
+        JsonText.quote(json.append(",\"type\":"), type);
+        json.append(",\"ts\":").append(ts).append(",\"seq\":").append(seq);
+        JsonText.quote(json.append(",\"epoch\":"), epoch);
+        json.append(",\"data\":").append(dataJson);
         if (userId != null) {
-            json.append(",\"userId\":").append(Json.encode(userId));
+            JsonText.quote(json.append(",\"userId\":"), userId);
         }
         if (storeId != null) {
-            json.append(",\"storeId\":").append(Json.encode(storeId));
+            JsonText.quote(json.append(",\"storeId\":"), storeId);
         }
         return json.append('}').toString();
     }

@@ -1,6 +1,5 @@
 package io.herald.event;
 
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -11,15 +10,14 @@ import io.vertx.core.json.JsonObject;
 public record EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target) {
 
     public static String encode(String id, long ts, String dataJson, String userId, String storeId, Target target) {
-        StringBuilder json = new StringBuilder(dataJson.length() + 64)
-                .append("{\"id\":").append(Json.encode(id))
-                .append(",\"ts\":").append(ts)
-                .append(",\"data\":").append(dataJson);
+        StringBuilder json = new StringBuilder(dataJson.length() + 64);
+        JsonText.quote(json.append("{\"id\":"), id);
+        json.append(",\"ts\":").append(ts).append(",\"data\":").append(dataJson);
         if (userId != null) {
-            json.append(",\"userId\":").append(Json.encode(userId));
+            JsonText.quote(json.append(",\"userId\":"), userId);
         }
         if (storeId != null) {
-            json.append(",\"storeId\":").append(Json.encode(storeId));
+            JsonText.quote(json.append(",\"storeId\":"), storeId);
         }
         if (target != null) {
             json.append(",\"target\":").append(target.toJson().encode());

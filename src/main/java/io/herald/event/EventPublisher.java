@@ -169,6 +169,7 @@ public final class EventPublisher {
                 records.add(pending.record());
             }
             inFlight = true;
+            stats.appended(batch.size());
             log.append(type, records).onComplete(appended -> {
                 inFlight = false;
                 if (appended.succeeded()) {

@@ -3,6 +3,7 @@ package io.herald.stats;
 import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,6 +27,7 @@ public final class NodeStats {
     private final Counter published;
     private final Counter delivered;
     private final Counter rawRejected;
+    private final DistributionSummary appendSizes;
     private final Counter recoveredComplete;
     private final Counter recoveredIncomplete;
     private final Counter gapFilled;
@@ -42,6 +44,9 @@ public final class NodeStats {
         connectionsOpened = Counter.builder("herald.connections.opened").description("Bridge connections accepted").register(registry);
         published = Counter.builder("herald.events.published").description("Events published through this node").register(registry);
         delivered = Counter.builder("herald.messages.delivered").description("Event messages written to sockets").register(registry);
+        appendSizes = DistributionSummary.builder("herald.history.append.events")
+                .description("Events per history append (group commit: what one event loop published of a type in one turn)")
+                .register(registry);
         rawRejected = Counter.builder("herald.raw.events.rejected")
                 .description("Events published raw on a type's bus address that were not a JSON object").register(registry);
         recoveredComplete = Counter.builder("herald.recoveries").tag("result", "complete")
@@ -85,6 +90,10 @@ public final class NodeStats {
 
     public void published(int count) {
         published.increment(count);
+    }
+
+    public void appended(int events) {
+        appendSizes.record(events);
     }
 
     public void rawEventRejected() {

@@ -57,8 +57,10 @@ public final class Benchmark {
         options.put("ingest-seconds", "10");
         options.put("ingest-warmup", "20");
         options.put("batch", "100");
-        options.put("connections", "16");
-        options.put("in-flight", "64");
+        // one request at a time per connection: Vert.x handles pipelined requests of a connection one after the other,
+        // so pipelining would bound a batch of history appends by the number of connections
+        options.put("connections", "128");
+        options.put("in-flight", "128");
         options.put("history-events", "20000");
         options.put("history-types", "20");
     }

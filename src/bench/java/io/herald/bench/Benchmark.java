@@ -227,6 +227,9 @@ public final class Benchmark {
             LoadClient clients = new LoadClient(vertx, kind, server.port);
             try {
                 long heapBefore = server.heapAfterGc();
+                if (option("histogram") > 0) {
+                    System.out.println(kind + " live objects before the churn:\n" + server.classHistogram(option("histogram")));
+                }
                 long start = System.nanoTime();
                 List<io.vertx.core.Future<Void>> all = new ArrayList<>();
                 long total = (long) rate * seconds;
@@ -242,6 +245,9 @@ public final class Benchmark {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 Thread.sleep(3000);
                 long heapAfter = server.heapAfterGc();
+                if (option("histogram") > 0) {
+                    System.out.println(kind + " live objects after the churn:\n" + server.classHistogram(option("histogram")));
+                }
                 metrics.put("cycles/s", total / elapsed);
                 metrics.put("errors", (double) clients.errors.sum());
                 metrics.put("heap growth KB", (heapAfter - heapBefore) / 1024.0);

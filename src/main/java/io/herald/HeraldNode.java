@@ -7,7 +7,7 @@ import io.herald.access.RolePolicy;
 import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
 import io.herald.auth.RoleMatrix;
-import io.herald.bridge.BridgeVerticle;
+import io.herald.bridge.HttpVerticle;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
 import io.herald.cluster.HeraldMembers;
@@ -139,8 +139,8 @@ public final class HeraldNode {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
             List<String> bridges = new ArrayList<>();
             // the other instances share the first one's port; Vert.x cannot share an OS-picked port (0), so that case runs one
-            int instances = config.http().port() == 0 ? 1 : config.bridge().instances();
-            BridgeVerticle[] first = new BridgeVerticle[1];
+            int instances = config.http().port() == 0 ? 1 : config.http().instances();
+            HttpVerticle[] first = new HttpVerticle[1];
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs())))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, takesRawPublishes)))
@@ -149,7 +149,7 @@ public final class HeraldNode {
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            BridgeVerticle bridge = new BridgeVerticle(config, catalog, publisher, eventLog, policies, stats, clustered);
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, stats, clustered);
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * History, recovery and per-type order across two clustered nodes: A runs 4 bridge instances (event
+ * History, recovery and per-type order across two clustered nodes: A runs 4 HTTP instances (event
  * loops), B two; inventory history keeps 20 events, so that a client can fall behind it.
  */
 class RecoveryIT {
@@ -39,7 +39,7 @@ class RecoveryIT {
         int portA = TestNodes.freePort();
         int portB = TestNodes.freePort();
         nodeA = TestNodes.startClustered(cluster, portA, List.of(portA, portB), json -> {
-            json.getJsonObject("bridge").put("instances", 4);
+            json.getJsonObject("http").put("instances", 4);
             smallInventoryHistory(json);
         });
         nodeB = TestNodes.startClustered(cluster, portB, List.of(portA, portB), RecoveryIT::smallInventoryHistory);

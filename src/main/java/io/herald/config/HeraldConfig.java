@@ -35,10 +35,11 @@ public record HeraldConfig(
     public enum Mode { DEV, PROD }
 
     /**
+     * {@code instances}: HTTP verticles (event loops) sharing the port (0 in the file: one per available core);
      * {@code allowedOrigins}: the browser origins allowed to open bridge connections and call the API
      * (empty: any, which only dev mode accepts); {@code tlsCert}/{@code tlsKey}: PEM files, both or none.
      */
-    public record Http(String host, int port, int maxBodyBytes, int maxBatchSize, List<String> allowedOrigins,
+    public record Http(String host, int port, int instances, int maxBodyBytes, int maxBatchSize, List<String> allowedOrigins,
                        Path tlsCert, Path tlsKey) {
         public boolean tls() {
             return tlsCert != null;
@@ -54,13 +55,12 @@ public record HeraldConfig(
     }
 
     /**
-     * {@code instances}: bridge verticles sharing the port (0 in the file: one per available core); then
-     * what one connection may send and hold: frame size in bytes, address length, registrations, replies
+     * What one bridge connection may send and hold: frame size in bytes, address length, registrations, replies
      * it waits for, bytes written to it and not yet sent ({@code maxOutboundBytes}: past it, it is a slow
      * consumer); how long it may stay silent ({@code idleTimeoutSeconds}, 0: forever) and how often the
      * node pings it.
      */
-    public record Bridge(int instances, int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
+    public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
                          int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds) {
     }
 
@@ -149,10 +149,12 @@ public record HeraldConfig(
             throw new ConfigException(tlsCert == null ? "http.tlsCert (" + ENV_TLS_CERT + ")" : "http.tlsKey (" + ENV_TLS_KEY + ")",
                     "TLS needs both a certificate and a key (PEM files)");
         }
+        int httpInstances = r.integer("http.instances", null, 0, 0, 64);
         Http http = new Http(
                 // dev mode is for one machine: it listens on loopback unless told otherwise
                 r.string("http.host", null, mode == Mode.DEV ? "127.0.0.1" : "0.0.0.0"),
                 r.integer("http.port", ENV_HTTP_PORT, 8080, 0, 65535),
+                httpInstances == 0 ? Runtime.getRuntime().availableProcessors() : httpInstances,
                 r.integer("http.maxBodyBytes", null, 65536, 256, 16 * 1024 * 1024),
                 r.integer("http.maxBatchSize", null, 500, 1, 100_000),
                 r.stringList("http.allowedOrigins", ENV_ALLOWED_ORIGINS),
@@ -183,9 +185,7 @@ public record HeraldConfig(
             throw new ConfigException("api.key", "set the publish API key (HERALD_API_KEY)");
         }
 
-        int instances = r.integer("bridge.instances", null, 0, 0, 64);
         Bridge bridge = new Bridge(
-                instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
                 r.integer("bridge.maxFrameBytes", null, 65536, 256, 16 * 1024 * 1024),
                 r.integer("bridge.maxSubscriptionsPerSocket", null, 64, 1, 10_000),
                 r.integer("bridge.maxAddressLength", null, 256, 16, 65_536),

@@ -35,7 +35,7 @@ public final class TestNodes {
         JsonObject json = HeraldConfig.readJson(CONF, "test");
         json.getJsonObject("demo").put("enabled", false);
         json.getJsonObject("http").put("port", freePort());
-        json.getJsonObject("bridge").put("instances", 2); // as on this 2-core machine's default, whatever the test JVM sees
+        json.getJsonObject("http").put("instances", 2); // as on this 2-core machine's default, whatever the test JVM sees
         json.getJsonObject("cluster").put("enabled", false);
         edit.accept(json);
         return HeraldConfig.fromJson(json, CONF.toAbsolutePath().getParent(), Map.of());

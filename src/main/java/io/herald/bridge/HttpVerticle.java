@@ -38,7 +38,7 @@ import java.util.List;
  * one per event loop. Browsers are held to {@code http.allowedOrigins} (WebSocket upgrades, SockJS and API
  * requests, with CORS for the listed origins); with {@code http.tlsCert} the port speaks HTTPS and WSS.
  */
-public final class BridgeVerticle extends VerticleBase {
+public final class HttpVerticle extends VerticleBase {
     public static final String BRIDGE_PATH = "/eventbus";
     /** How often the bridge looks for expired tokens and silent clients. */
     static final long SWEEP_MS = 1000;
@@ -54,7 +54,7 @@ public final class BridgeVerticle extends VerticleBase {
     private HttpServer server;
     private volatile boolean closing;
 
-    public BridgeVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
+    public HttpVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
                           List<ConnectionPolicy> policies, NodeStats stats, boolean clustered) {
         this.config = config;
         this.catalog = catalog;
@@ -146,7 +146,7 @@ public final class BridgeVerticle extends VerticleBase {
                 })
                 .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
                         config.bridge().maxOutboundBytes())))
-                .invalidRequestHandler(BridgeVerticle::invalidRequest)
+                .invalidRequestHandler(HttpVerticle::invalidRequest)
                 .requestHandler(router)
                 // listen(port) alone would bind every interface (0.0.0.0), whatever the options' host says
                 .listen(config.http().port(), config.http().host()))

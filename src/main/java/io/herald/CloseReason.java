@@ -19,8 +19,6 @@ public enum CloseReason {
     TOKEN_INVALID(4401, false),
     /** The token expired and was not refreshed ({@code herald:token}): connect again with a new one. */
     TOKEN_EXPIRED(4401, true),
-    /** The browser origin is not allowed. */
-    ORIGIN_REFUSED(4403, false),
     /** The client sent nothing (not even a ping or a pong) for {@code bridge.idleTimeoutSeconds}. */
     IDLE_TIMEOUT(4408, true),
     /** The client kept sending frames past its rate limit. */

@@ -126,14 +126,14 @@ public final class HeraldNode {
         HeraldConfig.Limits limits = config.limits();
         ConnectionCounts connectionCounts = new ConnectionCounts(limits.connectionsPerNode(), limits.connectionsPerIp(),
                 limits.connectAttemptsPerIpPerSecond(), RateLimitVerticle.REPORT_INTERVAL_MS);
-        // the bridge asks these, in this order, at each step of a connection's life; the limits come last, since a
-        // policy that admitted a connection at open hears nothing of it when a later one refuses it
+        // the bridge asks these, in this order, at each step of a connection's life
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
                 new TokenRefresh(vertx.eventBus()),
                 new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()),
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS));
+        PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         return log.compose(eventLog -> {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
@@ -144,12 +144,11 @@ public final class HeraldNode {
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs())))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, takesRawPublishes)))
-                    .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts,
-                            new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS), TokenBucket.MONOTONIC_MILLIS)))
+                    .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS)))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, stats, clustered);
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered);
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }

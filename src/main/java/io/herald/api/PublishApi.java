@@ -34,13 +34,14 @@ public final class PublishApi {
     private final NodeStats stats;
     private final ApiKey apiKey;
     private final String key;
-    /** The node's publish limit, found on first use (the rate-limit verticle installs it before the bridges start). */
-    private PublishRateLimit rateLimit;
+    private final PublishRateLimit rateLimit;
     private final int maxBodyBytes;
     private final int maxBatchSize;
 
-    public PublishApi(EventPublisher publisher, NodeStats stats, String apiKey, int maxBodyBytes, int maxBatchSize) {
+    public PublishApi(EventPublisher publisher, PublishRateLimit rateLimit, NodeStats stats, String apiKey, int maxBodyBytes,
+                      int maxBatchSize) {
         this.publisher = publisher;
+        this.rateLimit = rateLimit;
         this.stats = stats;
         this.apiKey = new ApiKey(apiKey, stats);
         this.key = apiKey;
@@ -114,12 +115,6 @@ public final class PublishApi {
 
     /** Takes {@code events} from the key's rate; past it, answers 429 with Retry-After (whole seconds, at least 1). */
     private boolean withinRate(RoutingContext ctx, int events) {
-        if (rateLimit == null) {
-            rateLimit = PublishRateLimit.of(ctx.vertx());
-            if (rateLimit == null) {
-                return true;
-            }
-        }
         long waitMs = rateLimit.take(key, events);
         if (waitMs == 0) {
             return true;

@@ -10,6 +10,7 @@ import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
 import io.herald.history.EventLog;
+import io.herald.limits.PublishRateLimit;
 import io.herald.http.BrowserOrigins;
 import io.herald.http.Origins;
 import io.herald.http.Tls;
@@ -48,6 +49,7 @@ public final class HttpVerticle extends VerticleBase {
     private final EventPublisher publisher;
     private final EventLog log;
     private final List<ConnectionPolicy> policies;
+    private final PublishRateLimit publishLimit;
     private final NodeStats stats;
     private final boolean clustered;
     private SocketBridge bridge;
@@ -55,12 +57,13 @@ public final class HttpVerticle extends VerticleBase {
     private volatile boolean closing;
 
     public HttpVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
-                          List<ConnectionPolicy> policies, NodeStats stats, boolean clustered) {
+                        List<ConnectionPolicy> policies, PublishRateLimit publishLimit, NodeStats stats, boolean clustered) {
         this.config = config;
         this.catalog = catalog;
         this.publisher = publisher;
         this.log = log;
         this.policies = policies;
+        this.publishLimit = publishLimit;
         this.stats = stats;
         this.clustered = clustered;
     }
@@ -99,7 +102,7 @@ public final class HttpVerticle extends VerticleBase {
                 .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
                 .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket, config.bridge().maxOutboundBytes()))));
-        new PublishApi(publisher, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
+        new PublishApi(publisher, publishLimit, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         AdminAccess admin = new AdminAccess(vertx.eventBus(), config.apiKey(), stats);
         new HistoryApi(log, catalog, stats, admin).mount(router);
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing, admin)

@@ -19,13 +19,11 @@ import java.util.Set;
 public final class Origins {
     static final String KEY = "http.allowedOrigins (" + HeraldConfig.ENV_ALLOWED_ORIGINS + ")";
 
-    private final List<String> configured;
     private final Set<String> allowed = new LinkedHashSet<>();
     private final boolean any;
 
     /** @throws ConfigException when an entry is not an origin ({@code scheme://host[:port]}, http or https) */
     public Origins(List<String> configured) {
-        this.configured = List.copyOf(configured);
         boolean star = false;
         for (String origin : configured) {
             if (origin.equals("*")) {

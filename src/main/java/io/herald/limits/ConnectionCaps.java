@@ -11,9 +11,8 @@ import java.util.function.LongSupplier;
 /**
  * The connection caps ({@link ConnectionCounts}) on the bridge: a connection over one is refused with
  * {@code too_many_connections} (an err frame, then a close with 4429). The client's IP is the one the
- * node sees (a proxy in front of the nodes makes all its clients one IP). Goes after every policy that
- * may refuse a connection at open: a connection it admitted and a later policy refused would never be
- * released.
+ * node sees (a proxy in front of the nodes makes all its clients one IP). A connection it admitted and a
+ * later policy refused is released too: the bridge tells every policy that admitted it of its close.
  */
 public final class ConnectionCaps implements ConnectionPolicy {
     private static final String UNKNOWN_ADDRESS = "unknown";

@@ -1,9 +1,5 @@
 package io.herald.limits;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -12,13 +8,8 @@ import java.util.function.LongSupplier;
  * Events per second per API key on the publish API, per node ({@code limits.publishEventsPerSecond}):
  * a token bucket per key holding one second's worth, shared by the node's event loops. A batch takes a
  * token per event; a batch larger than the bucket goes when the bucket is full and leaves it in debt.
- * The node's instance is found through the Vert.x instance ({@link #of}), where the rate-limit verticle
- * put it ({@link #install}).
  */
-public final class PublishRateLimit implements Shareable {
-    private static final String SHARED_MAP = "herald.limits";
-    private static final String SHARED_KEY = "publish";
-
+public final class PublishRateLimit {
     private final TokenBucket.Rate rate;
     private final LongSupplier clock;
     private final Map<String, TokenBucket> byKey = new ConcurrentHashMap<>();
@@ -49,16 +40,5 @@ public final class PublishRateLimit implements Shareable {
 
     public int eventsPerSecond() {
         return (int) Math.round(rate.perMilli() * 1000);
-    }
-
-    /** Makes this the limit of the node that {@code vertx} runs. */
-    public void install(Vertx vertx) {
-        vertx.sharedData().<String, PublishRateLimit>getLocalMap(SHARED_MAP).put(SHARED_KEY, this);
-    }
-
-    /** The limit of the node that {@code vertx} runs, or null if none was installed. */
-    public static PublishRateLimit of(Vertx vertx) {
-        LocalMap<String, PublishRateLimit> shared = vertx.sharedData().getLocalMap(SHARED_MAP);
-        return shared.get(SHARED_KEY);
     }
 }

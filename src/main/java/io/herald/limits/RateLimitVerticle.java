@@ -11,9 +11,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The node's rate limiting, one per node: shares this node's per-IP connection counts with the others
- * on {@link Addresses#LIMITS_CONNECTIONS} and keeps theirs ({@link ConnectionCounts}), drops idle
- * state every interval, and makes the node's publish limit reachable for the publish API. The limits
- * themselves are the plain classes the bridge's policies and the API call.
+ * on {@link Addresses#LIMITS_CONNECTIONS} and keeps theirs ({@link ConnectionCounts}), and drops idle
+ * state every interval. The limits themselves are the plain classes the bridge's policies and the
+ * publish API call.
  */
 public final class RateLimitVerticle extends VerticleBase {
     /** How often a node tells the others its counts for IPs near the cap, and sweeps idle state. */
@@ -21,19 +21,16 @@ public final class RateLimitVerticle extends VerticleBase {
 
     private final String nodeId;
     private final ConnectionCounts counts;
-    private final PublishRateLimit publishLimit;
     private final LongSupplier clock;
 
-    public RateLimitVerticle(String nodeId, ConnectionCounts counts, PublishRateLimit publishLimit, LongSupplier clock) {
+    public RateLimitVerticle(String nodeId, ConnectionCounts counts, LongSupplier clock) {
         this.nodeId = nodeId;
         this.counts = counts;
-        this.publishLimit = publishLimit;
         this.clock = clock;
     }
 
     @Override
     public Future<?> start() {
-        publishLimit.install(vertx);
         return vertx.eventBus().<JsonObject>consumer(Addresses.LIMITS_CONNECTIONS, message -> {
             JsonObject body = message.body();
             String node = body.getString("node");

@@ -1,5 +1,6 @@
 package io.herald;
 
+import io.herald.testing.NodeScripts;
 import io.herald.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -7,12 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,13 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real node: see src/test/js/official-client.js for the steps. Needs {@code npm ci} in src/test/js.
  */
 class OfficialClientIT {
-    static final Path SCRIPT_DIR = Path.of("src/test/js");
     static HeraldNode node;
 
     @BeforeAll
     static void startNode() {
-        assertTrue(Files.isDirectory(SCRIPT_DIR.resolve("node_modules/@vertx/eventbus-bridge-client.js")),
-                "run `npm ci --prefix src/test/js` first (.ci/run does)");
+        NodeScripts.requireInstalled();
         node = TestNodes.start(TestNodes.config(json -> { }));
     }
 
@@ -81,15 +76,10 @@ class OfficialClientIT {
         assertEquals(410, incomplete.getInteger("failureCode"));
     }
 
-    /** Runs a script of src/test/js against the node (base URL, token, API key, then {@code extra}) and parses the JSON it prints. */
+    /** Runs a script of src/test/js against the node: base URL, token, API key, then {@code extra}. */
     static JsonObject runScript(String script, String token, String... extra) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("node", script,
-                "http://127.0.0.1:" + node.port(), token, node.config().apiKey()));
-        command.addAll(List.of(extra));
-        Process process = new ProcessBuilder(command).directory(SCRIPT_DIR.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), "node script output: " + output);
-        return new JsonObject(output);
+        List<String> args = new ArrayList<>(List.of("http://127.0.0.1:" + node.port(), token, node.config().apiKey()));
+        args.addAll(List.of(extra));
+        return NodeScripts.run(script, args.toArray(String[]::new));
     }
 }

@@ -1,5 +1,6 @@
 package io.herald;
 
+import io.herald.testing.NodeScripts;
 import io.herald.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,10 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,13 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fallback transports (not WebSocket) carry client frames in xhr_send POSTs. Needs {@code npm ci} in src/test/js.
  */
 class SockJsTransportsIT {
-    static final Path SCRIPT_DIR = Path.of("src/test/js");
     static HeraldNode node;
 
     @BeforeAll
     static void startNode() {
-        assertTrue(Files.isDirectory(SCRIPT_DIR.resolve("node_modules/@vertx/eventbus-bridge-client.js")),
-                "run `npm ci --prefix src/test/js` first (.ci/run does)");
+        NodeScripts.requireInstalled();
         node = TestNodes.start(TestNodes.config(json -> { }));
     }
 
@@ -45,15 +40,8 @@ class SockJsTransportsIT {
     @ValueSource(strings = {"websocket", "xhr-streaming", "xhr-polling", "eventsource"})
     void theOfficialClientWorksOverTheTransport(String transport) throws IOException, InterruptedException {
         String token = TestNodes.token(node, "c-3001", "customer");
-        Process script = new ProcessBuilder("node", "transports.js", transport, "http://127.0.0.1:" + node.port(),
-                token, node.config().apiKey())
-                .directory(SCRIPT_DIR.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(script.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, script.exitValue(), "node script output: " + output);
-        JsonObject observed = new JsonObject(output);
+        JsonObject observed = NodeScripts.run("transports.js", transport, "http://127.0.0.1:" + node.port(), token, node.config().apiKey());
+        String output = observed.encode();
 
         // sockjs-client opened the session with this transport and no other
         assertEquals(transport, observed.getString("transport"), output);

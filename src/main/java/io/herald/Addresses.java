@@ -15,6 +15,12 @@ public final class Addresses {
      * ({@code {"node":…,"ips":{"<ip>":<count>,…}}}), every report interval while it has any.
      */
     public static final String LIMITS_CONNECTIONS = "herald.limits.connections";
+    /** Clustered publish: a node's presence delta or snapshot, or its heartbeat ({@code {"node","member","seq"}}). */
+    public static final String PRESENCE_DELTA = "herald.presence.delta";
+    /** Prefix of {@link #presenceNode(String)}. */
+    public static final String PRESENCE_NODE_PREFIX = "herald.presence.node.";
+    /** Local request: {@code {}} → everyone online, {@code {"room":…}} → the room's members. */
+    public static final String PRESENCE_QUERY = "herald.presence.query";
     /** Prefix of {@link #delivery(String)}. */
     public static final String DELIVERY_PREFIX = "herald.deliver.";
 
@@ -24,6 +30,11 @@ public final class Addresses {
      */
     public static String delivery(String type) {
         return DELIVERY_PREFIX + type;
+    }
+
+    /** Clustered request to one node: → a snapshot of its part of presence. */
+    public static String presenceNode(String nodeId) {
+        return PRESENCE_NODE_PREFIX + nodeId;
     }
 
     private Addresses() {

@@ -24,6 +24,8 @@ public enum ErrorCode {
     /** History no longer holds all the events after a register's {@code since} (or it names another epoch). */
     RECOVERY_INCOMPLETE(410),
     TOO_MANY_SUBSCRIPTIONS(429),
+    /** A join past {@code rooms.maxPerConnection}. */
+    TOO_MANY_ROOMS(429),
     /** More replies awaited on one connection than {@code bridge.maxPendingReplies}. */
     TOO_MANY_PENDING_REPLIES(429),
     /** Frames (or API events) faster than the configured rate. */

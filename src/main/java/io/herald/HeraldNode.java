@@ -29,6 +29,10 @@ import io.herald.limits.PublishRateLimit;
 import io.herald.limits.RateLimitVerticle;
 import io.herald.limits.SubscriptionLimit;
 import io.herald.limits.TokenBucket;
+import io.herald.presence.LocalPresence;
+import io.herald.presence.PresencePolicy;
+import io.herald.presence.PresenceVerticle;
+import io.herald.presence.RoomRules;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
 import io.vertx.core.Future;
@@ -74,9 +78,11 @@ public final class HeraldNode {
     public static Future<HeraldNode> start(HeraldConfig config, Config hazelcastConfig) {
         EventCatalog catalog;
         RoleMatrix roles;
+        RoomRules rooms;
         try {
             catalog = EventCatalog.fromJson(HeraldConfig.readJson(config.catalogFile(), "catalog"));
             roles = RoleMatrix.compile(HeraldConfig.readJson(config.rolesFile(), "roles"), catalog);
+            rooms = RoomRules.compile(HeraldConfig.readJson(config.roomsFile(), "rooms"), roles);
             for (String namespace : config.history().byNamespace().keySet()) {
                 if (catalog.namespace(namespace) == null) {
                     throw new ConfigException("history.namespaces." + namespace, "is not a namespace of the catalog");
@@ -87,7 +93,7 @@ public final class HeraldNode {
         }
         VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
         if (!config.cluster().enabled()) {
-            return deploy(Vertx.vertx(options), null, config, catalog, roles);
+            return deploy(Vertx.vertx(options), null, config, catalog, roles, rooms);
         }
         HazelcastClusterManager clusterManager;
         try {
@@ -99,7 +105,7 @@ public final class HeraldNode {
         }
         options.getEventBusOptions().setHost(config.cluster().host());
         return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-                .compose(vertx -> deploy(vertx, clusterManager, config, catalog, roles));
+                .compose(vertx -> deploy(vertx, clusterManager, config, catalog, roles, rooms));
     }
 
     private static Config loadHazelcast(HeraldConfig config) {
@@ -112,7 +118,7 @@ public final class HeraldNode {
     }
 
     private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, HeraldConfig config,
-                                             EventCatalog catalog, RoleMatrix roles) {
+                                             EventCatalog catalog, RoleMatrix roles, RoomRules rooms) {
         vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
         boolean clustered = clusterManager != null;
         NodeStats stats = new NodeStats(clustered ? clusterManager.getNodeId() : UUID.randomUUID().toString());
@@ -126,13 +132,16 @@ public final class HeraldNode {
         HeraldConfig.Limits limits = config.limits();
         ConnectionCounts connectionCounts = new ConnectionCounts(limits.connectionsPerNode(), limits.connectionsPerIp(),
                 limits.connectAttemptsPerIpPerSecond(), RateLimitVerticle.REPORT_INTERVAL_MS);
+        LocalPresence presence = config.presence().enabled() ? new LocalPresence() : null;
         // the bridge asks these, in this order, at each step of a connection's life
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
                 new TokenRefresh(vertx.eventBus()),
                 new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()),
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
-                new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS));
+                new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
+                // last: a connection another policy refuses never shows in presence
+                new PresencePolicy(rooms, presence, vertx.eventBus()));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         return log.compose(eventLog -> {
@@ -145,6 +154,8 @@ public final class HeraldNode {
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs())))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, takesRawPublishes)))
                     .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS)))
+                    .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms,
+                            publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, config.presence().flushMs())))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -4,8 +4,11 @@ import io.herald.CloseReason;
 import io.herald.auth.Principal;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** One authenticated browser connection: its socket, who it is, and what it has registered. Touched only on its event loop. */
 public final class Connection {
@@ -14,6 +17,8 @@ public final class Connection {
     private Principal principal;
     /** Event type → this connection's subscription to it. */
     final Map<String, Subscription> subscriptions = new HashMap<>();
+    /** The rooms events may target this connection by (see {@link io.herald.event.Target}); kept by the rooms policy. */
+    final Set<String> rooms = new HashSet<>(4);
     /** Frames that arrived while an earlier one was still being handled; handled in order after it. */
     final ArrayDeque<String> waitingFrames = new ArrayDeque<>();
     boolean handlingFrame;
@@ -41,6 +46,25 @@ public final class Connection {
     /** The client's IP address as the node sees it. */
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** Puts the connection in a room; false when it was in it already. */
+    public boolean join(String room) {
+        return rooms.add(room);
+    }
+
+    /** Takes the connection out of a room; false when it was not in it. */
+    public boolean leave(String room) {
+        return rooms.remove(room);
+    }
+
+    public boolean inRoom(String room) {
+        return rooms.contains(room);
+    }
+
+    /** The rooms the connection is in, read-only. */
+    public Set<String> rooms() {
+        return Collections.unmodifiableSet(rooms);
     }
 
     public int subscriptionCount() {

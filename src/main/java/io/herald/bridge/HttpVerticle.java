@@ -4,6 +4,7 @@ import io.herald.ErrorCode;
 import io.herald.api.AdminAccess;
 import io.herald.api.HttpResponses;
 import io.herald.api.OpsApi;
+import io.herald.api.PresenceApi;
 import io.herald.api.PublishApi;
 import io.herald.api.HistoryApi;
 import io.herald.catalog.EventCatalog;
@@ -105,6 +106,7 @@ public final class HttpVerticle extends VerticleBase {
         new PublishApi(publisher, publishLimit, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         AdminAccess admin = new AdminAccess(vertx.eventBus(), config.apiKey(), stats);
         new HistoryApi(log, catalog, stats, admin).mount(router);
+        new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing, admin)
                 .mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));

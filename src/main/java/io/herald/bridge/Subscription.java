@@ -1,6 +1,7 @@
 package io.herald.bridge;
 
 import io.herald.auth.Access;
+import io.herald.auth.Principal;
 import io.herald.event.BusEvent;
 
 import java.util.ArrayList;
@@ -39,7 +40,8 @@ final class Subscription {
         if (event.seq() <= afterSeq) {
             return false;
         }
-        String userId = connection.principal().userId();
+        Principal reader = connection.principal();
+        String userId = reader.userId();
         if (access == Access.OWN) {
             boolean owned = userId != null && (userId.equals(event.ownerId())
                     || event.target() != null && event.target().users().contains(userId));
@@ -47,7 +49,7 @@ final class Subscription {
                 return false;
             }
         }
-        return event.target() == null || event.target().matches(connection.principal());
+        return event.target() == null || event.target().matches(userId, reader.role(), connection.rooms);
     }
 
     void startRecovery(long since) {

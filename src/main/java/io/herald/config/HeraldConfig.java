@@ -25,10 +25,12 @@ public record HeraldConfig(
         String apiKey,
         Path catalogFile,
         Path rolesFile,
+        Path roomsFile,
         Bridge bridge,
         Limits limits,
         History history,
         Delivery delivery,
+        Presence presence,
         long statsIntervalMs,
         Demo demo) {
 
@@ -94,6 +96,13 @@ public record HeraldConfig(
      * and the most events one recovery replays.
      */
     public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents) {
+    }
+
+    /**
+     * Cluster-wide presence (who is online, room members, online/offline and room events): on or off (rooms
+     * work either way), and how often a node sends the others what changed in its part.
+     */
+    public record Presence(boolean enabled, int flushMs) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -226,14 +235,19 @@ public record HeraldConfig(
                 r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000),
                 r.integer("delivery.lingerMs", null, 60_000, 1, 3_600_000),
                 r.integer("delivery.maxRecoveryEvents", null, 1000, 1, 1_000_000));
+        Presence presence = new Presence(
+                r.bool("presence.enabled", null, true),
+                r.integer("presence.flushMs", null, 100, 10, 60_000));
 
         HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
                 baseDir.resolve(r.string("catalog", null, "catalog.json")).normalize(),
                 baseDir.resolve(r.string("roles", null, "roles.json")).normalize(),
+                baseDir.resolve(r.string("rooms", null, "rooms.json")).normalize(),
                 bridge,
                 limits,
                 new History(historyDefaults, Map.copyOf(byNamespace)),
                 delivery,
+                presence,
                 r.integer("stats.intervalMs", null, 2000, 100, 600_000),
                 demo);
         if (mode == Mode.PROD) {

@@ -44,7 +44,7 @@ public final class DemoScenario {
             return price();
         }
         String customer = pick(CUSTOMERS);
-        return event(random.nextBoolean() ? "customer:online" : "customer:viewing_product",
+        return event(random.nextBoolean() ? "customer:added_to_cart" : "customer:viewing_product",
                 new JsonObject().put("customerId", customer).put("product", pick(PRODUCTS)));
     }
 

@@ -2,7 +2,6 @@ package io.herald.event;
 
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
-import io.herald.auth.Principal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -11,9 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Whom an event is aimed at: users (by {@code sub}), roles, or rooms (from the token's {@code rooms}
- * claim). A connection matches when it is in any of the three. A target narrows who receives an event;
- * it never lets a role read a namespace its matrix row denies.
+ * Whom an event is aimed at: users (by {@code sub}), roles, or rooms (those a connection joined, its
+ * token's {@code rooms} claim, and its automatic {@code user:<sub>} and {@code role:<role>} rooms). A
+ * connection matches when it is in any of the three. A target narrows who receives an event; it never
+ * lets a role read a namespace its matrix row denies.
  */
 public record Target(Set<String> users, Set<String> roles, Set<String> rooms) {
 
@@ -49,15 +49,16 @@ public record Target(Set<String> users, Set<String> roles, Set<String> rooms) {
         return Set.copyOf(result);
     }
 
-    public boolean matches(Principal principal) {
-        if (principal.userId() != null && users.contains(principal.userId())) {
+    /** Whether a reader with this user id, role and rooms is aimed at. */
+    public boolean matches(String userId, String role, Set<String> memberOf) {
+        if (userId != null && users.contains(userId)) {
             return true;
         }
-        if (roles.contains(principal.role())) {
+        if (roles.contains(role)) {
             return true;
         }
-        for (String room : principal.rooms()) {
-            if (rooms.contains(room)) {
+        for (String room : rooms) {
+            if (memberOf.contains(room)) {
                 return true;
             }
         }

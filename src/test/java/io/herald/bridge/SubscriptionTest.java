@@ -47,10 +47,14 @@ class SubscriptionTest {
     @Test
     void targetsMatchUsersRolesOrRooms() {
         Subscription staff = of(STAFF_IN_ROOM, Access.ALL);
+        assertFalse(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("store-1")))), "rooms are what the connection is in, not the token alone");
+        staff.connection.join("store-1");
         assertTrue(staff.accepts(event(null, null)));
         assertTrue(staff.accepts(event(null, new Target(Set.of("s-1"), Set.of(), Set.of()))));
         assertTrue(staff.accepts(event(null, new Target(Set.of(), Set.of("staff"), Set.of()))));
         assertTrue(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("store-1")))));
         assertFalse(staff.accepts(event(null, new Target(Set.of("s-2"), Set.of("manager"), Set.of("store-2")))));
+        staff.connection.leave("store-1");
+        assertFalse(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("store-1")))), "left the room");
     }
 }

@@ -16,10 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EventCatalogTest {
     @Test
-    void shippedCatalogHasTheSixNamespacesOfTheDesign() {
+    void shippedCatalogHasTheSixNamespacesOfTheDesignAndPresence() {
         EventCatalog catalog = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
-        assertEquals(List.of("orders", "customers", "products", "inventory", "payments", "system"), List.copyOf(catalog.namespaces().keySet()));
-        assertEquals(26, catalog.types().size());
+        assertEquals(List.of("orders", "customers", "products", "inventory", "payments", "system", "presence"),
+                List.copyOf(catalog.namespaces().keySet()));
+        assertEquals(28, catalog.types().size());
         assertEquals("orders", catalog.namespaceOf("order:status_changed").name());
         assertEquals("customerId", catalog.namespaceOf("order:created").ownerField());
         assertNull(catalog.namespaceOf("order:teleported"));

@@ -1,0 +1,48 @@
+package io.herald.api;
+
+import io.herald.Addresses;
+import io.herald.ErrorCode;
+import io.herald.stats.NodeStats;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /api/presence} (API key or admin token): everyone online in the cluster, per user their role,
+ * connections, nodes and since when; {@code GET /api/presence?room=<name>}: the room's members. Answered
+ * from this node's view of presence, which trails the cluster by at most {@code presence.flushMs} plus the
+ * bus's latency.
+ */
+public final class PresenceApi {
+    public static final String PATH = "/api/presence";
+
+    private final EventBus bus;
+    private final NodeStats stats;
+    private final AdminAccess access;
+
+    public PresenceApi(EventBus bus, NodeStats stats, AdminAccess access) {
+        this.bus = bus;
+        this.stats = stats;
+        this.access = access;
+    }
+
+    public void mount(Router router) {
+        router.get(PATH).handler(access).handler(this::presence);
+    }
+
+    private void presence(RoutingContext ctx) {
+        String room = ctx.request().getParam("room");
+        if (room != null && (room.isEmpty() || room.length() > 128)) {
+            stats.refused(ErrorCode.INVALID_PARAMETER);
+            HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "room must be a room name of 1 to 128 characters", null);
+            return;
+        }
+        bus.<JsonObject>request(Addresses.PRESENCE_QUERY, room == null ? new JsonObject() : new JsonObject().put("room", room))
+                .onSuccess(reply -> HttpResponses.json(ctx, 200, reply.body()))
+                .onFailure(err -> {
+                    stats.refused(ErrorCode.UNAVAILABLE);
+                    HttpResponses.error(ctx, ErrorCode.UNAVAILABLE, "presence is off or not reachable on this node", null);
+                });
+    }
+}

@@ -1,0 +1,124 @@
+package io.herald.presence;
+
+import io.herald.Addresses;
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.auth.Principal;
+import io.herald.bridge.Connection;
+import io.herald.bridge.ConnectionPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/**
+ * Rooms and presence on the bridge. A connection opens in its automatic rooms ({@code user:<sub>},
+ * {@code role:<role>}) and its token's {@code rooms}; {@code herald:join} / {@code herald:leave}
+ * {@code {"room":…}} add and remove others as {@code conf/rooms.json} allows, and membership ends with the
+ * socket. {@code herald:presence} answers who is online ({@code {}}, for the roles of
+ * {@code rooms.presenceRoles}) or who is in a room (also for its members, where they see each other).
+ * Connections, joins and leaves are counted in this node's part of presence, unless presence is off.
+ */
+public final class PresencePolicy implements ConnectionPolicy {
+    public static final String JOIN = "herald:join";
+    public static final String LEAVE = "herald:leave";
+    public static final String PRESENCE = "herald:presence";
+
+    private final RoomRules rules;
+    /** Null when presence is off: rooms still work, nobody is counted. */
+    private final LocalPresence local;
+    private final EventBus bus;
+
+    public PresencePolicy(RoomRules rules, LocalPresence local, EventBus bus) {
+        this.rules = rules;
+        this.local = local;
+        this.bus = bus;
+    }
+
+    @Override
+    public Future<Void> onOpen(Connection connection) {
+        Principal who = connection.principal();
+        RoomRules.automaticRooms(who).forEach(connection::join);
+        if (local != null) {
+            local.opened(who, System.currentTimeMillis());
+        }
+        for (String room : who.rooms()) {
+            if (connection.join(room) && local != null && !RoomRules.isAutomatic(room)) {
+                local.joined(room, who);
+            }
+        }
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public void onClose(Connection connection) {
+        if (local == null) {
+            return;
+        }
+        Principal who = connection.principal();
+        for (String room : connection.rooms()) {
+            if (!RoomRules.isAutomatic(room)) {
+                local.left(room, who);
+            }
+        }
+        local.closed(who);
+    }
+
+    @Override
+    public Map<String, ControlHandler> controls() {
+        return Map.of(JOIN, this::join, LEAVE, this::leave, PRESENCE, this::presence);
+    }
+
+    private Future<JsonObject> join(Connection connection, JsonObject body) {
+        String room = RoomRules.checkName(body.getValue("room"));
+        Principal who = connection.principal();
+        JsonObject joined = new JsonObject().put("room", room).put("joined", true);
+        if (connection.inRoom(room)) {
+            return Future.succeededFuture(joined);
+        }
+        if (RoomRules.isAutomatic(room) || !rules.mayJoin(who, room)) {
+            throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + who.role() + " may not join room " + room);
+        }
+        int ownRooms = connection.rooms().size() - RoomRules.automaticRooms(who).size();
+        if (ownRooms >= rules.maxPerConnection()) {
+            throw new HeraldException(ErrorCode.TOO_MANY_ROOMS, "a connection may be in at most " + rules.maxPerConnection() + " rooms");
+        }
+        connection.join(room);
+        if (local != null) {
+            local.joined(room, who);
+        }
+        return Future.succeededFuture(joined);
+    }
+
+    private Future<JsonObject> leave(Connection connection, JsonObject body) {
+        String room = RoomRules.checkName(body.getValue("room"));
+        if (RoomRules.isAutomatic(room)) {
+            throw new HeraldException(ErrorCode.ACCESS_DENIED, "room " + room + " is automatic: a connection stays in it");
+        }
+        if (connection.leave(room) && local != null) {
+            local.left(room, connection.principal());
+        }
+        return Future.succeededFuture(new JsonObject().put("room", room).put("joined", false));
+    }
+
+    private Future<JsonObject> presence(Connection connection, JsonObject body) {
+        Object room = body.getValue("room");
+        String role = connection.principal().role();
+        if (room != null) {
+            String name = RoomRules.checkName(room);
+            boolean member = connection.inRoom(name) && rules.membersSeeEachOther(name);
+            if (!member && !rules.maySeePresence(role)) {
+                throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + role + " may not see who is in room " + name);
+            }
+        } else if (!rules.maySeePresence(role)) {
+            throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + role + " may not see who is online");
+        }
+        if (local == null) {
+            throw new HeraldException(ErrorCode.UNAVAILABLE, "presence is off on this hub (presence.enabled)");
+        }
+        return bus.<JsonObject>request(Addresses.PRESENCE_QUERY, room == null ? new JsonObject() : new JsonObject().put("room", room))
+                .map(reply -> reply.body())
+                .recover(err -> Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE, "presence cannot be read now")));
+    }
+}

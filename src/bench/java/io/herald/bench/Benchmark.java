@@ -42,7 +42,7 @@ import java.util.function.Function;
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
-    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history");
+    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
     /** Targets we track: clustered at least this share of unclustered (single, batch). */
     private static final Map<String, String> INGEST_TARGETS = Map.of("single", "≥ 0.75", "batch", "≥ 0.25");
@@ -63,6 +63,11 @@ public final class Benchmark {
         options.put("in-flight", "128");
         options.put("history-events", "20000");
         options.put("history-types", "20");
+        // below what one server core takes (about 2,500 cycles/s), so that no connect times out: CPU per cycle is the figure
+        options.put("presence-churn-rate", "2000");
+        options.put("presence-churn-seconds", "10");
+        options.put("presence-hold", "5000");
+        options.put("presence-hold-rate", "2000");
     }
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
@@ -112,6 +117,7 @@ public final class Benchmark {
                         case "churn" -> churn(kind);
                         case "ingest" -> ingest();
                         case "history" -> history();
+                        case "presence" -> presence();
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
@@ -230,25 +236,13 @@ public final class Benchmark {
                 if (option("histogram") > 0) {
                     System.out.println(kind + " live objects before the churn:\n" + server.classHistogram(option("histogram")));
                 }
-                long start = System.nanoTime();
-                List<io.vertx.core.Future<Void>> all = new ArrayList<>();
-                long total = (long) rate * seconds;
-                for (long i = 0; i < total; i++) {
-                    long due = start + i * 1_000_000_000L / rate;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                    all.add(clients.open((int) i, false));
-                }
-                io.vertx.core.Future.join(all).otherwiseEmpty().await();
-                double elapsed = (System.nanoTime() - start) / 1e9;
+                double cyclesPerSecond = churnCycles(clients, rate, seconds);
                 Thread.sleep(3000);
                 long heapAfter = server.heapAfterGc();
                 if (option("histogram") > 0) {
                     System.out.println(kind + " live objects after the churn:\n" + server.classHistogram(option("histogram")));
                 }
-                metrics.put("cycles/s", total / elapsed);
+                metrics.put("cycles/s", cyclesPerSecond);
                 metrics.put("errors", (double) clients.errors.sum());
                 metrics.put("heap growth KB", (heapAfter - heapBefore) / 1024.0);
                 if (kind == ServerProcess.Kind.HERALD) {
@@ -260,6 +254,59 @@ public final class Benchmark {
                 clients.close();
             }
         }
+        return metrics;
+    }
+
+    /** Connect, register and disconnect {@code rate} times a second for {@code seconds}: the cycles/s the server completed. */
+    private static double churnCycles(LoadClient clients, int rate, int seconds) throws InterruptedException {
+        long start = System.nanoTime();
+        List<io.vertx.core.Future<Void>> all = new ArrayList<>();
+        long total = (long) rate * seconds;
+        for (long i = 0; i < total; i++) {
+            long due = start + i * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            all.add(clients.open((int) i, false));
+        }
+        io.vertx.core.Future.join(all).otherwiseEmpty().await();
+        return total / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * What presence costs on connect: the same server with presence on and off, each first churning (connect,
+     * register, close) at a rate above what it takes, then opening {@code presence-hold} connections of distinct
+     * users at {@code presence-hold-rate} a second and keeping them (each user then sent to the other nodes). The
+     * server's CPU time per connection, flushes included, is what the noise of a shared machine moves least;
+     * capacity on / off is the inverse ratio of those times.
+     */
+    private Map<String, Double> presence() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (String mode : List.of("on", "off")) {
+            int hz = freePort();
+            try (ServerProcess server = ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                    ServerProcess.clusterXml(ServerProcess.newClusterName(), hz, List.of(hz)), classpath,
+                    Map.of("HERALD_PRESENCE_ENABLED", String.valueOf(mode.equals("on"))))) {
+                LoadClient clients = new LoadClient(vertx, ServerProcess.Kind.HERALD, server.port);
+                try {
+                    long cpu = server.cpuNanos();
+                    metrics.put(mode + ": churn cycles/s", churnCycles(clients, option("presence-churn-rate"), option("presence-churn-seconds")));
+                    Thread.sleep(1000);
+                    long cycles = (long) option("presence-churn-rate") * option("presence-churn-seconds");
+                    metrics.put(mode + ": churn CPU µs/cycle", (server.cpuNanos() - cpu) / 1000.0 / cycles);
+                    cpu = server.cpuNanos();
+                    clients.openMany(option("presence-hold"), option("presence-hold-rate")).await();
+                    Thread.sleep(1000);
+                    metrics.put(mode + ": held CPU µs/connect", (server.cpuNanos() - cpu) / 1000.0 / option("presence-hold"));
+                    metrics.put(mode + ": errors", (double) clients.errors.sum());
+                } finally {
+                    clients.close();
+                }
+            }
+        }
+        metrics.put("churn capacity on / off", metrics.get("off: churn CPU µs/cycle") / metrics.get("on: churn CPU µs/cycle"));
+        metrics.put("held connects capacity on / off", metrics.get("off: held CPU µs/connect") / metrics.get("on: held CPU µs/connect"));
         return metrics;
     }
 

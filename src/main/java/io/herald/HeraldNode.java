@@ -1,7 +1,7 @@
 package io.herald;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.InMemoryXmlConfig;
 import com.hazelcast.core.HazelcastInstance;
 import io.herald.access.RolePolicy;
 import io.herald.access.TokenRefresh;
@@ -40,7 +40,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
-import java.io.FileNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -80,9 +79,9 @@ public final class HeraldNode {
         RoleMatrix roles;
         RoomRules rooms;
         try {
-            catalog = EventCatalog.fromJson(HeraldConfig.readJson(config.catalogFile(), "catalog"));
-            roles = RoleMatrix.compile(HeraldConfig.readJson(config.rolesFile(), "roles"), catalog);
-            rooms = RoomRules.compile(HeraldConfig.readJson(config.roomsFile(), "rooms"), roles);
+            catalog = EventCatalog.fromJson(config.catalogFile().readJson("catalog"));
+            roles = RoleMatrix.compile(config.rolesFile().readJson("roles"), catalog);
+            rooms = RoomRules.compile(config.roomsFile().readJson("rooms"), roles);
             for (String namespace : config.history().byNamespace().keySet()) {
                 if (catalog.namespace(namespace) == null) {
                     throw new ConfigException("history.namespaces." + namespace, "is not a namespace of the catalog");
@@ -109,12 +108,7 @@ public final class HeraldNode {
     }
 
     private static Config loadHazelcast(HeraldConfig config) {
-        try {
-            return new FileSystemXmlConfig(config.cluster().configFile().toFile());
-        } catch (FileNotFoundException e) {
-            throw new ConfigException("cluster.configFile (" + HeraldConfig.ENV_CLUSTER_CONFIG + ")",
-                    "cannot read " + config.cluster().configFile());
-        }
+        return new InMemoryXmlConfig(config.cluster().configFile().readText("cluster.configFile (" + HeraldConfig.ENV_CLUSTER_CONFIG + ")"));
     }
 
     private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, HeraldConfig config,

@@ -45,6 +45,7 @@ public final class Main {
     }
 
     private static void run(HeraldConfig config) {
+        applyLogging(config.log());
         HeraldNode node;
         try {
             node = HeraldNode.start(config).await(5, TimeUnit.MINUTES);
@@ -65,6 +66,18 @@ public final class Main {
             }
         }, "herald-shutdown"));
         printBanner(node);
+        LOG.info("Herald node " + node.nodeId() + " up on port " + node.port() + ", "
+                + (node.clustered() ? "cluster of " + node.clusterSize() : "no cluster") + ", mode " + config.mode().name().toLowerCase());
+    }
+
+    /** {@code log.level} for Herald's own loggers, and {@code log.format} json: every line as one JSON object. */
+    static void applyLogging(HeraldConfig.Log log) {
+        Logger.getLogger("io.herald").setLevel(log.level());
+        if (log.json()) {
+            for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
+                handler.setFormatter(new io.herald.log.JsonLogFormatter());
+            }
+        }
     }
 
     private static void printBanner(HeraldNode node) {

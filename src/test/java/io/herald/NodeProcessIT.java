@@ -64,9 +64,14 @@ class NodeProcessIT {
     }
 
     static Running run(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+        return runIn(Path.of("."), env, args);
+    }
+
+    /** The jar started in {@code directory}. */
+    static Running runIn(Path directory, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(directory.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -123,6 +128,44 @@ class NodeProcessIT {
             admin.close();
         } finally {
             node.process().destroyForcibly();
+        }
+    }
+
+    @Test
+    void runsFromAnyDirectoryOnTheBuiltInConfiguration(@org.junit.jupiter.api.io.TempDir Path elsewhere) throws Exception {
+        int port = TestNodes.freePort();
+        Running node = runIn(elsewhere, Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(port), HeraldConfig.ENV_CLUSTER, "false"));
+        try {
+            node.awaitLine("up on port " + port + " (no cluster)");
+            TestNodes.Response catalog = TestNodes.http("GET", port, "/api/catalog", null, null);
+            assertEquals(200, catalog.status());
+            assertTrue(catalog.json().getJsonObject("namespaces").containsKey("orders"), "the shipped catalog");
+            assertTrue(node.awaitLine("admin token").contains("eyJ"), "the shipped dev config");
+        } finally {
+            node.process().destroy();
+            node.process().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void logsOneJsonObjectPerLineAndNeverTheToken() throws Exception {
+        int port = TestNodes.freePort();
+        Running node = run(Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(port), HeraldConfig.ENV_CLUSTER, "false",
+                HeraldConfig.ENV_DEMO, "false", "HERALD_LOG_FORMAT", "json"));
+        try {
+            JsonObject started = new JsonObject(node.awaitLine("\"Herald node "));
+            assertEquals("INFO", started.getString("level"));
+            assertTrue(started.getString("message").contains("up on port " + port), started.encode());
+            String forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5Iiwicm9sZSI6ImFkbWluIn0.forged-signature";
+            BridgeClient refused = BridgeClient.connect(clients, port, forged);
+            assertTrue(refused.awaitClose());
+            JsonObject refusal = new JsonObject(node.awaitLine("token_invalid"));
+            assertTrue(refusal.getString("message").contains("refused"), refusal.encode());
+            assertTrue(node.seen().stream().noneMatch(line -> line.contains(forged) || line.contains("forged-signature")), "no token in the log");
+            refused.close();
+        } finally {
+            node.process().destroy();
+            node.process().waitFor(30, TimeUnit.SECONDS);
         }
     }
 

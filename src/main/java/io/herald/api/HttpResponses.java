@@ -1,12 +1,15 @@
 package io.herald.api;
 
 import io.herald.ErrorCode;
+import io.herald.log.LogLimiter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** JSON answers: successes, and refusals in the one error vocabulary {@code {"error":"<code>","message":"…"}}. */
 public final class HttpResponses {
+    private static final LogLimiter REFUSALS = new LogLimiter(java.util.logging.Logger.getLogger(HttpResponses.class.getName()));
+
     private HttpResponses() {
     }
 
@@ -16,6 +19,11 @@ public final class HttpResponses {
 
     /** A refusal with its code's status; {@code extra} fields (such as a batch's failing index) are added. */
     public static void error(RoutingContext ctx, ErrorCode code, String message, JsonObject extra) {
+        if (code.status() == 401 || code.status() == 403 || code.status() == 429) {
+            // who was refused and why, never the credentials
+            REFUSALS.info("http:" + code.id(), "HTTP " + ctx.request().method() + " " + ctx.request().path() + " from "
+                    + ctx.request().remoteAddress() + " refused: " + code.id() + ": " + message);
+        }
         JsonObject body = new JsonObject().put("error", code.id()).put("message", message);
         if (extra != null) {
             body.mergeIn(extra);

@@ -12,6 +12,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
 import io.herald.event.JsonDepth;
 import io.herald.event.PublishRequest;
+import io.herald.log.LogLimiter;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -41,6 +42,8 @@ import java.util.logging.Logger;
  */
 final class SocketBridge implements Handler<ClientSocket> {
     private static final Logger LOG = Logger.getLogger(SocketBridge.class.getName());
+    /** Refused connections, limits triggered and the hub's closes: one line per kind every few seconds, never a token. */
+    private static final LogLimiter NOTABLE = new LogLimiter(LOG);
     /** Addresses with this prefix are control requests answered by the policies, never events. */
     static final String CONTROL_PREFIX = "herald:";
     static final String HEADER_SINCE = "since";
@@ -138,6 +141,8 @@ final class SocketBridge implements Handler<ClientSocket> {
 
     private void refuse(ClientSocket socket, HeraldException refusal) {
         stats.refused(refusal.code());
+        NOTABLE.info("refused:" + refusal.code().id(), "connection from " + socket.remoteAddress() + " refused: "
+                + refusal.code().id() + ": " + refusal.getMessage());
         CloseReason reason = CloseReason.forRefusal(refusal.code());
         stats.closed(reason);
         socket.send(BridgeFrames.err(null, refusal.code(), refusal.getMessage()));
@@ -151,8 +156,12 @@ final class SocketBridge implements Handler<ClientSocket> {
         connection.subscriptions.forEach(fanout::unsubscribe);
         connection.subscriptions.clear();
         stats.connectionClosed();
-        if (connection.closedFor() != null) {
-            stats.closed(connection.closedFor());
+        CloseReason reason = connection.closedFor();
+        if (reason != null) {
+            stats.closed(reason);
+            if (reason != CloseReason.SHUTDOWN) {
+                NOTABLE.info("closed:" + reason.id(), "connection of " + who(connection) + " closed by the hub: " + reason.id());
+            }
         }
         policies.forEach(policy -> policy.onClose(connection));
     }
@@ -418,8 +427,17 @@ final class SocketBridge implements Handler<ClientSocket> {
                 });
     }
 
+    private static String who(Connection connection) {
+        Principal principal = connection.principal();
+        return (principal.isAnonymous() ? "an anonymous " + principal.role() : "user " + principal.userId() + " (" + principal.role() + ")")
+                + " from " + connection.remoteAddress();
+    }
+
     private void deny(Connection connection, String address, ErrorCode code, String message) {
         stats.refused(code);
+        if (code.status() == 429 || code.status() == 401) {
+            NOTABLE.info("denied:" + code.id(), "frame of " + who(connection) + " refused: " + code.id() + ": " + message);
+        }
         connection.send(BridgeFrames.err(address, code, message));
     }
 }

@@ -6,6 +6,8 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 
+import java.util.logging.Logger;
+
 /**
  * Which Hazelcast members are Herald nodes (JVM services joined with the same cluster.xml are members
  * too), and whether this node is the oldest of them: the one that takes in events published raw on
@@ -13,6 +15,7 @@ import com.hazelcast.core.HazelcastInstance;
  * every member; the oldest changes only when it leaves.
  */
 public final class HeraldMembers implements MembershipListener {
+    private static final Logger LOG = Logger.getLogger(HeraldMembers.class.getName());
     /** The member attribute that marks a Herald node. */
     public static final String ATTRIBUTE = "herald.node";
 
@@ -57,10 +60,18 @@ public final class HeraldMembers implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent event) {
         update();
+        log("joined", event);
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
         update();
+        log("left", event);
+    }
+
+    private static void log(String what, MembershipEvent event) {
+        Member member = event.getMember();
+        LOG.info((member.getAttribute(ATTRIBUTE) != null ? "Herald node " : "cluster member (not a Herald node) ") + member.getUuid()
+                + " at " + member.getAddress() + " " + what + " the cluster; " + event.getMembers().size() + " members now");
     }
 }

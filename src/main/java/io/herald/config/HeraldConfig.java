@@ -1,10 +1,8 @@
 package io.herald.config;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,18 +21,23 @@ public record HeraldConfig(
         Cluster cluster,
         Auth auth,
         String apiKey,
-        Path catalogFile,
-        Path rolesFile,
-        Path roomsFile,
+        ConfigFile catalogFile,
+        ConfigFile rolesFile,
+        ConfigFile roomsFile,
         Bridge bridge,
         Limits limits,
         History history,
         Delivery delivery,
         Presence presence,
         long statsIntervalMs,
-        Demo demo) {
+        Demo demo,
+        Log log) {
 
     public enum Mode { DEV, PROD }
+
+    enum LogLevel { ERROR, WARN, INFO, DEBUG }
+
+    enum LogFormat { TEXT, JSON }
 
     /**
      * {@code instances}: HTTP verticles (event loops) sharing the port (0 in the file: one per available core);
@@ -48,7 +51,7 @@ public record HeraldConfig(
         }
     }
 
-    public record Cluster(boolean enabled, Path configFile, String host) {
+    public record Cluster(boolean enabled, ConfigFile configFile, String host) {
     }
 
     /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
@@ -77,6 +80,10 @@ public record HeraldConfig(
     }
 
     public record Demo(boolean enabled, long intervalMs) {
+    }
+
+    /** {@code level}: Herald's log level ({@code error}, {@code warn}, {@code info}, {@code debug}); {@code json}: one JSON object per line. */
+    public record Log(java.util.logging.Level level, boolean json) {
     }
 
     /** How much of one event type's stream history keeps: at most {@code maxEvents}, none older than {@code maxAgeSeconds} (0: no age limit). */
@@ -128,20 +135,34 @@ public record HeraldConfig(
 
     public static final String DEFAULT_CONF = "conf/herald.json";
 
-    /** Reads the file named by HERALD_CONF (default conf/herald.json) and applies the environment. */
+    /**
+     * Reads the file named by HERALD_CONF, else conf/herald.json in the working directory, else the built-in
+     * one (the jar then runs on its shipped configuration from any directory), and applies the environment.
+     */
     public static HeraldConfig load(Map<String, String> env) {
         Path file = Path.of(env.getOrDefault(ENV_CONF, DEFAULT_CONF));
+        if (!env.containsKey(ENV_CONF) && !Files.exists(file)) {
+            return fromJson(ConfigFile.builtIn("herald.json").readJson(ENV_CONF), null, env);
+        }
         return fromJson(readJson(file, ENV_CONF), file.toAbsolutePath().getParent(), env);
     }
 
     public static JsonObject readJson(Path file, String key) {
-        try {
-            return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new ConfigException(key, "cannot read " + file + " (" + e.getMessage() + ")");
-        } catch (DecodeException e) {
-            throw new ConfigException(key, file + " is not valid JSON (" + e.getMessage() + ")");
+        return ConfigFile.of(file).readJson(key);
+    }
+
+    /**
+     * A file herald.json names (or its default name): in {@code baseDir}, herald.json's folder; when herald.json
+     * is the built-in one ({@code baseDir} null), the built-in file of that name; a default name the folder does
+     * not have is the built-in file too. A file named explicitly must exist.
+     */
+    private static ConfigFile file(Reader r, String key, String defaultName, Path baseDir) {
+        String named = r.string(key, null, null);
+        if (baseDir == null) {
+            return ConfigFile.builtIn(Path.of(named != null ? named : defaultName).getFileName().toString());
         }
+        Path path = baseDir.resolve(named != null ? named : defaultName).normalize();
+        return named == null && !Files.exists(path) ? ConfigFile.builtIn(Path.of(defaultName).getFileName().toString()) : ConfigFile.of(path);
     }
 
     /**
@@ -170,9 +191,9 @@ public record HeraldConfig(
                 tlsCert == null ? null : Path.of(tlsCert),
                 tlsKey == null ? null : Path.of(tlsKey));
 
-        Path clusterFile = env.containsKey(ENV_CLUSTER_CONFIG)
-                ? Path.of(env.get(ENV_CLUSTER_CONFIG))
-                : baseDir.resolve(r.string("cluster.configFile", null, "../cluster.xml")).normalize();
+        ConfigFile clusterFile = env.containsKey(ENV_CLUSTER_CONFIG)
+                ? ConfigFile.of(Path.of(env.get(ENV_CLUSTER_CONFIG)))
+                : file(r, "cluster.configFile", "../cluster.xml", baseDir);
         Cluster cluster = new Cluster(
                 r.bool("cluster.enabled", ENV_CLUSTER, true),
                 clusterFile,
@@ -240,16 +261,22 @@ public record HeraldConfig(
                 r.integer("presence.flushMs", null, 100, 10, 60_000));
 
         HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
-                baseDir.resolve(r.string("catalog", null, "catalog.json")).normalize(),
-                baseDir.resolve(r.string("roles", null, "roles.json")).normalize(),
-                baseDir.resolve(r.string("rooms", null, "rooms.json")).normalize(),
+                file(r, "catalog", "catalog.json", baseDir),
+                file(r, "roles", "roles.json", baseDir),
+                file(r, "rooms", "rooms.json", baseDir),
                 bridge,
                 limits,
                 new History(historyDefaults, Map.copyOf(byNamespace)),
                 delivery,
                 presence,
                 r.integer("stats.intervalMs", null, 2000, 100, 600_000),
-                demo);
+                demo,
+                new Log(switch (r.enumValue("log.level", null, LogLevel.class, LogLevel.INFO)) {
+                    case ERROR -> java.util.logging.Level.SEVERE;
+                    case WARN -> java.util.logging.Level.WARNING;
+                    case INFO -> java.util.logging.Level.INFO;
+                    case DEBUG -> java.util.logging.Level.FINE;
+                }, r.enumValue("log.format", null, LogFormat.class, LogFormat.TEXT) == LogFormat.JSON));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }

@@ -25,11 +25,35 @@ class HeraldConfigTest {
         assertEquals(HeraldConfig.Mode.DEV, config.mode());
         assertEquals(8080, config.http().port());
         assertTrue(config.cluster().enabled());
-        assertEquals(Path.of("cluster.xml").toAbsolutePath(), config.cluster().configFile());
+        assertEquals(ConfigFile.of(Path.of("cluster.xml").toAbsolutePath()), config.cluster().configFile());
         assertTrue(config.demo().enabled());
         assertTrue(config.auth().allowAnonymous());
-        assertEquals(Path.of("conf/catalog.json").toAbsolutePath(), config.catalogFile());
+        assertEquals(ConfigFile.of(Path.of("conf/catalog.json").toAbsolutePath()), config.catalogFile());
         assertEquals("127.0.0.1", config.http().host(), "dev listens on loopback only");
+    }
+
+    @Test
+    void withoutAConfFolderTheBuiltInConfigurationIsUsed() {
+        HeraldConfig config = HeraldConfig.fromJson(ConfigFile.builtIn("herald.json").readJson("test"), null, Map.of());
+        assertEquals(8080, config.http().port());
+        for (ConfigFile file : java.util.List.of(config.catalogFile(), config.rolesFile(), config.roomsFile(), config.cluster().configFile())) {
+            assertTrue(file.isBuiltIn(), file.toString());
+        }
+        assertEquals(ConfigFile.of(Path.of("conf/catalog.json")).readJson("x"), config.catalogFile().readJson("x"), "the jar holds the shipped catalog");
+        assertTrue(config.cluster().configFile().readText("x").contains("<hazelcast"));
+    }
+
+    @Test
+    void aDefaultFileTheConfFolderLacksIsTheBuiltInOne(@org.junit.jupiter.api.io.TempDir Path folder) throws Exception {
+        java.nio.file.Files.writeString(folder.resolve("herald.json"), "{\"http\":{\"port\":9999},\"auth\":{\"jwtSecret\":\"s\"},\"api\":{\"key\":\"k\"}}");
+        java.nio.file.Files.writeString(folder.resolve("roles.json"), "{}");
+        HeraldConfig config = load(env("HERALD_CONF", folder.resolve("herald.json").toString()));
+        assertEquals(9999, config.http().port());
+        assertEquals(ConfigFile.of(folder.resolve("roles.json")), config.rolesFile(), "the folder's own file");
+        assertTrue(config.catalogFile().isBuiltIn(), "not in the folder: the built-in one");
+        java.nio.file.Files.writeString(folder.resolve("herald.json"), "{\"catalog\":\"mine.json\",\"auth\":{\"jwtSecret\":\"s\"},\"api\":{\"key\":\"k\"}}");
+        assertEquals(ConfigFile.of(folder.resolve("mine.json")), load(env("HERALD_CONF", folder.resolve("herald.json").toString())).catalogFile(),
+                "a file named explicitly is that file, missing or not");
     }
 
     @Test
@@ -54,7 +78,7 @@ class HeraldConfigTest {
         assertFalse(config.demo().enabled());
         assertEquals("k-1", config.apiKey());
         assertEquals("s-1", config.auth().jwtSecret());
-        assertEquals(Path.of("/etc/herald/cluster.xml"), config.cluster().configFile());
+        assertEquals(ConfigFile.of(Path.of("/etc/herald/cluster.xml")), config.cluster().configFile());
     }
 
     @Test

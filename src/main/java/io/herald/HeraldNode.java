@@ -18,6 +18,7 @@ import io.herald.event.EventBatch;
 import io.herald.event.EventBatchCodec;
 import io.herald.event.EventPublisher;
 import io.herald.event.PublishVerticle;
+import io.herald.health.NodeHealth;
 import io.herald.history.EventLog;
 import io.herald.history.HazelcastEventLog;
 import io.herald.history.LocalEventLog;
@@ -58,15 +59,18 @@ public final class HeraldNode {
     private final int port;
     private final List<String> bridgeDeployments;
     private final HazelcastClusterManager clusterManager;
+    private final NodeHealth health;
+    private Future<Void> closed;
 
     private HeraldNode(Vertx vertx, HeraldConfig config, NodeStats stats, int port, List<String> bridgeDeployments,
-                       HazelcastClusterManager clusterManager) {
+                       HazelcastClusterManager clusterManager, NodeHealth health) {
         this.vertx = vertx;
         this.config = config;
         this.stats = stats;
         this.port = port;
         this.bridgeDeployments = bridgeDeployments;
         this.clusterManager = clusterManager;
+        this.health = health;
     }
 
     public static Future<HeraldNode> start(HeraldConfig config) {
@@ -140,6 +144,8 @@ public final class HeraldNode {
 
         return log.compose(eventLog -> {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
+            NodeHealth health = new NodeHealth(vertx, stats, clustered ? clusterManager.getHazelcastInstance() : null,
+                    config.cluster().minMembers(), eventLog, catalog.types().iterator().next());
             List<String> bridges = new ArrayList<>();
             // the other instances share the first one's port; Vert.x cannot share an OS-picked port (0), so that case runs one
             int instances = config.http().port() == 0 ? 1 : config.http().instances();
@@ -153,7 +159,7 @@ public final class HeraldNode {
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered);
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health);
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }
@@ -162,17 +168,29 @@ public final class HeraldNode {
                     .compose(v -> config.demo().enabled()
                             ? vertx.deployVerticle(new DemoVerticle(publisher, config.demo().intervalMs())).mapEmpty()
                             : Future.succeededFuture())
-                    .map(v -> new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager));
+                    .map(v -> {
+                        health.listening();
+                        return new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager, health);
+                    });
         }).onFailure(err -> vertx.close());
     }
 
-    /** Closes every socket with a reason, then leaves the cluster and stops Vert.x. */
-    public Future<Void> close() {
-        Future<Void> bridgesDown = Future.succeededFuture();
-        for (String id : bridgeDeployments) {
-            bridgesDown = bridgesDown.compose(v -> vertx.undeploy(id));
+    /** Closes every socket with a reason, then leaves the cluster and stops Vert.x; a second call gets the first one's future. */
+    public synchronized Future<Void> close() {
+        if (closed == null) {
+            beginShutdown();
+            Future<Void> bridgesDown = Future.succeededFuture();
+            for (String id : bridgeDeployments) {
+                bridgesDown = bridgesDown.compose(v -> vertx.undeploy(id));
+            }
+            closed = bridgesDown.eventually(vertx::close);
         }
-        return bridgesDown.eventually(vertx::close);
+        return closed;
+    }
+
+    /** The first step of {@link #close()}: from now on {@code /health} and {@code /ready} answer 503 on every HTTP instance. */
+    public void beginShutdown() {
+        health.closing();
     }
 
     public Vertx vertx() {

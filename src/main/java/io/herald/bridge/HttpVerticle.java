@@ -10,6 +10,7 @@ import io.herald.api.HistoryApi;
 import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
+import io.herald.health.NodeHealth;
 import io.herald.history.EventLog;
 import io.herald.limits.PublishRateLimit;
 import io.herald.http.BrowserOrigins;
@@ -53,12 +54,13 @@ public final class HttpVerticle extends VerticleBase {
     private final PublishRateLimit publishLimit;
     private final NodeStats stats;
     private final boolean clustered;
+    private final NodeHealth health;
     private SocketBridge bridge;
     private HttpServer server;
-    private volatile boolean closing;
 
     public HttpVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
-                        List<ConnectionPolicy> policies, PublishRateLimit publishLimit, NodeStats stats, boolean clustered) {
+                        List<ConnectionPolicy> policies, PublishRateLimit publishLimit, NodeStats stats, boolean clustered,
+                        NodeHealth health) {
         this.config = config;
         this.catalog = catalog;
         this.publisher = publisher;
@@ -67,6 +69,7 @@ public final class HttpVerticle extends VerticleBase {
         this.publishLimit = publishLimit;
         this.stats = stats;
         this.clustered = clustered;
+        this.health = health;
     }
 
     @Override
@@ -107,7 +110,7 @@ public final class HttpVerticle extends VerticleBase {
         AdminAccess admin = new AdminAccess(vertx.eventBus(), config.apiKey(), stats);
         new HistoryApi(log, catalog, stats, admin).mount(router);
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
-        new OpsApi(vertx.eventBus(), stats, catalog, clustered, () -> closing, admin)
+        new OpsApi(vertx.eventBus(), stats, catalog, clustered, health, admin)
                 .mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
@@ -197,7 +200,7 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        closing = true;
+        health.closing();
         bridge.closeAll();
         return server == null ? Future.succeededFuture() : server.close();
     }

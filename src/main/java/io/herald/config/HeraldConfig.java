@@ -51,7 +51,8 @@ public record HeraldConfig(
         }
     }
 
-    public record Cluster(boolean enabled, ConfigFile configFile, String host) {
+    /** {@code minMembers}: below this many members the node is not ready (it is cut off from the rest of its cluster). */
+    public record Cluster(boolean enabled, ConfigFile configFile, String host, int minMembers) {
     }
 
     /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
@@ -197,7 +198,8 @@ public record HeraldConfig(
         Cluster cluster = new Cluster(
                 r.bool("cluster.enabled", ENV_CLUSTER, true),
                 clusterFile,
-                r.string("cluster.host", null, "127.0.0.1"));
+                r.string("cluster.host", null, "127.0.0.1"),
+                r.integer("cluster.minMembers", null, 1, 1, 1000));
 
         Auth auth = new Auth(
                 r.string("auth.jwtSecret", ENV_JWT_SECRET, null),

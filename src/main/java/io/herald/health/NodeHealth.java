@@ -1,0 +1,96 @@
+package io.herald.health;
+
+import com.hazelcast.cluster.ClusterState;
+import com.hazelcast.core.HazelcastInstance;
+import io.herald.history.EventLog;
+import io.herald.stats.NodeStats;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Whether the node is alive ({@code /health}) and ready to take clients ({@code /ready}), as vertx-health-check
+ * procedures. Alive: not shutting down. Ready: listening (every HTTP instance up, not shutting down), in its
+ * cluster (Hazelcast running and active, with at least {@code cluster.minMembers} members: a node cut off
+ * from the others sees fewer), and history answering. Shutting down is one flag for the whole node, so every
+ * HTTP instance says so at once.
+ */
+public final class NodeHealth {
+    /** How long a check may take before it counts as down. */
+    static final long CHECK_TIMEOUT_MS = 2000;
+
+    private final HazelcastInstance hazelcast;
+    private final int minMembers;
+    private final EventLog log;
+    private final String probeType;
+    private final HealthChecks alive;
+    private final HealthChecks ready;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** A history read still waiting (a partition can hold one for a minute): the next check does not start another. */
+    private final AtomicBoolean historyProbeRunning = new AtomicBoolean();
+    private volatile boolean listening;
+
+    /** {@code hazelcast} null: a node without a cluster; {@code probeType}: the event type whose history is read to check it. */
+    public NodeHealth(Vertx vertx, NodeStats stats, HazelcastInstance hazelcast, int minMembers, EventLog log, String probeType) {
+        this.hazelcast = hazelcast;
+        this.minMembers = minMembers;
+        this.log = log;
+        this.probeType = probeType;
+        this.alive = HealthChecks.create(vertx).register("node", CHECK_TIMEOUT_MS, promise -> promise.complete(
+                new Status().setOk(!closing.get()).setData(new JsonObject().put("node", stats.nodeId()).put("closing", closing.get())
+                        .put("connections", stats.snapshot().getLong("connections")))));
+        this.ready = HealthChecks.create(vertx)
+                .register("listening", CHECK_TIMEOUT_MS, promise -> promise.complete(
+                        new Status().setOk(listening && !closing.get()).setData(new JsonObject().put("closing", closing.get()))))
+                .register("cluster", CHECK_TIMEOUT_MS, promise -> promise.complete(cluster()))
+                .register("history", CHECK_TIMEOUT_MS, promise -> history().onComplete(promise));
+    }
+
+    private Status cluster() {
+        if (hazelcast == null) {
+            return Status.OK(new JsonObject().put("clustered", false));
+        }
+        boolean running = hazelcast.getLifecycleService().isRunning();
+        int members = running ? hazelcast.getCluster().getMembers().size() : 0;
+        ClusterState state = running ? hazelcast.getCluster().getClusterState() : null;
+        return new Status().setOk(running && state == ClusterState.ACTIVE && members >= minMembers)
+                .setData(new JsonObject().put("members", members).put("minMembers", minMembers).put("state", String.valueOf(state)));
+    }
+
+    private Future<Status> history() {
+        if (!historyProbeRunning.compareAndSet(false, true)) {
+            return Future.succeededFuture(Status.KO(new JsonObject().put("reason", "the last read of history has not answered yet")));
+        }
+        return log.position(probeType)
+                .map(position -> Status.OK(new JsonObject().put("probe", probeType).put("tail", position.tail())))
+                .otherwise(err -> Status.KO(new JsonObject().put("reason", String.valueOf(err.getMessage()))))
+                .andThen(done -> historyProbeRunning.set(false));
+    }
+
+    /** Every HTTP instance listens. */
+    public void listening() {
+        listening = true;
+    }
+
+    /** The node is shutting down: both endpoints say so from now on. */
+    public void closing() {
+        closing.set(true);
+    }
+
+    public boolean isClosing() {
+        return closing.get();
+    }
+
+    public Future<CheckResult> alive() {
+        return alive.checkStatus();
+    }
+
+    public Future<CheckResult> ready() {
+        return ready.checkStatus();
+    }
+}

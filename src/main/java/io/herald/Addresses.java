@@ -19,7 +19,7 @@ public final class Addresses {
     public static final String PRESENCE_DELTA = "herald.presence.delta";
     /** Prefix of {@link #presenceNode(String)}. */
     public static final String PRESENCE_NODE_PREFIX = "herald.presence.node.";
-    /** Local request: {@code {}} → everyone online, {@code {"room":…}} → the room's members. */
+    /** Local request: {@code {}} → everyone online, {@code {"room":…}} → the room's members, {@code {"summary":true}} → the counts. */
     public static final String PRESENCE_QUERY = "herald.presence.query";
     /** Prefix of {@link #delivery(String)}. */
     public static final String DELIVERY_PREFIX = "herald.deliver.";

@@ -131,6 +131,9 @@ public final class HeraldNode {
         ConnectionCounts connectionCounts = new ConnectionCounts(limits.connectionsPerNode(), limits.connectionsPerIp(),
                 limits.connectAttemptsPerIpPerSecond(), RateLimitVerticle.REPORT_INTERVAL_MS);
         LocalPresence presence = config.presence().enabled() ? new LocalPresence() : null;
+        if (presence != null) {
+            stats.presenceSource(presence::users, presence::rooms);
+        }
         // the bridge asks these, in this order, at each step of a connection's life
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
@@ -151,7 +154,7 @@ public final class HeraldNode {
             int instances = config.http().port() == 0 ? 1 : config.http().instances();
             HttpVerticle[] first = new HttpVerticle[1];
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
-                    .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs())))
+                    .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs(), clustered ? clusterManager.getHazelcastInstance() : null)))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, takesRawPublishes)))
                     .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS)))
                     .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms,

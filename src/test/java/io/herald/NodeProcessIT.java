@@ -88,6 +88,32 @@ class NodeProcessIT {
         return new Running(process, lines, new ArrayList<>());
     }
 
+    /**
+     * The jar as a member of an existing cluster ({@code clusterName}, whose members listen on {@code memberPorts}),
+     * with its own HTTP and Hazelcast ports; returns once it says it is up.
+     */
+    static Running joinCluster(String clusterName, List<Integer> memberPorts, int httpPort, int hazelcastPort, Map<String, String> env)
+            throws Exception {
+        StringBuilder members = new StringBuilder();
+        for (int member : memberPorts) {
+            members.append("<member>127.0.0.1:").append(member).append("</member>");
+        }
+        members.append("<member>127.0.0.1:").append(hazelcastPort).append("</member>");
+        String xml = Files.readString(TestNodes.CLUSTER_XML)
+                .replace("<cluster-name>herald</cluster-name>", "<cluster-name>" + clusterName + "</cluster-name>")
+                .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>", "<port auto-increment=\"false\">" + hazelcastPort + "</port>")
+                .replace("<member>127.0.0.1</member>", members.toString());
+        Path file = Files.createTempFile("herald-cluster", ".xml");
+        Files.writeString(file, xml);
+        file.toFile().deleteOnExit();
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putAll(Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(httpPort), HeraldConfig.ENV_DEMO, "false",
+                HeraldConfig.ENV_CLUSTER_CONFIG, file.toString()));
+        Running node = run(all);
+        node.awaitLine("up on port " + httpPort + " (cluster of " + (memberPorts.size() + 1) + ")");
+        return node;
+    }
+
     /** cluster.xml with its own cluster name and a free port, so this node joins nothing else on the machine. */
     static Path privateClusterXml() throws IOException {
         int port = TestNodes.freePort();

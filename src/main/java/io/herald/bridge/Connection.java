@@ -2,6 +2,7 @@ package io.herald.bridge;
 
 import io.herald.CloseReason;
 import io.herald.auth.Principal;
+import io.herald.stats.NodeStats;
 
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -13,7 +14,11 @@ import java.util.Set;
 /** One authenticated browser connection: its socket, who it is, and what it has registered. Touched only on its event loop. */
 public final class Connection {
     final ClientSocket socket;
+    /** Null in unit tests. */
+    private final NodeStats stats;
     private final String remoteAddress;
+    /** The role it is counted under in the stats: the one it opened with, whatever a refreshed token says. */
+    final String countedRole;
     private Principal principal;
     /** Event type → this connection's subscription to it. */
     final Map<String, Subscription> subscriptions = new HashMap<>();
@@ -29,9 +34,15 @@ public final class Connection {
     private CloseReason closedFor;
 
     Connection(ClientSocket socket, Principal principal) {
+        this(socket, principal, null);
+    }
+
+    Connection(ClientSocket socket, Principal principal, NodeStats stats) {
         this.socket = socket;
         this.principal = principal;
+        this.stats = stats;
         this.remoteAddress = socket == null ? null : socket.remoteAddress();
+        this.countedRole = principal.role();
     }
 
     public Principal principal() {
@@ -90,11 +101,14 @@ public final class Connection {
             socket.abort();
             return;
         }
-        socket.send(BridgeFrames.closing(reason, message));
+        send(BridgeFrames.closing(reason, message));
         socket.close(reason.code(), reason.id());
     }
 
     void send(String frameJson) {
         socket.send(frameJson);
+        if (stats != null) {
+            stats.framesOut(1, Utf8.length(frameJson));
+        }
     }
 }

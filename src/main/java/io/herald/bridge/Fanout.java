@@ -43,7 +43,7 @@ final class Fanout {
 
     /** Completes when the subscriber is sure to get every event published from now on. */
     Future<Void> subscribe(String type, Subscription subscription, RegisterFrame.Resume resume) {
-        stats.subscriptionsChanged(1);
+        stats.subscribed(type, catalog.namespaceOf(type).name(), 1);
         TypeStream stream = streams.computeIfAbsent(type, t -> new TypeStream(t, catalog.namespaceOf(t).ownerField(), context.owner(), log, this, stats, options));
         if (stream.lingerTimer >= 0) {
             context.owner().cancelTimer(stream.lingerTimer);
@@ -58,7 +58,7 @@ final class Fanout {
             return;
         }
         stream.unsubscribe(subscription);
-        stats.subscriptionsChanged(-1);
+        stats.subscribed(type, catalog.namespaceOf(type).name(), -1);
         if (stream.isEmpty() && stream.lingerTimer < 0) {
             stream.lingerTimer = context.owner().setTimer(options.lingerMs(), id -> {
                 stream.lingerTimer = -1;
@@ -70,11 +70,21 @@ final class Fanout {
         }
     }
 
-    /** Writes one event to the members that accept it: encoded once, whatever their number. */
+    /** Writes one live event to the members that accept it: encoded once, whatever their number. */
     void deliver(String type, Subscription[] members, BusEvent event) {
         if (members.length == 0) {
             return;
         }
+        stats.deliveryLatency(System.currentTimeMillis() - event.ts());
+        writeToMembers(type, members, event);
+    }
+
+    /** Writes one event to one subscriber (recovery), if its rules accept it. */
+    void deliverTo(String type, Subscription subscription, BusEvent event) {
+        writeToMembers(type, new Subscription[] {subscription}, event);
+    }
+
+    private void writeToMembers(String type, Subscription[] members, BusEvent event) {
         SharedFrame frame = new SharedFrame(BridgeFrames.rec(type, event.envelope()));
         int delivered = 0;
         try {
@@ -87,11 +97,7 @@ final class Fanout {
             frame.release();
         }
         stats.delivered(delivered);
-    }
-
-    /** Writes one event to one subscriber (recovery), if its rules accept it. */
-    void deliverTo(String type, Subscription subscription, BusEvent event) {
-        deliver(type, new Subscription[] {subscription}, event);
+        stats.framesOut(delivered, (long) delivered * frame.bytes());
     }
 
     /**

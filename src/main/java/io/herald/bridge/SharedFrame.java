@@ -18,6 +18,7 @@ final class SharedFrame {
     private final String text;
     private ByteBuf raw;
     private ByteBuf sockJs;
+    private int bytes = -1;
 
     SharedFrame(String text) {
         this.text = text;
@@ -25,6 +26,14 @@ final class SharedFrame {
 
     String text() {
         return text;
+    }
+
+    /** The bridge frame's length in UTF-8 bytes (before transport framing). */
+    int bytes() {
+        if (bytes < 0) {
+            bytes = Utf8.length(text);
+        }
+        return bytes;
     }
 
     /** The raw transport's WebSocket text frame: one bridge frame. */

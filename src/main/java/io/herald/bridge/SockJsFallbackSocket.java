@@ -24,6 +24,19 @@ final class SockJsFallbackSocket implements ClientSocket {
         return eventSource ? frameJson.replace("%", "\\u0025") : frameJson;
     }
 
+    /** The last segment of the session's URI: xhr_streaming, xhr (polling), eventsource, htmlfile, jsonp. */
+    @Override
+    public String transport() {
+        String path = socket.uri();
+        int query = path.indexOf('?');
+        path = query < 0 ? path : path.substring(0, query);
+        String last = path.substring(path.lastIndexOf('/') + 1);
+        return switch (last) {
+            case "xhr_streaming", "xhr", "eventsource", "htmlfile", "jsonp" -> last;
+            default -> "sockjs";
+        };
+    }
+
     @Override
     public String uri() {
         return socket.uri();

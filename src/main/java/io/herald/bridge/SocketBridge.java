@@ -91,7 +91,7 @@ final class SocketBridge implements Handler<ClientSocket> {
         socket.closeHandler(v -> closedEarly[0] = true);
         String token = BearerTokens.fromRequest(socket.uri(), socket.headers());
         bus.<JsonObject>request(Addresses.AUTH_VERIFY, token == null ? "" : token)
-                .map(reply -> new Connection(socket, Principal.fromJson(reply.body())))
+                .map(reply -> new Connection(socket, Principal.fromJson(reply.body()), stats))
                 .compose(connection -> opened(connection).map(connection))
                 .onSuccess(connection -> {
                     if (closedEarly[0]) {
@@ -122,12 +122,13 @@ final class SocketBridge implements Handler<ClientSocket> {
 
     private void open(Connection connection) {
         connections.add(connection);
-        stats.connectionOpened();
+        stats.connectionOpened(connection.countedRole, connection.principal().isAnonymous(), connection.socket.transport());
         ClientSocket socket = connection.socket;
         try {
             socket.closeHandler(v -> onClose(connection));
             socket.frameHandler(frame -> {
                 connection.lastSeen = System.currentTimeMillis();
+                stats.frameIn(Utf8.length(frame));
                 onFrame(connection, frame);
             });
             socket.pongHandler(v -> connection.lastSeen = System.currentTimeMillis());
@@ -154,8 +155,10 @@ final class SocketBridge implements Handler<ClientSocket> {
             return;
         }
         connection.subscriptions.forEach(fanout::unsubscribe);
+        connection.subscriptions.keySet().stream().map(type -> catalog.namespaceOf(type).name()).distinct()
+                .forEach(namespace -> stats.namespaceReaders(namespace, -1));
         connection.subscriptions.clear();
-        stats.connectionClosed();
+        stats.connectionClosed(connection.countedRole, connection.principal().isAnonymous(), connection.socket.transport());
         CloseReason reason = connection.closedFor();
         if (reason != null) {
             stats.closed(reason);
@@ -325,8 +328,23 @@ final class SocketBridge implements Handler<ClientSocket> {
             throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + connection.principal().role() + " may not read " + register.namespace().name());
         }
         Subscription subscription = new Subscription(connection, register.access());
+        String namespace = register.namespace().name();
+        if (readers(connection, namespace) == 0) {
+            stats.namespaceReaders(namespace, 1);
+        }
         connection.subscriptions.put(type, subscription);
         return fanout.subscribe(type, subscription, register.resume());
+    }
+
+    /** How many types of {@code namespace} the connection is subscribed to. */
+    private int readers(Connection connection, String namespace) {
+        int count = 0;
+        for (String type : connection.subscriptions.keySet()) {
+            if (catalog.namespaceOf(type).name().equals(namespace)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The recovery a register asks for: header {@code since} (a seq, as a string or a number) and optional {@code epoch}. */
@@ -355,6 +373,10 @@ final class SocketBridge implements Handler<ClientSocket> {
         Subscription subscription = connection.subscriptions.remove(type);
         if (subscription != null) {
             fanout.unsubscribe(type, subscription);
+            String namespace = catalog.namespaceOf(type).name();
+            if (readers(connection, namespace) == 0) {
+                stats.namespaceReaders(namespace, -1);
+            }
         }
     }
 

@@ -179,6 +179,7 @@ final class TypeStream {
     }
 
     private void onBatch(EventBatch batch) {
+        stats.busBatch(batch.events().size());
         if (epoch == null) {
             if (beforeStart.size() < MAX_EARLY) { // past that, the gap is filled from history once started
                 beforeStart.add(batch);

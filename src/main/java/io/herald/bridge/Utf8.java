@@ -5,6 +5,26 @@ final class Utf8 {
     private Utf8() {
     }
 
+    /** The length of {@code text} in UTF-8 bytes. */
+    static int length(CharSequence text) {
+        int length = text.length();
+        int bytes = length;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    bytes += 2;
+                    i++;
+                } else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
+    }
+
     /** Whether the UTF-8 encoding of {@code text} is longer than {@code maxBytes}, counting no further than needed. */
     static boolean exceeds(CharSequence text, int maxBytes) {
         int length = text.length();

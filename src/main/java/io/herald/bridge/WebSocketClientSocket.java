@@ -75,6 +75,11 @@ final class WebSocketClientSocket implements ClientSocket {
     }
 
     @Override
+    public String transport() {
+        return sockJs ? "sockjs-websocket" : "websocket";
+    }
+
+    @Override
     public String uri() {
         return ws.uri();
     }

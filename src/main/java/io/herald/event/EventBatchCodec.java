@@ -19,6 +19,7 @@ public final class EventBatchCodec implements MessageCodec<EventBatch, EventBatc
         buffer.appendInt(batch.events().size());
         for (BusEvent event : batch.events()) {
             buffer.appendLong(event.seq());
+            buffer.appendLong(event.ts());
             write(buffer, event.envelope());
             write(buffer, event.ownerId());
             write(buffer, event.target() == null ? null : event.target().toJson().encode());
@@ -35,11 +36,12 @@ public final class EventBatchCodec implements MessageCodec<EventBatch, EventBatc
         List<BusEvent> events = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long seq = buffer.getLong(cursor[0]);
-            cursor[0] += 8;
+            long ts = buffer.getLong(cursor[0] + 8);
+            cursor[0] += 16;
             String envelope = read(buffer, cursor);
             String ownerId = read(buffer, cursor);
             String target = read(buffer, cursor);
-            events.add(new BusEvent(seq, envelope, ownerId, target == null ? null : Target.fromJson(new JsonObject(target))));
+            events.add(new BusEvent(seq, ts, envelope, ownerId, target == null ? null : Target.fromJson(new JsonObject(target))));
         }
         return new EventBatch(type, epoch, events);
     }

@@ -116,7 +116,7 @@ public final class EventPublisher {
         }
 
         BusEvent numbered(long seq, String epoch) {
-            return new BusEvent(seq, Envelope.encode(id, request.type(), ts, seq, epoch, dataJson, request.userId(), request.storeId()),
+            return new BusEvent(seq, ts, Envelope.encode(id, request.type(), ts, seq, epoch, dataJson, request.userId(), request.storeId()),
                     ownerId, request.target());
         }
     }
@@ -190,7 +190,7 @@ public final class EventPublisher {
                 events.add(batch.get(i).numbered(appended.firstSeq() + i, appended.epoch()));
             }
             vertx.eventBus().publish(Addresses.delivery(type), new EventBatch(type, appended.epoch(), events));
-            stats.published(batch.size());
+            stats.published(type, batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 Pending pending = batch.get(i);
                 pending.result.complete(new Published(pending.id, appended.firstSeq() + i, appended.epoch()));

@@ -34,7 +34,7 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
     /** The event as delivery sees it, at its place in the stream. */
     public BusEvent toBusEvent(String type, long seq, String epoch, String ownerField) {
         Object owner = ownerField == null ? null : data.getValue(ownerField);
-        return new BusEvent(seq, Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId),
+        return new BusEvent(seq, ts, Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId),
                 owner == null ? null : owner.toString(), target);
     }
 

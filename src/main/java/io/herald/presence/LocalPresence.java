@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This node's part of presence: its users (connections per user id) and the members of its rooms, counted
@@ -42,6 +43,8 @@ public final class LocalPresence {
     private final Map<RoomMember, Member> members = new ConcurrentHashMap<>();
     private final Set<String> changedUsers = ConcurrentHashMap.newKeySet();
     private final Set<RoomMember> changedMembers = ConcurrentHashMap.newKeySet();
+    /** Users with at least one connection here. */
+    private final AtomicInteger online = new AtomicInteger();
 
     public LocalPresence() {
     }
@@ -52,7 +55,9 @@ public final class LocalPresence {
         }
         users.compute(who.userId(), (id, user) -> {
             User counted = user != null ? user : new User(who.role(), who.storeId(), now);
-            counted.connections++;
+            if (counted.connections++ == 0) {
+                online.incrementAndGet();
+            }
             return counted;
         });
         changedUsers.add(who.userId());
@@ -63,7 +68,9 @@ public final class LocalPresence {
             return;
         }
         users.computeIfPresent(who.userId(), (id, user) -> {
-            user.connections--;
+            if (--user.connections == 0) {
+                online.decrementAndGet();
+            }
             return user;
         });
         changedUsers.add(who.userId());
@@ -92,6 +99,22 @@ public final class LocalPresence {
             return member;
         });
         changedMembers.add(key);
+    }
+
+    /** Distinct users with a connection on this node. */
+    public int users() {
+        return online.get();
+    }
+
+    /** This node's rooms (joined ones and token rooms, not the automatic ones), with how many users are in each here. */
+    public Map<String, Integer> rooms() {
+        Map<String, Integer> rooms = new HashMap<>();
+        members.forEach((key, member) -> {
+            if (member.connections > 0) {
+                rooms.merge(key.room(), 1, Integer::sum);
+            }
+        });
+        return rooms;
     }
 
     /**

@@ -203,7 +203,8 @@ public final class PresenceVerticle extends VerticleBase {
     }
 
     private void query(Message<JsonObject> request) {
-        String room = request.body() == null ? null : request.body().getString("room");
-        request.reply(room == null ? view.users() : view.room(room));
+        JsonObject body = request.body() == null ? new JsonObject() : request.body();
+        String room = body.getString("room");
+        request.reply(body.getBoolean("summary", false) ? view.summary() : room == null ? view.users() : view.room(room));
     }
 }

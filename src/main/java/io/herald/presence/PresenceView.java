@@ -218,6 +218,19 @@ final class PresenceView {
         return new JsonObject().put("room", room).put("members", list).put("count", list.size());
     }
 
+    /** The counts only: unique users, their connections, and each room's number of users. */
+    JsonObject summary() {
+        long connections = 0;
+        for (Map<String, UserState> byNode : online.values()) {
+            for (UserState state : byNode.values()) {
+                connections += state.connections();
+            }
+        }
+        JsonObject roomSizes = new JsonObject();
+        new java.util.TreeMap<>(roomSizes()).forEach(roomSizes::put);
+        return new JsonObject().put("uniqueUsers", online.size()).put("connections", connections).put("rooms", roomSizes);
+    }
+
     /** Rooms and how many users are in each. */
     Map<String, Integer> roomSizes() {
         Map<String, Integer> sizes = new HashMap<>();

@@ -1,5 +1,8 @@
 package io.herald.stats;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.herald.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -7,51 +10,146 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The cluster view of the stats: every node publishes its snapshot each interval on
- * {@link Addresses#STATS_NODE}; every node keeps the latest of each and answers
- * {@link Addresses#STATS_CLUSTER} with the per-node list and the totals. A node not heard from for
- * three intervals has left.
+ * {@link Addresses#STATS_NODE}; every node keeps the latest of each and answers {@link Addresses#STATS_CLUSTER}
+ * with the per-node list and the totals. A node leaves the view when Hazelcast drops its member (or, failing
+ * that, after three intervals without a snapshot); what it counted so far (events published, deliveries, …)
+ * stays in the totals, which therefore never go backwards, while its connections, subscriptions and users
+ * leave with it. Unique users and rooms come from presence, which knows a user on two nodes is one.
  */
 public final class StatsVerticle extends VerticleBase {
-    private static final String[] SUMMED = {"connections", "subscriptions", "connectionsOpened", "eventsPublished", "messagesDelivered", "recoveries", "recoveriesIncomplete"};
+    /** Gauges and counters summed into the totals. */
+    static final List<String> SUMMED = List.of("totalConnections", "connections", "authenticated", "anonymous", "subscriptions",
+            "connectionsOpened", "framesIn", "bytesIn", "framesOut", "bytesOut", "eventsPublished", "messagesDelivered",
+            "recoveries", "recoveriesIncomplete");
+    static final List<String> SUMMED_MAPS = List.of("connectionsByRole", "connectionsByTransport", "connectionsByNamespace",
+            "subscriptionsByType", "subscriptionsByNamespace", "eventsPublishedByType", "refusals", "closes");
+    /** What only grows: a departed node's part of these stays in the totals. */
+    static final List<String> CUMULATIVE = List.of("connectionsOpened", "framesIn", "bytesIn", "framesOut", "bytesOut",
+            "eventsPublished", "messagesDelivered", "recoveries", "recoveriesIncomplete", "eventsPublishedByType", "refusals", "closes");
 
     private final NodeStats stats;
     private final long intervalMs;
+    private final HazelcastInstance hazelcast;
     private final Map<String, JsonObject> latest = new HashMap<>();
     private final Map<String, Long> heardAt = new HashMap<>();
+    /** The cumulative counts of the nodes that left, summed. */
+    private final JsonObject departed = new JsonObject();
+    private UUID membershipListener;
 
-    public StatsVerticle(NodeStats stats, long intervalMs) {
+    /** {@code hazelcast} null: a node without a cluster. */
+    public StatsVerticle(NodeStats stats, long intervalMs, HazelcastInstance hazelcast) {
         this.stats = stats;
         this.intervalMs = intervalMs;
+        this.hazelcast = hazelcast;
     }
 
     @Override
     public Future<?> start() {
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_CLUSTER, request -> request.reply(clusterView()));
+        vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_CLUSTER, request -> clusterView().onComplete(view -> request.reply(view.result())));
+        if (hazelcast != null) {
+            membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                }
+
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    String node = event.getMember().getUuid().toString();
+                    context.runOnContext(v -> depart(node));
+                }
+            });
+        }
         return vertx.eventBus().<JsonObject>consumer(Addresses.STATS_NODE, message -> {
             String node = message.body().getString("node");
-            latest.put(node, message.body());
-            heardAt.put(node, System.currentTimeMillis());
+            if (!node.equals(stats.nodeId()) && !departed.getJsonArray("nodes", new JsonArray()).contains(node)) {
+                latest.put(node, message.body());
+                heardAt.put(node, System.currentTimeMillis());
+            }
         }).completion().onSuccess(v ->
                 vertx.setPeriodic(0, intervalMs, id -> vertx.eventBus().publish(Addresses.STATS_NODE, stats.snapshot())));
     }
 
-    private JsonObject clusterView() {
+    @Override
+    public Future<?> stop() {
+        if (membershipListener != null) {
+            hazelcast.getCluster().removeMembershipListener(membershipListener);
+        }
+        return Future.succeededFuture();
+    }
+
+    /** A node left: its connections leave the view, its counts stay in the totals. */
+    private void depart(String node) {
+        JsonObject last = latest.remove(node);
+        heardAt.remove(node);
+        if (last == null) {
+            return;
+        }
+        departed.put("nodes", departed.getJsonArray("nodes", new JsonArray()).add(node));
+        for (String field : CUMULATIVE) {
+            add(departed, field, last.getValue(field));
+        }
+    }
+
+    private Future<JsonObject> clusterView() {
         long now = System.currentTimeMillis();
-        heardAt.entrySet().removeIf(e -> now - e.getValue() > 3 * intervalMs && !e.getKey().equals(stats.nodeId()));
-        latest.keySet().retainAll(heardAt.keySet());
-        latest.put(stats.nodeId(), stats.snapshot());
-        heardAt.put(stats.nodeId(), now);
+        heardAt.entrySet().stream().filter(e -> now - e.getValue() > 3 * intervalMs).map(Map.Entry::getKey).toList().forEach(this::depart);
+        Map<String, JsonObject> nodes = new HashMap<>(latest);
+        nodes.put(stats.nodeId(), stats.snapshot());
 
         JsonObject totals = new JsonObject();
-        for (String field : SUMMED) {
-            totals.put(field, latest.values().stream().mapToLong(n -> n.getLong(field, 0L)).sum());
+        for (String field : CUMULATIVE) {
+            add(totals, field, departed.getValue(field));
         }
-        return new JsonObject()
-                .put("nodes", new JsonArray(latest.values().stream().map(JsonObject::copy).toList()))
-                .put("totals", totals.put("nodes", latest.size()));
+        for (JsonObject node : nodes.values()) {
+            for (String field : SUMMED) {
+                add(totals, field, node.getValue(field));
+            }
+            for (String field : SUMMED_MAPS) {
+                add(totals, field, node.getValue(field));
+            }
+        }
+        for (String field : SUMMED_MAPS) {
+            if (!totals.containsKey(field)) {
+                totals.put(field, new JsonObject());
+            }
+        }
+        totals.put("nodes", nodes.size());
+        JsonObject view = new JsonObject()
+                .put("nodes", new JsonArray(nodes.values().stream().sorted((a, b) -> a.getString("node").compareTo(b.getString("node")))
+                        .map(JsonObject::copy).toList()))
+                .put("totals", totals);
+        return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, new JsonObject().put("summary", true))
+                .map(reply -> {
+                    totals.put("uniqueUsers", reply.body().getLong("uniqueUsers")).put("rooms", reply.body().getJsonObject("rooms"));
+                    return view;
+                })
+                .otherwise(presenceOff -> {
+                    totals.put("uniqueUsers", null).put("rooms", new JsonObject());
+                    return view;
+                });
+    }
+
+    /** Adds a number, or an object of numbers key by key, into {@code into.field}. */
+    private static void add(JsonObject into, String field, Object value) {
+        if (value instanceof Number n) {
+            into.put(field, into.getLong(field, 0L) + n.longValue());
+        } else if (value instanceof JsonObject counts) {
+            JsonObject sum = into.getJsonObject(field);
+            if (sum == null) {
+                sum = new JsonObject();
+                into.put(field, sum);
+            }
+            for (String key : counts.fieldNames()) {
+                if (counts.getValue(key) instanceof Number n) {
+                    sum.put(key, sum.getLong(key, 0L) + n.longValue());
+                }
+            }
+        }
     }
 }

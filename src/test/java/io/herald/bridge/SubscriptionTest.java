@@ -17,7 +17,7 @@ class SubscriptionTest {
     }
 
     static BusEvent event(String owner, Target target) {
-        return new BusEvent(7, "{}", owner, target);
+        return new BusEvent(7, 0, "{}", owner, target);
     }
 
     static final Principal ALICE = new Principal("alice", "customer", null, Set.of());

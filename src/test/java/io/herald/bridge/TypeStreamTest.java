@@ -135,8 +135,8 @@ class TypeStreamTest {
         List<BusEvent> events = appended(1);
         busBrings(epoch(), events.get(0));
         assertReleased(1);
-        busBrings("000000000aaaa", new BusEvent(2, "{\"seq\":2}", null, null));
-        busBrings("zzzzzzzzzzzzz", new BusEvent(1, "{\"seq\":1}", null, null));
+        busBrings("000000000aaaa", new BusEvent(2, 0, "{\"seq\":2}", null, null));
+        busBrings("zzzzzzzzzzzzz", new BusEvent(1, 0, "{\"seq\":1}", null, null));
         assertReleased(1, 1);
     }
 
@@ -146,6 +146,11 @@ class TypeStreamTest {
 
         List<Long> seqs() {
             return written.stream().map(frame -> frame.getJsonObject("body").getLong("seq", -1L)).toList();
+        }
+
+        @Override
+        public String transport() {
+            return "recording";
         }
 
         @Override

@@ -13,8 +13,8 @@ class EventBatchCodecTest {
     void roundTripsWithAndWithoutOptionalParts() {
         EventBatchCodec codec = new EventBatchCodec();
         EventBatch batch = new EventBatch("order:created", "0abc12345wxyz", List.of(
-                new BusEvent(41, "{\"id\":\"é✓\"}", "c-1", new Target(Set.of("u"), Set.of("staff"), Set.of("r"))),
-                new BusEvent(42, "{}", null, null)));
+                new BusEvent(41, 1_732_350_000_000L, "{\"id\":\"é✓\"}", "c-1", new Target(Set.of("u"), Set.of("staff"), Set.of("r"))),
+                new BusEvent(42, 7, "{}", null, null)));
         Buffer wire = Buffer.buffer().appendString("prefix");
         codec.encodeToWire(wire, batch);
         assertEquals(batch, codec.decodeFromWire(6, wire));

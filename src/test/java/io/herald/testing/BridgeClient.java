@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -39,6 +40,11 @@ public final class BridgeClient implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Integer closeCode;
     private volatile String closeReason;
+    /** Bridge frames (and their UTF-8 bytes) this client sent and received, SockJS framing aside: what the node's stats count. */
+    public final AtomicLong framesSent = new AtomicLong();
+    public final AtomicLong bytesSent = new AtomicLong();
+    public final AtomicLong framesReceived = new AtomicLong();
+    public final AtomicLong bytesReceived = new AtomicLong();
 
     private BridgeClient(WebSocketClient client, Transport transport) {
         this.client = client;
@@ -82,13 +88,19 @@ public final class BridgeClient implements AutoCloseable {
         return bridge;
     }
 
+    private void received(String frame) {
+        framesReceived.incrementAndGet();
+        bytesReceived.addAndGet(frame.getBytes(StandardCharsets.UTF_8).length);
+        frames.add(new JsonObject(frame));
+    }
+
     private void onText(String text) {
         if (transport == Transport.RAW) {
-            frames.add(new JsonObject(text));
+            received(text);
             return;
         }
         switch (text.charAt(0)) {
-            case 'a' -> new JsonArray(text.substring(1)).forEach(m -> frames.add(new JsonObject((String) m)));
+            case 'a' -> new JsonArray(text.substring(1)).forEach(m -> received((String) m));
             case 'c' -> {
                 JsonArray close = new JsonArray(text.substring(1));
                 closeCode = close.getInteger(0);
@@ -101,6 +113,8 @@ public final class BridgeClient implements AutoCloseable {
     /** Writes one bridge frame as given (any text, to test malformed input). */
     public BridgeClient sendRaw(String frame) {
         String wire = transport == Transport.RAW ? frame : new JsonArray().add(frame).encode();
+        framesSent.incrementAndGet();
+        bytesSent.addAndGet(frame.getBytes(StandardCharsets.UTF_8).length);
         socket.writeTextMessage(wire).await();
         return this;
     }
@@ -115,7 +129,12 @@ public final class BridgeClient implements AutoCloseable {
             throw new IllegalStateException("only SockJS framing carries several frames in one message");
         }
         JsonArray messages = new JsonArray();
-        frames.forEach(frame -> messages.add(frame.encode()));
+        frames.forEach(frame -> {
+            String text = frame.encode();
+            messages.add(text);
+            framesSent.incrementAndGet();
+            bytesSent.addAndGet(text.getBytes(StandardCharsets.UTF_8).length);
+        });
         socket.writeTextMessage(messages.encode()).await();
         return this;
     }

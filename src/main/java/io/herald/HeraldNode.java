@@ -4,6 +4,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryXmlConfig;
 import com.hazelcast.core.HazelcastInstance;
 import io.herald.access.RolePolicy;
+import io.herald.api.DevTokenApi;
+import io.herald.auth.TokenMinter;
 import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
 import io.herald.auth.RoleMatrix;
@@ -147,6 +149,9 @@ public final class HeraldNode {
 
         return log.compose(eventLog -> {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
+            // dev mode hands out tokens for any role, for the console; prod never mounts it
+            DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && config.auth().jwtSecret() != null
+                    ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
             NodeHealth health = new NodeHealth(vertx, stats, clustered ? clusterManager.getHazelcastInstance() : null,
                     config.cluster().minMembers(), eventLog, catalog.types().iterator().next());
             List<String> bridges = new ArrayList<>();
@@ -162,7 +167,7 @@ public final class HeraldNode {
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health);
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health, devTokens);
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }

@@ -61,6 +61,25 @@ class PublishApiIT {
     }
 
     @Test
+    void anAdminTokenPublishesTooAndOtherRolesDoNot() {
+        Response byAdmin = post("/api/events", "Bearer " + TestNodes.token(node, "a-1", "admin"), "{\"type\":\"order:created\",\"data\":{\"n\":1}}");
+        assertEquals(202, byAdmin.status(), byAdmin.body());
+        assertTrue(byAdmin.json().getLong("seq") > 0);
+        assertError(post("/api/events", "Bearer " + TestNodes.token(node, "s-1", "staff"), "{\"type\":\"order:created\"}"), 403, "access_denied");
+    }
+
+    @Test
+    void devModeHandsOutTokensForAnyRole() {
+        Response minted = TestNodes.http("GET", node.port(), "/api/dev/token?sub=c-42&role=customer&storeId=s-1", null, null);
+        assertEquals(200, minted.status(), minted.body());
+        try (BridgeClient customer = BridgeClient.connect(clients, node.port(), minted.json().getString("token"))) {
+            customer.register("order:created").register("payment:received");
+            assertEquals("access_denied", customer.next(BridgeClient.err("payment:received")).getString("failureType"), "a real customer token");
+        }
+        assertError(TestNodes.http("GET", node.port(), "/api/dev/token?sub=x&role=wizard", null, null), 400, "invalid_parameter");
+    }
+
+    @Test
     void badBodiesAre400WithACode() {
         assertError(post("/api/events", key, "{\"type\":"), 400, "invalid_json");
         assertError(post("/api/events", key, ""), 400, "invalid_json");

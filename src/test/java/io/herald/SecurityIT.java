@@ -362,6 +362,7 @@ class SecurityIT {
             assertTrue(prod.awaitLine("listening on").contains("browser origins: " + SHOP + " https://admin.example.com"));
             assertEquals(401, TestNodes.http("GET", port, "/api/stats", null, null).status());
             assertEquals(200, TestNodes.http("GET", port, "/api/stats", "Bearer " + STRONG_KEY, null).status());
+            assertEquals(404, TestNodes.http("GET", port, "/api/dev/token?sub=x&role=admin", null, null).status(), "no dev tokens in prod");
             assertEquals(403, rejectedUpgrade(port, RAW_PATH, EVIL));
             List<String> rest = new java.util.ArrayList<>();
             prod.lines().drainTo(rest);

@@ -28,7 +28,7 @@ public final class AdminAccess implements Handler<RoutingContext> {
 
     public AdminAccess(EventBus bus, String apiKey, NodeStats stats) {
         this.bus = bus;
-        this.apiKey = new ApiKey(apiKey, stats);
+        this.apiKey = new ApiKey(apiKey);
         this.stats = stats;
     }
 

@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * {@code POST /api/events} (one event) and {@code POST /api/events/batch} ({@code {"events":[…]}}) for
- * backends, with {@code Authorization: Bearer <API key>}. The key is checked before the body is read;
+ * backends, with {@code Authorization: Bearer <API key>} (or an admin token, as the console's test form
+ * sends). The key is checked before the body is read;
  * a batch is validated whole before any of it is published. Each key may publish
  * {@code limits.publishEventsPerSecond} events a second on each node (a batch counts each event); past
  * that the answer is {@code 429 rate_limited} with {@code Retry-After}.
@@ -32,18 +33,18 @@ public final class PublishApi {
 
     private final EventPublisher publisher;
     private final NodeStats stats;
-    private final ApiKey apiKey;
+    private final AdminAccess access;
     private final String key;
     private final PublishRateLimit rateLimit;
     private final int maxBodyBytes;
     private final int maxBatchSize;
 
-    public PublishApi(EventPublisher publisher, PublishRateLimit rateLimit, NodeStats stats, String apiKey, int maxBodyBytes,
-                      int maxBatchSize) {
+    public PublishApi(EventPublisher publisher, PublishRateLimit rateLimit, NodeStats stats, AdminAccess access, String apiKey,
+                      int maxBodyBytes, int maxBatchSize) {
         this.publisher = publisher;
         this.rateLimit = rateLimit;
         this.stats = stats;
-        this.apiKey = new ApiKey(apiKey, stats);
+        this.access = access;
         this.key = apiKey;
         this.maxBodyBytes = maxBodyBytes;
         this.maxBatchSize = maxBatchSize;
@@ -51,9 +52,9 @@ public final class PublishApi {
 
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-        // the key is checked in a route of its own, before the body handler reads anything
-        router.post(EVENTS_PATH).handler(apiKey);
-        router.post(BATCH_PATH).handler(apiKey);
+        // the key (or an admin token) is checked in a route of its own, before the body handler reads anything
+        router.post(EVENTS_PATH).handler(access);
+        router.post(BATCH_PATH).handler(access);
         router.post(EVENTS_PATH).handler(body).handler(this::publishOne).failureHandler(this::onFailure);
         router.post(BATCH_PATH).handler(body).handler(this::publishBatch).failureHandler(this::onFailure);
     }

@@ -2,6 +2,7 @@ package io.herald.bridge;
 
 import io.herald.ErrorCode;
 import io.herald.api.AdminAccess;
+import io.herald.api.DevTokenApi;
 import io.herald.api.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PresenceApi;
@@ -55,12 +56,14 @@ public final class HttpVerticle extends VerticleBase {
     private final NodeStats stats;
     private final boolean clustered;
     private final NodeHealth health;
+    /** Null outside dev mode. */
+    private final DevTokenApi devTokens;
     private SocketBridge bridge;
     private HttpServer server;
 
     public HttpVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
                         List<ConnectionPolicy> policies, PublishRateLimit publishLimit, NodeStats stats, boolean clustered,
-                        NodeHealth health) {
+                        NodeHealth health, DevTokenApi devTokens) {
         this.config = config;
         this.catalog = catalog;
         this.publisher = publisher;
@@ -70,6 +73,7 @@ public final class HttpVerticle extends VerticleBase {
         this.stats = stats;
         this.clustered = clustered;
         this.health = health;
+        this.devTokens = devTokens;
     }
 
     @Override
@@ -106,10 +110,13 @@ public final class HttpVerticle extends VerticleBase {
                 .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
                 .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket, config.bridge().maxOutboundBytes()))));
-        new PublishApi(publisher, publishLimit, stats, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         AdminAccess admin = new AdminAccess(vertx.eventBus(), config.apiKey(), stats);
+        new PublishApi(publisher, publishLimit, stats, admin, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new HistoryApi(log, catalog, stats, admin).mount(router);
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
+        if (devTokens != null) {
+            devTokens.mount(router);
+        }
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, health, admin)
                 .mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));

@@ -34,7 +34,9 @@ public final class DevTokenApi {
         String role = ctx.request().getParam("role");
         String storeId = ctx.request().getParam("storeId");
         if (sub == null || sub.isBlank() || sub.length() > 128 || role == null || !roles.hasRole(role)) {
-            HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "give sub (1 to 128 characters) and role (one of " + roles.roleNames() + ")", null);
+            // the roles come along, so that the console can offer them
+            HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "give sub (1 to 128 characters) and role (one of " + roles.roleNames() + ")",
+                    new JsonObject().put("roles", new io.vertx.core.json.JsonArray(List.copyOf(roles.roleNames()))));
             return;
         }
         String token = minter.mint(sub, role, storeId == null || storeId.isBlank() ? null : storeId, List.of(), TTL_SECONDS);

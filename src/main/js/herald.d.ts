@@ -84,6 +84,8 @@ export declare class Herald {
   constructor(options: HeraldOptions);
   readonly status: Status;
   readonly closeInfo: CloseInfo | null;
+  /** The SockJS transport of the open connection ('websocket', 'xhr-streaming', …), or null. */
+  readonly transport: string | null;
   /** Each event of the type, once and in seq order, across reconnects; returns the unsubscribe. */
   on<T extends EventType, D = Record<string, unknown>>(type: T, handler: (event: HeraldEvent<T, D>) => void): () => void;
   onStatus(callback: (status: Status, info: CloseInfo | null) => void): () => void;

@@ -83,6 +83,11 @@ export class Herald {
     return this.#status;
   }
 
+  /** The SockJS transport of the open connection ('websocket', 'xhr-streaming', …), or null. */
+  get transport() {
+    return this.#socket && this.#status === 'open' ? this.#socket.transport || null : null;
+  }
+
   /** Why the last connection ended: { reason, code, message, reconnect } (null before any close). */
   get closeInfo() {
     return this.#closeInfo;

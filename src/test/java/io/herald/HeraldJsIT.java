@@ -150,4 +150,90 @@ class HeraldJsIT {
             assertEquals("closed", result.getString("statusAfterClose"), output);
         }
     }
+
+    @Test
+    void reactBindingsWithReactTestingLibraryAndTheTokenRules() throws Exception {
+        JsonObject args = new JsonObject()
+                .put("url", url(nodeB.port()))
+                .put("apiKey", nodeB.config().apiKey())
+                .put("jwtSecret", nodeB.config().auth().jwtSecret())
+                .put("java", JAVA)
+                .put("jar", NodeProcessIT.JAR.toAbsolutePath().toString())
+                .put("root", Path.of("").toAbsolutePath().toString());
+        JsonObject observed = NodeScripts.run("herald-node.mjs", args.encode());
+
+        // useEvent: the handler is a new closure each render, the latest one runs, and the type was subscribed once
+        JsonObject useEvent = observed.getJsonObject("react").getJsonObject("useEvent");
+        assertEquals(new JsonArray().add("first:1").add("second:2"), useEvent.getJsonArray("items"), useEvent.encode());
+        assertEquals(1, useEvent.getInteger("onCalls"), useEvent.encode());
+        assertTrue(useEvent.getInteger("renders") >= 3, useEvent.encode());
+        assertEquals(new JsonArray().add("Live").add("Disconnected"), useEvent.getJsonArray("statusTexts"));
+        assertEquals("true", useEvent.getString("connected"));
+        assertEquals("false", useEvent.getString("connectedAfterClose"));
+        JsonObject useEvents = observed.getJsonObject("react").getJsonObject("useEvents");
+        assertEquals(new JsonArray().add("created A-1").add("updated A-1"), useEvents.getJsonArray("lines"));
+        assertEquals("closed", useEvents.getString("statusAfterUnmount"), "the provider closes the client it made");
+
+        // a fixed token the hub refuses: closed with the hub's reason, no reconnect
+        JsonObject refused = observed.getJsonObject("refused");
+        assertEquals(new JsonObject().put("reason", "token_invalid").put("code", 4401)
+                .put("message", "token rejected: bad signature, algorithm, format or claims").put("reconnect", false), refused.getJsonObject("closeInfo"));
+        assertEquals(List.of("open", "closed"), statuses(refused.getJsonObject("seen")));
+        // a token function is asked again after a refusal, and its new token connects
+        JsonObject recovers = observed.getJsonObject("recovers");
+        assertEquals(2, recovers.getInteger("calls"));
+        assertEquals(List.of("open", "reconnecting", "open", "closed"), statuses(recovers.getJsonObject("seen")));
+        // 4-second tokens, refreshed over the open connection: it outlives two of them
+        JsonObject refresh = observed.getJsonObject("refresh");
+        assertTrue(refresh.getInteger("calls") >= 3, refresh.encode());
+        assertEquals(List.of("open", "closed"), statuses(refresh.getJsonObject("seen")), refresh.encode());
+        assertEquals(new JsonArray().add(1), refresh.getJsonObject("seen").getJsonArray("events"));
+
+        // a restarted unclustered node: shutdown close, then recovery incomplete, then the new stream from seq 1
+        JsonObject restart = observed.getJsonObject("restart");
+        assertEquals("shutdown", restart.getJsonArray("statuses").getJsonObject(1).getString("reason"), restart.encode());
+        assertEquals(new JsonArray().add(new JsonObject().put("type", "order:updated").put("code", "recovery_incomplete")),
+                restart.getJsonArray("recoveryIncomplete"));
+        JsonArray events = restart.getJsonArray("events");
+        assertEquals(2, events.size(), restart.encode());
+        assertEquals(1, events.getJsonObject(1).getLong("seq"));
+        assertTrue(events.getJsonObject(1).getString("epoch").compareTo(events.getJsonObject(0).getString("epoch")) > 0);
+    }
+
+    static List<String> statuses(JsonObject seen) {
+        List<String> list = new ArrayList<>();
+        seen.getJsonArray("statuses").forEach(s -> list.add(((JsonObject) s).getString("status")));
+        return list;
+    }
+
+    @Test
+    void everyNodeServesTheClientAndTheCatalogsTypings() throws Exception {
+        TestNodes.Response script = TestNodes.http("GET", nodeB.port(), "/client/herald.js", null, null);
+        assertEquals(200, script.status());
+        assertTrue(script.body().contains("export{") || script.body().contains("export {"), "an ES module");
+        TestNodes.Response react = TestNodes.http("GET", portA, "/client/react.js", null, null);
+        assertEquals(200, react.status());
+        assertTrue(react.body().contains("from\"./herald.js\"") || react.body().contains("from \"./herald.js\""), "shares herald.js");
+
+        TestNodes.Response served = TestNodes.http("GET", nodeB.port(), "/client/herald.d.ts", null, null);
+        assertEquals(200, served.status());
+        Path written = Files.createTempDirectory("herald-types").resolve("herald.d.ts");
+        NodeProcessIT.Running types = NodeProcessIT.run(Map.of(), "types", written.toString());
+        assertTrue(types.process().waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, types.process().exitValue(), String.join("\n", types.seen()));
+        assertEquals(served.body(), Files.readString(written), "the types command writes what nodes serve");
+        assertTrue(served.body().contains("export type OrdersEventType =\n  | 'order:created'"), served.body());
+
+        // tsc: the typed example compiles; a wrong event name does not, in plain TypeScript and in a React hook
+        JsonObject checked = NodeScripts.run("herald-types.mjs", written.toString());
+        JsonObject generated = checked.getJsonObject("generated");
+        assertEquals(new JsonArray(), generated.getJsonArray("app.tsx"), checked.encode());
+        assertEquals(new JsonArray().add("Argument of type '\"order:craeted\"' is not assignable to parameter of type 'EventType'."),
+                generated.getJsonArray("wrong-event.ts"));
+        assertEquals(new JsonArray().add("Argument of type '\"payment:recieved\"' is not assignable to parameter of type 'EventType'."),
+                generated.getJsonArray("wrong-event-react.tsx"));
+        // the package's own typings (without a catalog) take any event name
+        assertEquals(new JsonArray(), checked.getJsonObject("package").getJsonArray("wrong-event.ts"), checked.encode());
+        assertEquals(new JsonArray(), checked.getJsonObject("package").getJsonArray("wrong-event-react.tsx"), checked.encode());
+    }
 }

@@ -71,6 +71,7 @@ export declare class HeraldError extends Error {
   readonly address?: string;
 }
 
+/** One user online: its connections across the cluster. */
 export interface PresenceEntry {
   userId: string;
   role?: string;
@@ -78,6 +79,18 @@ export interface PresenceEntry {
   nodes?: string[];
   since?: number;
   [field: string]: unknown;
+}
+/** herald.presence(room) */
+export interface RoomPresence {
+  room: string;
+  members: PresenceEntry[];
+  count: number;
+}
+/** herald.presence(): everyone the token may see. */
+export interface Presence {
+  users: PresenceEntry[];
+  uniqueUsers: number;
+  connections: number;
 }
 
 export declare class Herald {
@@ -92,9 +105,11 @@ export declare class Herald {
   /** History could not replay all that was missed of a type: reload its state. */
   onRecoveryIncomplete(callback: (type: EventType, error: HeraldError) => void): () => void;
   onError(callback: (error: HeraldError) => void): () => void;
-  join(room: string): Promise<unknown>;
-  leave(room: string): Promise<unknown>;
-  presence(room?: string): Promise<any>;
+  /** Joins a room (kept across reconnects); rejects with code access_denied when the rules refuse it. */
+  join(room: string): Promise<{ room: string; joined: boolean }>;
+  leave(room: string): Promise<{ room: string; joined: boolean }>;
+  presence(): Promise<Presence>;
+  presence(room: string): Promise<RoomPresence>;
   publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string }>;
   request(address: string, body?: Record<string, unknown>): Promise<any>;
   close(): void;

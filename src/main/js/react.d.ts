@@ -1,7 +1,7 @@
 // Typings of the React bindings. They take the event types from 'herald-client': point that name at the
 // types generated from your hub (tsconfig "paths") and event names are checked here too.
 import type { ReactElement, ReactNode } from 'react';
-import type { CloseInfo, EventType, Herald, HeraldError, HeraldEvent, HeraldOptions, Status } from 'herald-client';
+import type { CloseInfo, EventType, Herald, HeraldError, HeraldEvent, HeraldOptions, Presence, RoomPresence, Status } from 'herald-client';
 
 export interface HeraldProviderProps {
   /** A client you made; or `options` to have the provider make one (and close it on unmount). */
@@ -24,8 +24,8 @@ export declare function useEvent<T extends EventType, D = Record<string, unknown
 export type EventHandlers = { [T in EventType]?: (event: HeraldEvent<T>) => void };
 export declare function useEvents(handlers: EventHandlers): void;
 
-export declare function usePresence(room?: string, options?: { refreshMs?: number }): {
-  presence: any;
+export declare function usePresence<R extends string | undefined = undefined>(room?: R, options?: { refreshMs?: number }): {
+  presence: (R extends string ? RoomPresence : Presence) | null;
   error: HeraldError | null;
   refresh: () => void;
 };

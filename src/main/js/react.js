@@ -73,11 +73,15 @@ export function useEvents(handlers) {
   }, [client, types, latest]);
 }
 
+/** The hub's presence events, aimed at a room's members when someone joins or leaves it. */
+const PRESENCE_EVENTS = ['presence:joined', 'presence:left'];
+
 /**
- * Who is online in a room (or everyone the token may see, without a room): asked when the connection
- * opens, again every `refreshMs` (0: never) and on `refresh()`. Returns { presence, error, refresh }.
+ * Who is online in a room ({ room, members, count }), or everyone the token may see without a room
+ * ({ users, uniqueUsers, connections }): asked when the connection opens, on each presence:joined /
+ * presence:left of the room, every `refreshMs` if set, and on `refresh()`. Returns { presence, error, refresh }.
  */
-export function usePresence(room, { refreshMs = 15000 } = {}) {
+export function usePresence(room, { refreshMs = 0 } = {}) {
   const { client, status } = useHerald();
   const [state, setState] = useState({ presence: null, error: null });
   const ask = useCallback(() => {
@@ -86,12 +90,20 @@ export function usePresence(room, { refreshMs = 15000 } = {}) {
       (presence) => setState({ presence, error: null }),
       (error) => setState((previous) => ({ presence: previous.presence, error })));
   }, [client, status, room]);
+  const latestAsk = useLatest(ask);
   useEffect(() => {
     ask();
     if (!refreshMs) return undefined;
     const timer = setInterval(ask, refreshMs);
     return () => clearInterval(timer);
   }, [ask, refreshMs]);
+  useEffect(() => {
+    if (!client) return undefined;
+    const offs = PRESENCE_EVENTS.map((type) => client.on(type, (event) => {
+      if (room === undefined || (event.data && event.data.room === room)) latestAsk.current();
+    }));
+    return () => offs.forEach((off) => off());
+  }, [client, room, latestAsk]);
   return { ...state, refresh: ask };
 }
 

@@ -1,6 +1,6 @@
 // A small typed app, as the README shows it: event names are checked against the hub's catalog.
 import { Herald, type EventType, type HeraldEvent, type OrdersEventType } from 'herald-client';
-import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald } from 'herald-client/react';
+import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald, usePresence } from 'herald-client/react';
 
 const herald = new Herald({ urls: ['http://a:8080', 'http://b:8080'], token: async () => 'a JWT from your login' });
 
@@ -23,7 +23,8 @@ function Orders() {
     'payment:received': (event) => console.log(event.seq),
     'inventory:low_stock': (event) => console.log(event.type),
   });
-  return <p>{isConnected ? 'live' : 'offline'} <ConnectionStatus /></p>;
+  const { presence } = usePresence('dashboard');
+  return <p>{isConnected ? 'live' : 'offline'} {presence?.count} online <ConnectionStatus /></p>;
 }
 
 export const App = () => <HeraldProvider client={herald}><Orders /></HeraldProvider>;

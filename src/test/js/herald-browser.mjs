@@ -2,6 +2,7 @@
 // playwright-core). Run by HeraldJsIT, which starts the nodes and checks what this prints (one JSON object).
 //   node herald-browser.mjs kill '<json>'        the page's node is killed with SIGKILL while events are published
 //   node herald-browser.mjs transports '<json>'  each SockJS transport on its own
+//   node herald-browser.mjs rooms '<json>'       join, leave, presence
 // The page is an app of its own origin (a loopback HTTP server of this script), loading the client from a
 // node, as an app loads it from the hub.
 import { chromium } from 'playwright-core';
@@ -30,11 +31,11 @@ async function until(what, check, ms = 20000) {
   throw new Error('waited in vain for ' + what);
 }
 
-async function publish(base, type, data) {
+async function publish(base, type, data, target) {
   const response = await fetch(base + '/api/events', {
     method: 'POST',
     headers: { Authorization: 'Bearer ' + args.apiKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ type, data }),
+    body: JSON.stringify({ type, data, target }),
     signal: AbortSignal.timeout(5000),
   });
   if (response.status !== 202) throw new Error('publish answered ' + response.status);
@@ -104,6 +105,7 @@ async function openApp(context, html, token) {
 async function kill(context) {
   const { urls, token, type, pid, publishUrl } = args;
   const page = await openApp(context, appPage(urls[0] + '/client/herald.js', { urls, token }, type), token);
+  await page.evaluate(() => window.herald.join('dashboard')); // joined again on the new node: see the targeted event below
   const published = [];
   let n = 0;
   let killAt = 0;
@@ -135,6 +137,9 @@ async function kill(context) {
     }
     if (Date.now() - killAt > 30000) throw new Error('the page was not back within 30 s');
   }
+  // an event only for the room's members: it reaches the page only if the page is in the room on its new node
+  const targeted = await publish(publishUrl, type, { n: ++n, room: 'dashboard' }, { rooms: ['dashboard'] });
+  published.push({ n, seq: targeted.seq, epoch: targeted.epoch, sentAt: Date.now(), room: 'dashboard' });
   const lastSeq = Math.max(...published.filter((p) => p.seq).map((p) => p.seq));
   await until('the last event in the page', async () =>
     (await page.evaluate(() => window.seen.events.map((e) => e.seq))).includes(lastSeq));
@@ -176,7 +181,29 @@ async function transports(context) {
   return results;
 }
 
-const scenarios = { kill, transports };
+/** Rooms and presence: a room the rules allow, one they refuse, who is in the room, leaving it. */
+async function rooms(context) {
+  const options = { urls: [args.url], token: args.token };
+  const page = await openApp(context, appPage(args.url + '/client/herald.js', options, 'order:created'), args.token);
+  const result = await page.evaluate(async () => ({
+    joined: await window.herald.join('store:s-1'),
+    refused: await window.herald.join('store:s-2').then(() => null, (err) => ({ code: err.code, status: err.status })),
+  }));
+  // presence is cluster-wide, gathered every presence.flushMs: asked until the user shows
+  const inRoom = (presence) => presence.members.some((member) => member.userId === args.user);
+  result.presence = await until('the user in the room', async () => {
+    const presence = await page.evaluate(() => window.herald.presence('store:s-1'));
+    return inRoom(presence) ? presence : null;
+  });
+  result.left = await page.evaluate(() => window.herald.leave('store:s-1'));
+  result.afterLeaving = await until('the user out of the room', async () => {
+    const presence = await page.evaluate(() => window.herald.presence('store:s-1'));
+    return inRoom(presence) ? null : presence;
+  });
+  return result;
+}
+
+const scenarios = { kill, transports, rooms };
 try {
   const observed = await withBrowser(scenarios[scenario]);
   clearTimeout(deadline);

@@ -27,7 +27,7 @@ const { render, screen, cleanup } = await import('@testing-library/react');
 // events come from a real hub over a real socket, not from act(): React must not expect act() around updates
 globalThis.IS_REACT_ACT_ENVIRONMENT = false;
 const { Herald } = await import('herald-client');
-const { HeraldProvider, useHerald, useEvent, useEvents, ConnectionStatus } = await import('herald-client/react');
+const { HeraldProvider, useHerald, useEvent, useEvents, usePresence, ConnectionStatus } = await import('herald-client/react');
 const h = React.createElement;
 
 /** An HS256 JWT signed with the hub's secret, as an identity provider would issue it. */
@@ -139,6 +139,24 @@ async function reactUseEvents() {
   return observed;
 }
 
+/** usePresence: asked when the connection opens, asked again when presence:joined comes for the room. */
+async function reactUsePresence() {
+  const client = new Herald({ urls: [args.url], token: mint('staff-12', 'staff', 3600) });
+  function Dashboard() {
+    const { presence } = usePresence('dashboard');
+    return h('output', null, presence ? presence.members.map((member) => member.userId).join(',') || 'nobody' : '…');
+  }
+  const view = render(h(HeraldProvider, { client }, h(Dashboard)));
+  const observed = {};
+  await screen.findByText('nobody', {}, { timeout: 10000 });
+  observed.before = 'nobody';
+  observed.joined = await client.join('dashboard');
+  observed.after = (await screen.findByText('staff-12', {}, { timeout: 10000 })).textContent;
+  view.unmount();
+  client.close();
+  return observed;
+}
+
 /** A fixed token the hub refuses: closed, with the reason, and no reconnect. */
 async function refusedToken() {
   const herald = new Herald({ urls: [args.url], token: 'not-a-jwt' });
@@ -239,7 +257,11 @@ function stopJar(node) {
 
 try {
   // the React tests share the one DOM, so they run one after the other; the rest runs alongside
-  const react = (async () => ({ useEvent: await reactUseEvent(), useEvents: (cleanup(), await reactUseEvents()) }))();
+  const react = (async () => ({
+    useEvent: await reactUseEvent(),
+    useEvents: (cleanup(), await reactUseEvents()),
+    usePresence: (cleanup(), await reactUsePresence()),
+  }))();
   const [reactResults, refused, recovers, refresh, restart] = await Promise.all([
     react, refusedToken(), tokenFunctionRecovers(), tokenRefresh(), restartLosesTheStream()]);
   clearTimeout(deadline);

@@ -110,6 +110,11 @@ class HeraldJsIT {
         }
         assertTrue(published >= 60, "events were published before, during and after the kill: " + published);
         assertTrue(seen.getJsonArray("recoveryIncomplete").isEmpty(), output);
+        // the last event was only for the room 'dashboard', which the page joined on node A: it is in it on B too
+        JsonArray events = seen.getJsonArray("events");
+        JsonObject targeted = observed.getJsonArray("published").getJsonObject(observed.getJsonArray("published").size() - 1);
+        assertEquals("dashboard", targeted.getString("room"));
+        assertEquals(targeted.getLong("seq"), events.getJsonObject(events.size() - 1).getLong("seq"), output);
 
         // the status indicator went from open through reconnecting back to open
         List<String> indicator = seen.getJsonArray("indicator").getList();
@@ -152,6 +157,21 @@ class HeraldJsIT {
     }
 
     @Test
+    void roomsAndPresenceInChromium() throws Exception {
+        JsonObject args = new JsonObject()
+                .put("url", url(nodeB.port()))
+                .put("user", "staff-21")
+                .put("token", TestNodes.token(nodeB, "staff-21", "staff", "s-1", List.of(), 3600))
+                .put("apiKey", nodeB.config().apiKey());
+        JsonObject observed = NodeScripts.run("herald-browser.mjs", "rooms", args.encode());
+        String output = observed.encode();
+        assertEquals(new JsonObject().put("room", "store:s-1").put("joined", true), observed.getJsonObject("joined"), output);
+        assertEquals(new JsonObject().put("code", "access_denied").put("status", 403), observed.getJsonObject("refused"), output);
+        assertEquals("store:s-1", observed.getJsonObject("presence").getString("room"), output);
+        assertEquals(new JsonObject().put("room", "store:s-1").put("joined", false), observed.getJsonObject("left"), output);
+    }
+
+    @Test
     void reactBindingsWithReactTestingLibraryAndTheTokenRules() throws Exception {
         JsonObject args = new JsonObject()
                 .put("url", url(nodeB.port()))
@@ -173,6 +193,10 @@ class HeraldJsIT {
         JsonObject useEvents = observed.getJsonObject("react").getJsonObject("useEvents");
         assertEquals(new JsonArray().add("created A-1").add("updated A-1"), useEvents.getJsonArray("lines"));
         assertEquals("closed", useEvents.getString("statusAfterUnmount"), "the provider closes the client it made");
+        // usePresence: nobody in the room at first, then the user who joined (presence:joined asks again)
+        JsonObject usePresence = observed.getJsonObject("react").getJsonObject("usePresence");
+        assertEquals("nobody", usePresence.getString("before"));
+        assertEquals("staff-12", usePresence.getString("after"));
 
         // a fixed token the hub refuses: closed with the hub's reason, no reconnect
         JsonObject refused = observed.getJsonObject("refused");

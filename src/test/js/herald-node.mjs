@@ -240,7 +240,7 @@ async function startJar(port) {
   const node = spawn(args.java, ['-jar', args.jar], { cwd: args.root, env, stdio: 'ignore' });
   await until('the node on port ' + port, async () => {
     try {
-      return (await fetch('http://127.0.0.1:' + port + '/health')).status === 200;
+      return (await fetch('http://127.0.0.1:' + port + '/ready')).status === 200;
     } catch (e) {
       return false;
     }

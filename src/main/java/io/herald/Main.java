@@ -158,7 +158,7 @@ public final class Main {
         if (args.length != 1) {
             throw new IllegalArgumentException("types needs one file to write (- for standard output)\n" + usage());
         }
-        EventCatalog catalog = EventCatalog.fromJson(HeraldConfig.readJson(config.catalogFile(), "catalog"));
+        EventCatalog catalog = EventCatalog.fromJson(config.catalogFile().readJson("catalog"));
         String typings = TypeScriptTypes.generate(catalog);
         if (args[0].equals("-")) {
             System.out.print(typings);

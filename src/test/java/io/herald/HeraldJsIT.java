@@ -117,7 +117,8 @@ class HeraldJsIT {
         assertEquals(targeted.getLong("seq"), events.getJsonObject(events.size() - 1).getLong("seq"), output);
 
         // the status indicator went from open through reconnecting back to open
-        List<String> indicator = seen.getJsonArray("indicator").getList();
+        List<String> indicator = new ArrayList<>();
+        seen.getJsonArray("indicator").forEach(text -> indicator.add((String) text));
         int reconnecting = indicator.indexOf("reconnecting");
         assertTrue(indicator.indexOf("open") >= 0 && reconnecting > indicator.indexOf("open"), "indicator: " + indicator);
         assertEquals("open", indicator.get(indicator.size() - 1), "indicator: " + indicator);

@@ -1,12 +1,16 @@
 package io.herald;
 
 import io.herald.auth.TokenMinter;
+import io.herald.catalog.EventCatalog;
+import io.herald.catalog.TypeScriptTypes;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +21,8 @@ import java.util.logging.Logger;
 
 /**
  * {@code java -jar herald.jar} starts a node; {@code java -jar herald.jar token --sub ID --role ROLE}
- * mints a token with the configured secret. See the README for the configuration.
+ * mints a token with the configured secret; {@code java -jar herald.jar types FILE} writes the browser client's
+ * TypeScript typings with the configured event catalog. See the README for the configuration.
  */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
@@ -34,6 +39,7 @@ public final class Main {
             switch (command) {
                 case "run" -> run(HeraldConfig.load(System.getenv()));
                 case "token" -> System.out.println(mintToken(HeraldConfig.load(System.getenv()), Arrays.copyOfRange(args, 1, args.length)));
+                case "types" -> writeTypes(HeraldConfig.load(System.getenv()), Arrays.copyOfRange(args, 1, args.length));
                 case "help", "--help", "-h" -> System.out.println(usage());
                 default -> fail("unknown command '" + command + "'\n" + usage());
             }
@@ -147,10 +153,35 @@ public final class Main {
         }
     }
 
+    /** {@code types <file>}: the client's TypeScript typings with the configured catalog's event types ({@code -}: standard output). */
+    static void writeTypes(HeraldConfig config, String[] args) {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("types needs one file to write (- for standard output)\n" + usage());
+        }
+        EventCatalog catalog = EventCatalog.fromJson(config.catalogFile().readJson("catalog"));
+        String typings = TypeScriptTypes.generate(catalog);
+        if (args[0].equals("-")) {
+            System.out.print(typings);
+            return;
+        }
+        Path file = Path.of(args[0]);
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            Files.writeString(file, typings);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage());
+        }
+        System.out.println("Herald: wrote the typings of " + catalog.types().size() + " event types in "
+                + catalog.namespaces().size() + " namespaces to " + file);
+    }
+
     static String usage() {
         return """
                 usage: java -jar herald.jar [run]
                        java -jar herald.jar token --sub USER --role ROLE [--store STORE] [--rooms a,b] [--ttl SECONDS]
+                       java -jar herald.jar types FILE   (the client's TypeScript typings with the catalog's event types; - for stdout)
                 configuration: conf/herald.json (HERALD_CONF) and HERALD_* environment variables, see README.md""";
     }
 

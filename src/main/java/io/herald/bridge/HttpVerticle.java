@@ -2,6 +2,7 @@ package io.herald.bridge;
 
 import io.herald.ErrorCode;
 import io.herald.api.AdminAccess;
+import io.herald.api.ClientAssets;
 import io.herald.api.DevTokenApi;
 import io.herald.api.HttpResponses;
 import io.herald.api.OpsApi;
@@ -119,6 +120,7 @@ public final class HttpVerticle extends VerticleBase {
         }
         new OpsApi(vertx.eventBus(), stats, catalog, clustered, health, admin)
                 .mount(router);
+        new ClientAssets(catalog).mount(router);
         router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint", null));
         // what no handler answered (a path or query vertx-web cannot decode, …): JSON in the one vocabulary, no stack trace

@@ -1,0 +1,38 @@
+// Typings of the React bindings. They take the event types from 'herald-client': point that name at the
+// types generated from your hub (tsconfig "paths") and event names are checked here too.
+import type { ReactElement, ReactNode } from 'react';
+import type { CloseInfo, EventType, Herald, HeraldError, HeraldEvent, HeraldOptions, Presence, RoomPresence, Status } from 'herald-client';
+
+export interface HeraldProviderProps {
+  /** A client you made; or `options` to have the provider make one (and close it on unmount). */
+  client?: Herald;
+  options?: HeraldOptions;
+  children?: ReactNode;
+}
+export declare function HeraldProvider(props: HeraldProviderProps): ReactElement;
+
+export interface HeraldContextValue {
+  client: Herald | null;
+  status: Status;
+  isConnected: boolean;
+}
+export declare function useHerald(): HeraldContextValue;
+
+export declare function useEvent<T extends EventType, D = Record<string, unknown>>(
+  type: T, handler: (event: HeraldEvent<T, D>) => void): void;
+
+export type EventHandlers = { [T in EventType]?: (event: HeraldEvent<T>) => void };
+export declare function useEvents(handlers: EventHandlers): void;
+
+export declare function usePresence<R extends string | undefined = undefined>(room?: R, options?: { refreshMs?: number }): {
+  presence: (R extends string ? RoomPresence : Presence) | null;
+  error: HeraldError | null;
+  refresh: () => void;
+};
+
+export interface ConnectionStatusProps {
+  labels?: Partial<Record<Status, string>>;
+  render?: (status: Status, closeInfo: CloseInfo | null) => ReactNode;
+  className?: string;
+}
+export declare function ConnectionStatus(props: ConnectionStatusProps): ReactElement;

@@ -1,0 +1,129 @@
+// React bindings for Herald's client: a provider that holds one client, hooks that subscribe components
+// to event types, rooms' presence and the connection status, and a status component. Handlers passed to
+// the hooks may be new functions on every render: the hooks call the latest one and subscribe only when
+// the client or the event types change.
+import { createContext, createElement, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Herald } from './herald.js';
+
+const HeraldContext = createContext(null);
+
+/**
+ * Gives its children a Herald client: the `client` you made, or one it makes from `options` (and closes
+ * when it unmounts; `options` are read when it mounts).
+ */
+export function HeraldProvider({ client, options, children }) {
+  const [own, setOwn] = useState(null);
+  useEffect(() => {
+    if (client) return undefined;
+    const made = new Herald(options);
+    setOwn(made);
+    return () => made.close();
+  }, [client]); // eslint-disable-line react-hooks/exhaustive-deps -- options are read once, at mount
+  const herald = client || own;
+  const [status, setStatus] = useState(herald ? herald.status : 'connecting');
+  useEffect(() => {
+    if (!herald) return undefined;
+    setStatus(herald.status);
+    return herald.onStatus((next) => setStatus(next));
+  }, [herald]);
+  const value = useMemo(() => ({ client: herald, status, isConnected: status === 'open' }), [herald, status]);
+  return createElement(HeraldContext.Provider, { value }, children);
+}
+
+/** { client, status, isConnected } of the nearest HeraldProvider (client is null until it is made). */
+export function useHerald() {
+  const value = useContext(HeraldContext);
+  if (!value) {
+    throw new Error('useHerald and the Herald hooks need a <HeraldProvider> above them');
+  }
+  return value;
+}
+
+/** The latest value of something that changes every render, for callbacks registered once. */
+function useLatest(value) {
+  const ref = useRef(value);
+  useLayoutEffect(() => {
+    ref.current = value;
+  });
+  return ref;
+}
+
+/** Calls handler(event) for each event of the type. */
+export function useEvent(type, handler) {
+  const { client } = useHerald();
+  const latest = useLatest(handler);
+  useEffect(() => {
+    if (!client || !type) return undefined;
+    return client.on(type, (event) => latest.current(event));
+  }, [client, type, latest]);
+}
+
+/** useEvent for several types at once: { 'order:created': handler, … }. */
+export function useEvents(handlers) {
+  const { client } = useHerald();
+  const latest = useLatest(handlers);
+  const types = Object.keys(handlers).sort().join('\n'); // resubscribe when the set of types changes, not the functions
+  useEffect(() => {
+    if (!client || !types) return undefined;
+    const offs = types.split('\n').map((type) => client.on(type, (event) => {
+      const handler = latest.current[type];
+      if (handler) handler(event);
+    }));
+    return () => offs.forEach((off) => off());
+  }, [client, types, latest]);
+}
+
+/** The hub's presence events, aimed at a room's members when someone joins or leaves it. */
+const PRESENCE_EVENTS = ['presence:joined', 'presence:left'];
+
+/**
+ * Who is online in a room ({ room, members, count }), or everyone the token may see without a room
+ * ({ users, uniqueUsers, connections }): asked when the connection opens, on each presence:joined /
+ * presence:left of the room, every `refreshMs` if set, and on `refresh()`. Returns { presence, error, refresh }.
+ */
+export function usePresence(room, { refreshMs = 0 } = {}) {
+  const { client, status } = useHerald();
+  const [state, setState] = useState({ presence: null, error: null });
+  const ask = useCallback(() => {
+    if (!client || status !== 'open') return;
+    client.presence(room).then(
+      (presence) => setState({ presence, error: null }),
+      (error) => setState((previous) => ({ presence: previous.presence, error })));
+  }, [client, status, room]);
+  const latestAsk = useLatest(ask);
+  useEffect(() => {
+    ask();
+    if (!refreshMs) return undefined;
+    const timer = setInterval(ask, refreshMs);
+    return () => clearInterval(timer);
+  }, [ask, refreshMs]);
+  useEffect(() => {
+    if (!client) return undefined;
+    const offs = PRESENCE_EVENTS.map((type) => client.on(type, (event) => {
+      if (room === undefined || (event.data && event.data.room === room)) latestAsk.current();
+    }));
+    return () => offs.forEach((off) => off());
+  }, [client, room, latestAsk]);
+  return { ...state, refresh: ask };
+}
+
+const LABELS = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
+
+/**
+ * The connection status as a small element: <span class="herald-status herald-status-open" data-status="open">Live</span>.
+ * `labels` overrides the texts; `render(status, closeInfo)` replaces the element.
+ */
+export function ConnectionStatus({ labels, render, className = 'herald-status' }) {
+  const { client, status } = useHerald();
+  if (render) {
+    return render(status, client ? client.closeInfo : null);
+  }
+  const text = (labels && labels[status]) || LABELS[status];
+  const reason = status === 'closed' && client && client.closeInfo ? client.closeInfo.reason : undefined;
+  return createElement('span', {
+    className: className + ' ' + className + '-' + status,
+    'data-status': status,
+    title: reason,
+    role: 'status',
+  }, text);
+}

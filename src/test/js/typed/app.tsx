@@ -1,0 +1,30 @@
+// A small typed app, as the README shows it: event names are checked against the hub's catalog.
+import { Herald, type EventType, type HeraldEvent, type OrdersEventType } from 'herald-client';
+import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald, usePresence } from 'herald-client/react';
+
+const herald = new Herald({ urls: ['http://a:8080', 'http://b:8080'], token: async () => 'a JWT from your login' });
+
+const off: () => void = herald.on('order:created', (event) => {
+  const type: 'order:created' = event.type;
+  const seq: number = event.seq;
+  console.log(type, seq, event.epoch, event.data.orderId);
+});
+off();
+herald.on<'order:updated', { orderId: string }>('order:updated', (event) => event.data.orderId.toUpperCase());
+herald.onStatus((status, info) => console.log(status === 'reconnecting' ? info?.reason : status));
+herald.onRecoveryIncomplete((type: EventType) => console.log('reload', type));
+const shipped: OrdersEventType = 'order:status_changed';
+herald.join('store:s-1').then(() => herald.presence('store:s-1'));
+
+function Orders() {
+  const { isConnected } = useHerald();
+  useEvent('order:created', (event: HeraldEvent<'order:created'>) => console.log(event.data, shipped));
+  useEvents({
+    'payment:received': (event) => console.log(event.seq),
+    'inventory:low_stock': (event) => console.log(event.type),
+  });
+  const { presence } = usePresence('dashboard');
+  return <p>{isConnected ? 'live' : 'offline'} {presence?.count} online <ConnectionStatus /></p>;
+}
+
+export const App = () => <HeraldProvider client={herald}><Orders /></HeraldProvider>;

@@ -1,0 +1,58 @@
+package io.herald;
+
+import io.herald.config.HeraldConfig;
+import io.herald.testing.NodeScripts;
+import io.herald.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The console in a real Chromium (src/test/js/console-browser.mjs): the jar as a user starts it (dev mode), signed in
+ * from the console's dev form as an admin; an event published over the HTTP API appears, a system event makes a
+ * toast, the cluster and who is online show; then the node is stopped and the status indicator says so. The
+ * screenshot is kept as target/console.png.
+ */
+class ConsoleIT {
+    static final Path SCREENSHOT = Path.of("target/console.png").toAbsolutePath();
+
+    @Test
+    void aNewcomerSignsInSeesEventsAndTheNodeGoingAway() throws Exception {
+        NodeScripts.requireInstalled();
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/chromium")), "install chromium (.ci/run does)");
+        int port = TestNodes.freePort();
+        NodeProcessIT.Running node = NodeProcessIT.run(Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(port), HeraldConfig.ENV_DEMO, "false",
+                HeraldConfig.ENV_CLUSTER_CONFIG, NodeProcessIT.privateClusterXml().toString()));
+        try {
+            node.awaitLine("up on port " + port);
+            Files.deleteIfExists(SCREENSHOT);
+            JsonObject seen = NodeScripts.run("console-browser.mjs", new JsonObject().put("base", "http://127.0.0.1:" + port)
+                    .put("apiKey", HeraldConfig.DEV_API_KEY).put("pid", node.process().pid()).put("screenshot", SCREENSHOT.toString()).encode());
+
+            assertEquals("dev-admin · admin", seen.getString("who"));
+            assertEquals(false, seen.getBoolean("signInStillShown"), "signed in: the form goes away");
+            assertTrue(seen.getString("orderRow").contains("o-console"), seen.encode());
+            assertTrue(seen.getString("toast").contains("system:alert") && seen.getString("toast").contains("disk almost full"), seen.encode());
+            assertTrue(seen.getString("clusterSize").startsWith("1 node"), seen.encode());
+            assertEquals(List.of("dev-admin"), seen.getJsonArray("online").getList(), "the admin itself is online");
+            assertEquals(List.of(), seen.getJsonArray("deniedNamespaces").getList(), "an admin reads every namespace");
+            assertEquals(List.of("system:alert"), seen.getJsonArray("visibleWhenFilteredToSystem").getList());
+            assertEquals("open", seen.getJsonArray("statuses").getString(0));
+            assertEquals("reconnecting", seen.getJsonArray("statuses").getString(1), "the node went away: " + seen.getString("statusText"));
+            assertTrue(seen.getString("statusText").contains("shutdown"), seen.getString("statusText"));
+            assertEquals(List.of(), seen.getJsonArray("pageErrors").getList());
+            assertTrue(Files.size(SCREENSHOT) > 10_000, "the screenshot is kept in target/");
+            assertTrue(node.process().waitFor(30, TimeUnit.SECONDS), "the node exits on SIGTERM");
+        } finally {
+            node.process().destroyForcibly();
+        }
+    }
+}

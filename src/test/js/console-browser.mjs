@@ -1,0 +1,82 @@
+// Drives Herald's console (GET / of a node) in a real Chromium, as a newcomer would: signs in as the dev admin,
+// sees an event published over the HTTP API, a toast for a system event, the cluster card and who is online,
+// then the node is stopped (SIGTERM to its pid) and the status indicator must say so. Prints one JSON object.
+//   node console-browser.mjs '{"base":"http://127.0.0.1:8080","apiKey":"…","pid":123,"screenshot":"/path.png"}'
+import { chromium } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = JSON.parse(process.argv[2]);
+const deadline = setTimeout(() => fail('timed out'), 50000);
+
+function fail(message) {
+  console.error('[console-browser] ' + message);
+  process.exit(1);
+}
+
+async function publish(type, data) {
+  const response = await fetch(args.base + '/api/events', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + args.apiKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type, data }),
+  });
+  if (response.status !== 202) throw new Error('publish answered ' + response.status);
+  return response.json();
+}
+
+const profile = await mkdtemp(join(tmpdir(), 'herald-console-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 800 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const result = { statuses: [] };
+try {
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await page.goto(args.base + '/');
+  await page.waitForSelector('#dev-form:not([hidden])');
+  await page.selectOption('#dev-role', 'admin');
+  await page.fill('#dev-sub', 'dev-admin');
+  await page.click('#dev-form button[type=submit]');
+  await page.waitForSelector('#status[data-status="open"]');
+  result.statuses.push(await page.getAttribute('#status', 'data-status'));
+  result.who = await page.textContent('#who');
+  result.signInStillShown = await page.isVisible('#signin');
+
+  const order = await publish('order:created', { orderId: 'o-console', customerId: 'c-1', total: 42 });
+  await publish('system:alert', { level: 'high', message: 'disk almost full' });
+  await page.waitForSelector('#events tr[data-type="order:created"]');
+  result.orderRow = await page.textContent('#events tr[data-type="order:created"] td.data');
+  result.orderSeq = order.seq;
+  await page.waitForSelector('.toast');
+  result.toast = await page.textContent('.toast');
+  await page.waitForFunction(() => document.querySelectorAll('#nodes .node').length > 0);
+  result.clusterSize = await page.textContent('#cluster-size');
+  await page.waitForFunction(() => document.querySelectorAll('#online li').length > 0);
+  result.online = await page.$$eval('#online li', (items) => items.map((item) => item.firstChild.textContent));
+  result.deniedNamespaces = await page.$$eval('#namespaces li.denied', (items) => items.map((item) => item.textContent));
+
+  await page.selectOption('#filter-ns', 'system');
+  result.visibleWhenFilteredToSystem = await page.$$eval('#events tr:not([hidden])', (rows) => rows.map((row) => row.dataset.type));
+  await page.selectOption('#filter-ns', '');
+  await page.screenshot({ path: args.screenshot, fullPage: false });
+
+  process.kill(args.pid, 'SIGTERM');
+  await page.waitForFunction(() => ['reconnecting', 'closed'].includes(document.getElementById('status').dataset.status), null,
+    { timeout: 20000 });
+  result.statuses.push(await page.getAttribute('#status', 'data-status'));
+  result.statusText = await page.textContent('#status');
+  result.pageErrors = pageErrors;
+} catch (error) {
+  fail(error.stack || String(error));
+} finally {
+  await context.close();
+  await rm(profile, { recursive: true, force: true });
+  clearTimeout(deadline);
+}
+console.log(JSON.stringify(result));

@@ -157,7 +157,7 @@ class PublishApiIT {
 
         Response console = TestNodes.http("GET", node.port(), "/", null, null);
         assertEquals(200, console.status());
-        assertTrue(console.body().contains("/eventbus/websocket"), "the console page");
+        assertTrue(console.body().contains("console.js"), "the console page");
 
         assertError(TestNodes.http("GET", node.port(), "/api/nothing-here", null, null), 404, "not_found");
     }

@@ -44,6 +44,8 @@ public final class AdminAccess implements Handler<RoutingContext> {
             refuse(ctx, ErrorCode.UNAUTHORIZED, "send the API key or an admin token as Authorization: Bearer <key or token>");
             return;
         }
+        // the token is checked asynchronously: hold the body until a BodyHandler after this one reads it
+        ctx.request().pause();
         bus.<JsonObject>request(Addresses.AUTH_VERIFY, token).onComplete(verified -> {
             if (verified.failed()) {
                 HeraldException e = HeraldException.from(verified.cause());
@@ -59,11 +61,13 @@ public final class AdminAccess implements Handler<RoutingContext> {
                 refuse(ctx, ErrorCode.ACCESS_DENIED, "role " + principal.role() + " may not read this; it needs the API key or an admin token");
                 return;
             }
-            ctx.next();
+            ctx.next(); // a BodyHandler next in line takes the body from here; for the others the request flows again
+            ctx.request().resume();
         });
     }
 
     private void refuse(RoutingContext ctx, ErrorCode code, String message) {
+        ctx.request().resume(); // a body nobody will read is drained, so the connection stays usable
         stats.refused(code);
         HttpResponses.error(ctx, code, message, null);
     }

@@ -80,8 +80,9 @@ public final class BridgeClient implements AutoCloseable {
         try {
             ws.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI(path)).await();
         } catch (IllegalStateException e) {
-            // the node refused the connection right after the handshake: the close (and its err frame) came first
-            if (bridge.closed.getCount() > 0) {
+            // the node refused the connection right after the handshake: the close (and its err frame) came first,
+            // and its close handler may still be on its way
+            if (!bridge.awaitClose()) {
                 throw e;
             }
         }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static io.herald.testing.BridgeClient.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,15 +66,6 @@ class PresenceKillIT {
         return null;
     }
 
-    static void awaitUpTo(long seconds, String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     static long count(String type, String customerId) {
         JsonArray events = TestNodes.history(nodeA, type, "limit=1000").getJsonArray("events");
@@ -100,7 +90,7 @@ class PresenceKillIT {
             onDoomed.add(BridgeClient.connect(clients, httpPort, lonely));
             BridgeClient twoTabs = BridgeClient.connect(clients, nodeA.port(), tokens.get(0));
             onDoomed.forEach(BridgeClient::sync);
-            awaitUpTo(30, "P's users seen from A", () -> presence().getInteger("uniqueUsers") == STORM + 2); // and the admin
+            Eventually.assertWithin(30, "P's users seen from A", () -> presence().getInteger("uniqueUsers") == STORM + 2); // and the admin
 
             long killed = System.nanoTime();
             doomed.process().destroyForcibly(); // SIGKILL
@@ -109,7 +99,7 @@ class PresenceKillIT {
                 moved.add(BridgeClient.connect(clients, nodeA.port(), token)); // the storm: every client at once, to A
             }
             moved.forEach(BridgeClient::sync);
-            awaitUpTo(60, "the killed node's user gone", () -> user("c-lonely") == null);
+            Eventually.assertWithin(60, "the killed node's user gone", () -> user("c-lonely") == null);
             long goneMs = (System.nanoTime() - killed) / 1_000_000;
             JsonObject offline = admin.next(rec("customer:offline")).getJsonObject("body");
             assertEquals("c-lonely", offline.getJsonObject("data").getString("customerId"));

@@ -1,6 +1,7 @@
 package io.herald;
 
 import io.herald.testing.BridgeClient;
+import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static io.herald.testing.BridgeClient.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,15 +28,6 @@ class StatsIT {
         return response.json().getJsonObject("totals");
     }
 
-    static void awaitUpTo(long seconds, String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     /** Waits until the stats (shared every interval) show what is expected; fails showing both. */
     static void awaitEqual(JsonObject expected, java.util.function.Supplier<JsonObject> actual) throws InterruptedException {
@@ -178,7 +169,7 @@ class StatsIT {
                     .put("subscriptionsByType", counts("inventory:low_stock", 1, "order:created", 2, "product:updated", 1))
                     .put("subscriptionsByNamespace", counts("inventory", 1, "orders", 2, "products", 1))
                     .put("rooms", counts("dashboard", 1));
-            awaitUpTo(30, "the killed node's connections gone", () -> who(totals(nodeA)).equals(afterKill));
+            Eventually.assertWithin(30, "the killed node's connections gone", () -> who(totals(nodeA)).equals(afterKill));
             System.out.printf("stats: a SIGKILLed node's connections left the cluster totals %d ms after the kill%n",
                     (System.nanoTime() - killed) / 1_000_000);
             // the counters keep what the dead node counted (they never go backwards); the admin's leaving the dashboard is one more event

@@ -8,6 +8,22 @@ public final class Eventually {
     private Eventually() {
     }
 
+    /** Like {@link #assertEventually} with a longer wait, for what the cluster decides on its own time (a member dropped). */
+    public static void assertWithin(long seconds, String what, java.util.function.BooleanSupplier condition) {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + seconds + " s: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     public static void assertEventually(String what, Supplier<Boolean> condition) {
         long end = System.nanoTime() + BridgeClient.WAIT.toNanos();
         while (System.nanoTime() < end) {

@@ -48,6 +48,16 @@ try {
   result.who = await page.textContent('#who');
   result.signInStillShown = await page.isVisible('#signin');
 
+  // registers have no acknowledgement: wait until the node counts the console's subscriptions, one per catalog type
+  const catalog = await (await fetch(args.base + '/api/catalog')).json();
+  const types = Object.values(catalog.namespaces).reduce((n, namespace) => n + namespace.types.length, 0);
+  const end = Date.now() + 20000;
+  for (;;) {
+    const stats = await (await fetch(args.base + '/api/stats', { headers: { Authorization: 'Bearer ' + args.apiKey } })).json();
+    if (stats.totals.subscriptions >= types) break;
+    if (Date.now() > end) throw new Error('the console subscribed to ' + stats.totals.subscriptions + ' of ' + types + ' types');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const order = await publish('order:created', { orderId: 'o-console', customerId: 'c-1', total: 42 });
   await publish('system:alert', { level: 'high', message: 'disk almost full' });
   await page.waitForSelector('#events tr[data-type="order:created"]');

@@ -364,5 +364,6 @@ function toast(title, text) {
 offerDevSignIn();
 const fromUrl = new URLSearchParams(location.search).get('token');
 if (fromUrl) {
+  history.replaceState(null, '', location.pathname); // the token stays out of the address bar and the history
   start(fromUrl);
 }

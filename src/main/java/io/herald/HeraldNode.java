@@ -126,7 +126,8 @@ public final class HeraldNode {
         Future<EventLog> log = clustered
                 ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds).map(l -> l)
                 : Future.succeededFuture(new LocalEventLog(bounds));
-        BooleanSupplier takesRawPublishes = clustered
+        // the oldest Herald node takes in raw bus publishes and announces presence changes, so that each happens once
+        BooleanSupplier oldestHeraldNode = clustered
                 ? HeraldMembers.watch(clusterManager.getHazelcastInstance())::isOldestHeraldNode
                 : () -> true;
         HeraldConfig.Limits limits = config.limits();
@@ -149,8 +150,8 @@ public final class HeraldNode {
 
         return log.compose(eventLog -> {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
-            // dev mode hands out tokens for any role, for the console; prod never mounts it
-            DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && config.auth().jwtSecret() != null
+            // dev mode with the shipped secret hands out tokens for any role, for the console; nothing else mounts it
+            DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
                     ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
             NodeHealth health = new NodeHealth(vertx, stats, clustered ? clusterManager.getHazelcastInstance() : null,
                     config.cluster().minMembers(), eventLog, catalog.types().iterator().next());
@@ -160,10 +161,11 @@ public final class HeraldNode {
             HttpVerticle[] first = new HttpVerticle[1];
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs(), clustered ? clusterManager.getHazelcastInstance() : null)))
-                    .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, takesRawPublishes)))
+                    .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, oldestHeraldNode)))
                     .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS)))
                     .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms,
-                            publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, config.presence().flushMs())))
+                            publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, oldestHeraldNode,
+                            config.presence().flushMs())))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -5,6 +5,7 @@ import io.herald.catalog.EventCatalog;
 import io.herald.catalog.TypeScriptTypes;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
+import io.herald.log.JsonLogFormatter;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
@@ -81,7 +82,7 @@ public final class Main {
         Logger.getLogger("io.herald").setLevel(log.level());
         if (log.json()) {
             for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
-                handler.setFormatter(new io.herald.log.JsonLogFormatter());
+                handler.setFormatter(new JsonLogFormatter());
             }
         }
     }

@@ -69,7 +69,7 @@ class PublishApiIT {
     }
 
     @Test
-    void devModeHandsOutTokensForAnyRole() {
+    void devModeHandsOutTokensForAnyRole() throws Exception {
         Response minted = TestNodes.http("GET", node.port(), "/api/dev/token?sub=c-42&role=customer&storeId=s-1", null, null);
         assertEquals(200, minted.status(), minted.body());
         try (BridgeClient customer = BridgeClient.connect(clients, node.port(), minted.json().getString("token"))) {
@@ -77,6 +77,10 @@ class PublishApiIT {
             assertEquals("access_denied", customer.next(BridgeClient.err("payment:received")).getString("failureType"), "a real customer token");
         }
         assertError(TestNodes.http("GET", node.port(), "/api/dev/token?sub=x&role=wizard", null, null), 400, "invalid_parameter");
+        java.net.http.HttpResponse<String> fromAnotherSite = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + node.port() + "/api/dev/token?sub=x&role=admin")).header("Origin", "https://evil.example").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, fromAnotherSite.statusCode(), "a page of another site may not mint itself an admin token");
     }
 
     @Test

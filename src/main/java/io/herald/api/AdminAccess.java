@@ -13,7 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The route handler for what lists users, connections or counts ({@code /api/stats}, {@code /api/presence}):
+ * The route handler for what only backends and admins may do ({@code /api/stats}, {@code /api/presence},
+ * {@code /api/history}, publishing):
  * it lets a request through with the API key ({@code Authorization: Bearer <key>}) or a token of role
  * {@value #ADMIN_ROLE} ({@code Authorization: Bearer <JWT>} or the {@code token} query parameter, verified by
  * the auth verticle). No or bad credentials: 401 {@code unauthorized}; a valid token of another role: 403

@@ -3,19 +3,26 @@ package io.herald.api;
 import io.herald.ErrorCode;
 import io.herald.auth.RoleMatrix;
 import io.herald.auth.TokenMinter;
+import io.herald.http.Origins;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 
 /**
- * {@code GET /api/dev/token?sub=&role=&storeId=} in dev mode only (never mounted in prod): a token for any user
- * and role, signed with the dev secret, so that the console can show the hub as each role sees it.
+ * {@code GET /api/dev/token?sub=&role=&storeId=} in dev mode with the shipped development secret only (never
+ * mounted otherwise): a token for any user and role, so that the console can show the hub as each role sees
+ * it. Only the node's own pages may ask: a request from another origin (a page the developer happens to visit,
+ * which dev mode's open CORS would otherwise let read the answer) is refused.
  */
 public final class DevTokenApi {
     public static final String PATH = "/api/dev/token";
     static final long TTL_SECONDS = 8 * 3600;
+    static final int MAX_SUB_LENGTH = 128;
 
     private final TokenMinter minter;
     private final RoleMatrix roles;
@@ -30,13 +37,19 @@ public final class DevTokenApi {
     }
 
     private void token(RoutingContext ctx) {
+        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+        HostAndPort authority = ctx.request().authority();
+        if (origin != null && (authority == null || !Origins.sameOrigin(origin, ctx.request().scheme(), authority.host(), authority.port()))) {
+            HttpResponses.error(ctx, ErrorCode.ACCESS_DENIED, "dev tokens are for the node's own console only", null);
+            return;
+        }
         String sub = ctx.request().getParam("sub");
         String role = ctx.request().getParam("role");
         String storeId = ctx.request().getParam("storeId");
-        if (sub == null || sub.isBlank() || sub.length() > 128 || role == null || !roles.hasRole(role)) {
+        if (sub == null || sub.isBlank() || sub.length() > MAX_SUB_LENGTH || role == null || !roles.hasRole(role)) {
             // the roles come along, so that the console can offer them
-            HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "give sub (1 to 128 characters) and role (one of " + roles.roleNames() + ")",
-                    new JsonObject().put("roles", new io.vertx.core.json.JsonArray(List.copyOf(roles.roleNames()))));
+            HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "give sub (1 to " + MAX_SUB_LENGTH + " characters) and role (one of "
+                    + roles.roleNames() + ")", new JsonObject().put("roles", new JsonArray(List.copyOf(roles.roleNames()))));
             return;
         }
         String token = minter.mint(sub, role, storeId == null || storeId.isBlank() ? null : storeId, List.of(), TTL_SECONDS);

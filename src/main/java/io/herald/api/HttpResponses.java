@@ -6,9 +6,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.logging.Logger;
+
 /** JSON answers: successes, and refusals in the one error vocabulary {@code {"error":"<code>","message":"…"}}. */
 public final class HttpResponses {
-    private static final LogLimiter REFUSALS = new LogLimiter(java.util.logging.Logger.getLogger(HttpResponses.class.getName()));
+    private static final LogLimiter REFUSALS = new LogLimiter(Logger.getLogger(HttpResponses.class.getName()));
 
     private HttpResponses() {
     }

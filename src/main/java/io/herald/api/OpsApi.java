@@ -56,7 +56,7 @@ public final class OpsApi {
                 .put("status", up ? "UP" : health.isClosing() ? "CLOSING" : "DOWN")
                 .put("node", stats.nodeId())
                 .put("clustered", clustered)
-                .put("connections", stats.snapshot().getLong("connections")));
+                .put("connections", stats.connections()));
     }
 
     private JsonObject catalogJson() {

@@ -2,6 +2,7 @@ package io.herald.api;
 
 import io.herald.Addresses;
 import io.herald.ErrorCode;
+import io.herald.presence.RoomRules;
 import io.herald.stats.NodeStats;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -33,9 +34,9 @@ public final class PresenceApi {
 
     private void presence(RoutingContext ctx) {
         String room = ctx.request().getParam("room");
-        if (room != null && (room.isEmpty() || room.length() > 128)) {
+        if (room != null && (room.isEmpty() || room.length() > RoomRules.MAX_ROOM_LENGTH)) {
             stats.refused(ErrorCode.INVALID_PARAMETER);
-            HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "room must be a room name of 1 to 128 characters", null);
+            HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "room must be a room name of 1 to " + RoomRules.MAX_ROOM_LENGTH + " characters", null);
             return;
         }
         bus.<JsonObject>request(Addresses.PRESENCE_QUERY, room == null ? new JsonObject() : new JsonObject().put("room", room))

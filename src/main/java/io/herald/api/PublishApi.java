@@ -23,7 +23,7 @@ import java.util.List;
  * {@code POST /api/events} (one event) and {@code POST /api/events/batch} ({@code {"events":[…]}}) for
  * backends, with {@code Authorization: Bearer <API key>} (or an admin token, as the console's test form
  * sends). The key is checked before the body is read;
- * a batch is validated whole before any of it is published. Each key may publish
+ * a batch is validated whole before any of it is published. The key (admin tokens count with it) may publish
  * {@code limits.publishEventsPerSecond} events a second on each node (a batch counts each event); past
  * that the answer is {@code 429 rate_limited} with {@code Retry-After}.
  */

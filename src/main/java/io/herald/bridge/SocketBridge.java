@@ -128,7 +128,6 @@ final class SocketBridge implements Handler<ClientSocket> {
             socket.closeHandler(v -> onClose(connection));
             socket.frameHandler(frame -> {
                 connection.lastSeen = System.currentTimeMillis();
-                stats.frameIn(Utf8.length(frame));
                 onFrame(connection, frame);
             });
             socket.pongHandler(v -> connection.lastSeen = System.currentTimeMillis());
@@ -204,6 +203,7 @@ final class SocketBridge implements Handler<ClientSocket> {
     private void onFrame(Connection connection, String data) {
         if (connection.handlingFrame) {
             if (connection.waitingFrames.size() >= MAX_WAITING_FRAMES) {
+                stats.frameIn(Utf8.length(data));
                 deny(connection, null, ErrorCode.UNAVAILABLE, "frame dropped: " + MAX_WAITING_FRAMES + " frames wait for an earlier one already");
             } else {
                 connection.waitingFrames.add(data);
@@ -238,7 +238,9 @@ final class SocketBridge implements Handler<ClientSocket> {
     }
 
     private Future<Void> dispatch(Connection connection, String data) {
-        if (Utf8.exceeds(data, limits.maxFrameBytes())) {
+        int bytes = Utf8.length(data);
+        stats.frameIn(bytes);
+        if (bytes > limits.maxFrameBytes()) {
             framePolicies(connection, ConnectionPolicy.KIND_INVALID);
             deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + limits.maxFrameBytes() + " bytes");
             return DONE;

@@ -44,7 +44,7 @@ final class Subscription {
         String userId = reader.userId();
         if (access == Access.OWN) {
             boolean owned = userId != null && (userId.equals(event.ownerId())
-                    || event.target() != null && event.target().users().contains(userId));
+                    || event.target() != null && event.target().namesUser(userId));
             if (!owned) {
                 return false;
             }

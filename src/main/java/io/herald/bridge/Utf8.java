@@ -24,33 +24,4 @@ final class Utf8 {
         }
         return bytes;
     }
-
-    /** Whether the UTF-8 encoding of {@code text} is longer than {@code maxBytes}, counting no further than needed. */
-    static boolean exceeds(CharSequence text, int maxBytes) {
-        int length = text.length();
-        if (length > maxBytes) {
-            return true;
-        }
-        if ((long) length * 3 <= maxBytes) {
-            return false; // no char takes more than 3 bytes (a surrogate pair: 4 bytes for 2 chars)
-        }
-        long bytes = 0;
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-            if (bytes > maxBytes) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -43,18 +43,14 @@ public final class HeraldMembers implements MembershipListener {
     }
 
     private void update() {
-        oldest = isOldestHeraldNode(hazelcast);
-    }
-
-    /** Whether this member is the oldest Herald node of the cluster as it is now. */
-    public static boolean isOldestHeraldNode(HazelcastInstance hazelcast) {
         Member local = hazelcast.getCluster().getLocalMember();
         for (Member member : hazelcast.getCluster().getMembers()) {
             if (member.getAttribute(ATTRIBUTE) != null) {
-                return member.getUuid().equals(local.getUuid());
+                oldest = member.getUuid().equals(local.getUuid());
+                return;
             }
         }
-        return false;
+        oldest = false;
     }
 
     @Override

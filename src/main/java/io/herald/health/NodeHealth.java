@@ -43,7 +43,7 @@ public final class NodeHealth {
         this.probeType = probeType;
         this.alive = HealthChecks.create(vertx).register("node", CHECK_TIMEOUT_MS, promise -> promise.complete(
                 new Status().setOk(!closing.get()).setData(new JsonObject().put("node", stats.nodeId()).put("closing", closing.get())
-                        .put("connections", stats.snapshot().getLong("connections")))));
+                        .put("connections", stats.connections()))));
         this.ready = HealthChecks.create(vertx)
                 .register("listening", CHECK_TIMEOUT_MS, promise -> promise.complete(
                         new Status().setOk(listening && !closing.get()).setData(new JsonObject().put("closing", closing.get()))))

@@ -13,8 +13,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
- * Rooms and presence on the bridge. A connection opens in its automatic rooms ({@code user:<sub>},
- * {@code role:<role>}) and its token's {@code rooms}; {@code herald:join} / {@code herald:leave}
+ * Rooms and presence on the bridge. A connection opens in its token's {@code rooms} (and is always in its
+ * automatic rooms {@code user:<sub>} and {@code role:<role>}, which events match from the token); {@code herald:join} / {@code herald:leave}
  * {@code {"room":…}} add and remove others as {@code conf/rooms.json} allows, and membership ends with the
  * socket. {@code herald:presence} answers who is online ({@code {}}, for the roles of
  * {@code rooms.presenceRoles}) or who is in a room (also for its members, where they see each other).
@@ -39,12 +39,11 @@ public final class PresencePolicy implements ConnectionPolicy {
     @Override
     public Future<Void> onOpen(Connection connection) {
         Principal who = connection.principal();
-        RoomRules.automaticRooms(who).forEach(connection::join);
         if (local != null) {
             local.opened(who, System.currentTimeMillis());
         }
         for (String room : who.rooms()) {
-            if (connection.join(room) && local != null && !RoomRules.isAutomatic(room)) {
+            if (!RoomRules.isAutomatic(room) && connection.join(room) && local != null) {
                 local.joined(room, who);
             }
         }
@@ -58,9 +57,7 @@ public final class PresencePolicy implements ConnectionPolicy {
         }
         Principal who = connection.principal();
         for (String room : connection.rooms()) {
-            if (!RoomRules.isAutomatic(room)) {
-                local.left(room, who);
-            }
+            local.left(room, who);
         }
         local.closed(who);
     }
@@ -74,14 +71,13 @@ public final class PresencePolicy implements ConnectionPolicy {
         String room = RoomRules.checkName(body.getValue("room"));
         Principal who = connection.principal();
         JsonObject joined = new JsonObject().put("room", room).put("joined", true);
-        if (connection.inRoom(room)) {
+        if (connection.inRoom(room) || RoomRules.automaticRooms(who).contains(room)) {
             return Future.succeededFuture(joined);
         }
         if (RoomRules.isAutomatic(room) || !rules.mayJoin(who, room)) {
             throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + who.role() + " may not join room " + room);
         }
-        int ownRooms = connection.rooms().size() - RoomRules.automaticRooms(who).size();
-        if (ownRooms >= rules.maxPerConnection()) {
+        if (connection.rooms().size() >= rules.maxPerConnection()) {
             throw new HeraldException(ErrorCode.TOO_MANY_ROOMS, "a connection may be in at most " + rules.maxPerConnection() + " rooms");
         }
         connection.join(room);

@@ -5,7 +5,6 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.herald.Addresses;
 import io.herald.catalog.EventCatalog;
-import io.herald.cluster.HeraldMembers;
 import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
 import io.herald.event.Target;
@@ -19,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  * <p>Exactly one node, the oldest Herald member, turns the cluster-wide changes into events:
  * {@code customer:online} / {@code customer:offline} for a customer's first and last connection anywhere,
  * and {@code presence:joined} / {@code presence:left}, aimed at the room, for rooms whose members see each
- * other. It answers {@link Addresses#PRESENCE_QUERY} for the API and the bridge.
+ * other. Every node answers {@link Addresses#PRESENCE_QUERY} (the API, the bridge, the stats) from its own view.
  */
 public final class PresenceVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(PresenceVerticle.class.getName());
@@ -50,6 +50,8 @@ public final class PresenceVerticle extends VerticleBase {
     private final EventCatalog catalog;
     private final String nodeId;
     private final HazelcastInstance hazelcast;
+    /** Whether this node is the one that announces (the oldest Herald member). */
+    private final BooleanSupplier leader;
     private final long flushMs;
     private final PresenceView view = new PresenceView();
     private final Set<String> snapshotsAsked = new HashSet<>();
@@ -58,13 +60,14 @@ public final class PresenceVerticle extends VerticleBase {
 
     /** {@code hazelcast} is null on a node without a cluster: it is then the whole of presence, and its leader. */
     public PresenceVerticle(LocalPresence local, RoomRules rules, EventPublisher publisher, EventCatalog catalog, String nodeId,
-                            HazelcastInstance hazelcast, long flushMs) {
+                            HazelcastInstance hazelcast, BooleanSupplier leader, long flushMs) {
         this.local = local;
         this.rules = rules;
         this.publisher = publisher;
         this.catalog = catalog;
         this.nodeId = nodeId;
         this.hazelcast = hazelcast;
+        this.leader = leader;
         this.flushMs = flushMs;
     }
 
@@ -107,10 +110,6 @@ public final class PresenceVerticle extends VerticleBase {
 
     private String member() {
         return hazelcast == null ? nodeId : hazelcast.getCluster().getLocalMember().getUuid().toString();
-    }
-
-    private boolean leader() {
-        return hazelcast == null || HeraldMembers.isOldestHeraldNode(hazelcast);
     }
 
     private void flush() {
@@ -169,7 +168,7 @@ public final class PresenceVerticle extends VerticleBase {
 
     /** The leader's part: the events that cluster-wide changes make. */
     private void announce(List<PresenceView.Change> changes) {
-        if (changes.isEmpty() || !leader()) {
+        if (changes.isEmpty() || !leader.getAsBoolean()) {
             return;
         }
         for (PresenceView.Change change : changes) {

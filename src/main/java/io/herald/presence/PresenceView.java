@@ -7,11 +7,11 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Presence across the cluster, as one node knows it: every node's part, kept from their deltas and
@@ -54,7 +54,12 @@ final class PresenceView {
             if (part != null && delta.seq() < part.seq) {
                 return Outcome.IGNORED;
             }
-            part = replaceWithEmpty(delta.node(), changes);
+            if (part == null) {
+                part = new NodePart();
+                nodes.put(delta.node(), part);
+            }
+            // what the snapshot no longer holds leaves; the rest is set as a delta would: someone in both stays, unannounced
+            delta = withDepartures(delta, part);
         } else if (part == null) {
             if (delta.seq() != 1) {
                 return Outcome.NEEDS_SNAPSHOT;
@@ -85,6 +90,17 @@ final class PresenceView {
         return Outcome.APPLIED;
     }
 
+    /** A snapshot as a delta against what is known of its node: the users and room members it lacks are gone. */
+    private static PresenceDelta withDepartures(PresenceDelta snapshot, NodePart known) {
+        Map<String, UserState> users = new HashMap<>(snapshot.users());
+        known.users.keySet().forEach(user -> users.putIfAbsent(user, null));
+        Map<String, Map<String, Integer>> rooms = new HashMap<>();
+        snapshot.rooms().forEach((room, members) -> rooms.put(room, new HashMap<>(members)));
+        known.rooms.forEach((room, members) -> members.keySet().forEach(user ->
+                rooms.computeIfAbsent(room, r -> new HashMap<>()).putIfAbsent(user, 0)));
+        return new PresenceDelta(snapshot.node(), snapshot.member(), snapshot.seq(), true, users, rooms);
+    }
+
     /** Whether a node's heartbeat ({@code seq}: its last delta) says a delta of it was missed. */
     boolean missed(String node, String member, long seq) {
         if (departed.contains(member)) {
@@ -102,8 +118,7 @@ final class PresenceView {
         }
         for (String node : new ArrayList<>(nodes.keySet())) {
             if (member.equals(nodes.get(node).member)) {
-                replaceWithEmpty(node, changes);
-                nodes.remove(node);
+                dropPart(node, changes);
             }
         }
     }
@@ -113,18 +128,16 @@ final class PresenceView {
         departed.remove(member);
     }
 
-    private NodePart replaceWithEmpty(String node, List<Change> changes) {
-        NodePart old = nodes.get(node);
-        NodePart fresh = new NodePart();
-        if (old != null) {
-            fresh.member = old.member;
-            for (Map.Entry<String, Map<String, Integer>> room : new ArrayList<>(old.rooms.entrySet())) {
-                new ArrayList<>(room.getValue().keySet()).forEach(user -> setMember(node, old, room.getKey(), user, 0, changes));
-            }
-            new ArrayList<>(old.users.keySet()).forEach(user -> setUser(node, old, user, null, changes));
+    /** Takes a node's part out of presence: its room members first (their role still known), then its users. */
+    private void dropPart(String node, List<Change> changes) {
+        NodePart old = nodes.remove(node);
+        if (old == null) {
+            return;
         }
-        nodes.put(node, fresh);
-        return fresh;
+        for (Map.Entry<String, Map<String, Integer>> room : new ArrayList<>(old.rooms.entrySet())) {
+            new ArrayList<>(room.getValue().keySet()).forEach(user -> setMember(node, old, room.getKey(), user, 0, changes));
+        }
+        new ArrayList<>(old.users.keySet()).forEach(user -> setUser(node, old, user, null, changes));
     }
 
     private void setUser(String node, NodePart part, String user, UserState state, List<Change> changes) {
@@ -227,7 +240,7 @@ final class PresenceView {
             }
         }
         JsonObject roomSizes = new JsonObject();
-        new java.util.TreeMap<>(roomSizes()).forEach(roomSizes::put);
+        new TreeMap<>(roomSizes()).forEach(roomSizes::put);
         return new JsonObject().put("uniqueUsers", online.size()).put("connections", connections).put("rooms", roomSizes);
     }
 
@@ -245,11 +258,6 @@ final class PresenceView {
     boolean isMember(String room, String user) {
         Map<String, Map<String, Integer>> members = rooms.get(room);
         return members != null && members.containsKey(user);
-    }
-
-    /** The nodes presence has heard from. */
-    Set<String> nodes() {
-        return new HashSet<>(nodes.keySet());
     }
 
     private static <V> List<Map.Entry<String, V>> sorted(Map<String, V> map) {

@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class RoomPattern {
     static final List<String> CLAIMS = List.of("sub", "role", "storeId");
+    /** Each wildcard multiplies the ways a name can be tried against the pattern: a handful is all a rule needs. */
+    static final int MAX_WILDCARDS = 4;
 
     private sealed interface Part permits Literal, Wildcard, Claim {
     }
@@ -65,6 +67,9 @@ final class RoomPattern {
         }
         if (!literal.isEmpty()) {
             parts.add(new Literal(literal.toString()));
+        }
+        if (parts.stream().filter(part -> !(part instanceof Literal)).count() > MAX_WILDCARDS) {
+            throw new ConfigException(key, "'" + pattern + "' has more than " + MAX_WILDCARDS + " wildcards and claims");
         }
         return new RoomPattern(pattern, List.copyOf(parts));
     }

@@ -5,6 +5,7 @@ import io.herald.HeraldException;
 import io.herald.auth.Principal;
 import io.herald.auth.RoleMatrix;
 import io.herald.config.ConfigException;
+import io.herald.event.Target;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -20,12 +21,12 @@ import java.util.Set;
  * claims and lists the joiner's role; anything no rule allows is refused. Whether a room's members see
  * each other (presence events, the room's member list) is said by the first rule whose pattern covers it.
  *
- * <p>Every connection is also in two automatic rooms, {@code user:<sub>} and {@code role:<role>}, and in the
- * rooms of its token's {@code rooms} claim; those need no rule.
+ * <p>Every connection is also in two automatic rooms, {@code user:<sub>} and {@code role:<role>} (matched from its
+ * token, never joined), and in the rooms of its token's {@code rooms} claim; those need no rule.
  */
 public final class RoomRules {
-    public static final String USER_ROOM_PREFIX = "user:";
-    public static final String ROLE_ROOM_PREFIX = "role:";
+    public static final String USER_ROOM_PREFIX = Target.USER_ROOM_PREFIX;
+    public static final String ROLE_ROOM_PREFIX = Target.ROLE_ROOM_PREFIX;
     public static final int MAX_ROOM_LENGTH = 128;
 
     record Rule(RoomPattern pattern, Set<String> roles, boolean membersSeeEachOther) {
@@ -94,7 +95,7 @@ public final class RoomRules {
         return name;
     }
 
-    /** The automatic rooms of a connection: its user's (when it has one) and its role's. */
+    /** The automatic rooms of a connection: its user's (when it has one) and its role's; {@link Target} matches them from the token. */
     public static List<String> automaticRooms(Principal principal) {
         return principal.userId() == null
                 ? List.of(ROLE_ROOM_PREFIX + principal.role())

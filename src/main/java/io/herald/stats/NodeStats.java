@@ -130,6 +130,11 @@ public final class NodeStats {
         return nodeId;
     }
 
+    /** Open bridge connections on this node. */
+    public long connections() {
+        return connections.get();
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

@@ -38,8 +38,8 @@ public final class StatsVerticle extends VerticleBase {
     private final HazelcastInstance hazelcast;
     private final Map<String, JsonObject> latest = new HashMap<>();
     private final Map<String, Long> heardAt = new HashMap<>();
-    /** The cumulative counts of the nodes that left, summed. */
-    private final JsonObject departed = new JsonObject();
+    /** The last numbers of the nodes that left, by node: their counters stay in the totals until they come back. */
+    private final Map<String, JsonObject> departed = new HashMap<>();
     private UUID membershipListener;
 
     /** {@code hazelcast} null: a node without a cluster. */
@@ -67,7 +67,8 @@ public final class StatsVerticle extends VerticleBase {
         }
         return vertx.eventBus().<JsonObject>consumer(Addresses.STATS_NODE, message -> {
             String node = message.body().getString("node");
-            if (!node.equals(stats.nodeId()) && !departed.getJsonArray("nodes", new JsonArray()).contains(node)) {
+            if (!node.equals(stats.nodeId())) {
+                departed.remove(node); // back (a long pause, a healed split): its own numbers carry its counters again
                 latest.put(node, message.body());
                 heardAt.put(node, System.currentTimeMillis());
             }
@@ -87,12 +88,8 @@ public final class StatsVerticle extends VerticleBase {
     private void depart(String node) {
         JsonObject last = latest.remove(node);
         heardAt.remove(node);
-        if (last == null) {
-            return;
-        }
-        departed.put("nodes", departed.getJsonArray("nodes", new JsonArray()).add(node));
-        for (String field : CUMULATIVE) {
-            add(departed, field, last.getValue(field));
+        if (last != null) {
+            departed.put(node, last);
         }
     }
 
@@ -103,8 +100,10 @@ public final class StatsVerticle extends VerticleBase {
         nodes.put(stats.nodeId(), stats.snapshot());
 
         JsonObject totals = new JsonObject();
-        for (String field : CUMULATIVE) {
-            add(totals, field, departed.getValue(field));
+        for (JsonObject gone : departed.values()) {
+            for (String field : CUMULATIVE) {
+                add(totals, field, gone.getValue(field));
+            }
         }
         for (JsonObject node : nodes.values()) {
             for (String field : SUMMED) {

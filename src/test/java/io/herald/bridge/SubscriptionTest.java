@@ -57,4 +57,17 @@ class SubscriptionTest {
         staff.connection.leave("store-1");
         assertFalse(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("store-1")))), "left the room");
     }
+
+    @Test
+    void theAutomaticRoomsAreTheTokensUserAndRoleEvenAfterARefresh() {
+        Subscription staff = of(STAFF_IN_ROOM, Access.ALL);
+        assertTrue(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("user:s-1")))));
+        assertTrue(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("role:staff")))));
+        assertFalse(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("user:s-2", "role:admin")))));
+        staff.connection.replacePrincipal(new Principal("s-1", "manager", "store-1", Set.of()));
+        assertFalse(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("role:staff")))), "no longer staff");
+        assertTrue(staff.accepts(event(null, new Target(Set.of(), Set.of(), Set.of("role:manager")))));
+        Subscription own = of(ALICE, Access.OWN);
+        assertTrue(own.accepts(event("bob", new Target(Set.of(), Set.of(), Set.of("user:alice")))), "a user: room names the reader, as users does");
+    }
 }

@@ -141,6 +141,18 @@ class PresenceViewTest {
     }
 
     @Test
+    void aSnapshotOfWhatIsKnownAlreadyAnnouncesNothing() {
+        a.opened(ALICE, 1);
+        a.joined("chat:alice", ALICE);
+        flush();
+        List<Change> changes = new ArrayList<>();
+        assertEquals(PresenceView.Outcome.APPLIED, view.apply(a.snapshot("A", "member-A", seqA), changes));
+        assertEquals(List.of(), kinds(changes), "someone online before and after a snapshot never went offline");
+        assertTrue(view.isOnline("alice"));
+        assertTrue(view.isMember("chat:alice", "alice"));
+    }
+
+    @Test
     void aNodeFirstHeardOfMidStreamIsAskedForASnapshot() {
         a.opened(ALICE, 1);
         a.drain("A", "member-A", 1);

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
 public final class TestNodes {
     public static final Path CONF = Path.of("conf/herald.json");
     public static final Path CLUSTER_XML = Path.of("cluster.xml");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private TestNodes() {
     }

@@ -63,6 +63,7 @@ public final class HeraldNode {
     private final HazelcastClusterManager clusterManager;
     private final NodeHealth health;
     private Future<Void> closed;
+    private volatile String socketsClosed = "";
 
     private HeraldNode(Vertx vertx, HeraldConfig config, NodeStats stats, int port, List<String> bridgeDeployments,
                        HazelcastClusterManager clusterManager, NodeHealth health) {
@@ -185,17 +186,32 @@ public final class HeraldNode {
         }).onFailure(err -> vertx.close());
     }
 
-    /** Closes every socket with a reason, then leaves the cluster and stops Vert.x; a second call gets the first one's future. */
+    /**
+     * Graceful shutdown: says not ready at once (new bridge connections are refused from then on), closes
+     * every socket with {@code shutdown} (1001: clients move to another node) on all HTTP instances at once,
+     * then leaves the cluster (Hazelcast hands this member's partitions to the others first) and stops Vert.x.
+     * A second call gets the first one's future.
+     */
     public synchronized Future<Void> close() {
         if (closed == null) {
             beginShutdown();
-            Future<Void> bridgesDown = Future.succeededFuture();
+            long start = System.nanoTime();
+            long connections = stats.snapshot().getLong("connections");
+            List<Future<Void>> bridgesDown = new ArrayList<>();
             for (String id : bridgeDeployments) {
-                bridgesDown = bridgesDown.compose(v -> vertx.undeploy(id));
+                bridgesDown.add(vertx.undeploy(id));
             }
-            closed = bridgesDown.eventually(vertx::close);
+            closed = Future.join(bridgesDown)
+                    .andThen(v -> socketsClosed = "closed " + connections + " connections in " + (System.nanoTime() - start) / 1_000_000 + " ms")
+                    .<Void>mapEmpty()
+                    .eventually(vertx::close);
         }
         return closed;
+    }
+
+    /** After {@link #close()}: how many connections it closed, in how long (the shutdown hook prints it: logging is gone by then). */
+    public String socketsClosed() {
+        return socketsClosed;
     }
 
     /** The first step of {@link #close()}: from now on {@code /health} and {@code /ready} answer 503 on every HTTP instance. */

@@ -65,9 +65,13 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM: not ready at once, new connections refused, every socket closed with shutdown, then the cluster left
             System.out.println("Herald: shutting down, closing sockets and leaving the cluster");
+            long start = System.nanoTime();
             try {
                 node.close().await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                System.out.println("Herald: " + node.socketsClosed() + ", left the cluster and stopped in "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms");
             } catch (Exception e) {
                 System.err.println("Herald: unclean shutdown: " + e);
             }

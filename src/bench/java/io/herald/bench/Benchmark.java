@@ -37,12 +37,14 @@ import java.util.function.Function;
  *            ingest    events/s accepted over HTTP, single and in batches, by Herald unclustered, clustered on one node
  *                      and on two nodes (sharing the server cores); Herald only: compared with unclustered, same run
  *            history   heap per event kept in history on a clustered node, after a full GC; Herald only
+ *            shutdown  SIGTERM to a clustered node holding {@code --idle} connections: time until every client has its
+ *                      close and until the process exits; Herald only
  * </pre>
  * Neither ingest nor history is in the default scenarios: name them ({@code --scenarios ingest,history}).
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
-    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence");
+    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
     /** Targets we track: clustered at least this share of unclustered (single, batch). */
     private static final Map<String, String> INGEST_TARGETS = Map.of("single", "≥ 0.75", "batch", "≥ 0.25");
@@ -118,6 +120,7 @@ public final class Benchmark {
                         case "ingest" -> ingest();
                         case "history" -> history();
                         case "presence" -> presence();
+                        case "shutdown" -> shutdown();
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
@@ -214,6 +217,48 @@ public final class Benchmark {
                 metrics.put("connections", (double) clients.openSockets());
                 metrics.put("heap KB/connection", (heapAfter - heapBefore) / 1024.0 / Math.max(1, clients.openSockets()));
                 metrics.put("connect s", connectSeconds);
+                metrics.put("errors", (double) clients.errors.sum());
+            } finally {
+                clients.close();
+            }
+        }
+        return metrics;
+    }
+
+    /**
+     * A clustered node holding {@code --idle} connections, each registered on one type, gets SIGTERM: the time
+     * until every client has been closed (and how many with 1001 shutdown), and until the process has exited.
+     */
+    private Map<String, Double> shutdown() throws Exception {
+        int count = option("idle");
+        int hz = freePort();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        try (ServerProcess server = ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                ServerProcess.clusterXml(ServerProcess.newClusterName(), hz, List.of(hz)), classpath)) {
+            LoadClient clients = new LoadClient(vertx, ServerProcess.Kind.HERALD, server.port);
+            try {
+                clients.openMany(count, 2000).await();
+                Thread.sleep(2000);
+                int open = clients.openSockets();
+                long start = System.nanoTime();
+                server.terminate();
+                double allClosed = Double.NaN;
+                double exited = Double.NaN;
+                long end = start + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < end && (Double.isNaN(allClosed) || Double.isNaN(exited))) {
+                    double now = (System.nanoTime() - start) / 1e9;
+                    if (Double.isNaN(allClosed) && clients.openSockets() == 0) {
+                        allClosed = now;
+                    }
+                    if (Double.isNaN(exited) && !server.isAlive()) {
+                        exited = now;
+                    }
+                    Thread.sleep(5);
+                }
+                metrics.put("connections", (double) open);
+                metrics.put("all clients closed s", allClosed);
+                metrics.put("process exited s", exited);
+                metrics.put("closed with 1001 shutdown", (double) clients.shutdownCloses.sum());
                 metrics.put("errors", (double) clients.errors.sum());
             } finally {
                 clients.close();

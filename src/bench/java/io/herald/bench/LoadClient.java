@@ -47,6 +47,8 @@ final class LoadClient implements AutoCloseable {
     });
     final LongAdder received = new LongAdder();
     final LongAdder errors = new LongAdder();
+    /** Connections the server closed with 1001 {@code shutdown}. */
+    final LongAdder shutdownCloses = new LongAdder();
     private volatile boolean measuring;
     private final long pingTimer;
 
@@ -78,7 +80,12 @@ final class LoadClient implements AutoCloseable {
                     Future<Void> registered = ws.writeTextMessage("{\"type\":\"register\",\"address\":\"" + TYPE + "\"}");
                     if (keep) {
                         sockets.add(ws);
-                        ws.closeHandler(v -> sockets.remove(ws));
+                        ws.closeHandler(v -> {
+                            if (Short.valueOf((short) 1001).equals(ws.closeStatusCode()) && "shutdown".equals(ws.closeReason())) {
+                                shutdownCloses.increment();
+                            }
+                            sockets.remove(ws);
+                        });
                         return registered;
                     }
                     return registered.compose(v -> ws.close());

@@ -104,6 +104,15 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException(kind + " server did not become healthy:\n" + Files.readString(log));
     }
 
+    /** SIGTERM, as an orchestrator stops a node. */
+    void terminate() {
+        process.destroy();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     long pid() {
         return process.pid();
     }

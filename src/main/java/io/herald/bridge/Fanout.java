@@ -70,6 +70,18 @@ final class Fanout {
         }
     }
 
+    /** Drops every stream and its subscribers at once (node shutdown): no per-subscriber work. */
+    void closeAll() {
+        streams.forEach((type, stream) -> {
+            stats.subscribed(type, catalog.namespaceOf(type).name(), -stream.dropAll());
+            if (stream.lingerTimer >= 0) {
+                context.owner().cancelTimer(stream.lingerTimer);
+            }
+            stream.close();
+        });
+        streams.clear();
+    }
+
     /** Writes one live event to the members that accept it: encoded once, whatever their number. */
     void deliver(String type, Subscription[] members, BusEvent event) {
         if (members.length == 0) {

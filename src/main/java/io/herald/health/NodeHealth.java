@@ -47,10 +47,17 @@ public final class NodeHealth {
         this.ready = HealthChecks.create(vertx)
                 .register("listening", CHECK_TIMEOUT_MS, promise -> promise.complete(
                         new Status().setOk(listening && !closing.get()).setData(new JsonObject().put("closing", closing.get()))))
-                .register("cluster", CHECK_TIMEOUT_MS, promise -> promise.complete(cluster()))
+                // isClusterSafe asks every member: off the event loop
+                .register("cluster", CHECK_TIMEOUT_MS, promise -> vertx.executeBlocking(this::cluster, false).onComplete(promise))
                 .register("history", CHECK_TIMEOUT_MS, promise -> history().onComplete(promise));
     }
 
+    /**
+     * Up with Hazelcast running and active and at least {@code minMembers} members. {@code safe} says whether
+     * every partition has its backup in sync and none is migrating: a rolling restart waits for it before
+     * stopping the next node. It does not make the node unready: while a node joins, every member migrates,
+     * and a load balancer should not take them all out meanwhile.
+     */
     private Status cluster() {
         if (hazelcast == null) {
             return Status.OK(new JsonObject().put("clustered", false));
@@ -58,8 +65,10 @@ public final class NodeHealth {
         boolean running = hazelcast.getLifecycleService().isRunning();
         int members = running ? hazelcast.getCluster().getMembers().size() : 0;
         ClusterState state = running ? hazelcast.getCluster().getClusterState() : null;
+        boolean safe = running && hazelcast.getPartitionService().isClusterSafe();
         return new Status().setOk(running && state == ClusterState.ACTIVE && members >= minMembers)
-                .setData(new JsonObject().put("members", members).put("minMembers", minMembers).put("state", String.valueOf(state)));
+                .setData(new JsonObject().put("members", members).put("minMembers", minMembers).put("state", String.valueOf(state))
+                        .put("safe", safe));
     }
 
     private Future<Status> history() {

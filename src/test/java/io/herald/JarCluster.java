@@ -1,0 +1,151 @@
+package io.herald;
+
+import io.herald.auth.TokenMinter;
+import io.herald.config.HeraldConfig;
+import io.herald.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Herald jars as one cluster on loopback, each node in its own JVM on its own HTTP and Hazelcast ports (from the OS),
+ * for the failover, rolling-restart and partition ITs: start, SIGKILL, SIGTERM, start again on the same ports,
+ * and the ops APIs read over HTTP.
+ */
+final class JarCluster implements AutoCloseable {
+    final String name = TestNodes.uniqueClusterName();
+    final List<Integer> httpPorts = new ArrayList<>();
+    final List<Integer> hazelcastPorts = new ArrayList<>();
+    private final NodeProcessIT.Running[] nodes;
+    private final Map<String, String> env;
+
+    JarCluster(int size, Map<String, String> env) {
+        this.nodes = new NodeProcessIT.Running[size];
+        this.env = env;
+        for (int i = 0; i < size; i++) {
+            httpPorts.add(TestNodes.freePort());
+            hazelcastPorts.add(TestNodes.freePort());
+        }
+    }
+
+    /** Starts the nodes one after the other, each joining those before it. */
+    JarCluster startAll() throws Exception {
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = NodeProcessIT.joinCluster(name, hazelcastPorts.subList(0, i), httpPorts.get(i), hazelcastPorts.get(i), env);
+        }
+        return this;
+    }
+
+    /** Starts node {@code i} again on its ports, joining every other node (which must be running). */
+    void restart(int i) throws Exception {
+        List<Integer> others = new ArrayList<>(hazelcastPorts);
+        others.remove(i);
+        nodes[i] = NodeProcessIT.joinCluster(name, others, httpPorts.get(i), hazelcastPorts.get(i), env);
+    }
+
+    int size() {
+        return nodes.length;
+    }
+
+    int http(int i) {
+        return httpPorts.get(i);
+    }
+
+    NodeProcessIT.Running node(int i) {
+        return nodes[i];
+    }
+
+    /** SIGKILL: the process dies at once, its sockets reset by the OS. */
+    void kill(int i) throws InterruptedException {
+        nodes[i].process().destroyForcibly();
+        nodes[i].process().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM and wait for the exit; answers the node's last words (its shutdown lines). */
+    List<String> terminate(int i) throws InterruptedException {
+        nodes[i].process().destroy();
+        if (!nodes[i].process().waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("node " + i + " did not exit within 60 s of SIGTERM");
+        }
+        List<String> last = new ArrayList<>();
+        nodes[i].lines().drainTo(last);
+        return last;
+    }
+
+    boolean alive(int i) {
+        return nodes[i] != null && nodes[i].process().isAlive();
+    }
+
+    TestNodes.Response get(int i, String path) {
+        return TestNodes.http("GET", http(i), path, "Bearer " + HeraldConfig.DEV_API_KEY, null);
+    }
+
+    /** The node's Hazelcast member id, as its /health says. */
+    String nodeId(int i) {
+        return get(i, "/health").json().getString("node");
+    }
+
+    JsonObject readyCluster(int i) {
+        return HealthIT.check(get(i, "/ready").json(), "cluster").getJsonObject("data");
+    }
+
+    /** Every running node ready and the cluster safe: every partition's backup in sync, nothing migrating. */
+    boolean readyAndSafe() {
+        for (int i = 0; i < nodes.length; i++) {
+            if (alive(i)) {
+                TestNodes.Response ready = get(i, "/ready");
+                if (ready.status() != 200 || !HealthIT.check(ready.json(), "cluster").getJsonObject("data").getBoolean("safe")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Every event of {@code type} history holds, read through node {@code i}, oldest first. */
+    List<JsonObject> history(int i, String type) {
+        List<JsonObject> all = new ArrayList<>();
+        long since = 0;
+        while (true) {
+            TestNodes.Response page = get(i, "/api/history/" + type + "?since=" + since + "&limit=1000");
+            if (page.status() != 200) {
+                throw new AssertionError("history answered " + page.status() + " " + page.body());
+            }
+            JsonArray events = page.json().getJsonArray("events");
+            events.forEach(e -> all.add((JsonObject) e));
+            if (!page.json().getBoolean("more", false) || events.isEmpty()) {
+                return all;
+            }
+            since = page.json().getLong("next");
+        }
+    }
+
+    static String token(Vertx vertx, String userId, String role) {
+        return new TokenMinter(vertx, TestNodes.config(json -> { }).auth()).mint(userId, role, null, List.of(), 3600);
+    }
+
+    static void awaitUpTo(long seconds, String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (NodeProcessIT.Running node : nodes) {
+            if (node != null) {
+                node.process().destroyForcibly();
+            }
+        }
+    }
+}

@@ -2,16 +2,25 @@ package io.herald;
 
 import io.herald.auth.TokenMinter;
 import io.herald.config.HeraldConfig;
+import io.herald.testing.FollowingClient;
+import io.herald.testing.HttpPublisher;
 import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Herald jars as one cluster on loopback, each node in its own JVM on its own HTTP and Hazelcast ports (from the OS),
@@ -69,12 +78,14 @@ final class JarCluster implements AutoCloseable {
 
     /** SIGTERM and wait for the exit; answers the node's last words (its shutdown lines). */
     List<String> terminate(int i) throws InterruptedException {
-        nodes[i].process().destroy();
+        nodes[i].process().toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
         if (!nodes[i].process().waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("node " + i + " did not exit within 60 s of SIGTERM");
         }
         List<String> last = new ArrayList<>();
-        nodes[i].lines().drainTo(last);
+        for (String line; (line = nodes[i].lines().poll(1, TimeUnit.SECONDS)) != null; ) {
+            last.add(line); // what the output reader had not taken yet when the process ended
+        }
         return last;
     }
 
@@ -123,6 +134,63 @@ final class JarCluster implements AutoCloseable {
                 return all;
             }
             since = page.json().getLong("next");
+        }
+    }
+
+    /**
+     * What the failover and rolling-restart tests assert once publishing stopped: history (read through {@code node})
+     * holds seq 1..N of each type, in one epoch, every event a publisher had answered 202 and, unless a publisher's
+     * node died under a request, nothing else; every client received exactly those events, once, in order, with
+     * no problem. Answers how many events history holds.
+     */
+    int assertEveryClientHasEveryEvent(int node, List<String> types, List<HttpPublisher> publishers, List<FollowingClient> clients)
+            throws InterruptedException {
+        Map<String, List<JsonObject>> history = new HashMap<>();
+        for (String type : types) {
+            history.put(type, history(node, type));
+        }
+        awaitUpTo(30, "every client has every event", () -> clients.stream().allMatch(c ->
+                types.stream().allMatch(type -> c.lastSeq(type) >= history.get(type).size())));
+        boolean ambiguous = publishers.stream().anyMatch(p -> !p.unanswered().isEmpty());
+        int total = 0;
+        for (String type : types) {
+            List<JsonObject> kept = history.get(type);
+            total += kept.size();
+            List<Long> seqs = kept.stream().map(e -> e.getLong("seq")).toList();
+            assertSame(LongStream.rangeClosed(1, kept.size()).boxed().toList(), seqs, type + ": history holds seq 1.." + kept.size());
+            assertEquals(1, kept.stream().map(e -> e.getString("epoch")).distinct().count(), type + ": one epoch");
+            Set<String> keptIds = new HashSet<>(kept.stream().map(e -> e.getString("id")).toList());
+            int accepted = 0;
+            for (HttpPublisher publisher : publishers) {
+                List<String> ids = publisher.accepted().get(type);
+                assertTrue(keptIds.containsAll(ids), type + ": history holds every event answered 202");
+                accepted += ids.size();
+            }
+            if (!ambiguous) {
+                assertEquals(accepted, kept.size(), type + ": history holds nothing but the accepted events");
+            }
+            List<String> ids = kept.stream().map(e -> e.getString("id")).toList();
+            for (FollowingClient client : clients) {
+                assertSame(seqs, client.seqs(type), client.name() + " " + type + ": every event once, in order");
+                assertSame(ids, client.ids(type), client.name() + " " + type + ": the events history holds");
+            }
+        }
+        for (FollowingClient client : clients) {
+            assertEquals(List.of(), client.problems(), "no err, no seq out of order or twice, no epoch change");
+        }
+        return total;
+    }
+
+    /** Equal lists, or a failure naming the first difference (not thousands of numbers). */
+    static <T> void assertSame(List<T> expected, List<T> actual, String what) {
+        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+            if (!expected.get(i).equals(actual.get(i))) {
+                throw new AssertionError(what + ": at " + i + " expected " + expected.get(i) + ", got " + actual.get(i)
+                        + " (" + actual.subList(Math.max(0, i - 3), Math.min(actual.size(), i + 4)) + ")");
+            }
+        }
+        if (expected.size() != actual.size()) {
+            throw new AssertionError(what + ": expected " + expected.size() + " items, got " + actual.size());
         }
     }
 

@@ -1,0 +1,111 @@
+package io.herald;
+
+import io.herald.testing.FollowingClient;
+import io.herald.testing.HttpPublisher;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A rolling restart while events flow: three nodes from the jar, each in its own JVM, restarted one after the
+ * other (SIGTERM, then the jar started again on the same ports), as the README's procedure says: publishers
+ * leave a node before it stops (as a load balancer does once its /ready says 503), and the next node stops only
+ * once the restarted one is ready and the cluster is safe (every partition's backup in sync). Clients are told
+ * {@code shutdown} (1001) and move to another node with {@code since}/{@code epoch}. Every client ends with every
+ * event once, in seq order, in the same epoch; every publish is answered 202; history holds them all.
+ */
+class RollingRestartIT {
+    /** Types whose history (10,000 events) holds everything the test publishes. */
+    static final List<String> TYPES = List.of("order:created", "order:updated", "payment:received");
+    static final int CLIENTS_PER_NODE = 4;
+    static Vertx vertx;
+
+    @BeforeAll
+    static void setUp() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        vertx.close().await();
+    }
+
+    @Test
+    void restartingEveryNodeInTurnLosesNoEvent() throws Exception {
+        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll()) {
+            List<FollowingClient> clients = new ArrayList<>();
+            for (int i = 0; i < CLIENTS_PER_NODE * cluster.size(); i++) {
+                clients.add(new FollowingClient(vertx, "r" + i, cluster.httpPorts, i % cluster.size(),
+                        JarCluster.token(vertx, "u-" + i, "admin"), TYPES).start());
+            }
+            JarCluster.awaitUpTo(30, "every client registered", () -> clients.stream().allMatch(FollowingClient::registered));
+            JarCluster.awaitUpTo(60, "the cluster safe", cluster::readyAndSafe);
+
+            boolean[] up = {true, true, true};
+            List<HttpPublisher> publishers = new ArrayList<>();
+            for (int i = 0; i < cluster.size(); i++) {
+                int home = i;
+                publishers.add(new HttpPublisher("p" + i, () -> {
+                    for (int k = 0; k < up.length; k++) {
+                        int node = (home + k) % up.length;
+                        if (up[node]) {
+                            return cluster.http(node);
+                        }
+                    }
+                    return -1;
+                }, TYPES, 10).start());
+            }
+            Thread.sleep(2000);
+
+            List<String> report = new ArrayList<>();
+            for (int i = 0; i < cluster.size(); i++) {
+                int node = i;
+                List<FollowingClient> moving = clients.stream().filter(c -> c.port() == cluster.http(node)).toList();
+                // the load balancer takes the node out: publishers finish what is in flight and go elsewhere
+                publishers.forEach(HttpPublisher::pause);
+                up[node] = false;
+                publishers.forEach(HttpPublisher::resume);
+
+                long stopping = System.nanoTime();
+                List<String> lastWords = cluster.terminate(node);
+                long exitedMs = (System.nanoTime() - stopping) / 1_000_000;
+                JarCluster.awaitUpTo(30, "node " + node + "'s clients moved and recovered",
+                        () -> moving.stream().allMatch(c -> c.resumedAt() > stopping));
+                long movedMs = (moving.stream().mapToLong(FollowingClient::resumedAt).max().orElse(stopping) - stopping) / 1_000_000;
+                for (FollowingClient client : moving) {
+                    assertTrue(client.closes().contains("1001 shutdown"), client.name() + " was told shutdown: " + client.closes());
+                }
+                String closed = lastWords.stream().filter(l -> l.contains("stopped in")).findFirst().orElse("no shutdown line");
+
+                long starting = System.nanoTime();
+                cluster.restart(node);
+                JarCluster.awaitUpTo(120, "every node ready and the cluster safe", cluster::readyAndSafe);
+                long safeMs = (System.nanoTime() - starting) / 1_000_000;
+                up[node] = true;
+                report.add(String.format("node %d: SIGTERM -> exit %d ms (%s), its %d clients recovered elsewhere %d ms after SIGTERM; "
+                        + "restarted, ready and cluster safe after %d ms", node, exitedMs, closed.trim(), moving.size(), movedMs, safeMs));
+            }
+            Thread.sleep(2000);
+            for (HttpPublisher publisher : publishers) {
+                publisher.close();
+            }
+
+            for (HttpPublisher publisher : publishers) {
+                assertEquals(List.of(), publisher.failures(), "every publish is a 202");
+                assertEquals(List.of(), publisher.unanswered(), "every publish is answered");
+            }
+            int published = cluster.assertEveryClientHasEveryEvent(0, TYPES, publishers, clients);
+            clients.forEach(FollowingClient::close);
+            System.out.println("rolling restart: " + published + " events published over " + TYPES.size() + " types, none lost or twice\n  "
+                    + String.join("\n  ", report));
+        }
+    }
+}

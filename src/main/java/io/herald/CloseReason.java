@@ -11,6 +11,8 @@ import java.util.Locale;
 public enum CloseReason {
     /** The node is shutting down: connect to another node. */
     SHUTDOWN(1001, true),
+    /** The node is cut off from most of its cluster (fewer than {@code cluster.minMembers} members): connect to another node. */
+    UNAVAILABLE(1013, true),
     /** A frame larger than the transport accepts at all. */
     FRAME_TOO_LARGE(1009, false),
     /** No token while anonymous access is off. */

@@ -105,6 +105,7 @@ public final class HeraldNode {
         try {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
             HeraldMembers.mark(hazelcast);
+            HazelcastEventLog.protect(hazelcast, config.cluster().minMembers());
             clusterManager = new HazelcastClusterManager(hazelcast);
         } catch (ConfigException e) {
             return Future.failedFuture(e);

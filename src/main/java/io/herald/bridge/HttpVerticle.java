@@ -1,5 +1,6 @@
 package io.herald.bridge;
 
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.api.AdminAccess;
 import io.herald.api.ClientAssets;
@@ -35,6 +36,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * The node's HTTP face: the SockJS bridge at {@code /eventbus} (its WebSocket transports, raw at
@@ -44,6 +46,7 @@ import java.util.List;
  * requests, with CORS for the listed origins); with {@code http.tlsCert} the port speaks HTTPS and WSS.
  */
 public final class HttpVerticle extends VerticleBase {
+    private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
     public static final String BRIDGE_PATH = "/eventbus";
     /** How often the bridge looks for expired tokens and silent clients. */
     static final long SWEEP_MS = 1000;
@@ -83,7 +86,7 @@ public final class HttpVerticle extends VerticleBase {
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
                         config.delivery().maxRecoveryEvents()));
         bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge(), config.auth().leewaySeconds(), fanout, policies,
-                health::isClosing);
+                () -> health.isClosing() ? CloseReason.SHUTDOWN : health.inMinority() ? CloseReason.UNAVAILABLE : null);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
                 .setHeartbeatInterval(config.bridge().pingIntervalSeconds() * 1000L)
                 .setInsertJSESSIONID(false)
@@ -148,6 +151,10 @@ public final class HttpVerticle extends VerticleBase {
             if (ping) {
                 lastPing[0] = now;
             }
+            if (health.inMinority() && !bridge.isEmpty()) {
+                LOG.warning("fewer than cluster.minMembers members: closing every connection with unavailable (clients move to other nodes)");
+                bridge.closeAll(CloseReason.UNAVAILABLE, "this node is cut off from most of its cluster; connect to another one");
+            }
             bridge.sweep(now, ping);
         });
         return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
@@ -211,7 +218,7 @@ public final class HttpVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         health.closing();
-        bridge.closeAll();
+        bridge.closeAll(CloseReason.SHUTDOWN, "Herald node shutting down");
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

@@ -26,7 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -65,11 +65,14 @@ final class SocketBridge implements Handler<ClientSocket> {
     private final List<ConnectionPolicy> policies;
     private final Map<String, ConnectionPolicy.ControlHandler> controls = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
-    /** True once the node is shutting down: new connections are refused with {@code unavailable} and closed {@code shutdown}. */
-    private final BooleanSupplier closing;
+    /**
+     * Why the node takes no connection now ({@code shutdown}, or {@code unavailable} while cut off from most of its
+     * cluster), or null: a connection is then refused with the err {@code unavailable} and closed with that reason.
+     */
+    private final Supplier<CloseReason> refusing;
 
     SocketBridge(EventBus bus, EventCatalog catalog, EventPublisher publisher, NodeStats stats, HeraldConfig.Bridge limits,
-                 int leewaySeconds, Fanout fanout, List<ConnectionPolicy> policies, BooleanSupplier closing) {
+                 int leewaySeconds, Fanout fanout, List<ConnectionPolicy> policies, Supplier<CloseReason> refusing) {
         this.bus = bus;
         this.catalog = catalog;
         this.publisher = publisher;
@@ -78,7 +81,7 @@ final class SocketBridge implements Handler<ClientSocket> {
         this.leewaySeconds = leewaySeconds;
         this.fanout = fanout;
         this.policies = List.copyOf(policies);
-        this.closing = closing;
+        this.refusing = refusing;
         for (ConnectionPolicy policy : policies) {
             policy.controls().forEach((address, handler) -> {
                 if (!address.startsWith(CONTROL_PREFIX) || controls.putIfAbsent(address, handler) != null) {
@@ -90,8 +93,11 @@ final class SocketBridge implements Handler<ClientSocket> {
 
     @Override
     public void handle(ClientSocket socket) {
-        if (closing.getAsBoolean()) {
-            refuse(socket, new HeraldException(ErrorCode.UNAVAILABLE, "this node is shutting down; connect to another one"), CloseReason.SHUTDOWN);
+        CloseReason refused = refusing.get();
+        if (refused != null) {
+            refuse(socket, new HeraldException(ErrorCode.UNAVAILABLE, refused == CloseReason.SHUTDOWN
+                    ? "this node is shutting down; connect to another one"
+                    : "this node is cut off from most of its cluster; connect to another one"), refused);
             return;
         }
         socket.pause();
@@ -178,7 +184,7 @@ final class SocketBridge implements Handler<ClientSocket> {
         CloseReason reason = connection.closedFor();
         if (reason != null) {
             stats.closed(reason);
-            if (reason != CloseReason.SHUTDOWN) {
+            if (reason != CloseReason.SHUTDOWN && reason != CloseReason.UNAVAILABLE) {
                 NOTABLE.info("closed:" + reason.id(), "connection of " + who(connection) + " closed by the hub: " + reason.id());
             }
         }
@@ -186,17 +192,21 @@ final class SocketBridge implements Handler<ClientSocket> {
     }
 
     /**
-     * Closes every socket of this bridge (node shutdown): clients move to another node. Linear in the
-     * connections: the streams drop all their subscribers at once instead of one unsubscribe each.
+     * Closes every socket of this bridge ({@code shutdown}, or {@code unavailable}): clients move to another node.
+     * Linear in the connections: the streams drop all their subscribers at once instead of one unsubscribe each.
      */
-    void closeAll() {
+    void closeAll(CloseReason reason, String message) {
         fanout.closeAll();
         List<Connection> all = new ArrayList<>(connections);
         connections.clear();
         for (Connection connection : all) {
-            connection.close(CloseReason.SHUTDOWN, "Herald node shutting down");
+            connection.close(reason, message);
             forget(connection);
         }
+    }
+
+    boolean isEmpty() {
+        return connections.isEmpty();
     }
 
     /**

@@ -91,6 +91,15 @@ public final class NodeHealth {
         closing.set(true);
     }
 
+    /**
+     * Cut off from most of its cluster: fewer than {@code cluster.minMembers} members (also while a node waits for the
+     * others at start). History refuses appends and reads then, and the bridge sends its clients to other nodes.
+     */
+    public boolean inMinority() {
+        return hazelcast != null && minMembers > 1 && hazelcast.getLifecycleService().isRunning()
+                && hazelcast.getCluster().getMembers().size() < minMembers;
+    }
+
     public boolean isClosing() {
         return closing.get();
     }

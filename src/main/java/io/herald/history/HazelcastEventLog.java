@@ -2,7 +2,10 @@ package io.herald.history;
 
 import io.herald.config.HeraldConfig.HistoryBounds;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.RingbufferConfig;
 import com.hazelcast.core.EntryEvent;
@@ -14,6 +17,8 @@ import com.hazelcast.partition.PartitionAwareKey;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,6 +46,24 @@ public final class HazelcastEventLog implements EventLog {
     private static final Logger LOG = Logger.getLogger(HazelcastEventLog.class.getName());
     public static final String RING_PREFIX = "herald.events.";
     public static final String EPOCHS_MAP = "herald.epochs";
+    /** Hazelcast's split-brain protection of history and epochs, present when {@code cluster.minMembers} is above 1. */
+    public static final String MAJORITY = "herald-majority";
+    /** After a partition heals, the smaller side's copies of history and epochs give way to the larger side's. */
+    private static final MergePolicyConfig MAJORITY_WINS = new MergePolicyConfig(DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE);
+
+    /**
+     * Split-brain protection, set on the member's config before it starts: history ({@code herald.events.*}) and epochs
+     * ({@code herald.epochs}) answer only while the member sees at least {@code minMembers} members, so a side of a
+     * partition smaller than that appends nothing (publishes get 503) and serves no history; and when the partition
+     * heals, the smaller side's copies are discarded for the larger side's, so {@code seq} and history stay the majority's.
+     */
+    public static void protect(Config config, int minMembers) {
+        if (minMembers > 1) {
+            config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, minMembers));
+            config.getMapConfig(EPOCHS_MAP).setSplitBrainProtectionName(MAJORITY);
+        }
+        config.getMapConfig(EPOCHS_MAP).setMergePolicyConfig(MAJORITY_WINS);
+    }
 
     private final Vertx vertx;
     private final Map<String, Ringbuffer<String>> rings;
@@ -69,10 +92,12 @@ public final class HazelcastEventLog implements EventLog {
             }
             HazelcastEventLog log = new HazelcastEventLog(vertx, Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
             log.epochs.addEntryListener(log.new EpochListener(), true);
-            for (String type : types) {
-                String created = Epochs.newEpoch();
-                String existing = log.epochs.putIfAbsent(epochKey(type), created);
-                log.epochByType.merge(type, existing != null ? existing : created, HazelcastEventLog::newer);
+            try {
+                for (String type : types) {
+                    log.epochOf(type);
+                }
+            } catch (SplitBrainProtectionException belowMinimum) {
+                // a node that starts before cluster.minMembers are up learns its epochs at its first read or append
             }
             return log;
         }, false);
@@ -89,7 +114,11 @@ public final class HazelcastEventLog implements EventLog {
                 .setTimeToLiveSeconds(bounds.maxAgeSeconds())
                 .setBackupCount(1)
                 .setAsyncBackupCount(0)
-                .setInMemoryFormat(InMemoryFormat.BINARY);
+                .setInMemoryFormat(InMemoryFormat.BINARY)
+                .setMergePolicyConfig(MAJORITY_WINS);
+        if (hazelcast.getConfig().getSplitBrainProtectionConfigs().containsKey(MAJORITY)) {
+            config.setSplitBrainProtectionName(MAJORITY);
+        }
         try {
             hazelcast.getConfig().addRingBufferConfig(config);
         } catch (InvalidConfigurationException e) {
@@ -137,7 +166,7 @@ public final class HazelcastEventLog implements EventLog {
                     long first = last - records.size() + 2; // ring sequences count from 0, seq from 1
                     long previous = lastAppended.getOrDefault(type, 0L);
                     lastAppended.merge(type, last + 1, Math::max);
-                    boolean restarted = first == 1 || first <= previous;
+                    boolean restarted = first == 1 || first <= previous || !epochByType.containsKey(type);
                     return restarted ? ensureEpoch(type).map(epoch -> new Appended(epoch, first))
                             : Future.succeededFuture(new Appended(epochByType.get(type), first));
                 });
@@ -148,11 +177,20 @@ public final class HazelcastEventLog implements EventLog {
      * map, or a new one if the map lost it together with the ring buffer.
      */
     private Future<String> ensureEpoch(String type) {
-        return vertx.executeBlocking(() -> {
-            String created = Epochs.newEpoch();
-            String existing = epochs.putIfAbsent(epochKey(type), created);
-            return epochByType.merge(type, existing != null ? existing : created, HazelcastEventLog::newer);
-        }, false);
+        return vertx.executeBlocking(() -> putEpoch(type), false);
+    }
+
+    /** The stream's epoch from the map, or a new one put there if the map has none. Blocking. */
+    private String putEpoch(String type) {
+        String created = Epochs.newEpoch();
+        String existing = epochs.putIfAbsent(epochKey(type), created);
+        return epochByType.merge(type, existing != null ? existing : created, HazelcastEventLog::newer);
+    }
+
+    /** The epoch this node knows, or the map's. Blocking. */
+    private String epochOf(String type) {
+        String known = epochByType.get(type);
+        return known != null ? known : putEpoch(type);
     }
 
     @Override
@@ -189,7 +227,7 @@ public final class HazelcastEventLog implements EventLog {
         return vertx.executeBlocking(() -> {
             long tail = ring.tailSequence() + 1;
             long head = ring.headSequence() + 1;
-            return new StreamPosition(epochByType.get(type), head, tail);
+            return new StreamPosition(epochOf(type), head, tail);
         }, false);
     }
 }

@@ -25,6 +25,7 @@ public final class FollowingClient implements AutoCloseable {
 
     private final Vertx vertx;
     private final WebSocketClient client;
+    private final List<String> hosts;
     private final List<Integer> ports;
     private final String token;
     private final List<String> types;
@@ -42,10 +43,17 @@ public final class FollowingClient implements AutoCloseable {
     /** After a reconnect: the types that have not yet had their first event; the time the last of them had it. */
     private final List<String> resuming = new ArrayList<>();
     private long resumedAt;
-    private int currentPort;
+    private int currentNode;
 
+    /** A client of nodes on loopback, on {@code ports}, starting with the one at index {@code first}. */
     public FollowingClient(Vertx vertx, String name, List<Integer> ports, int first, String token, List<String> types) {
+        this(vertx, name, ports.stream().map(p -> "127.0.0.1").toList(), ports, first, token, types);
+    }
+
+    /** A client of nodes at {@code hosts} and {@code ports} (same index, same node). */
+    public FollowingClient(Vertx vertx, String name, List<String> hosts, List<Integer> ports, int first, String token, List<String> types) {
         this.vertx = vertx;
+        this.hosts = List.copyOf(hosts);
         this.client = vertx.createWebSocketClient();
         this.name = name;
         this.ports = List.copyOf(ports);
@@ -67,23 +75,25 @@ public final class FollowingClient implements AutoCloseable {
         if (stopped) {
             return;
         }
-        int port = ports.get(portIndex % ports.size());
+        int node = portIndex % ports.size();
+        int port = ports.get(node);
+        String host = hosts.get(node);
         ClientWebSocket ws = client.webSocket();
         ws.textMessageHandler(this::onFrame);
         ws.closeHandler(v -> onClosed(ws));
-        ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        ws.connect(new WebSocketConnectOptions().setHost(host).setPort(port)
                         .setURI("/eventbus/websocket?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
-                .onSuccess(v -> opened(ws, port))
+                .onSuccess(v -> opened(ws, node))
                 .onFailure(err -> retryElsewhere());
     }
 
-    private synchronized void opened(ClientWebSocket ws, int port) {
+    private synchronized void opened(ClientWebSocket ws, int node) {
         if (stopped) {
             ws.close();
             return;
         }
         socket = ws;
-        currentPort = port;
+        currentNode = node;
         connects++;
         if (connects > 1) {
             resuming.clear();
@@ -158,7 +168,12 @@ public final class FollowingClient implements AutoCloseable {
     }
 
     public synchronized int port() {
-        return socket == null ? -1 : currentPort;
+        return socket == null ? -1 : ports.get(currentNode);
+    }
+
+    /** The index of the node it is connected to, or -1. */
+    public synchronized int node() {
+        return socket == null ? -1 : currentNode;
     }
 
     public synchronized long lastSeq(String type) {

@@ -10,8 +10,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -29,17 +32,31 @@ public final class StatsVerticle extends VerticleBase {
             "recoveries", "recoveriesIncomplete");
     static final List<String> SUMMED_MAPS = List.of("connectionsByRole", "connectionsByTransport", "connectionsByNamespace",
             "subscriptionsByType", "subscriptionsByNamespace", "eventsPublishedByType", "refusals", "closes");
+    static final int MAX_DEPARTED = 1000;
     /** What only grows: a departed node's part of these stays in the totals. */
     static final List<String> CUMULATIVE = List.of("connectionsOpened", "framesIn", "bytesIn", "framesOut", "bytesOut",
             "eventsPublished", "messagesDelivered", "recoveries", "recoveriesIncomplete", "eventsPublishedByType", "refusals", "closes");
+
+    /** The snapshot's field naming the Hazelcast member that sent it. */
+    static final String MEMBER = "member";
 
     private final NodeStats stats;
     private final long intervalMs;
     private final HazelcastInstance hazelcast;
     private final Map<String, JsonObject> latest = new HashMap<>();
     private final Map<String, Long> heardAt = new HashMap<>();
-    /** The last numbers of the nodes that left, by node: their counters stay in the totals until they come back. */
-    private final Map<String, JsonObject> departed = new HashMap<>();
+    /**
+     * The last snapshot of each node that left, for its cumulative counts; a node that comes back (cut off by a
+     * partition, then merged) leaves this map again, since its own snapshots carry those counts.
+     */
+    private final Map<String, JsonObject> departed = new LinkedHashMap<>();
+    /** The cumulative counts of nodes that left long ago (past {@link #MAX_DEPARTED}), summed. */
+    private final JsonObject departedLongAgo = new JsonObject();
+    /**
+     * Hazelcast members dropped from the cluster: a late snapshot of one is not taken. A node merged back after a
+     * partition is a new member (Hazelcast gives it a new member id), so its snapshots are taken again.
+     */
+    private final Set<String> departedMembers = new LinkedHashSet<>();
     private UUID membershipListener;
 
     /** {@code hazelcast} null: a node without a cluster. */
@@ -60,20 +77,20 @@ public final class StatsVerticle extends VerticleBase {
 
                 @Override
                 public void memberRemoved(MembershipEvent event) {
-                    String node = event.getMember().getUuid().toString();
-                    context.runOnContext(v -> depart(node));
+                    String member = event.getMember().getUuid().toString();
+                    context.runOnContext(v -> memberLeft(member));
                 }
             });
         }
         return vertx.eventBus().<JsonObject>consumer(Addresses.STATS_NODE, message -> {
             String node = message.body().getString("node");
-            if (!node.equals(stats.nodeId())) {
-                departed.remove(node); // back (a long pause, a healed split): its own numbers carry its counters again
+            if (!node.equals(stats.nodeId()) && !departedMembers.contains(message.body().getString(MEMBER))) {
                 latest.put(node, message.body());
                 heardAt.put(node, System.currentTimeMillis());
+                departed.remove(node);
             }
         }).completion().onSuccess(v ->
-                vertx.setPeriodic(0, intervalMs, id -> vertx.eventBus().publish(Addresses.STATS_NODE, stats.snapshot())));
+                vertx.setPeriodic(0, intervalMs, id -> vertx.eventBus().publish(Addresses.STATS_NODE, stats.snapshot().put(MEMBER, member()))));
     }
 
     @Override
@@ -84,12 +101,34 @@ public final class StatsVerticle extends VerticleBase {
         return Future.succeededFuture();
     }
 
+    /** The member this node is now (Hazelcast changes it when a node merges back after a partition). */
+    private String member() {
+        return hazelcast == null ? stats.nodeId() : hazelcast.getCluster().getLocalMember().getUuid().toString();
+    }
+
+    private void memberLeft(String member) {
+        departedMembers.add(member);
+        if (departedMembers.size() > MAX_DEPARTED) {
+            departedMembers.remove(departedMembers.iterator().next());
+        }
+        latest.entrySet().stream().filter(e -> member.equals(e.getValue().getString(MEMBER))).map(Map.Entry::getKey).toList()
+                .forEach(this::depart);
+    }
+
     /** A node left: its connections leave the view, its counts stay in the totals. */
     private void depart(String node) {
         JsonObject last = latest.remove(node);
         heardAt.remove(node);
-        if (last != null) {
-            departed.put(node, last);
+        if (last == null) {
+            return;
+        }
+        departed.put(node, last);
+        if (departed.size() > MAX_DEPARTED) {
+            String oldest = departed.keySet().iterator().next();
+            JsonObject gone = departed.remove(oldest);
+            for (String field : CUMULATIVE) {
+                add(departedLongAgo, field, gone.getValue(field));
+            }
         }
     }
 
@@ -100,9 +139,10 @@ public final class StatsVerticle extends VerticleBase {
         nodes.put(stats.nodeId(), stats.snapshot());
 
         JsonObject totals = new JsonObject();
-        for (JsonObject gone : departed.values()) {
-            for (String field : CUMULATIVE) {
-                add(totals, field, gone.getValue(field));
+        for (String field : CUMULATIVE) {
+            add(totals, field, departedLongAgo.getValue(field));
+            for (JsonObject last : departed.values()) {
+                add(totals, field, last.getValue(field));
             }
         }
         for (JsonObject node : nodes.values()) {
@@ -121,7 +161,11 @@ public final class StatsVerticle extends VerticleBase {
         totals.put("nodes", nodes.size());
         JsonObject view = new JsonObject()
                 .put("nodes", new JsonArray(nodes.values().stream().sorted((a, b) -> a.getString("node").compareTo(b.getString("node")))
-                        .map(JsonObject::copy).toList()))
+                        .map(node -> {
+                            JsonObject shown = node.copy();
+                            shown.remove(MEMBER);
+                            return shown;
+                        }).toList()))
                 .put("totals", totals);
         return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, new JsonObject().put("summary", true))
                 .map(reply -> {

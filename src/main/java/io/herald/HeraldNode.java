@@ -110,7 +110,8 @@ public final class HeraldNode {
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
-        options.getEventBusOptions().setHost(config.cluster().host());
+        // the event bus's own TCP connections between nodes (0: any free port; set one to open it in a firewall)
+        options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().port());
         return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
                 .compose(vertx -> deploy(vertx, clusterManager, config, catalog, roles, rooms));
     }

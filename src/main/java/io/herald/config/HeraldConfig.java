@@ -51,8 +51,12 @@ public record HeraldConfig(
         }
     }
 
-    /** {@code minMembers}: below this many members the node is not ready (it is cut off from the rest of its cluster). */
-    public record Cluster(boolean enabled, ConfigFile configFile, String host, int minMembers) {
+    /**
+     * {@code host} and {@code port}: where this node's event bus takes the other nodes' connections (port 0: any free one).
+     * {@code minMembers}: below this many members the node is cut off from most of its cluster: not ready, no history
+     * appends or reads (split-brain protection), its clients sent to other nodes.
+     */
+    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers) {
     }
 
     /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
@@ -199,6 +203,7 @@ public record HeraldConfig(
                 r.bool("cluster.enabled", ENV_CLUSTER, true),
                 clusterFile,
                 r.string("cluster.host", null, "127.0.0.1"),
+                r.integer("cluster.port", null, 0, 0, 65535),
                 r.integer("cluster.minMembers", null, 1, 1, 1000));
 
         Auth auth = new Auth(

@@ -33,6 +33,7 @@ public final class NodeHealth {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** A history read still waiting (a partition can hold one for a minute): the next check does not start another. */
     private final AtomicBoolean historyProbeRunning = new AtomicBoolean();
+    private final AtomicBoolean safeCheckRunning = new AtomicBoolean();
     private volatile boolean listening;
 
     /** {@code hazelcast} null: a node without a cluster; {@code probeType}: the event type whose history is read to check it. */
@@ -65,10 +66,22 @@ public final class NodeHealth {
         boolean running = hazelcast.getLifecycleService().isRunning();
         int members = running ? hazelcast.getCluster().getMembers().size() : 0;
         ClusterState state = running ? hazelcast.getCluster().getClusterState() : null;
-        boolean safe = running && hazelcast.getPartitionService().isClusterSafe();
+        boolean safe = running && isClusterSafe();
         return new Status().setOk(running && state == ClusterState.ACTIVE && members >= minMembers)
                 .setData(new JsonObject().put("members", members).put("minMembers", minMembers).put("state", String.valueOf(state))
                         .put("safe", safe));
+    }
+
+    /** Asks every member; while an earlier ask still waits (a partition), answers false rather than piling up more. */
+    private boolean isClusterSafe() {
+        if (!safeCheckRunning.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            return hazelcast.getPartitionService().isClusterSafe();
+        } finally {
+            safeCheckRunning.set(false);
+        }
     }
 
     private Future<Status> history() {

@@ -9,6 +9,7 @@ import SockJS from 'sockjs-client';
 const HUB_CLOSES = {
   shutdown: true, frame_too_large: false, token_required: false, token_invalid: false, token_expired: true,
   idle_timeout: true, rate_limited: true, too_many_connections: true, slow_consumer: true, internal_error: true,
+  unavailable: true,
 };
 /** Close reasons that are about the token: a token function may give one that works. */
 const TOKEN_REASONS = new Set(['token_required', 'token_invalid', 'token_expired']);

@@ -66,6 +66,15 @@ interface ClientSocket {
     /** Closes with a status code and a reason the client can read. */
     void close(int code, String reason);
 
+    /**
+     * Sends a last frame and closes at once, without waiting for the client's answer to the close: how a node
+     * that is going away closes all its sockets. Transports that cannot do better send and close as usual.
+     */
+    default void closeAtOnce(String frameJson, int code, String reason) {
+        send(frameJson);
+        close(code, reason);
+    }
+
     /** Cuts the connection at once, without a close handshake (a client that reads nothing would never see it). */
     void abort();
 }

@@ -101,8 +101,17 @@ public final class Connection {
             socket.abort();
             return;
         }
-        send(BridgeFrames.closing(reason, message));
-        socket.close(reason.code(), reason.id());
+        String closing = BridgeFrames.closing(reason, message);
+        if (stats != null) {
+            stats.framesOut(1, Utf8.length(closing));
+        }
+        if (reason == CloseReason.SHUTDOWN || reason == CloseReason.UNAVAILABLE) {
+            // the node is going away (or is cut off) with all its sockets: no close handshake to wait for
+            socket.closeAtOnce(closing, reason.code(), reason.id());
+        } else {
+            socket.send(closing);
+            socket.close(reason.code(), reason.id());
+        }
     }
 
     void send(String frameJson) {

@@ -1,6 +1,7 @@
 package io.herald.bridge;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -11,6 +12,8 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * A WebSocket Herald serves itself: raw ({@code /eventbus/websocket}, one bridge frame per message) or
@@ -170,6 +173,29 @@ final class WebSocketClientSocket implements ClientSocket {
             ws.writeTextMessage("c" + new JsonArray().add(code).add(reason).encode());
         }
         ws.close((short) code, reason);
+    }
+
+    /**
+     * The last frame, the SockJS close when SockJS-framed, and the WebSocket close frame, written straight to the
+     * channel with one flush; the channel is closed once they are out. Through Vert.x it would take a flush per
+     * frame and a wait for each client's close reply: a node closing 19,500 sockets spent seconds on that.
+     */
+    @Override
+    public void closeAtOnce(String frameJson, int code, String reason) {
+        channel.write(SharedFrame.webSocketTextFrame(sockJs ? SharedFrame.sockJsFrame(frameJson) : frameJson), channel.voidPromise());
+        if (sockJs) {
+            channel.write(SharedFrame.webSocketTextFrame("c" + new JsonArray().add(code).add(reason).encode()), channel.voidPromise());
+        }
+        channel.writeAndFlush(webSocketCloseFrame(code, reason)).addListener(written -> abort());
+    }
+
+    /** RFC 6455 §5.5.1: FIN + close opcode, the code in two bytes and the reason in UTF-8 (at most 123 bytes), no mask. */
+    static ByteBuf webSocketCloseFrame(int code, String reason) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        int length = 2 + Math.min(text.length, 123);
+        ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(2 + length);
+        frame.writeByte(0x88).writeByte(length).writeShort(code).writeBytes(text, 0, length - 2);
+        return frame;
     }
 
     @Override

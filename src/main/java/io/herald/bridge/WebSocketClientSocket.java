@@ -177,8 +177,8 @@ final class WebSocketClientSocket implements ClientSocket {
 
     /**
      * The last frame, the SockJS close when SockJS-framed, and the WebSocket close frame, written straight to the
-     * channel with one flush; the channel is closed once they are out. Through Vert.x it would take a flush per
-     * frame and a wait for each client's close reply: a node closing 19,500 sockets spent seconds on that.
+     * channel with one flush. Through Vert.x it would take a flush per frame and a wait for each client's close
+     * reply: a node closing 19,500 sockets spent seconds on that.
      */
     @Override
     public void closeAtOnce(String frameJson, int code, String reason) {
@@ -186,7 +186,8 @@ final class WebSocketClientSocket implements ClientSocket {
         if (sockJs) {
             channel.write(SharedFrame.webSocketTextFrame("c" + new JsonArray().add(code).add(reason).encode()), channel.voidPromise());
         }
-        channel.writeAndFlush(webSocketCloseFrame(code, reason)).addListener(written -> abort());
+        // the client answers with its close and the connection ends as usual; those that do not are closed with the server
+        channel.writeAndFlush(webSocketCloseFrame(code, reason), channel.voidPromise());
     }
 
     /** RFC 6455 §5.5.1: FIN + close opcode, the code in two bytes and the reason in UTF-8 (at most 123 bytes), no mask. */

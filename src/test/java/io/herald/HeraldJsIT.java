@@ -1,6 +1,5 @@
 package io.herald;
 
-import io.herald.config.HeraldConfig;
 import io.herald.testing.NodeScripts;
 import io.herald.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,9 +43,7 @@ class HeraldJsIT {
         int hazelcastB = TestNodes.freePort();
         nodeB = TestNodes.startClustered(cluster, hazelcastB, List.of(hazelcastA, hazelcastB));
         portA = TestNodes.freePort();
-        nodeA = NodeProcessIT.run(Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(portA), HeraldConfig.ENV_DEMO, "false",
-                HeraldConfig.ENV_CLUSTER_CONFIG, clusterXml(cluster, hazelcastA, List.of(hazelcastA, hazelcastB)).toString()));
-        nodeA.awaitLine("up on port " + portA + " (cluster of 2)");
+        nodeA = NodeProcessIT.joinCluster(cluster, List.of(hazelcastB), portA, hazelcastA, Map.of());
     }
 
     @AfterAll
@@ -58,20 +54,6 @@ class HeraldJsIT {
         if (nodeB != null) {
             nodeB.close().await();
         }
-    }
-
-    /** cluster.xml for a jar node of the test's cluster: its own name, the member's port, the members' ports. */
-    static Path clusterXml(String cluster, int port, List<Integer> members) throws IOException {
-        StringBuilder list = new StringBuilder();
-        members.forEach(p -> list.append("<member>127.0.0.1:").append(p).append("</member>"));
-        String xml = Files.readString(TestNodes.CLUSTER_XML)
-                .replace("<cluster-name>herald</cluster-name>", "<cluster-name>" + cluster + "</cluster-name>")
-                .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>", "<port auto-increment=\"false\">" + port + "</port>")
-                .replace("<member>127.0.0.1</member>", list);
-        Path file = Files.createTempFile("herald-cluster", ".xml");
-        Files.writeString(file, xml);
-        file.toFile().deleteOnExit();
-        return file;
     }
 
     static String url(int port) {

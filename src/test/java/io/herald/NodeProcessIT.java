@@ -49,6 +49,21 @@ class NodeProcessIT {
 
     /** A running jar with its output lines, read as they come. */
     record Running(Process process, LinkedBlockingQueue<String> lines, List<String> seen) {
+        /** Reads the process's output (stdout and stderr merged) line by line as it comes. */
+        static Running follow(Process process) {
+            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    in.lines().forEach(lines::add);
+                } catch (IOException | java.io.UncheckedIOException ignored) {
+                    // the process ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            return new Running(process, lines, new ArrayList<>());
+        }
+
         String awaitLine(String containing) throws InterruptedException {
             while (true) {
                 String line = lines.poll(90, TimeUnit.SECONDS);
@@ -74,18 +89,7 @@ class NodeProcessIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(directory.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
         builder.environment().putAll(env);
-        Process process = builder.start();
-        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                in.lines().forEach(lines::add);
-            } catch (IOException | java.io.UncheckedIOException ignored) {
-                // the process ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return new Running(process, lines, new ArrayList<>());
+        return Running.follow(builder.start());
     }
 
     /**
@@ -94,18 +98,9 @@ class NodeProcessIT {
      */
     static Running joinCluster(String clusterName, List<Integer> memberPorts, int httpPort, int hazelcastPort, Map<String, String> env)
             throws Exception {
-        StringBuilder members = new StringBuilder();
-        for (int member : memberPorts) {
-            members.append("<member>127.0.0.1:").append(member).append("</member>");
-        }
-        members.append("<member>127.0.0.1:").append(hazelcastPort).append("</member>");
-        String xml = Files.readString(TestNodes.CLUSTER_XML)
-                .replace("<cluster-name>herald</cluster-name>", "<cluster-name>" + clusterName + "</cluster-name>")
-                .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>", "<port auto-increment=\"false\">" + hazelcastPort + "</port>")
-                .replace("<member>127.0.0.1</member>", members.toString());
-        Path file = Files.createTempFile("herald-cluster", ".xml");
-        Files.writeString(file, xml);
-        file.toFile().deleteOnExit();
+        List<Integer> members = new ArrayList<>(memberPorts);
+        members.add(hazelcastPort);
+        Path file = clusterXml(clusterName, hazelcastPort, members);
         Map<String, String> all = new java.util.HashMap<>(env);
         all.putAll(Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(httpPort), HeraldConfig.ENV_DEMO, "false",
                 HeraldConfig.ENV_CLUSTER_CONFIG, file.toString()));
@@ -117,10 +112,17 @@ class NodeProcessIT {
     /** cluster.xml with its own cluster name and a free port, so this node joins nothing else on the machine. */
     static Path privateClusterXml() throws IOException {
         int port = TestNodes.freePort();
+        return clusterXml(TestNodes.uniqueClusterName(), port, List.of(port));
+    }
+
+    /** The shipped cluster.xml for a jar node of a test's cluster: its name, this member's port, every member's port. */
+    static Path clusterXml(String clusterName, int port, List<Integer> memberPorts) throws IOException {
+        StringBuilder members = new StringBuilder();
+        memberPorts.forEach(member -> members.append("<member>127.0.0.1:").append(member).append("</member>"));
         String xml = Files.readString(TestNodes.CLUSTER_XML)
-                .replace("<cluster-name>herald</cluster-name>", "<cluster-name>" + TestNodes.uniqueClusterName() + "</cluster-name>")
-                .replace(">5701</port>", ">" + port + "</port>")
-                .replace("<member>127.0.0.1</member>", "<member>127.0.0.1:" + port + "</member>");
+                .replace("<cluster-name>herald</cluster-name>", "<cluster-name>" + clusterName + "</cluster-name>")
+                .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>", "<port auto-increment=\"false\">" + port + "</port>")
+                .replace("<member>127.0.0.1</member>", members.toString());
         Path file = Files.createTempFile("herald-cluster", ".xml");
         Files.writeString(file, xml);
         file.toFile().deleteOnExit();

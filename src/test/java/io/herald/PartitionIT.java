@@ -11,9 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
@@ -159,18 +156,7 @@ class PartitionIT {
         builder.environment().putAll(Map.of(HeraldConfig.ENV_HTTP_PORT, String.valueOf(HTTP_PORT), HeraldConfig.ENV_DEMO, "false",
                 HeraldConfig.ENV_CLUSTER_CONFIG, clusterXml.toString(), "HERALD_HTTP_HOST", net.ip(i), "HERALD_CLUSTER_HOST", net.ip(i),
                 "HERALD_CLUSTER_MIN_MEMBERS", "2"));
-        Process process = builder.start();
-        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                in.lines().forEach(lines::add);
-            } catch (IOException | java.io.UncheckedIOException ignored) {
-                // the process ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        NodeProcessIT.Running node = new NodeProcessIT.Running(process, lines, new ArrayList<>());
+        NodeProcessIT.Running node = NodeProcessIT.Running.follow(builder.start());
         node.awaitLine("up on port " + HTTP_PORT + " (cluster of " + (i + 1) + ")");
         return node;
     }

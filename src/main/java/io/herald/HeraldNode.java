@@ -198,7 +198,7 @@ public final class HeraldNode {
         if (closed == null) {
             beginShutdown();
             long start = System.nanoTime();
-            long connections = stats.snapshot().getLong("connections");
+            long connections = stats.connections();
             List<Future<Void>> bridgesDown = new ArrayList<>();
             for (String id : bridgeDeployments) {
                 bridgesDown.add(vertx.undeploy(id));

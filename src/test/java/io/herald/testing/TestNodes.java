@@ -18,7 +18,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /** Starts real nodes for the ITs, on ports the OS hands out, from the shipped conf/ and cluster.xml. */
@@ -77,12 +80,31 @@ public final class TestNodes {
         return "herald-test-" + UUID.randomUUID();
     }
 
+    /** Where {@link #freePort()} looks: below the kernel's ephemeral range (32768 and up by default). */
+    static final int FIRST_PORT = 20_000;
+    static final int LAST_PORT = 32_000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on, for a node to bind later. Not one the OS picks for {@code new ServerSocket(0)}:
+     * that comes from the ephemeral range, which the kernel also hands to outgoing connections, and one of the
+     * many a test suite opens took such a port between the probe and the node's bind ("Address already in use").
+     * Below that range only listeners compete, and this JVM never hands out the same port twice.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = random.nextInt(FIRST_PORT, LAST_PORT);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // someone listens there: try another
+            }
         }
+        throw new IllegalStateException("no free port in " + FIRST_PORT + ".." + LAST_PORT);
     }
 
     public static String token(HeraldNode node, String userId, String role) {

@@ -63,6 +63,7 @@ public enum CloseReason {
             case TOKEN_EXPIRED -> TOKEN_EXPIRED;
             case RATE_LIMITED -> RATE_LIMITED;
             case TOO_MANY_CONNECTIONS -> TOO_MANY_CONNECTIONS;
+            case TOO_MANY_ROOMS -> TOKEN_INVALID; // the token's rooms claim: the same token is refused again
             default -> INTERNAL_ERROR;
         };
     }

@@ -6,10 +6,11 @@ import io.herald.bridge.Connection;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.bridge.PublishFrame;
 import io.herald.bridge.RegisterFrame;
+import io.herald.bridge.Refresh;
 
 /**
  * The role matrix on the bridge: a register gets the access the connection's role has to the type
- * (all, own, or none, which the bridge refuses), decided once, at register time; a browser may publish
+ * (all, own, or none, which the bridge refuses), decided at register time and again when the token is refreshed; a browser may publish
  * only the types its role lists, and what it publishes is stamped with its identity from the token.
  */
 public final class RolePolicy implements ConnectionPolicy {
@@ -26,6 +27,15 @@ public final class RolePolicy implements ConnectionPolicy {
     @Override
     public void onRegister(Connection connection, RegisterFrame register) {
         register.grant(permissions(connection).readAccess(register.type()));
+    }
+
+    /** A refreshed token: each registered type gets the access the new role has to it (none ends the subscription). */
+    @Override
+    public void onRefresh(Connection connection, Refresh refresh) {
+        RolePermissions permissions = permissions(connection);
+        for (String type : refresh.types()) {
+            refresh.grant(type, permissions.readAccess(type));
+        }
     }
 
     @Override

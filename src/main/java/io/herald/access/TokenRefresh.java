@@ -6,6 +6,7 @@ import io.herald.HeraldException;
 import io.herald.auth.Principal;
 import io.herald.bridge.Connection;
 import io.herald.bridge.ConnectionPolicy;
+import io.herald.bridge.Refresh;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -15,8 +16,9 @@ import java.util.Map;
 /**
  * {@code send} to {@code herald:token} with {@code {"token":"<JWT>"}}: a connection swaps its token for a
  * fresh one before the old one expires (the bridge closes it with {@code token_expired} otherwise). The
- * new token must be valid and for the same user; its expiry applies at once and its role to later
- * registers. Replies {@code {"exp":…}}.
+ * new token must be valid and for the same user; its claims apply at once to everything decided from the
+ * old ones (see {@link Connection#replacePrincipal}). Replies
+ * {@code {"exp":…,"dropped":{"types":[…],"rooms":[…]}}}: the subscriptions and rooms the new claims ended.
  */
 public final class TokenRefresh implements ConnectionPolicy {
     public static final String ADDRESS = "herald:token";
@@ -44,8 +46,8 @@ public final class TokenRefresh implements ConnectionPolicy {
                     if (refreshed.userId() == null || !refreshed.userId().equals(userId)) {
                         throw new HeraldException(ErrorCode.TOKEN_INVALID, "the new token is for another user");
                     }
-                    connection.replacePrincipal(refreshed);
-                    return new JsonObject().put("exp", refreshed.expiresAt());
+                    Refresh refresh = connection.replacePrincipal(refreshed);
+                    return new JsonObject().put("exp", refreshed.expiresAt()).put("dropped", refresh.droppedJson());
                 });
     }
 }

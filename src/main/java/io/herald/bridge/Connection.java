@@ -17,15 +17,17 @@ public final class Connection {
     /** Null in unit tests. */
     private final NodeStats stats;
     private final String remoteAddress;
-    /** The role it is counted under in the stats: the one it opened with, whatever a refreshed token says. */
-    final String countedRole;
+    /** The role it is counted under in the stats: the one of its current token. */
+    String countedRole;
+    /** Set by the bridge when the connection opens: applies a refreshed token; null in unit tests. */
+    java.util.function.Function<Principal, Refresh> refresher;
     private Principal principal;
     /** Event type → this connection's subscription to it. */
     final Map<String, Subscription> subscriptions = new HashMap<>();
     /** The rooms events may target this connection by (see {@link io.herald.event.Target}); kept by the rooms policy. */
     final Set<String> rooms = new HashSet<>(4);
-    /** Frames that arrived while an earlier one was still being handled; handled in order after it. */
-    final ArrayDeque<String> waitingFrames = new ArrayDeque<>();
+    /** Frames that arrived (and were admitted: counted, rate-checked, parsed) while an earlier one was still being handled; handled in order after it. */
+    final ArrayDeque<io.vertx.core.json.JsonObject> waitingFrames = new ArrayDeque<>();
     boolean handlingFrame;
     /** Replies (to send frames) the client still waits for. */
     int pendingReplies;
@@ -49,8 +51,22 @@ public final class Connection {
         return principal;
     }
 
-    /** A refreshed token for the same user: its expiry (and role, for later registers) apply from now on. */
-    public void replacePrincipal(Principal refreshed) {
+    /**
+     * A refreshed token for the same user: its claims apply from now on, to everything decided from them
+     * (subscriptions, ownership, rooms, presence, stats), as the bridge and its policies decide again; a
+     * {@link io.herald.HeraldException} refuses the claims and changes nothing. Says what was dropped.
+     */
+    public Refresh replacePrincipal(Principal refreshed) {
+        if (refresher != null) {
+            return refresher.apply(refreshed);
+        }
+        Refresh refresh = new Refresh(principal, subscriptions.keySet());
+        this.principal = refreshed;
+        return refresh;
+    }
+
+    /** Swaps the claims (the bridge, on a refresh). */
+    void principal(Principal refreshed) {
         this.principal = refreshed;
     }
 

@@ -29,12 +29,33 @@ public interface ConnectionPolicy {
     default void onFrame(Connection connection, String kind) {
     }
 
+    /**
+     * A frame that arrived while {@code MAX_WAITING_FRAMES} frames wait behind one not handled yet: it is dropped
+     * (an {@code unavailable} err) and counts as a refused frame, as a frame over the rate does.
+     */
+    default void onOverflow(Connection connection) {
+    }
+
     /** A register of a catalog type, before it is subscribed; may set its access, must refuse what it does not allow. */
     default void onRegister(Connection connection, RegisterFrame register) {
     }
 
     /** A publish or send of a catalog type, before it is published; may rewrite its data. */
     default void onPublish(Connection connection, PublishFrame publish) {
+    }
+
+    /**
+     * Claims a connection opens with or refreshes to ({@code herald:token}), before anything is decided from them:
+     * throwing a {@link io.herald.HeraldException} refuses them (a refresh then changes nothing).
+     */
+    default void checkClaims(Connection connection, io.herald.auth.Principal claims) {
+    }
+
+    /**
+     * A refreshed token (same user) replaced the connection's claims: decide again what was decided from the
+     * old ones (the access to each registered type, rooms, counts), as {@link Refresh} says.
+     */
+    default void onRefresh(Connection connection, Refresh refresh) {
     }
 
     /** The control addresses ({@code herald:…}) this policy answers, reached with {@code send}. */

@@ -140,6 +140,7 @@ final class SocketBridge implements Handler<ClientSocket> {
     private void open(Connection connection) {
         connections.add(connection);
         stats.connectionOpened(connection.countedRole, connection.principal().isAnonymous(), connection.socket.transport());
+        connection.refresher = refreshed -> refresh(connection, refreshed);
         ClientSocket socket = connection.socket;
         try {
             socket.closeHandler(v -> onClose(connection));
@@ -231,19 +232,30 @@ final class SocketBridge implements Handler<ClientSocket> {
     /**
      * Frames are handled one after the other: while one is not done (a register waiting for its stream to
      * start), the socket is paused and frames already read wait, so that a client that registers and
-     * then publishes gets its own event.
+     * then publishes gets its own event. Every frame meets the frame rate when it arrives, waiting or not
+     * ({@link #admit}); a frame that finds {@link #MAX_WAITING_FRAMES} waiting already is refused and counts
+     * as a refused frame, so that a flood is closed the same way whatever the queue holds.
      */
     private void onFrame(Connection connection, String data) {
-        if (connection.handlingFrame) {
-            if (connection.waitingFrames.size() >= MAX_WAITING_FRAMES) {
-                stats.frameIn(Utf8.length(data));
-                deny(connection, null, ErrorCode.UNAVAILABLE, "frame dropped: " + MAX_WAITING_FRAMES + " frames wait for an earlier one already");
-            } else {
-                connection.waitingFrames.add(data);
-            }
+        JsonObject frame;
+        try {
+            frame = admit(connection, data);
+        } catch (HeraldException refusal) {
+            deny(connection, null, refusal.code(), refusal.getMessage());
             return;
         }
-        Future<Void> handled = handleFrame(connection, data);
+        if (frame == null) {
+            return;
+        }
+        if (connection.handlingFrame) {
+            connection.waitingFrames.add(frame);
+            return;
+        }
+        handleInTurn(connection, frame);
+    }
+
+    private void handleInTurn(Connection connection, JsonObject frame) {
+        Future<Void> handled = handleFrame(connection, frame);
         if (handled.isComplete()) {
             return;
         }
@@ -251,32 +263,43 @@ final class SocketBridge implements Handler<ClientSocket> {
         connection.socket.pause();
         handled.onComplete(done -> {
             connection.handlingFrame = false;
-            while (!connection.handlingFrame && !connection.waitingFrames.isEmpty() && connections.contains(connection)) {
-                onFrame(connection, connection.waitingFrames.poll());
+            while (!connection.handlingFrame && !connection.waitingFrames.isEmpty() && served(connection)) {
+                handleInTurn(connection, connection.waitingFrames.poll());
             }
-            if (!connection.handlingFrame && connections.contains(connection)) {
+            if (!served(connection)) {
+                connection.waitingFrames.clear();
+            } else if (!connection.handlingFrame) {
                 connection.socket.resume();
             }
         });
     }
 
-    /** Handles one frame; the future completes when the next one may be handled. */
-    private Future<Void> handleFrame(Connection connection, String data) {
-        try {
-            return dispatch(connection, data);
-        } catch (HeraldException refusal) {
-            deny(connection, null, refusal.code(), refusal.getMessage());
-            return DONE;
-        }
+    /** Whether the connection is still served: not closed by the client nor by the hub. */
+    private boolean served(Connection connection) {
+        return connections.contains(connection) && connection.closedFor() == null;
     }
 
-    private Future<Void> dispatch(Connection connection, String data) {
+    /**
+     * What happens to a frame as it arrives, before it waits for its turn: counted, checked against the
+     * frame-size limit and the policies' frame rules (the frame rate), parsed. Answers the frame to handle in
+     * its turn, or null when it was answered here (refused, or a {@code ping}, which needs no turn).
+     */
+    private JsonObject admit(Connection connection, String data) {
         int bytes = Utf8.length(data);
         stats.frameIn(bytes);
+        if (connection.handlingFrame && connection.waitingFrames.size() >= MAX_WAITING_FRAMES) {
+            for (ConnectionPolicy policy : policies) {
+                policy.onOverflow(connection);
+            }
+            if (connection.closedFor() == null) {
+                deny(connection, null, ErrorCode.UNAVAILABLE, "frame dropped: " + MAX_WAITING_FRAMES + " frames wait for an earlier one already");
+            }
+            return null;
+        }
         if (bytes > limits.maxFrameBytes()) {
             framePolicies(connection, ConnectionPolicy.KIND_INVALID);
             deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + limits.maxFrameBytes() + " bytes");
-            return DONE;
+            return null;
         }
         JsonObject frame;
         try {
@@ -284,13 +307,25 @@ final class SocketBridge implements Handler<ClientSocket> {
         } catch (DecodeException | ClassCastException e) {
             framePolicies(connection, ConnectionPolicy.KIND_INVALID);
             deny(connection, null, ErrorCode.INVALID_JSON, "a frame must be a JSON object");
-            return DONE;
+            return null;
         }
         Object type = frame.getValue("type");
         framePolicies(connection, type instanceof String kind ? kind : ConnectionPolicy.KIND_INVALID);
-        if ("ping".equals(type)) {
+        return "ping".equals(type) ? null : frame;
+    }
+
+    /** Handles one admitted frame; the future completes when the next one may be handled. */
+    private Future<Void> handleFrame(Connection connection, JsonObject frame) {
+        try {
+            return dispatch(connection, frame);
+        } catch (HeraldException refusal) {
+            deny(connection, null, refusal.code(), refusal.getMessage());
             return DONE;
         }
+    }
+
+    private Future<Void> dispatch(Connection connection, JsonObject frame) {
+        Object type = frame.getValue("type");
         if (!(frame.getValue("address") instanceof String address) || address.isEmpty()) {
             deny(connection, null, type instanceof String ? ErrorCode.MISSING_ADDRESS : ErrorCode.INVALID_FRAME,
                     type instanceof String ? "a " + type + " frame needs an address" : "a frame needs a type");
@@ -380,6 +415,44 @@ final class SocketBridge implements Handler<ClientSocket> {
             }
         }
         return count;
+    }
+
+    /**
+     * A refreshed token (same user, checked by the caller): the policies check its claims (a refusal changes
+     * nothing), then everything decided from the old claims is decided again. A registered type the new claims
+     * do not let it read is removed as by {@code unregister} and gets an {@code access_denied} err addressed to
+     * it; the others keep their stream position with the access the new claims give (all or own only).
+     */
+    private Refresh refresh(Connection connection, Principal refreshed) {
+        for (ConnectionPolicy policy : policies) {
+            policy.checkClaims(connection, refreshed);
+        }
+        Principal previous = connection.principal();
+        Refresh refresh = new Refresh(previous, connection.subscriptions.keySet());
+        connection.principal(refreshed);
+        if (!connection.countedRole.equals(refreshed.role())) {
+            stats.connectionRoleChanged(connection.countedRole, refreshed.role());
+            connection.countedRole = refreshed.role();
+        }
+        for (ConnectionPolicy policy : policies) {
+            policy.onRefresh(connection, refresh);
+        }
+        for (String type : refresh.types()) {
+            Subscription subscription = connection.subscriptions.get(type);
+            if (subscription == null) {
+                continue;
+            }
+            Access access = refresh.access(type);
+            if (access == Access.NONE) {
+                unregister(connection, type);
+                refresh.droppedType(type);
+                deny(connection, type, ErrorCode.ACCESS_DENIED, "role " + refreshed.role() + " may not read "
+                        + catalog.namespaceOf(type).name() + ": the refreshed token ended this subscription");
+            } else {
+                subscription.access = access;
+            }
+        }
+        return refresh;
     }
 
     /** The recovery a register asks for: header {@code since} (a seq, as a string or a number) and optional {@code epoch}. */

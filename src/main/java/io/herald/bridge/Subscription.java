@@ -17,7 +17,8 @@ final class Subscription {
     static final int MAX_BACKLOG = 10_000;
 
     final Connection connection;
-    final Access access;
+    /** What the connection's claims allow; decided again when its token is refreshed. */
+    Access access;
     /** Events up to this seq are not delivered: the client has them (it recovered from there). */
     long afterSeq;
     /** Live events released while this subscription reads history; null when it is live. */

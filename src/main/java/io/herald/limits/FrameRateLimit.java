@@ -56,6 +56,15 @@ public final class FrameRateLimit implements ConnectionPolicy {
         }
     }
 
+    /** A frame dropped because too many wait already: a refused frame, towards closing the flood ({@code floodCloseAfter} in a row). */
+    @Override
+    public void onOverflow(Connection connection) {
+        FrameRates.Allowance allowance = allowances.get(connection);
+        if (allowance != null && connection.closedFor() == null && allowance.refuse() == FrameRates.Verdict.CLOSE) {
+            connection.close(CloseReason.RATE_LIMITED, allowance.refusedInRow() + " frames in a row refused: too many frames wait for an earlier one");
+        }
+    }
+
     @Override
     public void onClose(Connection connection) {
         allowances.remove(connection);

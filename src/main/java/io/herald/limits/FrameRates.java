@@ -117,6 +117,12 @@ public final class FrameRates {
             return byKind[index];
         }
 
+        /** A frame refused for another reason than the rate (the connection's queue is full): it counts towards the flood close. */
+        public Verdict refuse() {
+            refusedInRow++;
+            return refusedInRow >= floodCloseAfter ? Verdict.CLOSE : Verdict.REFUSED;
+        }
+
         /** Refused frames since the last accepted one. */
         public int refusedInRow() {
             return refusedInRow;

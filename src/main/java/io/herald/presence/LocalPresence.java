@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LocalPresence {
     private static final class User {
-        final String role;
-        final String storeId;
+        String role;
+        String storeId;
         final long since;
         int connections;
         /** Whether the other nodes may know this user (a delta or a snapshot named them): a leave must then be sent. */
@@ -59,6 +59,19 @@ public final class LocalPresence {
                 online.incrementAndGet();
             }
             return counted;
+        });
+        changedUsers.add(who.userId());
+    }
+
+    /** A connection of this user refreshed its token: the user is known by the new role and store from now on. */
+    void refreshed(Principal who) {
+        if (who.isAnonymous()) {
+            return;
+        }
+        users.computeIfPresent(who.userId(), (id, user) -> {
+            user.role = who.role();
+            user.storeId = who.storeId();
+            return user;
         });
         changedUsers.add(who.userId());
     }

@@ -6,14 +6,16 @@ import io.herald.HeraldException;
 import io.herald.auth.Principal;
 import io.herald.bridge.Connection;
 import io.herald.bridge.ConnectionPolicy;
+import io.herald.bridge.Refresh;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.Map;
 
 /**
- * Rooms and presence on the bridge. A connection opens in its token's {@code rooms} (and is always in its
+ * Rooms and presence on the bridge. A connection opens in its token's {@code rooms} (at most {@code maxPerConnection}, named as a join's; and is always in its
  * automatic rooms {@code user:<sub>} and {@code role:<role>}, which events match from the token); {@code herald:join} / {@code herald:leave}
  * {@code {"room":…}} add and remove others as {@code conf/rooms.json} allows, and membership ends with the
  * socket. {@code herald:presence} answers who is online ({@code {}}, for the roles of
@@ -39,6 +41,11 @@ public final class PresencePolicy implements ConnectionPolicy {
     @Override
     public Future<Void> onOpen(Connection connection) {
         Principal who = connection.principal();
+        try {
+            checkClaims(connection, who);
+        } catch (HeraldException refused) {
+            return Future.failedFuture(refused);
+        }
         if (local != null) {
             local.opened(who, System.currentTimeMillis());
         }
@@ -48,6 +55,54 @@ public final class PresencePolicy implements ConnectionPolicy {
             }
         }
         return Future.succeededFuture();
+    }
+
+    /**
+     * The token's {@code rooms} claim: at most {@code maxPerConnection} rooms ({@code too_many_rooms}), each named as a
+     * join's must be ({@code token_invalid}); the connection (or the refresh) is refused otherwise.
+     */
+    @Override
+    public void checkClaims(Connection connection, Principal claims) {
+        if (claims.rooms().size() > rules.maxPerConnection()) {
+            throw new HeraldException(ErrorCode.TOO_MANY_ROOMS, "the token's rooms claim names " + claims.rooms().size()
+                    + " rooms; a connection may be in at most " + rules.maxPerConnection());
+        }
+        for (String room : claims.rooms()) {
+            try {
+                RoomRules.checkName(room);
+            } catch (HeraldException invalid) {
+                throw new HeraldException(ErrorCode.TOKEN_INVALID, "the token's rooms claim holds an invalid room name: room names have 1 to "
+                        + RoomRules.MAX_ROOM_LENGTH + " characters, letters, digits and : _ - . @ only");
+            }
+        }
+    }
+
+    /**
+     * A refreshed token: the connection leaves the rooms the new claims do not allow (neither in its new
+     * {@code rooms} claim nor joinable by its new role and claims), whether it joined them or the old token named
+     * them, and enters the rooms of the new claim; presence knows it by its new role.
+     */
+    @Override
+    public void onRefresh(Connection connection, Refresh refresh) {
+        Principal previous = refresh.previous();
+        Principal now = connection.principal();
+        for (String room : new ArrayList<>(connection.rooms())) {
+            if (!now.rooms().contains(room) && !rules.mayJoin(now, room)) {
+                connection.leave(room);
+                if (local != null) {
+                    local.left(room, previous);
+                }
+                refresh.leftRoom(room);
+            }
+        }
+        for (String room : now.rooms()) {
+            if (!RoomRules.isAutomatic(room) && connection.join(room) && local != null) {
+                local.joined(room, now);
+            }
+        }
+        if (local != null) {
+            local.refreshed(now);
+        }
     }
 
     @Override

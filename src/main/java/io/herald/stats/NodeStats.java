@@ -173,6 +173,12 @@ public final class NodeStats {
         connectionsByTransport.get(transport).decrementAndGet();
     }
 
+    /** An open connection's token was refreshed to another role: it is counted under the new one. */
+    public void connectionRoleChanged(String from, String to) {
+        connectionsByRole.get(from).decrementAndGet();
+        gauge(connectionsByRole, "herald.connections.by.role", "role", to, "Open connections by role").incrementAndGet();
+    }
+
     /** A subscription to {@code type} (of {@code namespace}) added ({@code +1}) or removed ({@code -1}). */
     public void subscribed(String type, String namespace, int delta) {
         subscriptions.addAndGet(delta);

@@ -4,6 +4,8 @@ import io.herald.CloseReason;
 import io.herald.catalog.EventCatalog;
 import io.herald.event.BusEvent;
 import io.herald.history.EventLog;
+import io.herald.log.LogLimiter;
+import io.herald.log.LogText;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -24,6 +25,8 @@ import java.util.logging.Logger;
  */
 final class Fanout {
     private static final Logger LOG = Logger.getLogger(Fanout.class.getName());
+    /** Write and flush failures come by the thousand when they come: one line per kind every few seconds. */
+    private static final LogLimiter NOTABLE = new LogLimiter(LOG);
     private final Context context;
     private final EventCatalog catalog;
     private final EventLog log;
@@ -127,7 +130,7 @@ final class Fanout {
                 socket.flush();
             }
             if (socket.overloaded()) {
-                LOG.info("closing a slow consumer (" + connection.principal().userId() + " at " + connection.remoteAddress() + ")");
+                LOG.info("closing a slow consumer (" + LogText.escape(connection.principal().userId()) + " at " + connection.remoteAddress() + ")");
                 connection.close(CloseReason.SLOW_CONSUMER, "more than the outbound bound waited for this connection");
                 return false;
             }
@@ -140,7 +143,7 @@ final class Fanout {
             }
             return true;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "writing to a socket failed; closing it", e);
+            NOTABLE.warning("write-failed", "writing to a socket failed; closing it", e);
             connection.close(CloseReason.INTERNAL_ERROR, "the hub could not write to this connection");
             return false;
         }
@@ -151,7 +154,7 @@ final class Fanout {
             try {
                 socket.flush();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "flushing a socket failed", e);
+                NOTABLE.warning("flush-failed", "flushing a socket failed", e);
             }
         }
         unflushed.clear();

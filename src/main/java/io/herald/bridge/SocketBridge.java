@@ -13,6 +13,7 @@ import io.herald.event.EventPublisher;
 import io.herald.event.JsonDepth;
 import io.herald.event.PublishRequest;
 import io.herald.log.LogLimiter;
+import io.herald.log.LogText;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -513,7 +513,7 @@ final class SocketBridge implements Handler<ClientSocket> {
                 .onFailure(err -> {
                     HeraldException failure = HeraldException.from(err);
                     if (failure.code() == ErrorCode.INTERNAL_ERROR) {
-                        LOG.log(Level.WARNING, "publish of " + type + " from " + who.userId() + " failed", err);
+                        NOTABLE.warning("publish-failed", "publish of " + LogText.escape(type) + " from " + LogText.escape(who.userId()) + " failed", err);
                     }
                     deny(connection, errAddress, failure.code(), failure.getMessage());
                 });
@@ -559,7 +559,9 @@ final class SocketBridge implements Handler<ClientSocket> {
 
     private static String who(Connection connection) {
         Principal principal = connection.principal();
-        return (principal.isAnonymous() ? "an anonymous " + principal.role() : "user " + principal.userId() + " (" + principal.role() + ")")
+        // the token's values are the client's: escaped, so that a sub with a line break cannot forge a log line
+        return (principal.isAnonymous() ? "an anonymous " + LogText.escape(principal.role())
+                : "user " + LogText.escape(principal.userId()) + " (" + LogText.escape(principal.role()) + ")")
                 + " from " + connection.remoteAddress();
     }
 

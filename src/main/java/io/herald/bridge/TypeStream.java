@@ -9,6 +9,7 @@ import io.herald.history.Epochs;
 import io.herald.history.EventLog;
 import io.herald.history.HistoryPage;
 import io.herald.history.StreamPosition;
+import io.herald.log.LogLimiter;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,6 +44,8 @@ import java.util.logging.Logger;
  */
 final class TypeStream {
     private static final Logger LOG = Logger.getLogger(TypeStream.class.getName());
+    /** Its warnings repeat while history is unreachable: one line per kind and type every few seconds. */
+    private static final LogLimiter NOTABLE = new LogLimiter(LOG);
     private static final Subscription[] NONE = new Subscription[0];
     /** Early events held at most while a gap cannot be filled (history unreachable); past that the gap is given up. */
     static final int MAX_EARLY = 10_000;
@@ -175,7 +178,7 @@ final class TypeStream {
                 return;
             }
             if (read.failed()) {
-                LOG.warning("delivery of " + type + " cannot read the stream's position, retrying: " + read.cause());
+                NOTABLE.warning("position:" + type, "delivery of " + type + " cannot read the stream's position, retrying: " + read.cause());
                 // registers go on (the connection is not held paused); delivery starts once the position is known
                 started.tryComplete();
                 vertx.setTimer(options.holdMs(), id -> start());
@@ -261,7 +264,7 @@ final class TypeStream {
         }
         long lost = early.firstKey() - next;
         stats.gapLost(lost);
-        LOG.warning("delivery of " + type + " gave up " + lost + " events it could neither get from the bus nor from history");
+        NOTABLE.warning("gave-up:" + type, "delivery of " + type + " gave up " + lost + " events it could neither get from the bus nor from history");
         next = early.firstKey();
     }
 
@@ -279,7 +282,7 @@ final class TypeStream {
                 return;
             }
             if (read.failed()) {
-                LOG.warning("delivery of " + type + " cannot read history to fill seq " + from + ".." + knownTail + ": " + read.cause());
+                NOTABLE.warning("fill:" + type, "delivery of " + type + " cannot read history to fill seq " + from + ".." + knownTail + ": " + read.cause());
                 giveUpGap();
                 releaseInOrder();
                 return;
@@ -317,7 +320,7 @@ final class TypeStream {
             }
             if (lost > 0) {
                 stats.gapLost(lost);
-                LOG.warning("delivery of " + type + " skipped " + lost + " events that history no longer holds");
+                NOTABLE.warning("skipped:" + type, "delivery of " + type + " skipped " + lost + " events that history no longer holds");
             }
             stats.gapFilled(filled);
             if (next > before && next <= knownTail && early.isEmpty()) {
@@ -349,7 +352,7 @@ final class TypeStream {
     }
 
     private void restart(String newEpoch) {
-        LOG.warning("the stream of " + type + " restarted (epoch " + epoch + " -> " + newEpoch + "): its history was lost");
+        NOTABLE.warning("restarted:" + type, "the stream of " + type + " restarted (epoch " + epoch + " -> " + newEpoch + "): its history was lost");
         epoch = newEpoch;
         next = 1;
         knownTail = 0;

@@ -198,7 +198,7 @@ public final class PresenceVerticle extends VerticleBase {
             return;
         }
         publisher.publish(new PublishRequest(type, data, target, change.userId(), change.storeId()))
-                .onFailure(err -> LOG.log(Level.WARNING, "presence event " + type + " for " + change.userId() + " not published", err));
+                .onFailure(err -> LOG.log(Level.WARNING, "presence event " + type + " for " + io.herald.log.LogText.escape(change.userId()) + " not published", err));
     }
 
     private void query(Message<JsonObject> request) {

@@ -2,6 +2,7 @@ package io.herald;
 
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
+import io.herald.testing.SockJsXhr;
 import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -184,7 +185,7 @@ class DemotionIT {
     @Test
     void anAdminRefreshedToACustomerOverXhrPollingReadsOnlyItsOwnOrders() throws Exception {
         String user = "demoted-xhr-" + UUID.randomUUID();
-        try (XhrClient demoted = XhrClient.open(node.port(), token(user, "admin", List.of()))) {
+        try (SockJsXhr demoted = SockJsXhr.open(node.port(), token(user, "admin", List.of()))) {
             demoted.send(new JsonObject().put("type", "register").put("address", "order:created"),
                     new JsonObject().put("type", "register").put("address", "payment:received"),
                     new JsonObject().put("type", "send").put("address", "herald:token").put("replyAddress", "refresh-x")
@@ -198,87 +199,6 @@ class DemotionIT {
             assertTrue(demoted.skipped.stream().anyMatch(f -> "err".equals(f.getString("type")) && "payment:received".equals(f.getString("address"))
                     && "access_denied".equals(f.getString("failureType"))), demoted.skipped.toString());
             assertEquals(new JsonArray().add("payment:received"), reply.getJsonObject("dropped").getJsonArray("types"));
-        }
-    }
-
-    /** A SockJS xhr-polling session by hand: xhr_send posts frames, a poller thread long-polls xhr; the token on every request. */
-    static final class XhrClient implements AutoCloseable {
-        static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
-                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        final String base;
-        final String query;
-        final java.util.concurrent.LinkedBlockingQueue<JsonObject> frames = new java.util.concurrent.LinkedBlockingQueue<>();
-        final Thread poller;
-        /** Frames {@link #next} passed over. */
-        final List<JsonObject> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
-        volatile boolean closed;
-
-        private XhrClient(int port, String token) {
-            this.base = "http://127.0.0.1:" + port + "/eventbus/" + (100 + (int) (Math.random() * 800)) + "/" + UUID.randomUUID().toString().replace("-", "") + "/";
-            this.query = "?token=" + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8);
-            this.poller = new Thread(this::poll, "xhr-poller");
-        }
-
-        static XhrClient open(int port, String token) throws Exception {
-            XhrClient client = new XhrClient(port, token);
-            String opened = client.post("xhr", "").body();
-            assertTrue(opened.startsWith("o"), opened);
-            client.poller.setDaemon(true);
-            client.poller.start();
-            return client;
-        }
-
-        java.net.http.HttpResponse<String> post(String transport, String body) throws Exception {
-            return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + transport + query))
-                    .timeout(java.time.Duration.ofSeconds(60)).header("Content-Type", "text/plain")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        }
-
-        void send(JsonObject... bridgeFrames) throws Exception {
-            JsonArray messages = new JsonArray();
-            for (JsonObject frame : bridgeFrames) {
-                messages.add(frame.encode());
-            }
-            java.net.http.HttpResponse<String> sent = post("xhr_send", messages.encode());
-            assertEquals(204, sent.statusCode(), sent.body());
-        }
-
-        private void poll() {
-            while (!closed) {
-                try {
-                    String body = post("xhr", "").body();
-                    if (body.startsWith("a")) {
-                        new JsonArray(body.substring(1).trim()).forEach(m -> frames.add(new JsonObject((String) m)));
-                    } else if (body.startsWith("c")) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    if (!closed) {
-                        frames.add(new JsonObject().put("type", "poll-failed").put("error", String.valueOf(e)));
-                    }
-                    return;
-                }
-            }
-        }
-
-        JsonObject next(java.util.function.Predicate<JsonObject> match) throws InterruptedException {
-            long end = System.nanoTime() + BridgeClient.WAIT.toNanos();
-            while (System.nanoTime() < end) {
-                JsonObject frame = frames.poll(Math.max(1, (end - System.nanoTime()) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (frame != null && match.test(frame)) {
-                    return frame;
-                }
-                if (frame != null) {
-                    skipped.add(frame);
-                }
-            }
-            throw new AssertionError("no matching frame within " + BridgeClient.WAIT);
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            poller.interrupt();
         }
     }
 

@@ -522,7 +522,7 @@ class FuzzIT {
 
     /** Text for the WebSocket message itself: SockJS framing games (or plain text on the raw transport). */
     String sockJsGame(Random random, FuzzInputs inputs) {
-        return switch (random.nextInt(12)) {
+        return switch (random.nextInt(13)) {
             case 0 -> "";
             case 1 -> "[]";
             case 2 -> "[1,2.5,true,null,{},[]]";
@@ -534,6 +534,10 @@ class FuzzIT {
             case 8 -> "[\"" + "\\ud800" + "\"]";
             case 9 -> "a[\"x\"]";
             case 10 -> "c[3000,\"go away\"]";
+            // a register that may wait (its stream starting) and more frames behind it than may wait: each meets the
+            // frame rate as it arrives, and those past the waiting bound count towards the flood close
+            case 11 -> "[\"{\\\"type\\\":\\\"register\\\",\\\"address\\\":\\\"product:created\\\",\\\"headers\\\":{\\\"since\\\":\\\"0\\\"}}\""
+                    + ",\"{}\"".repeat(1000 + random.nextInt(200)) + "]";
             default -> inputs.nestedText(1000 + random.nextInt(2));
         };
     }

@@ -125,6 +125,13 @@ final class SocketBridge implements Handler<ClientSocket> {
      * it hear that it closed (so that what they counted is given back).
      */
     private Future<Void> opened(Connection connection) {
+        try {
+            for (ConnectionPolicy policy : policies) {
+                policy.checkClaims(connection, connection.principal());
+            }
+        } catch (HeraldException refused) {
+            return Future.failedFuture(refused);
+        }
         return openedFrom(connection, 0);
     }
 
@@ -424,6 +431,10 @@ final class SocketBridge implements Handler<ClientSocket> {
      * it; the others keep their stream position with the access the new claims give (all or own only).
      */
     private Refresh refresh(Connection connection, Principal refreshed) {
+        if (!connections.contains(connection)) {
+            // closed while the new token was verified: what it held is given back already
+            throw new HeraldException(ErrorCode.UNAVAILABLE, "the connection is closed");
+        }
         for (ConnectionPolicy policy : policies) {
             policy.checkClaims(connection, refreshed);
         }

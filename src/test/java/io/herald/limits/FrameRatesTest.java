@@ -40,6 +40,19 @@ class FrameRatesTest {
     }
 
     @Test
+    void framesDroppedFromAFullQueueCountTowardsTheFloodCloseAndAnAcceptedFrameEndsTheRun() {
+        FrameRates rates = new FrameRates(60_000, 1000, Map.of(), Map.of(), 3);
+        FrameRates.Allowance allowance = rates.newAllowance("guest", 0);
+        assertEquals(REFUSED, allowance.refuse());
+        assertEquals(REFUSED, allowance.refuse());
+        take(allowance, "guest", "register", 0, 1, ACCEPTED);
+        assertEquals(0, allowance.refusedInRow());
+        assertEquals(REFUSED, allowance.refuse());
+        assertEquals(REFUSED, allowance.refuse());
+        assertEquals(CLOSE, allowance.refuse());
+    }
+
+    @Test
     void aRefreshedTokenWithAnotherRoleChangesTheRate() {
         FrameRates rates = new FrameRates(60, 2, Map.of("admin", 6000), Map.of(), 50);
         FrameRates.Allowance allowance = rates.newAllowance("guest", 0);

@@ -1,0 +1,131 @@
+package io.herald;
+
+import io.herald.testing.Eventually;
+import io.herald.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 17 item 3, as an attacker plays it: a connection that registers for nothing, stops reading and sends
+ * queries in a loop ({@code herald:presence} with a reply address, and frames the node answers with an
+ * {@code err}). Every answer queues for it; with the frame rates lifted (as for a busy backend dashboard) only
+ * the outbound bound stands between it and the node's memory. The node must cut it as {@code slow_consumer}
+ * once more than the bound waits for it, as it does for a subscriber that stops reading events.
+ */
+class OutboundBoundsAttackIT {
+    /** Answers of ~0.3-0.6 KB each: 48 MB of them, far past the 1 MiB bound and what the kernel's buffers absorb. */
+    static final int QUERIES = 120_000;
+
+    static HeraldNode start() {
+        return TestNodes.start(TestNodes.config(json -> {
+            JsonObject limits = json.getJsonObject("limits");
+            limits.put("framesPerMinute", 1_000_000).put("framesBurst", 1_000_000)
+                    .put("framesPerMinuteByRole", new JsonObject().put("admin", 1_000_000))
+                    .put("presenceQueriesPerMinute", 1_000_000);
+            json.getJsonObject("bridge").put("maxPendingReplies", 100_000);
+        }));
+    }
+
+    @Test
+    void aConnectionThatReadsNothingAndSendsQueriesIsCutAsASlowConsumer() throws Exception {
+        HeraldNode node = start();
+        try (Socket attacker = stalled(node.port(), TestNodes.token(node, "a-stalled", "admin"))) {
+            long bytesOutBefore = metric(node, "herald_frames_out_bytes_total");
+            OutputStream out = attacker.getOutputStream();
+            String longAddress = "herald:" + "x".repeat(240);
+            int sent = 0;
+            try {
+                for (; sent < QUERIES && (sent % 5000 != 0 || closes(node) == 0); sent++) {
+                    String frame = sent % 2 == 0
+                            ? new JsonObject().put("type", "send").put("address", "herald:presence").put("body", new JsonObject())
+                                    .put("replyAddress", "r." + sent).encode()
+                            : new JsonObject().put("type", "send").put("address", longAddress).put("body", new JsonObject()).encode();
+                    out.write(maskedText(frame));
+                    if (sent % 1000 == 0) {
+                        out.flush();
+                    }
+                }
+                out.flush();
+            } catch (IOException cut) {
+                // the node cut the connection while we were still writing: what the fix does
+            }
+            long queuedMb = (metric(node, "herald_frames_out_bytes_total") - bytesOutBefore) >> 20;
+            System.out.printf("OUTBOUND-BOUND ATTACK: %d queries sent, node wrote %d MB of answers to a connection that read nothing, "
+                    + "slow_consumer closes %d%n", sent, queuedMb, closes(node));
+            Eventually.assertWithin(60, "the stalled querier is closed as a slow consumer (node wrote " + queuedMb + " MB for it)",
+                    () -> closes(node) >= 1);
+            assertTrue(queuedMb < 32, "the node stopped queueing answers near the bound, not after " + queuedMb + " MB");
+        } finally {
+            node.close().await();
+        }
+    }
+
+    static long closes(HeraldNode node) {
+        return metric(node, "herald_closes_total{reason=\"slow_consumer\"}");
+    }
+
+    /** A counter or gauge of the node's {@code /metrics}, by its name and labels as printed (0 when absent). */
+    static long metric(HeraldNode node, String prefix) {
+        return TestNodes.http("GET", node.port(), "/metrics", null, null).body().lines()
+                .filter(line -> line.startsWith(prefix + " ") || line.startsWith(prefix + "{") && prefix.contains("{") == false)
+                .findFirst().map(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .orElse(0L);
+    }
+
+    /** A raw WebSocket on a socket with a small receive buffer whose reader never reads after the upgrade. */
+    static Socket stalled(int port, String token) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(64 * 1024);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        socket.setSoTimeout(10_000);
+        byte[] nonce = new byte[16];
+        ThreadLocalRandom.current().nextBytes(nonce);
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /eventbus/websocket?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        assertTrue(head.toString().startsWith("HTTP/1.1 101"), "the upgrade is accepted: " + head);
+        return socket;
+    }
+
+    /** A client text frame: FIN, opcode 1, masked as RFC 6455 requires of clients. */
+    static byte[] maskedText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 8);
+        frame.write(0x81);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xFF);
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        return frame.toByteArray();
+    }
+}

@@ -148,7 +148,7 @@ public final class HeraldNode {
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 // last: a connection another policy refuses never shows in presence
-                new PresencePolicy(rooms, presence, vertx.eventBus()));
+                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute()));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         return log.compose(eventLog -> {

@@ -1,7 +1,9 @@
 package io.herald;
 
+import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +15,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -69,6 +74,60 @@ class OutboundBoundsAttackIT {
                     () -> closes(node) >= 1);
             assertTrue(queuedMb < 32, "the node stopped queueing answers near the bound, not after " + queuedMb + " MB");
         } finally {
+            node.close().await();
+        }
+    }
+
+    @Test
+    void presenceAnswersArePagedOnTheBridgeAndTheApiAndQueriesHaveTheirOwnRate() {
+        HeraldNode node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("limits").put("presenceQueriesPerMinute", 4)));
+        Vertx vertx = Vertx.vertx();
+        List<BridgeClient> users = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                users.add(BridgeClient.connect(vertx, node.port(), TestNodes.token(node, "p-" + i, "staff")).sync());
+            }
+            BridgeClient admin = BridgeClient.connect(vertx, node.port(), TestNodes.token(node, "p-admin", "admin")).sync();
+            users.add(admin);
+            BridgeClient reader = BridgeClient.connect(vertx, node.port(), TestNodes.token(node, "p-reader", "admin")).sync();
+            users.add(reader);
+            Eventually.assertEventually("seven users online", () -> TestNodes.http("GET", node.port(), "/api/presence",
+                    "Bearer " + node.config().apiKey(), null).json().getInteger("uniqueUsers") == 7);
+            List<String> seen = new ArrayList<>();
+            String next = null;
+            for (int page = 0; page < 3; page++) {
+                JsonObject body = new JsonObject().put("limit", 3);
+                if (next != null) {
+                    body.put("next", next);
+                }
+                reader.request("herald:presence", body, "page" + page);
+                JsonObject answer = reader.next(BridgeClient.rec("page" + page)).getJsonObject("body");
+                assertEquals(7, answer.getInteger("uniqueUsers"), "the totals on every page: " + answer);
+                assertEquals(7, answer.getInteger("connections"));
+                answer.getJsonArray("users").forEach(u -> seen.add(((JsonObject) u).getString("userId")));
+                next = answer.getString("next");
+                assertEquals(page < 2, answer.getBoolean("more"), "more on page " + page);
+            }
+            assertEquals(List.of("p-0", "p-1", "p-2", "p-3", "p-4", "p-admin", "p-reader"), seen);
+            reader.request("herald:presence", new JsonObject().put("limit", 501), "big");
+            assertEquals("invalid_parameter", reader.next(BridgeClient.err("big")).getString("failureType"));
+            // 4 a minute: the three pages and this one (a refused page costs nothing)
+            reader.request("herald:presence", new JsonObject(), "fourth");
+            assertEquals(7, reader.next(BridgeClient.rec("fourth")).getJsonObject("body").getJsonArray("users").size());
+            reader.request("herald:presence", new JsonObject(), "over");
+            assertEquals("rate_limited", reader.next(BridgeClient.err("over")).getString("failureType"));
+
+            TestNodes.Response api = TestNodes.http("GET", node.port(), "/api/presence?limit=2&next=p-3", "Bearer " + node.config().apiKey(), null);
+            assertEquals(200, api.status(), api.body());
+            JsonObject page = api.json();
+            assertEquals(List.of("p-4", "p-admin"), page.getJsonArray("users").stream().map(u -> ((JsonObject) u).getString("userId")).toList());
+            assertEquals("p-admin", page.getString("next"));
+            assertTrue(page.getBoolean("more"));
+            assertEquals(7, page.getInteger("uniqueUsers"));
+            assertEquals(400, TestNodes.http("GET", node.port(), "/api/presence?limit=0", "Bearer " + node.config().apiKey(), null).status());
+        } finally {
+            users.forEach(BridgeClient::close);
+            vertx.close().await();
             node.close().await();
         }
     }

@@ -77,11 +77,13 @@ public record HeraldConfig(
     /**
      * Rates and caps against floods: frames per connection per minute (by role, by frame kind), refused
      * frames before a flooding connection is closed, connections per client IP (cluster-wide) and per node,
-     * connection attempts per IP per second, events per second per API key (per node).
+     * connection attempts per IP per second, events per second per API key (per node), {@code herald:presence}
+     * queries per connection per minute.
      */
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
-                         int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond) {
+                         int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
+                         int presenceQueriesPerMinute) {
     }
 
     public record Demo(boolean enabled, long intervalMs) {
@@ -241,7 +243,8 @@ public record HeraldConfig(
                 r.integer("limits.connectionsPerIp", null, 25_000, 1, 10_000_000),
                 r.integer("limits.connectionsPerNode", null, 20_000, 1, 10_000_000),
                 r.integer("limits.connectAttemptsPerIpPerSecond", null, 5_000, 1, 1_000_000),
-                r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000));
+                r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000),
+                r.integer("limits.presenceQueriesPerMinute", null, 30, 1, 1_000_000));
 
         Demo demo = new Demo(
                 r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),

@@ -107,9 +107,10 @@ public record HeraldConfig(
     /**
      * How long delivery holds an event that came before its predecessor, how often it checks each
      * stream's tail, how long a type's delivery stays open on an event loop after its last subscriber left,
-     * and the most events one recovery replays.
+     * and the most events one recovery replays; the replay bytes the node holds in memory at once, all replays
+     * together ({@code maxReplayBytesInFlight}: past it, replays wait their turn).
      */
-    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents) {
+    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight) {
     }
 
     /**
@@ -265,7 +266,8 @@ public record HeraldConfig(
                 r.integer("delivery.holdMs", null, 200, 1, 60_000),
                 r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000),
                 r.integer("delivery.lingerMs", null, 60_000, 1, 3_600_000),
-                r.integer("delivery.maxRecoveryEvents", null, 1000, 1, 1_000_000));
+                r.integer("delivery.maxRecoveryEvents", null, 1000, 1, 1_000_000),
+                r.integer("delivery.maxReplayBytesInFlight", null, 64 << 20, 64 * 1024, Integer.MAX_VALUE));
         Presence presence = new Presence(
                 r.bool("presence.enabled", null, true),
                 r.integer("presence.flushMs", null, 100, 10, 60_000));

@@ -144,7 +144,7 @@ class OutboundBoundsAttackIT {
                 .orElse(0L);
     }
 
-    /** A raw WebSocket on a socket with a small receive buffer whose reader never reads after the upgrade. */
+    /** A raw WebSocket (anonymous when {@code token} is null) on a socket with a small receive buffer, never read after the upgrade. */
     static Socket stalled(int port, String token) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(64 * 1024);
@@ -153,7 +153,7 @@ class OutboundBoundsAttackIT {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /eventbus/websocket?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + " HTTP/1.1\r\n"
+        out.write(("GET /eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)) + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));

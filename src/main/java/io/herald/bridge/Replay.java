@@ -14,7 +14,8 @@ import java.util.List;
  * pages of about {@code pageBytes}. A page is read (and decoded) only once the one before it has left the node
  * for the subscriber's socket, and only with room in the node's {@link ReplayBudget}; so one replay holds at
  * most a page in memory, whatever the gap, and a subscriber that reads slowly gets its replay slowly instead of
- * being cut, while one that reads nothing holds one page and no more. Page sizes come from bytes: the events
+ * being cut, while one that reads nothing holds one page and no more (and is closed as a slow consumer once a page
+ * has waited {@value #STALLED_PAGE_MS} ms). Page sizes come from bytes: the events
  * read so far say how many make a page.
  *
  * <p>Gapless and in order: history pages must follow each other seq by seq; events the stream releases while
@@ -27,6 +28,8 @@ import java.util.List;
 final class Replay {
     /** Events in the first page, before their sizes are known. */
     static final int FIRST_PAGE_EVENTS = 4;
+    /** A page that has not left the node after this long: its client reads nothing, and is a slow consumer. */
+    static final long STALLED_PAGE_MS = 30_000;
 
     /** The history the replay reads. */
     interface History {
@@ -51,6 +54,14 @@ final class Replay {
 
         /** Runs {@code task} on the subscriber's event loop. */
         void run(Runnable task);
+
+        /** Runs {@code task} on the subscriber's event loop after {@code ms} unless cancelled; answers the timer's id. */
+        long timer(long ms, Runnable task);
+
+        void cancelTimer(long id);
+
+        /** A page did not leave the node in {@code ms}: the client reads nothing (closed as a slow consumer). */
+        void stalled(long ms);
 
         /** The live events held back while it replays, oldest first; the replay takes them from the front. */
         List<BusEvent> backlog();
@@ -199,7 +210,9 @@ final class Replay {
             }
             subscriber.write(event);
         }
+        long stall = subscriber.timer(STALLED_PAGE_MS, () -> subscriber.stalled(STALLED_PAGE_MS));
         subscriber.whenDrained(() -> {
+            subscriber.cancelTimer(stall);
             giveBack();
             if (!subscriber.gone()) {
                 next.run();

@@ -1,6 +1,7 @@
 package io.herald.bridge;
 
 import io.herald.Addresses;
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
@@ -9,8 +10,8 @@ import io.herald.history.Epochs;
 import io.herald.history.EventLog;
 import io.herald.history.HistoryPage;
 import io.herald.history.StreamPosition;
+import io.herald.log.LogLimiter;
 import io.herald.stats.NodeStats;
-import io.herald.CloseReason;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -384,8 +385,7 @@ final class TypeStream {
 
     // ---- recovery
 
-    /** A page of a replay that has not left the node after this long: its client reads nothing, and is cut as a slow consumer. */
-    static final long STALLED_REPLAY_MS = 30_000;
+    private static final LogLimiter STALLS = new LogLimiter(LOG);
 
     private void recover(Subscription subscription, RegisterFrame.Resume resume) {
         if (resume.epoch() != null && !resume.epoch().equals(epoch)) {
@@ -454,16 +454,25 @@ final class TypeStream {
 
             @Override
             public void whenDrained(Runnable drained) {
+                subscription.connection.socket.whenDrained(() -> run(drained));
+            }
+
+            @Override
+            public long timer(long ms, Runnable task) {
+                return vertx.setTimer(ms, id -> task.run());
+            }
+
+            @Override
+            public void cancelTimer(long id) {
+                vertx.cancelTimer(id);
+            }
+
+            @Override
+            public void stalled(long ms) {
                 Connection connection = subscription.connection;
-                long stalled = vertx.setTimer(STALLED_REPLAY_MS, id -> {
-                    LOG.info("closing a slow consumer (" + connection.principal().userId() + " at " + connection.remoteAddress()
-                            + "): a page of its replay of " + type + " did not leave in " + STALLED_REPLAY_MS / 1000 + " s");
-                    connection.close(CloseReason.SLOW_CONSUMER, "a page of the replay waited more than " + STALLED_REPLAY_MS / 1000 + " s");
-                });
-                connection.socket.whenDrained(() -> run(() -> {
-                    vertx.cancelTimer(stalled);
-                    drained.run();
-                }));
+                STALLS.info("stalled-replay", "closing a slow consumer (" + connection.principal().userId() + " at " + connection.remoteAddress()
+                        + "): a page of its replay of " + type + " did not leave in " + ms / 1000 + " s");
+                connection.close(CloseReason.SLOW_CONSUMER, "a page of the replay waited more than " + ms / 1000 + " s");
             }
 
             @Override

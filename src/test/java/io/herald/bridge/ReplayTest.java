@@ -68,6 +68,11 @@ class ReplayTest {
         boolean overflowed;
         boolean gone;
         int incomplete;
+        int stalled;
+        /** The fake clock: now, and the timers set on it (id → due time, task). */
+        long now;
+        final java.util.TreeMap<Long, Object[]> timers = new java.util.TreeMap<>();
+        long timerIds;
         Boolean live;
 
         @Override
@@ -92,6 +97,32 @@ class ReplayTest {
         @Override
         public void run(Runnable task) {
             task.run();
+        }
+
+        @Override
+        public long timer(long ms, Runnable task) {
+            timers.put(++timerIds, new Object[] {now + ms, task});
+            return timerIds;
+        }
+
+        @Override
+        public void cancelTimer(long id) {
+            timers.remove(id);
+        }
+
+        @Override
+        public void stalled(long ms) {
+            stalled++;
+        }
+
+        /** Moves the fake clock on, running the timers that come due. */
+        void advance(long ms) {
+            now += ms;
+            new ArrayList<>(timers.entrySet()).forEach(timer -> {
+                if ((long) timer.getValue()[0] <= now && timers.remove(timer.getKey()) != null) {
+                    ((Runnable) timer.getValue()[1]).run();
+                }
+            });
         }
 
         @Override
@@ -274,5 +305,33 @@ class ReplayTest {
         assertEquals(List.of("big", "small"), order);
         budget.release(10);
         assertEquals(0, budget.inFlight());
+    }
+
+    @Test
+    void aPageThatDoesNotLeaveInThirtySecondsClosesItsReaderAsASlowConsumer() {
+        FakeHistory history = new FakeHistory(1, 100, 10_000);
+        FakeSocket slow = new FakeSocket();
+        ReplayBudget budget = new ReplayBudget(1 << 20);
+        new Replay(history, slow, budget, 40_000, EPOCH, 1, 100).start();
+        slow.advance(Replay.STALLED_PAGE_MS - 1);
+        assertEquals(0, slow.stalled, "a slow reader has its time");
+        slow.drain();
+        slow.advance(Replay.STALLED_PAGE_MS - 1);
+        assertEquals(0, slow.stalled, "each page has its own 30 s");
+        slow.advance(1);
+        assertEquals(1, slow.stalled, "a page that waited 30 s: closed as a slow consumer");
+        slow.gone = true; // the close ends the connection, whose pending write then fails: drained
+        slow.drain();
+        assertEquals(0, budget.inFlight(), "its page given back");
+        assertTrue(slow.timers.isEmpty());
+
+        FakeSocket reader = new FakeSocket();
+        new Replay(history, reader, budget, 40_000, EPOCH, 1, 100).start();
+        while (reader.drain()) {
+            reader.advance(1000);
+        }
+        assertEquals(0, reader.stalled);
+        assertTrue(reader.timers.isEmpty(), "no timer left behind");
+        assertEquals(seqs(1, 100), reader.written);
     }
 }

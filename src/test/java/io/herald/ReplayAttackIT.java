@@ -2,6 +2,7 @@ package io.herald;
 
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
+import io.herald.testing.NodeScripts;
 import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -131,6 +132,20 @@ class ReplayAttackIT {
         } finally {
             readers.forEach(BridgeClient::close);
         }
+    }
+
+    /** The SockJS fallback transports drain differently (vertx-web's write futures): the same replay over xhr-streaming. */
+    @Test
+    void aReaderOnTheXhrStreamingFallbackRecoversAThousandEventsOf32Kib() throws Exception {
+        long head = seqOfFirst();
+        JsonObject observed = NodeScripts.run("official-replay.js", "http://127.0.0.1:" + node.port(), "", node.config().apiKey(),
+                "xhr-streaming", TYPE, String.valueOf(head - 1), String.valueOf(EVENTS));
+        System.out.println("REPLAY ATTACK: a reading client (official client, xhr-streaming): " + observed.encode());
+        assertEquals(EVENTS, observed.getInteger("received"), observed.encode());
+        assertEquals(head, observed.getLong("first"));
+        assertNull(observed.getValue("disorder"));
+        assertTrue(observed.getJsonArray("errors").isEmpty(), observed.encode());
+        assertNull(observed.getValue("closed"), "not cut");
     }
 
     @Test

@@ -85,12 +85,25 @@ export interface RoomPresence {
   room: string;
   members: PresenceEntry[];
   count: number;
+  uniqueUsers: number;
+  connections: number;
+  /** The last user id of this page: pass it back as page.next for the following one. */
+  next: string | null;
+  more: boolean;
 }
 /** herald.presence(): everyone the token may see. */
 export interface Presence {
   users: PresenceEntry[];
   uniqueUsers: number;
   connections: number;
+  /** The last user id of this page: pass it back as page.next for the following one. */
+  next: string | null;
+  more: boolean;
+}
+/** Which page of a presence answer: limit 1..500 (default 500), after the previous answer's next. */
+export interface PresencePageRequest {
+  limit?: number;
+  next?: string;
 }
 
 export declare class Herald {
@@ -109,7 +122,8 @@ export declare class Herald {
   join(room: string): Promise<{ room: string; joined: boolean }>;
   leave(room: string): Promise<{ room: string; joined: boolean }>;
   presence(): Promise<Presence>;
-  presence(room: string): Promise<RoomPresence>;
+  presence(room: string, page?: PresencePageRequest): Promise<RoomPresence>;
+  presence(room: null | undefined, page: PresencePageRequest): Promise<Presence>;
   publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string }>;
   request(address: string, body?: Record<string, unknown>): Promise<any>;
   close(): void;

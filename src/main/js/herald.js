@@ -145,9 +145,13 @@ export class Herald {
     return this.request('herald:leave', { room });
   }
 
-  /** Who is online: in a room, or everyone the token may see without one. */
-  presence(room) {
-    return this.request('herald:presence', room === undefined ? {} : { room });
+  /**
+   * Who is online: in a room, or everyone the token may see without one (room null or undefined). Answers come in
+   * pages of at most 500: pass { limit, next } with the previous answer's next while its more is true.
+   */
+  presence(room, page) {
+    const body = room === undefined || room === null ? {} : { room };
+    return this.request('herald:presence', page ? { ...body, ...page } : body);
   }
 
   /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch }. */

@@ -10,6 +10,7 @@ import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
 import io.herald.auth.RoleMatrix;
 import io.herald.bridge.HttpVerticle;
+import io.herald.bridge.ReplayBudget;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
 import io.herald.cluster.HeraldMembers;
@@ -148,7 +149,7 @@ public final class HeraldNode {
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 // last: a connection another policy refuses never shows in presence
-                new PresencePolicy(rooms, presence, vertx.eventBus()));
+                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute()));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         return log.compose(eventLog -> {
@@ -162,6 +163,8 @@ public final class HeraldNode {
             // the other instances share the first one's port; Vert.x cannot share an OS-picked port (0), so that case runs one
             int instances = config.http().port() == 0 ? 1 : config.http().instances();
             HttpVerticle[] first = new HttpVerticle[1];
+            ReplayBudget replayBudget = new ReplayBudget(config.delivery().maxReplayBytesInFlight());
+            stats.replaySource(replayBudget::inFlight, replayBudget::waiting);
             return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs(), clustered ? clusterManager.getHazelcastInstance() : null)))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, oldestHeraldNode)))
@@ -172,7 +175,8 @@ public final class HeraldNode {
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health, devTokens);
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health, devTokens,
+                                    replayBudget);
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }

@@ -901,7 +901,9 @@ class FuzzIT {
             } else {
                 method = List.of("PUT", "DELETE", "PATCH", "OPTIONS", "GET", "POST").get(random.nextInt(6));
                 target = List.of("/api/events", "/api/events/batch", "/api/history/order:created", "/api/stats", "/api/presence",
-                        "/api/presence?room=" + FuzzInputs.urlEncode(inputs.string(10)), "/api/", "/api/nothing").get(random.nextInt(8));
+                        "/api/presence?room=" + FuzzInputs.urlEncode(inputs.string(10)), "/api/", "/api/nothing",
+                        "/api/presence?limit=" + FuzzInputs.urlEncode(inputs.string(4)) + "&next=" + FuzzInputs.urlEncode(inputs.string(10)))
+                        .get(random.nextInt(9));
                 body = random.nextBoolean() ? inputs.eventBody() : null;
             }
             if (body != null && random.nextInt(25) == 0) {

@@ -2,6 +2,8 @@ package io.herald.api;
 
 import io.herald.Addresses;
 import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.presence.PresencePage;
 import io.herald.presence.RoomRules;
 import io.herald.stats.NodeStats;
 import io.vertx.core.eventbus.EventBus;
@@ -13,7 +15,8 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET /api/presence} (API key or admin token): everyone online in the cluster, per user their role,
  * connections, nodes and since when; {@code GET /api/presence?room=<name>}: the room's members. Answered
  * from this node's view of presence, which trails the cluster by at most {@code presence.flushMs} plus the
- * bus's latency.
+ * bus's latency. Paged as history is: {@code limit} (default and maximum 500) users or members after {@code next}
+ * (the {@code next} of the page before), with the totals and {@code more} on every page.
  */
 public final class PresenceApi {
     public static final String PATH = "/api/presence";
@@ -39,7 +42,15 @@ public final class PresenceApi {
             HttpResponses.error(ctx, ErrorCode.INVALID_PARAMETER, "room must be a room name of 1 to " + RoomRules.MAX_ROOM_LENGTH + " characters", null);
             return;
         }
-        bus.<JsonObject>request(Addresses.PRESENCE_QUERY, room == null ? new JsonObject() : new JsonObject().put("room", room))
+        PresencePage page;
+        try {
+            page = PresencePage.of(ctx.request().getParam(PresencePage.LIMIT), ctx.request().getParam(PresencePage.NEXT));
+        } catch (HeraldException e) {
+            stats.refused(e.code());
+            HttpResponses.error(ctx, e.code(), e.getMessage(), null);
+            return;
+        }
+        bus.<JsonObject>request(Addresses.PRESENCE_QUERY, page.into(room == null ? new JsonObject() : new JsonObject().put("room", room)))
                 .onSuccess(reply -> HttpResponses.json(ctx, 200, reply.body()))
                 .onFailure(err -> {
                     stats.refused(ErrorCode.UNAVAILABLE);

@@ -43,6 +43,16 @@ interface ClientSocket {
     }
 
     /**
+     * Runs {@code drained} once everything written so far has left the node (handed to the kernel, or to the
+     * SockJS transport's response), or the connection ended; possibly on another thread of the node. How a replay
+     * knows it may read its next page.
+     */
+    default void whenDrained(Runnable drained) {
+        flush();
+        drained.run();
+    }
+
+    /**
      * Whether more than the socket's outbound bound waits to be sent to the client: a slow consumer,
      * which the bridge closes before it costs the node more memory.
      */

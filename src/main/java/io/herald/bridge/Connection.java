@@ -2,6 +2,7 @@ package io.herald.bridge;
 
 import io.herald.CloseReason;
 import io.herald.auth.Principal;
+import io.herald.log.LogLimiter;
 import io.herald.stats.NodeStats;
 
 import java.util.ArrayDeque;
@@ -10,9 +11,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /** One authenticated browser connection: its socket, who it is, and what it has registered. Touched only on its event loop. */
 public final class Connection {
+    private static final LogLimiter SLOW = new LogLimiter(Logger.getLogger(Connection.class.getName()));
     final ClientSocket socket;
     /** Null in unit tests. */
     private final NodeStats stats;
@@ -130,10 +133,39 @@ public final class Connection {
         }
     }
 
-    void send(String frameJson) {
+    /**
+     * Sends a frame of this connection alone (a reply, an {@code err}) unless more than its outbound bound waits
+     * for it already: a client that stops reading and keeps asking is then closed as a slow consumer, as one
+     * that stops reading its events is. Answers whether the frame was written.
+     */
+    boolean send(String frameJson) {
+        if (closedFor != null) {
+            return false;
+        }
+        if (overloaded()) {
+            return false;
+        }
         socket.send(frameJson);
         if (stats != null) {
             stats.framesOut(1, Utf8.length(frameJson));
         }
+        return true;
+    }
+
+    /**
+     * Whether more than the outbound bound waits to be sent to this client, what this turn wrote counting until it
+     * is flushed (so it is flushed before judging); if so the connection is closed as a slow consumer.
+     */
+    boolean overloaded() {
+        if (!socket.overloaded()) {
+            return false;
+        }
+        socket.flush();
+        if (!socket.overloaded()) {
+            return false;
+        }
+        SLOW.info("slow", "closing a slow consumer (" + principal.userId() + " at " + remoteAddress + ")");
+        close(CloseReason.SLOW_CONSUMER, "more than the outbound bound waited for this connection");
+        return true;
     }
 }

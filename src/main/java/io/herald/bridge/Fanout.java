@@ -95,13 +95,15 @@ final class Fanout {
         writeToMembers(type, members, event);
     }
 
-    /** Writes one event to one subscriber (recovery), if its rules accept it. */
-    void deliverTo(String type, Subscription subscription, BusEvent event) {
-        writeToMembers(type, new Subscription[] {subscription}, event);
+    /** Writes one event to one subscriber (recovery), if its rules accept it; answers the bytes written. */
+    long deliverTo(String type, Subscription subscription, BusEvent event) {
+        return writeToMembers(type, new Subscription[] {subscription}, event);
     }
 
-    private void writeToMembers(String type, Subscription[] members, BusEvent event) {
+    /** Answers the bytes written to each member. */
+    private long writeToMembers(String type, Subscription[] members, BusEvent event) {
         SharedFrame frame = new SharedFrame(BridgeFrames.rec(type, event.envelope()));
+        long bytes = frame.bytes();
         int delivered = 0;
         try {
             for (Subscription subscription : members) {
@@ -113,7 +115,8 @@ final class Fanout {
             frame.release();
         }
         stats.delivered(delivered);
-        stats.framesOut(delivered, (long) delivered * frame.bytes());
+        stats.framesOut(delivered, delivered * bytes);
+        return delivered > 0 ? bytes : 0;
     }
 
     /**

@@ -62,12 +62,21 @@ public final class HttpVerticle extends VerticleBase {
     private final NodeHealth health;
     /** Null outside dev mode. */
     private final DevTokenApi devTokens;
+    /** The node's bound on replay bytes in memory, shared by its bridges. */
+    private final ReplayBudget replayBudget;
     private SocketBridge bridge;
     private HttpServer server;
 
     public HttpVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
                         List<ConnectionPolicy> policies, PublishRateLimit publishLimit, NodeStats stats, boolean clustered,
                         NodeHealth health, DevTokenApi devTokens) {
+        this(config, catalog, publisher, log, policies, publishLimit, stats, clustered, health, devTokens,
+                new ReplayBudget(config.delivery().maxReplayBytesInFlight()));
+    }
+
+    public HttpVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
+                        List<ConnectionPolicy> policies, PublishRateLimit publishLimit, NodeStats stats, boolean clustered,
+                        NodeHealth health, DevTokenApi devTokens, ReplayBudget replayBudget) {
         this.config = config;
         this.catalog = catalog;
         this.publisher = publisher;
@@ -78,13 +87,15 @@ public final class HttpVerticle extends VerticleBase {
         this.clustered = clustered;
         this.health = health;
         this.devTokens = devTokens;
+        this.replayBudget = replayBudget;
     }
 
     @Override
     public Future<?> start() {
         Fanout fanout = new Fanout(context, catalog, log, stats,
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
-                        config.delivery().maxRecoveryEvents()));
+                        config.delivery().maxRecoveryEvents(), TypeStream.DeliveryOptions.replayPageBytes(config.bridge().maxOutboundBytes()),
+                        replayBudget));
         bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge(), config.auth().leewaySeconds(), fanout, policies,
                 () -> health.isClosing() ? CloseReason.SHUTDOWN : health.inMinority() ? CloseReason.UNAVAILABLE : null);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()

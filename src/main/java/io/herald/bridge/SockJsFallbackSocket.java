@@ -1,5 +1,6 @@
 package io.herald.bridge;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -8,6 +9,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 final class SockJsFallbackSocket implements ClientSocket {
     private final SockJSSocket socket;
     private final boolean eventSource;
+    /** The last write: vertx-web completes writes in order, when the transport has sent them (or the session closed). */
+    private Future<Void> lastWrite;
 
     SockJsFallbackSocket(SockJSSocket socket, int maxOutboundBytes) {
         this.socket = socket;
@@ -74,13 +77,23 @@ final class SockJsFallbackSocket implements ClientSocket {
 
     @Override
     public void send(String frameJson) {
-        socket.write(framed(frameJson));
+        lastWrite = socket.write(framed(frameJson));
     }
 
     @Override
     public boolean deliver(SharedFrame frame) {
-        socket.write(framed(frame.text()));
+        lastWrite = socket.write(framed(frame.text()));
         return false;
+    }
+
+    @Override
+    public void whenDrained(Runnable drained) {
+        Future<Void> last = lastWrite;
+        if (last == null) {
+            drained.run();
+        } else {
+            last.onComplete(done -> drained.run());
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.herald.bridge;
 
 import io.herald.Addresses;
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
@@ -11,6 +12,7 @@ import io.herald.history.HistoryPage;
 import io.herald.history.StreamPosition;
 import io.herald.log.LogLimiter;
 import io.herald.stats.NodeStats;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,7 +37,8 @@ import java.util.logging.Logger;
  * message never came even when nothing follows them.</li>
  * <li>A subscriber that registers with {@code since} reads the events after it from history up to
  * the last one released here, while the live events released meanwhile wait in its backlog; then it
- * gets the backlog and joins the live subscribers. So replayed and live events cannot interleave
+ * gets the backlog and joins the live subscribers. Both are streamed in pages that wait for its socket to
+ * drain ({@link Replay}). So replayed and live events cannot interleave
  * wrongly, and nothing is missing or doubled.</li>
  * <li>Events of an older epoch are dropped; an event of a newer epoch means the stream was lost and
  * started again, and delivery follows the new one from its first event.</li>
@@ -58,6 +61,8 @@ final class TypeStream {
     private final NodeStats stats;
     private final DeliveryOptions options;
     private final MessageConsumer<EventBatch> consumer;
+    /** The event loop the stream runs on (it is made there). */
+    private final Context context;
     private final long tailTimer;
     /** Completes once the stream's start position is known: a subscriber registered before gets every later event. */
     private final Promise<Void> started = Promise.promise();
@@ -89,9 +94,22 @@ final class TypeStream {
      * How long an early event may wait for the ones before it, how often the stream's tail is checked,
      * how long a stream without subscribers stays open (so that churning subscribers do not
      * register and unregister a clustered consumer each time), and the most events one recovery replays
-     * (it holds them in memory; a longer gap is recovery_incomplete).
+     * (a longer gap is recovery_incomplete); replays go in pages of {@code replayPageBytes}, within the node's
+     * {@code replayBudget}.
      */
-    record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents) {
+    record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents, int replayPageBytes,
+                           ReplayBudget replayBudget) {
+        /** A replay page when the outbound bound does not say less. */
+        static final int REPLAY_PAGE_BYTES = 256 * 1024;
+
+        DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents) {
+            this(holdMs, tailCheckMs, lingerMs, maxRecoveryEvents, REPLAY_PAGE_BYTES, new ReplayBudget(64L << 20));
+        }
+
+        /** Replay pages of a quarter of the outbound bound at most, so a replay never makes a reading client a slow consumer. */
+        static int replayPageBytes(int maxOutboundBytes) {
+            return Math.max(1024, Math.min(REPLAY_PAGE_BYTES, maxOutboundBytes / 4));
+        }
     }
 
     TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, NodeStats stats, DeliveryOptions options) {
@@ -102,6 +120,7 @@ final class TypeStream {
         this.fanout = fanout;
         this.stats = stats;
         this.options = options;
+        this.context = vertx.getOrCreateContext();
         this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> onBatch(message.body()));
         consumer.completion().onComplete(registered -> start());
         this.tailTimer = vertx.setPeriodic(options.tailCheckMs(), id -> checkTail());
@@ -368,10 +387,13 @@ final class TypeStream {
 
     // ---- recovery
 
+    private static final LogLimiter STALLS = new LogLimiter(LOG);
+
     private void recover(Subscription subscription, RegisterFrame.Resume resume) {
         if (resume.epoch() != null && !resume.epoch().equals(epoch)) {
             subscription.startRecovery(0);
-            finish(subscription, List.of(), false);
+            recovering.add(subscription);
+            replay(subscription, 1, 0).startIncomplete();
             return;
         }
         subscription.startRecovery(resume.since());
@@ -379,70 +401,118 @@ final class TypeStream {
         long until = next - 1;
         String readingEpoch = epoch;
         if (until - resume.since() > options.maxRecoveryEvents()) {
-            finish(subscription, List.of(), false);
+            replay(subscription, 1, 0).startIncomplete();
             return;
         }
         if (resume.since() >= until) {
             // nothing released here that the client lacks; it may even be ahead of this node, if the stream has its since
             log.position(type).onComplete(read -> {
                 if (!subscription.cancelled) {
-                    finish(subscription, List.of(), read.succeeded() && readingEpoch.equals(epoch)
-                            && read.result().epoch().equals(readingEpoch) && resume.since() <= read.result().tail());
+                    Replay replay = replay(subscription, 1, 0);
+                    if (read.succeeded() && readingEpoch.equals(epoch) && read.result().epoch().equals(readingEpoch)
+                            && resume.since() <= read.result().tail()) {
+                        replay.start();
+                    } else {
+                        replay.startIncomplete();
+                    }
                 }
             });
             return;
         }
-        readHistory(subscription, resume.since() + 1, until, readingEpoch, new ArrayList<>());
+        replay(subscription, resume.since() + 1, until).start();
     }
 
-    private void readHistory(Subscription subscription, long from, long until, String readingEpoch, List<BusEvent> events) {
-        log.read(type, from, (int) Math.min(EventLog.MAX_READ, until - from + 1)).onComplete(read -> {
-            if (subscription.cancelled) {
-                return;
+    /**
+     * The subscriber's replay of seqs {@code from..until} of history, then of its backlog, in pages that wait for the
+     * socket to drain (see {@link Replay}); it joins the live members at the end.
+     */
+    private Replay replay(Subscription subscription, long from, long until) {
+        Replay.History history = new Replay.History() {
+            @Override
+            public Future<HistoryPage> read(long fromSeq, int limit) {
+                return log.read(type, fromSeq, limit);
             }
-            if (read.failed() || !readingEpoch.equals(epoch) || !read.result().position().epoch().equals(readingEpoch)
-                    || read.result().position().head() > from) {
-                finish(subscription, List.of(), false);
-                return;
-            }
-            long last = from - 1;
-            for (HistoryPage.Stored stored : read.result().events()) {
-                if (stored.seq() > until) {
-                    break;
-                }
-                if (stored.seq() != last + 1) {
-                    finish(subscription, List.of(), false); // history moved on while it was read
-                    return;
-                }
-                events.add(decode(stored));
-                last = stored.seq();
-            }
-            if (last >= until) {
-                finish(subscription, events, true);
-            } else if (last < from) {
-                finish(subscription, List.of(), false);
-            } else {
-                readHistory(subscription, last + 1, until, readingEpoch, events);
-            }
-        });
-    }
 
-    /** Sends the recovered events, or the recovery_incomplete err, then the backlog; the subscriber is live from here. */
-    private void finish(Subscription subscription, List<BusEvent> history, boolean complete) {
-        recovering.remove(subscription);
-        complete &= !subscription.backlogOverflowed;
-        stats.recovered(complete);
-        if (complete) {
-            history.forEach(event -> fanout.deliverTo(type, subscription, event));
-        } else {
-            subscription.connection.send(BridgeFrames.err(type, ErrorCode.RECOVERY_INCOMPLETE,
-                    "history does not hold every " + type + " event after the given position; reload, then follow the live stream"));
-            subscription.afterSeq = 0;
-        }
-        subscription.backlog.forEach(event -> fanout.deliverTo(type, subscription, event));
-        subscription.backlog = null;
-        if (!subscription.cancelled) {
-            addMember(subscription);
-        }
+            @Override
+            public BusEvent decode(HistoryPage.Stored stored) {
+                return TypeStream.this.decode(stored);
+            }
+
+            @Override
+            public String epoch() {
+                return epoch;
+            }
+        };
+        Replay.Subscriber subscriber = new Replay.Subscriber() {
+            @Override
+            public boolean gone() {
+                return subscription.cancelled || subscription.connection.closedFor() != null;
+            }
+
+            @Override
+            public long write(BusEvent event) {
+                return fanout.deliverTo(type, subscription, event);
+            }
+
+            @Override
+            public void whenDrained(Runnable drained) {
+                subscription.connection.socket.whenDrained(() -> run(drained));
+            }
+
+            @Override
+            public long timer(long ms, Runnable task) {
+                return vertx.setTimer(ms, id -> task.run());
+            }
+
+            @Override
+            public void cancelTimer(long id) {
+                vertx.cancelTimer(id);
+            }
+
+            @Override
+            public void stalled(long ms) {
+                Connection connection = subscription.connection;
+                STALLS.info("stalled-replay", "closing a slow consumer (" + connection.principal().userId() + " at " + connection.remoteAddress()
+                        + "): a page of its replay of " + type + " did not leave in " + ms / 1000 + " s");
+                connection.close(CloseReason.SLOW_CONSUMER, "a page of the replay waited more than " + ms / 1000 + " s");
+            }
+
+            @Override
+            public void run(Runnable task) {
+                if (Vertx.currentContext() == context) {
+                    task.run();
+                } else {
+                    context.runOnContext(v -> task.run());
+                }
+            }
+
+            @Override
+            public List<BusEvent> backlog() {
+                return subscription.backlog;
+            }
+
+            @Override
+            public boolean backlogOverflowed() {
+                return subscription.backlogOverflowed;
+            }
+
+            @Override
+            public void incomplete() {
+                subscription.connection.send(BridgeFrames.err(type, ErrorCode.RECOVERY_INCOMPLETE,
+                        "history does not hold every " + type + " event after the given position; reload, then follow the live stream"));
+                subscription.afterSeq = 0;
+            }
+
+            @Override
+            public void live(boolean complete) {
+                recovering.remove(subscription);
+                stats.recovered(complete);
+                subscription.backlog = null;
+                if (!subscription.cancelled) {
+                    addMember(subscription);
+                }
+            }
+        };
+        return new Replay(history, subscriber, options.replayBudget(), options.replayPageBytes(), epoch, from, until);
     }
 }

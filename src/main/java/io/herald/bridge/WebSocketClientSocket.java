@@ -2,7 +2,9 @@ package io.herald.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Handler;
@@ -137,6 +139,15 @@ final class WebSocketClientSocket implements ClientSocket {
     public void flush() {
         flushPending = false;
         channel.flush();
+    }
+
+    /** An empty write after the others: its promise completes once they have all been written to the socket (or failed). */
+    @Override
+    public void whenDrained(Runnable drained) {
+        flushPending = false;
+        ChannelPromise written = channel.newPromise();
+        written.addListener(done -> drained.run());
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER, written);
     }
 
     @Override

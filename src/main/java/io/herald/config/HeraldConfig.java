@@ -77,11 +77,13 @@ public record HeraldConfig(
     /**
      * Rates and caps against floods: frames per connection per minute (by role, by frame kind), refused
      * frames before a flooding connection is closed, connections per client IP (cluster-wide) and per node,
-     * connection attempts per IP per second, events per second per API key (per node).
+     * connection attempts per IP per second, events per second per API key (per node), {@code herald:presence}
+     * queries per connection per minute.
      */
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
-                         int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond) {
+                         int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
+                         int presenceQueriesPerMinute) {
     }
 
     public record Demo(boolean enabled, long intervalMs) {
@@ -105,9 +107,10 @@ public record HeraldConfig(
     /**
      * How long delivery holds an event that came before its predecessor, how often it checks each
      * stream's tail, how long a type's delivery stays open on an event loop after its last subscriber left,
-     * and the most events one recovery replays.
+     * and the most events one recovery replays; the replay bytes the node holds in memory at once, all replays
+     * together ({@code maxReplayBytesInFlight}: past it, replays wait their turn).
      */
-    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents) {
+    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight) {
     }
 
     /**
@@ -241,7 +244,8 @@ public record HeraldConfig(
                 r.integer("limits.connectionsPerIp", null, 25_000, 1, 10_000_000),
                 r.integer("limits.connectionsPerNode", null, 20_000, 1, 10_000_000),
                 r.integer("limits.connectAttemptsPerIpPerSecond", null, 5_000, 1, 1_000_000),
-                r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000));
+                r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000),
+                r.integer("limits.presenceQueriesPerMinute", null, 30, 1, 1_000_000));
 
         Demo demo = new Demo(
                 r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),
@@ -262,7 +266,8 @@ public record HeraldConfig(
                 r.integer("delivery.holdMs", null, 200, 1, 60_000),
                 r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000),
                 r.integer("delivery.lingerMs", null, 60_000, 1, 3_600_000),
-                r.integer("delivery.maxRecoveryEvents", null, 1000, 1, 1_000_000));
+                r.integer("delivery.maxRecoveryEvents", null, 1000, 1, 1_000_000),
+                r.integer("delivery.maxReplayBytesInFlight", null, 64 << 20, 64 * 1024, Integer.MAX_VALUE));
         Presence presence = new Presence(
                 r.bool("presence.enabled", null, true),
                 r.integer("presence.flushMs", null, 100, 10, 60_000));

@@ -7,12 +7,14 @@ import io.herald.auth.Principal;
 import io.herald.bridge.Connection;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.bridge.Refresh;
+import io.herald.limits.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rooms and presence on the bridge. A connection opens in its token's {@code rooms} (at most {@code maxPerConnection}, named as a join's; and is always in its
@@ -31,11 +33,19 @@ public final class PresencePolicy implements ConnectionPolicy {
     /** Null when presence is off: rooms still work, nobody is counted. */
     private final LocalPresence local;
     private final EventBus bus;
+    /** {@code limits.presenceQueriesPerMinute} per connection; each connection's bucket is made on its first query. */
+    private final TokenBucket.Rate queryRate;
+    private final Map<Connection, TokenBucket> queryBuckets = new ConcurrentHashMap<>();
 
     public PresencePolicy(RoomRules rules, LocalPresence local, EventBus bus) {
+        this(rules, local, bus, 30);
+    }
+
+    public PresencePolicy(RoomRules rules, LocalPresence local, EventBus bus, int queriesPerMinute) {
         this.rules = rules;
         this.local = local;
         this.bus = bus;
+        this.queryRate = TokenBucket.Rate.perMinute(queriesPerMinute, queriesPerMinute);
     }
 
     @Override
@@ -102,6 +112,7 @@ public final class PresencePolicy implements ConnectionPolicy {
 
     @Override
     public void onClose(Connection connection) {
+        queryBuckets.remove(connection);
         if (local == null) {
             return;
         }
@@ -163,7 +174,15 @@ public final class PresencePolicy implements ConnectionPolicy {
         if (local == null) {
             throw new HeraldException(ErrorCode.UNAVAILABLE, "presence is off on this hub (presence.enabled)");
         }
-        return bus.<JsonObject>request(Addresses.PRESENCE_QUERY, room == null ? new JsonObject() : new JsonObject().put("room", room))
+        PresencePage page = PresencePage.of(body.getValue(PresencePage.LIMIT), body.getValue(PresencePage.NEXT));
+        long now = TokenBucket.MONOTONIC_MILLIS.getAsLong();
+        TokenBucket bucket = queryBuckets.computeIfAbsent(connection, c -> new TokenBucket(queryRate, now));
+        if (!bucket.has(1, now)) {
+            throw new HeraldException(ErrorCode.RATE_LIMITED, "at most " + Math.round(queryRate.perMilli() * 60_000)
+                    + " presence queries a minute (limits.presenceQueriesPerMinute)");
+        }
+        bucket.take(1);
+        return bus.<JsonObject>request(Addresses.PRESENCE_QUERY, page.into(room == null ? new JsonObject() : new JsonObject().put("room", room)))
                 .map(reply -> reply.body())
                 .recover(err -> Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE, "presence cannot be read now")));
     }

@@ -204,6 +204,7 @@ public final class PresenceVerticle extends VerticleBase {
     private void query(Message<JsonObject> request) {
         JsonObject body = request.body() == null ? new JsonObject() : request.body();
         String room = body.getString("room");
-        request.reply(body.getBoolean("summary", false) ? view.summary() : room == null ? view.users() : view.room(room));
+        PresencePage page = PresencePage.from(body);
+        request.reply(body.getBoolean("summary", false) ? view.summary() : room == null ? view.users(page) : view.room(room, page));
     }
 }

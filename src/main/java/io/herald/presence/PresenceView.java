@@ -202,10 +202,20 @@ final class PresenceView {
 
     /** Everyone online: per user their role, connections, nodes and since when (their earliest connection still open). */
     JsonObject users() {
+        return users(PresencePage.FIRST);
+    }
+
+    /**
+     * One page of everyone online, by user id: per user their role, connections, nodes and since when (their earliest
+     * connection still open); the totals of the whole cluster on every page, {@code next} (the last user id of the page,
+     * to pass back for the following one) and {@code more}.
+     */
+    JsonObject users(PresencePage page) {
         JsonArray list = new JsonArray();
         long connections = 0;
+        String last = page.next();
+        boolean more = false;
         for (Map.Entry<String, Map<String, UserState>> entry : sorted(online)) {
-            UserState any = entry.getValue().values().iterator().next();
             int count = 0;
             long since = Long.MAX_VALUE;
             for (UserState state : entry.getValue().values()) {
@@ -213,22 +223,57 @@ final class PresenceView {
                 since = Math.min(since, state.since());
             }
             connections += count;
+            if (!page.after(entry.getKey())) {
+                continue;
+            }
+            if (list.size() == page.limit()) {
+                more = true;
+                continue;
+            }
+            UserState any = entry.getValue().values().iterator().next();
             list.add(new JsonObject().put("userId", entry.getKey()).put("role", any.role()).put("storeId", any.storeId())
                     .put("connections", count).put("nodes", nodeList(entry.getValue().keySet())).put("since", since));
+            last = entry.getKey();
         }
-        return new JsonObject().put("users", list).put("uniqueUsers", list.size()).put("connections", connections);
+        return new JsonObject().put("users", list).put("uniqueUsers", online.size()).put("connections", connections)
+                .put(PresencePage.NEXT, last).put(PresencePage.MORE, more);
     }
 
     /** A room's members: per user their role, their connections in the room and the nodes they are on. */
     JsonObject room(String room) {
+        return room(room, PresencePage.FIRST);
+    }
+
+    /**
+     * One page of a room's members, by user id: per user their role, their connections in the room and the nodes they
+     * are on; the room's totals ({@code count} and {@code uniqueUsers}: its users, {@code connections}) on every page,
+     * {@code next} and {@code more}.
+     */
+    JsonObject room(String room, PresencePage page) {
         JsonArray list = new JsonArray();
-        for (Map.Entry<String, Map<String, Integer>> entry : sorted(rooms.getOrDefault(room, Map.of()))) {
+        Map<String, Map<String, Integer>> members = rooms.getOrDefault(room, Map.of());
+        long connections = 0;
+        String last = page.next();
+        boolean more = false;
+        for (Map.Entry<String, Map<String, Integer>> entry : sorted(members)) {
+            int count = entry.getValue().values().stream().mapToInt(Integer::intValue).sum();
+            connections += count;
+            if (!page.after(entry.getKey())) {
+                continue;
+            }
+            if (list.size() == page.limit()) {
+                more = true;
+                continue;
+            }
             UserState who = anyState(entry.getKey());
             list.add(new JsonObject().put("userId", entry.getKey()).put("role", who == null ? null : who.role())
-                    .put("connections", entry.getValue().values().stream().mapToInt(Integer::intValue).sum())
+                    .put("connections", count)
                     .put("nodes", nodeList(entry.getValue().keySet())));
+            last = entry.getKey();
         }
-        return new JsonObject().put("room", room).put("members", list).put("count", list.size());
+        return new JsonObject().put("room", room).put("members", list).put("count", members.size())
+                .put("uniqueUsers", members.size()).put("connections", connections)
+                .put(PresencePage.NEXT, last).put(PresencePage.MORE, more);
     }
 
     /** The counts only: unique users, their connections, and each room's number of users. */

@@ -43,6 +43,7 @@ public final class NodeStats {
     private final long startedAt = System.currentTimeMillis();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicLong connections = new AtomicLong();
+    private java.util.function.LongSupplier replayBytesInFlight = () -> 0;
     private final AtomicLong anonymous = new AtomicLong();
     private final AtomicLong subscriptions = new AtomicLong();
     private final Map<String, AtomicLong> connectionsByRole = new ConcurrentHashMap<>();
@@ -144,6 +145,14 @@ public final class NodeStats {
         this.usersOnNode = users;
         this.roomsOnNode = rooms;
         Gauge.builder("herald.users", users::getAsInt).description("Distinct users with a connection on this node").register(registry);
+    }
+
+    /** Where the bridges' replay budget says how many replay bytes are in memory and how many replays wait for room. */
+    public void replaySource(java.util.function.LongSupplier bytesInFlight, IntSupplier waiting) {
+        this.replayBytesInFlight = bytesInFlight;
+        Gauge.builder("herald.replay.bytes.in.flight", bytesInFlight::getAsLong).baseUnit("bytes")
+                .description("Replay bytes read from history and not yet drained to their sockets (delivery.maxReplayBytesInFlight)").register(registry);
+        Gauge.builder("herald.replays.waiting", waiting::getAsInt).description("Replays waiting for room under delivery.maxReplayBytesInFlight").register(registry);
     }
 
     private AtomicLong gauge(Map<String, AtomicLong> map, String name, String tag, String value, String description) {
@@ -297,6 +306,7 @@ public final class NodeStats {
                 .put("connectionsByTransport", counts(connectionsByTransport))
                 .put("connectionsByNamespace", counts(connectionsByNamespace))
                 .put("subscriptions", subscriptions.get())
+                .put("replayBytesInFlight", replayBytesInFlight.getAsLong())
                 .put("subscriptionsByType", counts(subscriptionsByType))
                 .put("subscriptionsByNamespace", counts(subscriptionsByNamespace))
                 .put("rooms", rooms)

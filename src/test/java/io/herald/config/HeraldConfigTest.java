@@ -138,4 +138,18 @@ class HeraldConfigTest {
         assertEquals("0.0.0.0", prod.http().host(), "prod listens on every interface");
         assertEquals(java.util.List.of("https://shop.example.com", "https://admin.example.com"), prod.http().allowedOrigins());
     }
+
+    @Test
+    void outboundBoundKeysHaveTheirDefaultsAndEnvironmentNames() {
+        HeraldConfig shipped = load(Map.of());
+        assertEquals(30, shipped.limits().presenceQueriesPerMinute());
+        assertEquals(64L << 20, shipped.delivery().maxReplayBytesInFlight());
+        HeraldConfig set = load(env("HERALD_LIMITS_PRESENCE_QUERIES_PER_MINUTE", "5", "HERALD_DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT", "1048576"));
+        assertEquals(5, set.limits().presenceQueriesPerMinute());
+        assertEquals(1L << 20, set.delivery().maxReplayBytesInFlight());
+        assertThrows(ConfigException.class,
+                () -> load(env("HERALD_DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT", "1000")), "below 64 KiB");
+        assertThrows(ConfigException.class,
+                () -> load(env("HERALD_LIMITS_PRESENCE_QUERIES_PER_MINUTE", "0")));
+    }
 }

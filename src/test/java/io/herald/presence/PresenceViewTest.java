@@ -162,4 +162,51 @@ class PresenceViewTest {
         view.apply(a.snapshot("A", "member-A", 2), new ArrayList<>());
         assertEquals(2, view.users().getInteger("uniqueUsers"));
     }
+
+    @Test
+    void presenceIsPagedByUserIdWithTheTotalsOnEveryPage() {
+        for (int i = 0; i < 7; i++) {
+            Principal user = new Principal("u" + i, "staff", null, Set.of());
+            a.opened(user, 1000);
+            a.opened(user, 1000);
+            a.joined("dashboard", user);
+        }
+        flush();
+        List<String> seen = new ArrayList<>();
+        String next = null;
+        int pages = 0;
+        boolean more = true;
+        while (more) {
+            JsonObject page = view.users(PresencePage.of(3, next));
+            assertEquals(7, page.getInteger("uniqueUsers"), "the totals on every page");
+            assertEquals(14, page.getInteger("connections"));
+            page.getJsonArray("users").forEach(u -> seen.add(((JsonObject) u).getString("userId")));
+            next = page.getString("next");
+            more = page.getBoolean("more");
+            pages++;
+        }
+        assertEquals(List.of("u0", "u1", "u2", "u3", "u4", "u5", "u6"), seen);
+        assertEquals(3, pages);
+
+        JsonObject room = view.room("dashboard", PresencePage.of("5", null));
+        assertEquals(5, room.getJsonArray("members").size());
+        assertEquals(7, room.getInteger("count"));
+        assertEquals(7, room.getInteger("connections"));
+        assertTrue(room.getBoolean("more"));
+        JsonObject rest = view.room("dashboard", PresencePage.of(null, room.getString("next")));
+        assertEquals(List.of("u5", "u6"), rest.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("userId")).toList());
+        assertFalse(rest.getBoolean("more"));
+        assertEquals("u6", rest.getString("next"));
+        assertEquals(500, PresencePage.of(null, null).limit(), "default and maximum 500");
+    }
+
+    @Test
+    void aPageOutsideTheLimitsIsRefused() {
+        for (Object limit : new Object[] {0, 501, "x", -1, 2.5, true}) {
+            io.herald.HeraldException refused = org.junit.jupiter.api.Assertions.assertThrows(io.herald.HeraldException.class,
+                    () -> PresencePage.of(limit, null), "limit " + limit);
+            assertEquals(io.herald.ErrorCode.INVALID_PARAMETER, refused.code());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(io.herald.HeraldException.class, () -> PresencePage.of(10, 42));
+    }
 }

@@ -207,12 +207,13 @@ public final class FuzzInputs {
 
     /** A body for a send to herald:token (or another control address). */
     Object controlBody() {
-        return switch (r.nextInt(8)) {
+        return switch (r.nextInt(9)) {
             case 0 -> weird();
             case 1 -> new JsonObject();
             case 2 -> new JsonObject().put("token", weird());
             case 3 -> new JsonObject().put("room", weird());
             case 4 -> new JsonObject().put("room", string(10)).put("token", string(10));
+            case 5 -> new JsonObject().put("limit", chance(0.5) ? weird() : r.nextInt(1000) - 200).put("next", chance(0.5) ? weird() : string(10)); // presence pages
             default -> new JsonObject().put("token", tokens.get());
         };
     }

@@ -68,10 +68,11 @@ public record HeraldConfig(
      * What one bridge connection may send and hold: frame size in bytes, address length, registrations, replies
      * it waits for, bytes written to it and not yet sent ({@code maxOutboundBytes}: past it, it is a slow
      * consumer); how long it may stay silent ({@code idleTimeoutSeconds}, 0: forever) and how often the
-     * node pings it.
+     * node pings it. {@code legacyTransports}: serve the SockJS jsonp and htmlfile transports (off: 404).
      */
     public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
-                         int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds) {
+                         int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds,
+                         boolean legacyTransports) {
     }
 
     /**
@@ -229,7 +230,9 @@ public record HeraldConfig(
                 r.integer("bridge.maxPendingReplies", null, 64, 1, 100_000),
                 r.integer("bridge.maxOutboundBytes", null, 1 << 20, 16 * 1024, 1 << 30),
                 r.integer("bridge.idleTimeoutSeconds", null, 60, 0, 86_400),
-                r.integer("bridge.pingIntervalSeconds", null, 20, 1, 3_600));
+                r.integer("bridge.pingIntervalSeconds", null, 20, 1, 3_600),
+                // jsonp and htmlfile (script tags and iframes: no Origin header, so http.allowedOrigins cannot hold them)
+                r.bool("bridge.legacyTransports", null, false));
 
         int framesPerMinute = r.integer("limits.framesPerMinute", null, 100, 1, 1_000_000);
         Limits limits = new Limits(

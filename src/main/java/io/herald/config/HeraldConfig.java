@@ -122,6 +122,8 @@ public record HeraldConfig(
     public static final String DEV_JWT_SECRET = "herald-dev-secret-do-not-use-in-production";
     public static final String DEV_API_KEY = "herald-dev-api-key";
     public static final int MIN_SECRET_BYTES = 32;
+    /** prod mode refuses a shorter publish API key (a guessable key publishes anything, as anyone). */
+    public static final int MIN_API_KEY_CHARS = 32;
 
     public static final String ENV_CONF = "HERALD_CONF";
     public static final String ENV_HTTP_PORT = "HERALD_HTTP_PORT";
@@ -304,6 +306,10 @@ public record HeraldConfig(
         }
         if (DEV_API_KEY.equals(apiKey)) {
             throw new ConfigException("api.key", "prod mode refuses the shipped development API key; set HERALD_API_KEY");
+        }
+        if (apiKey.length() < MIN_API_KEY_CHARS) {
+            throw new ConfigException("api.key (" + ENV_API_KEY + ")", "prod mode needs an API key of at least " + MIN_API_KEY_CHARS
+                    + " characters (e.g. openssl rand -hex 32)");
         }
         if (http.allowedOrigins().isEmpty()) {
             throw new ConfigException("http.allowedOrigins (" + ENV_ALLOWED_ORIGINS + ")",

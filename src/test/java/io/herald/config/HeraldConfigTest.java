@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HeraldConfigTest {
     static final String STRONG_SECRET = "0123456789abcdef0123456789abcdef-prod";
+    static final String STRONG_KEY = "prod-api-key-0123456789abcdef0123";
 
     static HeraldConfig load(Map<String, String> env) {
         return HeraldConfig.load(env);
@@ -124,18 +125,32 @@ class HeraldConfigTest {
     @Test
     void prodRefusesDevSecretsAndShortSecrets() {
         assertEquals("auth.jwtSecret", assertThrows(ConfigException.class,
-                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key"))).key());
+                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", STRONG_KEY))).key());
         assertEquals("auth.jwtSecret", assertThrows(ConfigException.class,
-                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key", "HERALD_JWT_SECRET", "short"))).key());
+                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", STRONG_KEY, "HERALD_JWT_SECRET", "short"))).key());
         assertEquals("api.key", assertThrows(ConfigException.class,
                 () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET))).key());
         assertEquals("http.allowedOrigins (HERALD_ALLOWED_ORIGINS)", assertThrows(ConfigException.class,
-                () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key"))).key());
-        HeraldConfig prod = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key",
+                () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", STRONG_KEY))).key());
+        HeraldConfig prod = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", STRONG_KEY,
                 "HERALD_ALLOWED_ORIGINS", "https://shop.example.com, https://admin.example.com"));
         assertEquals(HeraldConfig.Mode.PROD, prod.mode());
         assertFalse(prod.demo().enabled(), "no demo events in prod unless asked for");
         assertEquals("0.0.0.0", prod.http().host(), "prod listens on every interface");
         assertEquals(java.util.List.of("https://shop.example.com", "https://admin.example.com"), prod.http().allowedOrigins());
+    }
+
+    @Test
+    void prodRefusesAnApiKeyUnder32Characters() {
+        String shortKey = STRONG_KEY.substring(0, HeraldConfig.MIN_API_KEY_CHARS - 1);
+        ConfigException refused = assertThrows(ConfigException.class, () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET,
+                "HERALD_API_KEY", shortKey, "HERALD_ALLOWED_ORIGINS", "https://shop.example.com")));
+        assertEquals("api.key (HERALD_API_KEY)", refused.key());
+        assertFalse(refused.getMessage().contains(shortKey), "the message never shows the key");
+        HeraldConfig exact = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET,
+                "HERALD_API_KEY", shortKey + "x", "HERALD_ALLOWED_ORIGINS", "https://shop.example.com"));
+        assertEquals(HeraldConfig.MIN_API_KEY_CHARS, exact.apiKey().length());
+        // dev mode keeps its short shipped key
+        assertEquals(HeraldConfig.DEV_API_KEY, load(Map.of()).apiKey());
     }
 }

@@ -29,6 +29,7 @@ import io.herald.limits.ConnectionCounts;
 import io.herald.limits.FrameRateLimit;
 import io.herald.limits.FrameRates;
 import io.herald.limits.PublishRateLimit;
+import io.herald.limits.UserPublishRateLimit;
 import io.herald.limits.RateLimitVerticle;
 import io.herald.limits.SubscriptionLimit;
 import io.herald.limits.TokenBucket;
@@ -147,6 +148,7 @@ public final class HeraldNode {
                 new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()),
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
+                new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus()));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);

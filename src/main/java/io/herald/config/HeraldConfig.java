@@ -78,11 +78,13 @@ public record HeraldConfig(
     /**
      * Rates and caps against floods: frames per connection per minute (by role, by frame kind), refused
      * frames before a flooding connection is closed, connections per client IP (cluster-wide) and per node,
-     * connection attempts per IP per second, events per second per API key (per node).
+     * connection attempts per IP per second, events per second per API key (per node), client publishes per user per
+     * minute across the user's connections (per node; anonymous ones per client address).
      */
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
-                         int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond) {
+                         int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
+                         int userPublishesPerMinute) {
     }
 
     public record Demo(boolean enabled, long intervalMs) {
@@ -246,7 +248,9 @@ public record HeraldConfig(
                 r.integer("limits.connectionsPerIp", null, 25_000, 1, 10_000_000),
                 r.integer("limits.connectionsPerNode", null, 20_000, 1, 10_000_000),
                 r.integer("limits.connectAttemptsPerIpPerSecond", null, 5_000, 1, 1_000_000),
-                r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000));
+                r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000),
+                // browser publishes per user (anonymous: per client address) across its connections on a node
+                r.integer("limits.userPublishesPerMinute", null, 3_000, 1, 10_000_000));
 
         Demo demo = new Demo(
                 r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),

@@ -12,6 +12,7 @@ import io.herald.auth.RoleMatrix;
 import io.herald.bridge.HttpVerticle;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
+import io.herald.cluster.ClusterNetwork;
 import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
@@ -106,6 +107,7 @@ public final class HeraldNode {
         try {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
             HeraldMembers.mark(hazelcast);
+            ClusterNetwork.bindTo(hazelcast, config.cluster().host());
             HazelcastEventLog.protect(hazelcast, config.cluster().minMembers());
             clusterManager = new HazelcastClusterManager(hazelcast);
         } catch (ConfigException e) {
@@ -113,6 +115,7 @@ public final class HeraldNode {
         }
         // the event bus's own TCP connections between nodes (0: any free port; set one to open it in a firewall)
         options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().port());
+        ClusterNetwork.secure(options.getEventBusOptions(), config.cluster().tls());
         return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
                 .compose(vertx -> deploy(vertx, clusterManager, config, catalog, roles, rooms));
     }

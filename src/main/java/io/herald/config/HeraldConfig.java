@@ -56,7 +56,19 @@ public record HeraldConfig(
      * {@code minMembers}: below this many members the node is cut off from most of its cluster: not ready, no history
      * appends or reads (split-brain protection), its clients sent to other nodes.
      */
-    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers) {
+    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls) {
+    }
+
+    /**
+     * TLS with mutual authentication on the event bus between nodes ({@code cluster.tls.*}): this node's key and
+     * certificate (PEM {@code certPath} + {@code keyPath}, or a PKCS#12 {@code keyStore}) and the CA certificates a
+     * peer's certificate must chain to (PEM {@code trustPath}, or a PKCS#12 {@code trustStore}). Off when none is set.
+     */
+    public record ClusterTls(Path certPath, Path keyPath, Path trustPath, Path keyStore, String keyStorePassword,
+                             Path trustStore, String trustStorePassword) {
+        public boolean enabled() {
+            return certPath != null || keyStore != null;
+        }
     }
 
     /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
@@ -209,7 +221,8 @@ public record HeraldConfig(
                 clusterFile,
                 r.string("cluster.host", null, "127.0.0.1"),
                 r.integer("cluster.port", null, 0, 0, 65535),
-                r.integer("cluster.minMembers", null, 1, 1, 1000));
+                r.integer("cluster.minMembers", null, 1, 1, 1000),
+                clusterTls(r));
 
         Auth auth = new Auth(
                 r.string("auth.jwtSecret", ENV_JWT_SECRET, null),
@@ -297,6 +310,42 @@ public record HeraldConfig(
             config.checkProductionSafe();
         }
         return config;
+    }
+
+    /** {@code cluster.tls.*}: both halves of the node's identity and a trust, or nothing; every file readable. */
+    private static ClusterTls clusterTls(Reader r) {
+        String certPath = r.string("cluster.tls.certPath", null, null);
+        String keyPath = r.string("cluster.tls.keyPath", null, null);
+        String trustPath = r.string("cluster.tls.trustPath", null, null);
+        String keyStore = r.string("cluster.tls.keyStore", null, null);
+        String trustStore = r.string("cluster.tls.trustStore", null, null);
+        if ((certPath == null) != (keyPath == null)) {
+            throw new ConfigException(certPath == null ? "cluster.tls.certPath" : "cluster.tls.keyPath",
+                    "the event bus's TLS needs both the node's certificate and its key (PEM files)");
+        }
+        if (certPath != null && keyStore != null) {
+            throw new ConfigException("cluster.tls.keyStore", "set either cluster.tls.certPath/keyPath (PEM) or cluster.tls.keyStore (PKCS#12), not both");
+        }
+        if (trustPath != null && trustStore != null) {
+            throw new ConfigException("cluster.tls.trustStore", "set either cluster.tls.trustPath (PEM) or cluster.tls.trustStore (PKCS#12), not both");
+        }
+        boolean identity = certPath != null || keyStore != null;
+        boolean trust = trustPath != null || trustStore != null;
+        if (identity != trust) {
+            throw new ConfigException(identity ? "cluster.tls.trustPath" : "cluster.tls.certPath",
+                    identity ? "mutual TLS needs the CA certificates the other nodes' certificates chain to (trustPath or trustStore)"
+                            : "a trust without the node's own certificate (certPath/keyPath or keyStore) cannot authenticate this node");
+        }
+        for (String[] file : new String[][]{{"cluster.tls.certPath", certPath}, {"cluster.tls.keyPath", keyPath},
+                {"cluster.tls.trustPath", trustPath}, {"cluster.tls.keyStore", keyStore}, {"cluster.tls.trustStore", trustStore}}) {
+            if (file[1] != null && !Files.isReadable(Path.of(file[1]))) {
+                throw new ConfigException(file[0], "cannot read " + file[1]);
+            }
+        }
+        return new ClusterTls(certPath == null ? null : Path.of(certPath), keyPath == null ? null : Path.of(keyPath),
+                trustPath == null ? null : Path.of(trustPath), keyStore == null ? null : Path.of(keyStore),
+                r.string("cluster.tls.keyStorePassword", null, null), trustStore == null ? null : Path.of(trustStore),
+                r.string("cluster.tls.trustStorePassword", null, null));
     }
 
     private void checkProductionSafe() {

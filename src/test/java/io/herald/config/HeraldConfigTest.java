@@ -153,4 +153,29 @@ class HeraldConfigTest {
         // dev mode keeps its short shipped key
         assertEquals(HeraldConfig.DEV_API_KEY, load(Map.of()).apiKey());
     }
+
+    @Test
+    void clusterTlsNeedsBothHalvesAndReadableFiles() throws Exception {
+        java.nio.file.Path pem = java.nio.file.Files.createTempFile("herald-test", ".pem");
+        try {
+            assertFalse(load(Map.of()).cluster().tls().enabled(), "no TLS by default");
+            String file = pem.toString();
+            assertEquals("cluster.tls.keyPath", assertThrows(ConfigException.class,
+                    () -> load(env("HERALD_CLUSTER_TLS_CERT_PATH", file, "HERALD_CLUSTER_TLS_TRUST_PATH", file))).key());
+            assertEquals("cluster.tls.trustPath", assertThrows(ConfigException.class,
+                    () -> load(env("HERALD_CLUSTER_TLS_CERT_PATH", file, "HERALD_CLUSTER_TLS_KEY_PATH", file))).key());
+            assertEquals("cluster.tls.certPath", assertThrows(ConfigException.class,
+                    () -> load(env("HERALD_CLUSTER_TLS_TRUST_STORE", file))).key());
+            assertEquals("cluster.tls.keyStore", assertThrows(ConfigException.class, () -> load(env("HERALD_CLUSTER_TLS_CERT_PATH", file,
+                    "HERALD_CLUSTER_TLS_KEY_PATH", file, "HERALD_CLUSTER_TLS_KEY_STORE", file, "HERALD_CLUSTER_TLS_TRUST_PATH", file))).key());
+            assertEquals("cluster.tls.trustPath", assertThrows(ConfigException.class, () -> load(env("HERALD_CLUSTER_TLS_KEY_STORE", file,
+                    "HERALD_CLUSTER_TLS_TRUST_PATH", file + ".missing"))).key());
+            HeraldConfig.ClusterTls tls = load(env("HERALD_CLUSTER_TLS_KEY_STORE", file, "HERALD_CLUSTER_TLS_KEY_STORE_PASSWORD", "pw",
+                    "HERALD_CLUSTER_TLS_TRUST_PATH", file)).cluster().tls();
+            assertTrue(tls.enabled());
+            assertEquals("pw", tls.keyStorePassword());
+        } finally {
+            java.nio.file.Files.delete(pem);
+        }
+    }
 }

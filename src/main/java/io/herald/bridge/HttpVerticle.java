@@ -122,7 +122,9 @@ public final class HttpVerticle extends VerticleBase {
                 .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
                 .socketHandler(socket -> {
-                    String[] session = SessionOwners.sessionAndTransport(BRIDGE_PATH, socket.uri());
+                    // the path as the guard and vertx-web read it (normalized), from the request that created the session
+                    String[] session = SessionOwners.sessionAndTransport(BRIDGE_PATH,
+                            socket.routingContext() != null ? socket.routingContext().normalizedPath() : socket.uri());
                     if (session != null) {
                         owners.opened(session[0]);
                         socket.endHandler(v -> owners.closed(session[0]));

@@ -41,6 +41,10 @@ async function offerDevSignIn() {
   if (answer.status === 404) {
     return; // prod: tokens come from the identity provider
   }
+  if (answer.status === 403) {
+    $('dev-paste').hidden = false; // dev on a non-loopback address (http.host public): tokens must be pasted
+    return;
+  }
   const { roles = [] } = await answer.json();
   $('dev-role').replaceChildren(...roles.map((role) => el('option', { value: role, textContent: role })));
   $('dev-form').hidden = false;

@@ -13,6 +13,7 @@ import io.herald.bridge.HttpVerticle;
 import io.herald.bridge.ReplayBudget;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
+import io.herald.cluster.ClusterNetwork;
 import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
@@ -30,6 +31,7 @@ import io.herald.limits.ConnectionCounts;
 import io.herald.limits.FrameRateLimit;
 import io.herald.limits.FrameRates;
 import io.herald.limits.PublishRateLimit;
+import io.herald.limits.UserPublishRateLimit;
 import io.herald.limits.RateLimitVerticle;
 import io.herald.limits.SubscriptionLimit;
 import io.herald.limits.TokenBucket;
@@ -106,6 +108,7 @@ public final class HeraldNode {
         try {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
             HeraldMembers.mark(hazelcast);
+            ClusterNetwork.bindTo(hazelcast, config.cluster().host());
             HazelcastEventLog.protect(hazelcast, config.cluster().minMembers());
             clusterManager = new HazelcastClusterManager(hazelcast);
         } catch (ConfigException e) {
@@ -113,6 +116,7 @@ public final class HeraldNode {
         }
         // the event bus's own TCP connections between nodes (0: any free port; set one to open it in a firewall)
         options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().port());
+        ClusterNetwork.secure(options.getEventBusOptions(), config.cluster().tls());
         return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
                 .compose(vertx -> deploy(vertx, clusterManager, config, catalog, roles, rooms));
     }
@@ -148,6 +152,7 @@ public final class HeraldNode {
                 new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()),
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
+                new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute()));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);

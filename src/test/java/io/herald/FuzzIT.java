@@ -415,6 +415,45 @@ class FuzzIT {
         }
     }
 
+    /**
+     * A borrowed SockJS session id with near-miss tokens (issue 17): every variant of the owner's token that is not
+     * the same token is refused on the owner's session, whichever way it is sent; the same token spelled otherwise
+     * (percent-encoded, in the header instead of the query) is the owner.
+     */
+    @Test
+    void aBorrowedSockJsSessionRefusesNearMissTokens() throws IOException {
+        String token = TestNodes.token(node, "c-fuzz-owner", "customer");
+        String session = "fz" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        String base = "/eventbus/000/" + session + "/";
+        RawHttp.Response open = RawHttp.send(node.port(), "POST", (base + "xhr?token=" + token).getBytes(StandardCharsets.US_ASCII), Map.of(), new byte[0]);
+        assertEquals("o\n", open.body(), "the owner opened its session");
+        byte[] ping = "[\"{\\\"type\\\":\\\"ping\\\"}\"]".getBytes(StandardCharsets.US_ASCII);
+        char last = token.charAt(token.length() - 1);
+        List<String> nearMisses = List.of(
+                token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A'),
+                token.substring(0, token.length() - 1),
+                token + "%20",
+                token.toUpperCase(java.util.Locale.ROOT),
+                "",
+                "x&token=" + token);
+        for (String variant : nearMisses) {
+            RawHttp.Response refused = RawHttp.send(node.port(), "POST", (base + "xhr_send?token=" + variant).getBytes(StandardCharsets.US_ASCII),
+                    Map.of("Content-Type", "text/plain"), ping);
+            assertEquals(403, refused.status(), "token variant " + variant + ": " + refused.body());
+            assertEquals("access_denied", new JsonObject(refused.body()).getString("error"));
+        }
+        RawHttp.Response header = RawHttp.send(node.port(), "POST", (base + "xhr_send").getBytes(StandardCharsets.US_ASCII),
+                Map.of("Content-Type", "text/plain", "Authorization", "Bearer " + token.substring(1)), ping);
+        assertEquals(403, header.status(), "a near-miss in the Authorization header: " + header.body());
+        // the owner's token however it is spelled
+        RawHttp.Response encoded = RawHttp.send(node.port(), "POST", (base + "xhr_send?token=" + token.replace(".", "%2E")).getBytes(StandardCharsets.US_ASCII),
+                Map.of("Content-Type", "text/plain"), ping);
+        assertEquals(204, encoded.status(), encoded.body());
+        RawHttp.Response inHeader = RawHttp.send(node.port(), "POST", (base + "xhr_send").getBytes(StandardCharsets.US_ASCII),
+                Map.of("Content-Type", "text/plain", "Authorization", "Bearer " + token), ping);
+        assertEquals(204, inHeader.status(), inHeader.body());
+    }
+
     static String b64(String text) {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }

@@ -17,7 +17,8 @@ import java.util.List;
  * {@code GET /api/dev/token?sub=&role=&storeId=} in dev mode with the shipped development secret only (never
  * mounted otherwise): a token for any user and role, so that the console can show the hub as each role sees
  * it. Only the node's own pages may ask: a request from another origin (a page the developer happens to visit,
- * which dev mode's open CORS would otherwise let read the answer) is refused.
+ * which dev mode's open CORS would otherwise let read the answer) is refused, and so is a request that names the node
+ * by anything but a loopback name (DNS rebinding: a foreign name re-pointed at 127.0.0.1 passes the Origin check).
  */
 public final class DevTokenApi {
     public static final String PATH = "/api/dev/token";
@@ -36,9 +37,26 @@ public final class DevTokenApi {
         router.get(PATH).handler(this::token);
     }
 
+    /**
+     * Whether a request names the node by a loopback name ({@code localhost}, {@code 127.0.0.1}, {@code ::1}), any port.
+     * A page of another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) still sends its own name as Host.
+     */
+    static boolean loopbackHost(HostAndPort authority) {
+        if (authority == null || authority.host() == null) {
+            return false;
+        }
+        String host = authority.host();
+        return host.equalsIgnoreCase("localhost") || host.equals("127.0.0.1") || host.equals("::1") || host.equals("[::1]");
+    }
+
     private void token(RoutingContext ctx) {
         String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
         HostAndPort authority = ctx.request().authority();
+        if (!loopbackHost(authority)) {
+            HttpResponses.error(ctx, ErrorCode.ACCESS_DENIED, "dev tokens are served only to localhost, 127.0.0.1 or [::1]; "
+                    + "on another address, paste a token (java -jar herald.jar token --sub you --role admin)", null);
+            return;
+        }
         if (origin != null && (authority == null || !Origins.sameOrigin(origin, ctx.request().scheme(), authority.host(), authority.port()))) {
             HttpResponses.error(ctx, ErrorCode.ACCESS_DENIED, "dev tokens are for the node's own console only", null);
             return;

@@ -34,6 +34,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.Transport;
 
 import java.util.List;
 import java.util.logging.Logger;
@@ -122,10 +123,25 @@ public final class HttpVerticle extends VerticleBase {
         // vertx-web closes the connection after each response of these transports without saying so; a keep-alive
         // client (Node's default agent, a proxy) would send its next request on it and get a reset. No capture
         // group: vertx-web reads the session id as param0.
+        // a fallback session belongs to the token that opened it; jsonp and htmlfile only with bridge.legacyTransports
+        SessionOwners owners = SessionOwners.of(vertx, 2 * config.limits().connectionsPerNode());
+        router.route(BRIDGE_PATH + "/*").handler(new SessionGuard(BRIDGE_PATH, owners, config.bridge().legacyTransports(), stats));
+        if (!config.bridge().legacyTransports()) {
+            sockJs.addDisabledTransport(Transport.JSON_P.toString()).addDisabledTransport(Transport.HTML_FILE.toString());
+        }
         router.routeWithRegex(BRIDGE_PATH + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile|jsonp)")
                 .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
-                .socketHandler(socket -> bridge.handle(new SockJsFallbackSocket(socket, config.bridge().maxOutboundBytes()))));
+                .socketHandler(socket -> {
+                    // the path as the guard and vertx-web read it (normalized), from the request that created the session
+                    String[] session = SessionOwners.sessionAndTransport(BRIDGE_PATH,
+                            socket.routingContext() != null ? socket.routingContext().normalizedPath() : socket.uri());
+                    if (session != null) {
+                        owners.opened(session[0]);
+                        socket.endHandler(v -> owners.closed(session[0]));
+                    }
+                    bridge.handle(new SockJsFallbackSocket(socket, config.bridge().maxOutboundBytes()));
+                }));
         AdminAccess admin = new AdminAccess(vertx.eventBus(), config.apiKey(), stats);
         new PublishApi(publisher, publishLimit, stats, admin, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new HistoryApi(log, catalog, stats, admin).mount(router);
@@ -167,6 +183,7 @@ public final class HttpVerticle extends VerticleBase {
                 bridge.closeAll(CloseReason.UNAVAILABLE, "this node is cut off from most of its cluster; connect to another one");
             }
             bridge.sweep(now, ping);
+            owners.sweep(false);
         });
         return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
                 .webSocketHandshakeHandler(handshake -> {

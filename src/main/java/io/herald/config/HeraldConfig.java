@@ -56,7 +56,19 @@ public record HeraldConfig(
      * {@code minMembers}: below this many members the node is cut off from most of its cluster: not ready, no history
      * appends or reads (split-brain protection), its clients sent to other nodes.
      */
-    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers) {
+    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls) {
+    }
+
+    /**
+     * TLS with mutual authentication on the event bus between nodes ({@code cluster.tls.*}): this node's key and
+     * certificate (PEM {@code certPath} + {@code keyPath}, or a PKCS#12 {@code keyStore}) and the CA certificates a
+     * peer's certificate must chain to (PEM {@code trustPath}, or a PKCS#12 {@code trustStore}). Off when none is set.
+     */
+    public record ClusterTls(Path certPath, Path keyPath, Path trustPath, Path keyStore, String keyStorePassword,
+                             Path trustStore, String trustStorePassword) {
+        public boolean enabled() {
+            return certPath != null || keyStore != null;
+        }
     }
 
     /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
@@ -68,22 +80,24 @@ public record HeraldConfig(
      * What one bridge connection may send and hold: frame size in bytes, address length, registrations, replies
      * it waits for, bytes written to it and not yet sent ({@code maxOutboundBytes}: past it, it is a slow
      * consumer); how long it may stay silent ({@code idleTimeoutSeconds}, 0: forever) and how often the
-     * node pings it.
+     * node pings it. {@code legacyTransports}: serve the SockJS jsonp and htmlfile transports (off: 404).
      */
     public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
-                         int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds) {
+                         int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds,
+                         boolean legacyTransports) {
     }
 
     /**
      * Rates and caps against floods: frames per connection per minute (by role, by frame kind), refused
      * frames before a flooding connection is closed, connections per client IP (cluster-wide) and per node,
      * connection attempts per IP per second, events per second per API key (per node), {@code herald:presence}
-     * queries per connection per minute.
+     * queries per connection per minute, client publishes per user per
+     * minute across the user's connections (per node; anonymous ones per client address).
      */
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
-                         int presenceQueriesPerMinute) {
+                         int presenceQueriesPerMinute, int userPublishesPerMinute) {
     }
 
     public record Demo(boolean enabled, long intervalMs) {
@@ -124,6 +138,8 @@ public record HeraldConfig(
     public static final String DEV_JWT_SECRET = "herald-dev-secret-do-not-use-in-production";
     public static final String DEV_API_KEY = "herald-dev-api-key";
     public static final int MIN_SECRET_BYTES = 32;
+    /** prod mode refuses a shorter publish API key (a guessable key publishes anything, as anyone). */
+    public static final int MIN_API_KEY_CHARS = 32;
 
     public static final String ENV_CONF = "HERALD_CONF";
     public static final String ENV_HTTP_PORT = "HERALD_HTTP_PORT";
@@ -207,7 +223,8 @@ public record HeraldConfig(
                 clusterFile,
                 r.string("cluster.host", null, "127.0.0.1"),
                 r.integer("cluster.port", null, 0, 0, 65535),
-                r.integer("cluster.minMembers", null, 1, 1, 1000));
+                r.integer("cluster.minMembers", null, 1, 1, 1000),
+                clusterTls(r));
 
         Auth auth = new Auth(
                 r.string("auth.jwtSecret", ENV_JWT_SECRET, null),
@@ -232,7 +249,9 @@ public record HeraldConfig(
                 r.integer("bridge.maxPendingReplies", null, 64, 1, 100_000),
                 r.integer("bridge.maxOutboundBytes", null, 1 << 20, 16 * 1024, 1 << 30),
                 r.integer("bridge.idleTimeoutSeconds", null, 60, 0, 86_400),
-                r.integer("bridge.pingIntervalSeconds", null, 20, 1, 3_600));
+                r.integer("bridge.pingIntervalSeconds", null, 20, 1, 3_600),
+                // jsonp and htmlfile (script tags and iframes: no Origin header, so http.allowedOrigins cannot hold them)
+                r.bool("bridge.legacyTransports", null, false));
 
         int framesPerMinute = r.integer("limits.framesPerMinute", null, 100, 1, 1_000_000);
         Limits limits = new Limits(
@@ -245,7 +264,9 @@ public record HeraldConfig(
                 r.integer("limits.connectionsPerNode", null, 20_000, 1, 10_000_000),
                 r.integer("limits.connectAttemptsPerIpPerSecond", null, 5_000, 1, 1_000_000),
                 r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000),
-                r.integer("limits.presenceQueriesPerMinute", null, 30, 1, 1_000_000));
+                r.integer("limits.presenceQueriesPerMinute", null, 30, 1, 1_000_000),
+                // client publishes per user (anonymous: per client address) across its connections on a node
+                r.integer("limits.userPublishesPerMinute", null, 3_000, 1, 10_000_000));
 
         Demo demo = new Demo(
                 r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),
@@ -295,6 +316,42 @@ public record HeraldConfig(
         return config;
     }
 
+    /** {@code cluster.tls.*}: both halves of the node's identity and a trust, or nothing; every file readable. */
+    private static ClusterTls clusterTls(Reader r) {
+        String certPath = r.string("cluster.tls.certPath", null, null);
+        String keyPath = r.string("cluster.tls.keyPath", null, null);
+        String trustPath = r.string("cluster.tls.trustPath", null, null);
+        String keyStore = r.string("cluster.tls.keyStore", null, null);
+        String trustStore = r.string("cluster.tls.trustStore", null, null);
+        if ((certPath == null) != (keyPath == null)) {
+            throw new ConfigException(certPath == null ? "cluster.tls.certPath" : "cluster.tls.keyPath",
+                    "the event bus's TLS needs both the node's certificate and its key (PEM files)");
+        }
+        if (certPath != null && keyStore != null) {
+            throw new ConfigException("cluster.tls.keyStore", "set either cluster.tls.certPath/keyPath (PEM) or cluster.tls.keyStore (PKCS#12), not both");
+        }
+        if (trustPath != null && trustStore != null) {
+            throw new ConfigException("cluster.tls.trustStore", "set either cluster.tls.trustPath (PEM) or cluster.tls.trustStore (PKCS#12), not both");
+        }
+        boolean identity = certPath != null || keyStore != null;
+        boolean trust = trustPath != null || trustStore != null;
+        if (identity != trust) {
+            throw new ConfigException(identity ? "cluster.tls.trustPath" : "cluster.tls.certPath",
+                    identity ? "mutual TLS needs the CA certificates the other nodes' certificates chain to (trustPath or trustStore)"
+                            : "a trust without the node's own certificate (certPath/keyPath or keyStore) cannot authenticate this node");
+        }
+        for (String[] file : new String[][]{{"cluster.tls.certPath", certPath}, {"cluster.tls.keyPath", keyPath},
+                {"cluster.tls.trustPath", trustPath}, {"cluster.tls.keyStore", keyStore}, {"cluster.tls.trustStore", trustStore}}) {
+            if (file[1] != null && !Files.isReadable(Path.of(file[1]))) {
+                throw new ConfigException(file[0], "cannot read " + file[1]);
+            }
+        }
+        return new ClusterTls(certPath == null ? null : Path.of(certPath), keyPath == null ? null : Path.of(keyPath),
+                trustPath == null ? null : Path.of(trustPath), keyStore == null ? null : Path.of(keyStore),
+                r.string("cluster.tls.keyStorePassword", null, null), trustStore == null ? null : Path.of(trustStore),
+                r.string("cluster.tls.trustStorePassword", null, null));
+    }
+
     private void checkProductionSafe() {
         if (auth.jwtSecret() != null) {
             if (DEV_JWT_SECRET.equals(auth.jwtSecret())) {
@@ -306,6 +363,10 @@ public record HeraldConfig(
         }
         if (DEV_API_KEY.equals(apiKey)) {
             throw new ConfigException("api.key", "prod mode refuses the shipped development API key; set HERALD_API_KEY");
+        }
+        if (apiKey.length() < MIN_API_KEY_CHARS) {
+            throw new ConfigException("api.key (" + ENV_API_KEY + ")", "prod mode needs an API key of at least " + MIN_API_KEY_CHARS
+                    + " characters (e.g. openssl rand -hex 32)");
         }
         if (http.allowedOrigins().isEmpty()) {
             throw new ConfigException("http.allowedOrigins (" + ENV_ALLOWED_ORIGINS + ")",

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HeraldConfigTest {
     static final String STRONG_SECRET = "0123456789abcdef0123456789abcdef-prod";
+    static final String STRONG_KEY = "prod-api-key-0123456789abcdef0123";
 
     static HeraldConfig load(Map<String, String> env) {
         return HeraldConfig.load(env);
@@ -124,14 +125,14 @@ class HeraldConfigTest {
     @Test
     void prodRefusesDevSecretsAndShortSecrets() {
         assertEquals("auth.jwtSecret", assertThrows(ConfigException.class,
-                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key"))).key());
+                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", STRONG_KEY))).key());
         assertEquals("auth.jwtSecret", assertThrows(ConfigException.class,
-                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", "a-real-key", "HERALD_JWT_SECRET", "short"))).key());
+                () -> load(env("HERALD_MODE", "prod", "HERALD_API_KEY", STRONG_KEY, "HERALD_JWT_SECRET", "short"))).key());
         assertEquals("api.key", assertThrows(ConfigException.class,
                 () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET))).key());
         assertEquals("http.allowedOrigins (HERALD_ALLOWED_ORIGINS)", assertThrows(ConfigException.class,
-                () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key"))).key());
-        HeraldConfig prod = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", "a-real-key",
+                () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", STRONG_KEY))).key());
+        HeraldConfig prod = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET, "HERALD_API_KEY", STRONG_KEY,
                 "HERALD_ALLOWED_ORIGINS", "https://shop.example.com, https://admin.example.com"));
         assertEquals(HeraldConfig.Mode.PROD, prod.mode());
         assertFalse(prod.demo().enabled(), "no demo events in prod unless asked for");
@@ -151,5 +152,44 @@ class HeraldConfigTest {
                 () -> load(env("HERALD_DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT", "1000")), "below 64 KiB");
         assertThrows(ConfigException.class,
                 () -> load(env("HERALD_LIMITS_PRESENCE_QUERIES_PER_MINUTE", "0")));
+    }
+
+    @Test
+    void prodRefusesAnApiKeyUnder32Characters() {
+        String shortKey = STRONG_KEY.substring(0, HeraldConfig.MIN_API_KEY_CHARS - 1);
+        ConfigException refused = assertThrows(ConfigException.class, () -> load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET,
+                "HERALD_API_KEY", shortKey, "HERALD_ALLOWED_ORIGINS", "https://shop.example.com")));
+        assertEquals("api.key (HERALD_API_KEY)", refused.key());
+        assertFalse(refused.getMessage().contains(shortKey), "the message never shows the key");
+        HeraldConfig exact = load(env("HERALD_MODE", "prod", "HERALD_JWT_SECRET", STRONG_SECRET,
+                "HERALD_API_KEY", shortKey + "x", "HERALD_ALLOWED_ORIGINS", "https://shop.example.com"));
+        assertEquals(HeraldConfig.MIN_API_KEY_CHARS, exact.apiKey().length());
+        // dev mode keeps its short shipped key
+        assertEquals(HeraldConfig.DEV_API_KEY, load(Map.of()).apiKey());
+    }
+
+    @Test
+    void clusterTlsNeedsBothHalvesAndReadableFiles() throws Exception {
+        java.nio.file.Path pem = java.nio.file.Files.createTempFile("herald-test", ".pem");
+        try {
+            assertFalse(load(Map.of()).cluster().tls().enabled(), "no TLS by default");
+            String file = pem.toString();
+            assertEquals("cluster.tls.keyPath", assertThrows(ConfigException.class,
+                    () -> load(env("HERALD_CLUSTER_TLS_CERT_PATH", file, "HERALD_CLUSTER_TLS_TRUST_PATH", file))).key());
+            assertEquals("cluster.tls.trustPath", assertThrows(ConfigException.class,
+                    () -> load(env("HERALD_CLUSTER_TLS_CERT_PATH", file, "HERALD_CLUSTER_TLS_KEY_PATH", file))).key());
+            assertEquals("cluster.tls.certPath", assertThrows(ConfigException.class,
+                    () -> load(env("HERALD_CLUSTER_TLS_TRUST_STORE", file))).key());
+            assertEquals("cluster.tls.keyStore", assertThrows(ConfigException.class, () -> load(env("HERALD_CLUSTER_TLS_CERT_PATH", file,
+                    "HERALD_CLUSTER_TLS_KEY_PATH", file, "HERALD_CLUSTER_TLS_KEY_STORE", file, "HERALD_CLUSTER_TLS_TRUST_PATH", file))).key());
+            assertEquals("cluster.tls.trustPath", assertThrows(ConfigException.class, () -> load(env("HERALD_CLUSTER_TLS_KEY_STORE", file,
+                    "HERALD_CLUSTER_TLS_TRUST_PATH", file + ".missing"))).key());
+            HeraldConfig.ClusterTls tls = load(env("HERALD_CLUSTER_TLS_KEY_STORE", file, "HERALD_CLUSTER_TLS_KEY_STORE_PASSWORD", "pw",
+                    "HERALD_CLUSTER_TLS_TRUST_PATH", file)).cluster().tls();
+            assertTrue(tls.enabled());
+            assertEquals("pw", tls.keyStorePassword());
+        } finally {
+            java.nio.file.Files.delete(pem);
+        }
     }
 }

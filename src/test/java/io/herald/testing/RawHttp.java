@@ -29,7 +29,9 @@ public final class RawHttp {
             ByteArrayOutputStream request = new ByteArrayOutputStream();
             request.writeBytes((method + " ").getBytes(StandardCharsets.US_ASCII));
             request.writeBytes(target);
-            request.writeBytes(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n".getBytes(StandardCharsets.US_ASCII));
+            // a Host among the headers replaces the default one (a rebound name, …)
+            boolean host = headers.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Host"));
+            request.writeBytes((" HTTP/1.1\r\n" + (host ? "" : "Host: 127.0.0.1\r\n") + "Connection: close\r\n").getBytes(StandardCharsets.US_ASCII));
             headers.forEach((name, value) -> request.writeBytes((name + ": " + value + "\r\n").getBytes(StandardCharsets.UTF_8)));
             if (body != null) {
                 request.writeBytes(("Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -1,0 +1,97 @@
+package io.herald;
+
+import io.herald.testing.BridgeClient;
+import io.herald.testing.Eventually;
+import io.herald.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 17 item 5, as an attacker would: a flood of connects from one address with garbage and forged
+ * tokens. Each used to cost a token verification and was never counted by
+ * {@code limits.connectAttemptsPerIpPerSecond} (only verified attempts were); every attempt now counts
+ * when its transport opens, before the token is looked at.
+ */
+class ConnectAttemptsIT {
+    static Vertx clients;
+
+    @BeforeAll
+    static void startClients() {
+        clients = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopClients() {
+        clients.close().await();
+    }
+
+    /** A token signed with another secret: well-formed, costs a full signature check, never valid. */
+    static String forged(int i) {
+        JWTAuth other = JWTAuth.create(clients, new JWTAuthOptions().addPubSecKey(
+                new PubSecKeyOptions().setAlgorithm("HS256").setBuffer("not-the-node-secret-" + "x".repeat(32))));
+        return other.generateToken(new JsonObject().put("sub", "mallory-" + i).put("role", "admin"),
+                new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(3600));
+    }
+
+    /** The failureType of the first frame the node sends a new connection (its refusal), or "closed" when none came. */
+    static String refusal(BridgeClient client) {
+        JsonObject first = client.poll(BridgeClient.WAIT);
+        return first == null ? "closed" : String.valueOf(first.getString("failureType"));
+    }
+
+    @Test
+    void badTokenFloodFromOneAddressIsCountedAsAttempts() {
+        HeraldNode node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("limits").put("connectAttemptsPerIpPerSecond", 3)));
+        List<BridgeClient> attempts = new ArrayList<>();
+        try {
+            int tooMany = 0;
+            int invalid = 0;
+            for (int i = 0; i < 40; i++) {
+                String token = i % 2 == 0 ? "garbage." + i + ".token" : forged(i);
+                try {
+                    attempts.add(BridgeClient.connect(clients, node.port(), token));
+                } catch (IllegalStateException closedAtOnce) {
+                    tooMany++; // closed before the client's connect completed: only a refusal does that, counted below by the metric
+                }
+            }
+            for (BridgeClient attempt : attempts) {
+                String answer = refusal(attempt);
+                if ("too_many_connections".equals(answer)) {
+                    tooMany++;
+                    assertTrue(attempt.awaitClose(), "a refused attempt is closed");
+                    assertEquals(4429, attempt.closeCode());
+                } else if ("token_invalid".equals(answer)) {
+                    invalid++;
+                }
+            }
+            // 40 attempts within a few seconds pass 3 a second: most are refused before their token is verified
+            assertTrue(tooMany >= 10, "attempts refused as too many: " + tooMany + ", verified and refused as invalid: " + invalid);
+            assertTrue(invalid >= 1, "the first attempts of a second are verified (and refused): " + invalid);
+            double verified = LimitsIT.metric(node, "herald_refusals_total{code=\"token_invalid\"}");
+            assertTrue(verified < 40, "not every bad token cost a verification: " + verified);
+            Eventually.assertEventually("a good token is admitted again a moment later", () -> {
+                BridgeClient later = LimitsIT.tryOpen(node, "s-later");
+                if (later != null) {
+                    later.close();
+                }
+                return later != null;
+            });
+        } finally {
+            attempts.forEach(BridgeClient::close);
+            node.close().await();
+        }
+    }
+}

@@ -12,7 +12,7 @@ const HUB_CLOSES = {
   unavailable: true, revoked: true,
 };
 /** Close reasons that are about the token: a token function may give one that works. */
-const TOKEN_REASONS = new Set(['token_required', 'token_invalid', 'token_expired', 'revoked']);
+const TOKEN_REASONS = new Set(['token_required', 'token_invalid', 'token_expired', 'revoked', 'token_revoked']);
 /** The hub closes connections it heard nothing from for 60 s: ping well within that. */
 const DEFAULT_PING_MS = 20000;
 

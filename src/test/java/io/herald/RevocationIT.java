@@ -4,6 +4,7 @@ import io.herald.access.RevocationVerticle;
 import io.herald.event.Disconnected;
 import io.herald.event.HeraldClient;
 import io.herald.testing.BridgeClient;
+import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -35,12 +36,15 @@ class RevocationIT {
     static HeraldNode nodeA;
     static HeraldNode nodeB;
     static Vertx clients;
+    static String cluster;
+    static int hzA;
+    static int hzB;
 
     @BeforeAll
     static void startCluster() {
-        String cluster = TestNodes.uniqueClusterName();
-        int hzA = TestNodes.freePort();
-        int hzB = TestNodes.freePort();
+        cluster = TestNodes.uniqueClusterName();
+        hzA = TestNodes.freePort();
+        hzB = TestNodes.freePort();
         nodeA = TestNodes.startClustered(cluster, hzA, List.of(hzA, hzB));
         nodeB = TestNodes.startClustered(cluster, hzB, List.of(hzA, hzB));
         clients = Vertx.vertx();
@@ -161,6 +165,47 @@ class RevocationIT {
             JsonObject refreshed = onB.next(f -> (reply + "-2").equals(f.getString("address")));
             assertEquals("rec", refreshed.getString("type"), "a refresh with a token issued after the cutoff works: " + refreshed.encode());
             onA.register("order:updated").sync();
+        }
+    }
+
+    @Test
+    void aNodeThatJoinsLaterKnowsTheRevocationsInForce() {
+        String user = "s-revoke-late";
+        String old = tokenIssuedAt(user, now() - 120);
+        TestNodes.Response response = disconnect(nodeB, "Bearer " + nodeB.config().apiKey(),
+                new JsonObject().put("users", new JsonArray().add(user)).put("revokeTokensIssuedBefore", now() - 30).encode());
+        assertEquals(200, response.status(), response.body());
+        int hzC = TestNodes.freePort();
+        HeraldNode nodeC = TestNodes.startClustered(cluster, hzC, List.of(hzA, hzB, hzC));
+        try {
+            // the disconnect was published before C existed: C has the cutoff from the cluster's map
+            assertEquals("token_revoked", refusedConnect(nodeC, old).getString("failureType"));
+            connect(nodeC, tokenIssuedAt(user, now())).close();
+        } finally {
+            nodeC.close().await();
+            // the other tests count the nodes: wait until A and B have seen C leave
+            Eventually.assertEventually("C left the cluster", () -> nodeA.hazelcast().getCluster().getMembers().size() == 2
+                    && nodeB.hazelcast().getCluster().getMembers().size() == 2);
+        }
+    }
+
+    @Test
+    void anUnclusteredNodeRevokesOnItsOwn() {
+        HeraldNode alone = TestNodes.start(TestNodes.config(json -> { }));
+        try {
+            String user = "s-revoke-alone";
+            String old = tokenIssuedAt(user, now() - 120);
+            BridgeClient client = connect(alone, old);
+            TestNodes.Response response = disconnect(alone, "Bearer " + alone.config().apiKey(),
+                    new JsonObject().put("users", new JsonArray().add(user)).put("revokeTokensIssuedBefore", now() - 30).encode());
+            assertEquals(new JsonObject().put("disconnected", 1).put("nodes", new JsonObject().put("answered", 1).put("total", 1)),
+                    response.json());
+            assertRevoked(client);
+            client.close();
+            assertEquals("token_revoked", refusedConnect(alone, old).getString("failureType"));
+            connect(alone, tokenIssuedAt(user, now())).close();
+        } finally {
+            alone.close().await();
         }
     }
 

@@ -98,4 +98,31 @@ class ConnectAttemptsIT {
             node.close().await();
         }
     }
+
+    /** The same flood over a SockJS fallback transport: each new session's first request (xhr) is an attempt. */
+    @Test
+    void badTokenFloodOverSockJsXhrSessionsIsCountedAsAttempts() throws Exception {
+        HeraldNode node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("limits").put("connectAttemptsPerIpPerSecond", 3)));
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            int sessions = 30;
+            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> opening = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                opening.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                "http://127.0.0.1:" + node.port() + "/eventbus/123/flood" + i + "/xhr?token=garbage." + i))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var opened : opening) {
+                assertEquals(200, opened.get().statusCode(), opened.get().body());
+            }
+            Eventually.assertEventually("the sessions past 3 a second are refused as too many before their token is verified", () ->
+                    LimitsIT.metric(node, "herald_refusals_total{code=\"too_many_connections\"}")
+                            + LimitsIT.metric(node, "herald_refusals_total{code=\"token_invalid\"}") >= sessions);
+            double verified = LimitsIT.metric(node, "herald_refusals_total{code=\"token_invalid\"}");
+            double tooMany = LimitsIT.metric(node, "herald_refusals_total{code=\"too_many_connections\"}");
+            assertTrue(tooMany >= 1 && verified < sessions, "refused as too many: " + tooMany + ", verified: " + verified + " of " + sessions);
+        } finally {
+            node.close().await();
+        }
+    }
 }

@@ -151,10 +151,10 @@ public final class HeraldNode {
                 new RolePolicy(roles),
                 new TokenRefresh(vertx.eventBus()),
                 new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()),
-                new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
-                new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 // each user's connections, for a disconnect (revocation) from any node
                 userConnections,
+                new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
+                new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus()));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);

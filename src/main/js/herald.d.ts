@@ -33,7 +33,7 @@ export type Status = 'connecting' | 'open' | 'reconnecting' | 'closed';
 /** Why a connection ended: one of the hub's close reasons, or what the client saw. */
 export type CloseReason =
   | 'shutdown' | 'frame_too_large' | 'token_required' | 'token_invalid' | 'token_expired' | 'idle_timeout'
-  | 'rate_limited' | 'too_many_connections' | 'slow_consumer' | 'internal_error' | 'unavailable'
+  | 'rate_limited' | 'too_many_connections' | 'slow_consumer' | 'internal_error' | 'unavailable' | 'revoked' | 'token_revoked'
   | 'connection_lost' | 'token_unavailable' | 'client_closed';
 
 export interface CloseInfo {

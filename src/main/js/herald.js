@@ -9,10 +9,10 @@ import SockJS from 'sockjs-client';
 const HUB_CLOSES = {
   shutdown: true, frame_too_large: false, token_required: false, token_invalid: false, token_expired: true,
   idle_timeout: true, rate_limited: true, too_many_connections: true, slow_consumer: true, internal_error: true,
-  unavailable: true,
+  unavailable: true, revoked: true,
 };
 /** Close reasons that are about the token: a token function may give one that works. */
-const TOKEN_REASONS = new Set(['token_required', 'token_invalid', 'token_expired']);
+const TOKEN_REASONS = new Set(['token_required', 'token_invalid', 'token_expired', 'revoked', 'token_revoked']);
 /** The hub closes connections it heard nothing from for 60 s: ping well within that. */
 const DEFAULT_PING_MS = 20000;
 

@@ -223,8 +223,12 @@ async function refreshPresence() {
     const everyone = await state.herald.presence();
     $('presence-note').hidden = true;
     $('online-count').textContent = everyone.uniqueUsers + ' users, ' + everyone.connections + ' connections';
-    $('online').replaceChildren(...everyone.users.slice(0, 200).map((entry) =>
-      person(entry, entry.role + ' · ' + entry.connections + (entry.connections === 1 ? ' tab' : ' tabs'))));
+    const isAdmin = state.claims.role === 'admin';
+    $('online').replaceChildren(...everyone.users.slice(0, 200).map((entry) => {
+      const item = person(entry, entry.role + ' · ' + entry.connections + (entry.connections === 1 ? ' tab' : ' tabs'));
+      if (isAdmin && entry.userId && entry.userId !== state.claims.sub) item.append(disconnectButton(entry.userId));
+      return item;
+    }));
   } catch (error) {
     $('presence-note').hidden = false;
     $('presence-note').textContent = error.code === 'access_denied'
@@ -232,6 +236,32 @@ async function refreshPresence() {
       : 'Presence: ' + error.message;
     $('online').replaceChildren();
   }
+}
+
+// admins: close every connection of a user on every node (close reason revoked: it reconnects only with a new token)
+function disconnectButton(userId) {
+  return el('button', {
+    type: 'button',
+    className: 'disconnect',
+    textContent: 'disconnect',
+    title: 'close every connection of ' + userId + ' on every node',
+    onclick: async () => {
+      try {
+        const answer = await fetch('/api/disconnect', {
+          method: 'POST',
+          headers: { Authorization: 'Bearer ' + state.token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ users: [userId] }),
+        });
+        const body = await answer.json();
+        toast(answer.ok ? 'Disconnected ' + userId : 'Not disconnected', answer.ok
+          ? body.disconnected + ' connections closed; ' + body.nodes.answered + ' of ' + body.nodes.total + ' nodes answered'
+          : body.error + ': ' + body.message);
+      } catch (error) {
+        toast('Not disconnected', String(error && error.message || error));
+      }
+      refreshPresence();
+    },
+  });
 }
 
 $('room-form').onsubmit = async (e) => {

@@ -4,6 +4,17 @@ package io.herald;
 public final class Addresses {
     /** Local request: a token (string, empty for none) → the principal as JSON, or a failure with an error code. */
     public static final String AUTH_VERIFY = "herald.auth.verify";
+    /** Prefix of {@link #authVerifyOn(String)}. */
+    public static final String AUTH_VERIFY_LOOP_PREFIX = AUTH_VERIFY + ".";
+    /**
+     * Clustered request (from {@code HeraldClient}, and the HTTP API on its node):
+     * {@code {"users":[…],"revokeTokensIssuedBefore":<seconds, optional>}} → {@code {"disconnected":n,"nodes":{"answered":a,"total":t}}}.
+     */
+    public static final String DISCONNECT = "herald.disconnect";
+    /** Clustered publish to every node: close these users' connections ({@code {"users","revokeBefore","expiresAtMs","replyTo"}}). */
+    public static final String DISCONNECT_NODES = "herald.disconnect.nodes";
+    /** Prefix of the per-request address the nodes answer a {@link #DISCONNECT_NODES} on ({@code {"node","disconnected"}}). */
+    public static final String DISCONNECT_REPLY_PREFIX = "herald.disconnect.reply.";
     /** Clustered request from JVM services (see {@code HeraldClient}): a publish request → {@code {"id","seq"}}. */
     public static final String PUBLISH = "herald.publish";
     /** Clustered publish: each node's stats snapshot, every stats interval. */
@@ -30,6 +41,14 @@ public final class Addresses {
      */
     public static String delivery(String type) {
         return DELIVERY_PREFIX + type;
+    }
+
+    /**
+     * Local request, like {@link #AUTH_VERIFY}, to the auth instance running on the event loop thread named
+     * {@code loopThread}: a verification asked from an event loop runs on that loop, never behind another's.
+     */
+    public static String authVerifyOn(String loopThread) {
+        return AUTH_VERIFY_LOOP_PREFIX + loopThread;
     }
 
     /** Clustered request to one node: → a snapshot of its part of presence. */

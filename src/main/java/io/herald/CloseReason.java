@@ -21,6 +21,8 @@ public enum CloseReason {
     TOKEN_INVALID(4401, false),
     /** The token expired and was not refreshed ({@code herald:token}): connect again with a new one. */
     TOKEN_EXPIRED(4401, true),
+    /** An admin or backend disconnected the user ({@code POST /api/disconnect}): connect again only with a new token. */
+    REVOKED(4403, true),
     /** The client sent nothing (not even a ping or a pong) for {@code bridge.idleTimeoutSeconds}. */
     IDLE_TIMEOUT(4408, true),
     /** The client kept sending frames past its rate limit. */
@@ -61,6 +63,7 @@ public enum CloseReason {
             case TOKEN_REQUIRED -> TOKEN_REQUIRED;
             case TOKEN_INVALID -> TOKEN_INVALID;
             case TOKEN_EXPIRED -> TOKEN_EXPIRED;
+            case TOKEN_REVOKED -> REVOKED;
             case RATE_LIMITED -> RATE_LIMITED;
             case TOO_MANY_CONNECTIONS -> TOO_MANY_CONNECTIONS;
             case TOO_MANY_ROOMS -> TOKEN_INVALID; // the token's rooms claim: the same token is refused again

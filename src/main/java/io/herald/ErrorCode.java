@@ -18,6 +18,8 @@ public enum ErrorCode {
     TOKEN_REQUIRED(401),
     TOKEN_INVALID(401),
     TOKEN_EXPIRED(401),
+    /** A token of a user revoked with {@code revokeTokensIssuedBefore} ({@code POST /api/disconnect}), issued before that time or without {@code iat}. */
+    TOKEN_REVOKED(401),
     UNAUTHORIZED(401),
     ACCESS_DENIED(403),
     NOT_FOUND(404),

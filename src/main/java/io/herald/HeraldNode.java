@@ -3,11 +3,14 @@ package io.herald;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryXmlConfig;
 import com.hazelcast.core.HazelcastInstance;
+import io.herald.access.RevocationVerticle;
 import io.herald.access.RolePolicy;
+import io.herald.access.UserConnections;
 import io.herald.api.DevTokenApi;
 import io.herald.auth.TokenMinter;
 import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
+import io.herald.auth.Revocations;
 import io.herald.auth.RoleMatrix;
 import io.herald.bridge.HttpVerticle;
 import io.herald.bridge.ReplayBudget;
@@ -41,6 +44,7 @@ import io.herald.presence.PresenceVerticle;
 import io.herald.presence.RoomRules;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -141,6 +145,8 @@ public final class HeraldNode {
         HeraldConfig.Limits limits = config.limits();
         ConnectionCounts connectionCounts = new ConnectionCounts(limits.connectionsPerNode(), limits.connectionsPerIp(),
                 limits.connectAttemptsPerIpPerSecond(), RateLimitVerticle.REPORT_INTERVAL_MS);
+        Revocations revocations = new Revocations();
+        UserConnections userConnections = new UserConnections(revocations);
         LocalPresence presence = config.presence().enabled() ? new LocalPresence() : null;
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
@@ -150,6 +156,8 @@ public final class HeraldNode {
                 new RolePolicy(roles),
                 new TokenRefresh(vertx.eventBus()),
                 new SubscriptionLimit(config.bridge().maxSubscriptionsPerSocket()),
+                // each user's connections, for a disconnect (revocation) from any node
+                userConnections,
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
@@ -170,7 +178,12 @@ public final class HeraldNode {
             HttpVerticle[] first = new HttpVerticle[1];
             ReplayBudget replayBudget = new ReplayBudget(config.delivery().maxReplayBytesInFlight());
             stats.replaySource(replayBudget::inFlight, replayBudget::waiting);
-            return vertx.deployVerticle(new AuthVerticle(config.auth(), roles))
+            // one auth instance per event loop: a verification runs on its caller's loop (AuthRequests), never behind another loop's
+            return vertx.deployVerticle(() -> new AuthVerticle(config.auth(), roles, revocations),
+                            new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+                    .compose(id -> vertx.deployVerticle(new RevocationVerticle(revocations, userConnections,
+                            clustered ? clusterManager.getHazelcastInstance() : null, stats.nodeId(), config.http().maxBatchSize(),
+                            config.auth().maxTokenLifetimeSeconds())))
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs(), clustered ? clusterManager.getHazelcastInstance() : null)))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, oldestHeraldNode)))
                     .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS)))

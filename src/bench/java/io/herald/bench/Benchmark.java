@@ -39,12 +39,15 @@ import java.util.function.Function;
  *            history   heap per event kept in history on a clustered node, after a full GC; Herald only
  *            shutdown  SIGTERM to a clustered node holding {@code --idle} connections: time until every client has its
  *                      close and until the process exits; Herald only
+ *            connect   connects per second on one node (connect, token verified, first answer, close; closed loop of
+ *                      {@code --connect-concurrency}), with HS256 tokens and with RS256 tokens (the node configured with a
+ *                      public key); Herald only
  * </pre>
  * Neither ingest nor history is in the default scenarios: name them ({@code --scenarios ingest,history}).
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
-    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown");
+    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
     /** Targets we track: clustered at least this share of unclustered (single, batch). */
     private static final Map<String, String> INGEST_TARGETS = Map.of("single", "≥ 0.75", "batch", "≥ 0.25");
@@ -70,6 +73,9 @@ public final class Benchmark {
         options.put("presence-churn-seconds", "10");
         options.put("presence-hold", "5000");
         options.put("presence-hold-rate", "2000");
+        options.put("connect-concurrency", "64");
+        options.put("connect-seconds", "10");
+        options.put("connect-warmup", "10");
     }
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
@@ -121,6 +127,7 @@ public final class Benchmark {
                         case "history" -> history();
                         case "presence" -> presence();
                         case "shutdown" -> shutdown();
+                        case "connect" -> connect();
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
@@ -352,6 +359,47 @@ public final class Benchmark {
         }
         metrics.put("churn capacity on / off", metrics.get("off: churn CPU µs/cycle") / metrics.get("on: churn CPU µs/cycle"));
         metrics.put("held connects capacity on / off", metrics.get("off: held CPU µs/connect") / metrics.get("on: held CPU µs/connect"));
+        return metrics;
+    }
+
+    /**
+     * Connects per second on one (clustered) node, HS256 then RS256 tokens, each after a warmup: connects completed
+     * (token verified, the node's answer to a first frame received, closed) per second, server CPU per connect, errors.
+     * The attempt limit is raised so that one generator address is never throttled.
+     */
+    private Map<String, Double> connect() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        ConnectLoad.RsaKeys rsa = ConnectLoad.RsaKeys.generate();
+        for (String algorithm : List.of("HS256", "RS256")) {
+            Map<String, String> env = new java.util.HashMap<>(Map.of("HERALD_LIMITS_CONNECT_ATTEMPTS_PER_IP_PER_SECOND", "1000000",
+                    "HERALD_PRESENCE_ENABLED", "false"));
+            if (algorithm.equals("RS256")) {
+                env.put("HERALD_AUTH_JWT_PUBLIC_KEY", rsa.publicKeyFile().toString());
+            }
+            int hz = freePort();
+            try (ServerProcess server = ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                    ServerProcess.clusterXml(ServerProcess.newClusterName(), hz, List.of(hz)), classpath, env)) {
+                ConnectLoad load = new ConnectLoad(vertx, server.port, ConnectLoad.tokens(vertx, 1000, algorithm.equals("RS256") ? rsa : null));
+                try {
+                    load.start(option("connect-concurrency"));
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(option("connect-warmup")));
+                    long completedBefore = load.completed.sum();
+                    long errorsBefore = load.errors.sum();
+                    long cpuBefore = server.cpuNanos();
+                    long wallBefore = System.nanoTime();
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(option("connect-seconds")));
+                    long completed = load.completed.sum() - completedBefore;
+                    long cpu = server.cpuNanos() - cpuBefore;
+                    double seconds = (System.nanoTime() - wallBefore) / 1e9;
+                    metrics.put(algorithm + ": connects/s", completed / seconds);
+                    metrics.put(algorithm + ": server CPU µs/connect", completed == 0 ? Double.NaN : cpu / 1000.0 / completed);
+                    metrics.put(algorithm + ": errors", (double) (load.errors.sum() - errorsBefore));
+                } finally {
+                    load.close();
+                }
+            }
+        }
+        metrics.put("RS256 / HS256 connects/s", metrics.get("RS256: connects/s") / metrics.get("HS256: connects/s"));
         return metrics;
     }
 

@@ -3,6 +3,7 @@ package io.herald.access;
 import io.herald.Addresses;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.auth.AuthRequests;
 import io.herald.auth.Principal;
 import io.herald.bridge.Connection;
 import io.herald.bridge.ConnectionPolicy;
@@ -39,7 +40,7 @@ public final class TokenRefresh implements ConnectionPolicy {
             return Future.failedFuture(new HeraldException(ErrorCode.INVALID_FRAME, "send {\"token\":\"<JWT>\"} to " + ADDRESS));
         }
         String userId = connection.principal().userId();
-        return bus.<JsonObject>request(Addresses.AUTH_VERIFY, token)
+        return AuthRequests.verify(bus, token)
                 .recover(err -> Future.failedFuture(HeraldException.from(err)))
                 .map(reply -> Principal.fromJson(reply.body()))
                 .map(refreshed -> {

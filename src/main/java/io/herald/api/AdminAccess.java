@@ -3,6 +3,7 @@ package io.herald.api;
 import io.herald.Addresses;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.auth.AuthRequests;
 import io.herald.auth.BearerTokens;
 import io.herald.auth.Principal;
 import io.herald.stats.NodeStats;
@@ -47,7 +48,7 @@ public final class AdminAccess implements Handler<RoutingContext> {
         }
         // the token is checked asynchronously: hold the body until a BodyHandler after this one reads it
         ctx.request().pause();
-        bus.<JsonObject>request(Addresses.AUTH_VERIFY, token).onComplete(verified -> {
+        AuthRequests.verify(bus, token).onComplete(verified -> {
             if (verified.failed()) {
                 HeraldException e = HeraldException.from(verified.cause());
                 if (e.code().status() == 401) {

@@ -37,11 +37,19 @@ public final class TokenVerifier {
     private final JWTAuth jwt;
     private final RoleMatrix roles;
     private final HeraldConfig.Auth config;
+    /** Null: no revocation check. */
+    private final Revocations revocations;
 
     public TokenVerifier(Vertx vertx, HeraldConfig.Auth config, RoleMatrix roles) {
+        this(vertx, config, roles, null);
+    }
+
+    /** A verifier that also refuses the tokens {@code revocations} names ({@code token_revoked}). */
+    public TokenVerifier(Vertx vertx, HeraldConfig.Auth config, RoleMatrix roles, Revocations revocations) {
         this.jwt = JWTAuth.create(vertx, jwtOptions(config));
         this.roles = roles;
         this.config = config;
+        this.revocations = revocations;
     }
 
     static JWTAuthOptions jwtOptions(HeraldConfig.Auth config) {
@@ -88,9 +96,21 @@ public final class TokenVerifier {
 
     private Future<Principal> checkClaims(JsonObject claims) {
         Object exp = claims.getValue("exp");
+        Object iat = claims.getValue("iat");
+        if (iat != null && !(iat instanceof Number)) {
+            return fail(ErrorCode.TOKEN_INVALID, "iat claim is not a number");
+        }
+        long issuedAt = iat instanceof Number n ? n.longValue() : 0;
         if (exp == null) {
             if (config.requireExpiry()) {
                 return fail(ErrorCode.TOKEN_INVALID, "token has no exp claim");
+            }
+            // a token that never expires still ages out, so that a revocation (kept that long) covers it
+            if (issuedAt <= 0) {
+                return fail(ErrorCode.TOKEN_INVALID, "a token without exp needs an iat claim");
+            }
+            if (issuedAt + config.maxTokenLifetimeSeconds() + config.leewaySeconds() < System.currentTimeMillis() / 1000) {
+                return fail(ErrorCode.TOKEN_EXPIRED, "token issued at " + issuedAt + " is older than auth.maxTokenLifetimeSeconds");
             }
         } else if (!(exp instanceof Number expiry)) {
             return fail(ErrorCode.TOKEN_INVALID, "exp claim is not a number");
@@ -118,8 +138,13 @@ public final class TokenVerifier {
         if (claims.getValue(CLAIM_ROOMS) instanceof JsonArray array) {
             array.forEach(room -> rooms.add(String.valueOf(room)));
         }
-        return Future.succeededFuture(new Principal(sub, role, store == null ? null : String.valueOf(store), Set.copyOf(rooms),
-                exp instanceof Number n ? n.longValue() : 0));
+        Principal principal = new Principal(sub, role, store == null ? null : String.valueOf(store), Set.copyOf(rooms),
+                exp instanceof Number n ? n.longValue() : 0, issuedAt);
+        if (revocations != null && revocations.revoked(principal, System.currentTimeMillis())) {
+            return fail(ErrorCode.TOKEN_REVOKED, "this user's tokens issued before " + revocations.cutoff(sub, System.currentTimeMillis())
+                    + " are revoked: get a new token");
+        }
+        return Future.succeededFuture(principal);
     }
 
     /** {@code aud} is one string or an array of them (RFC 7519 §4.1.3). */

@@ -16,6 +16,15 @@ public interface ConnectionPolicy {
     /** The kind {@link #onFrame} gets for a frame that is not a JSON object with a string type (or is too large). */
     String KIND_INVALID = "invalid";
 
+    /**
+     * A connection attempt from {@code remoteAddress}, when its transport opens (a WebSocket after its handshake, a
+     * SockJS session at its first request), before its token is verified; throwing a
+     * {@link io.herald.HeraldException} refuses it (an {@code err} frame, then the close that goes with the code).
+     * Nothing was admitted yet: a refused attempt gets no {@link #onClose}.
+     */
+    default void onAttempt(String remoteAddress) {
+    }
+
     /** A connection was authenticated; a failed future refuses it (the socket is closed with the code). */
     default Future<Void> onOpen(Connection connection) {
         return Future.succeededFuture();

@@ -5,6 +5,7 @@ import io.herald.ErrorCode;
 import io.herald.api.AdminAccess;
 import io.herald.api.ClientAssets;
 import io.herald.api.DevTokenApi;
+import io.herald.api.DisconnectApi;
 import io.herald.api.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PresenceApi;
@@ -146,6 +147,7 @@ public final class HttpVerticle extends VerticleBase {
         new PublishApi(publisher, publishLimit, stats, admin, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new HistoryApi(log, catalog, stats, admin).mount(router);
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
+        new DisconnectApi(vertx.eventBus(), stats, admin, config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         if (devTokens != null) {
             devTokens.mount(router);
         }

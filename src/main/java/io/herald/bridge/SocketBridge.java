@@ -5,6 +5,7 @@ import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.auth.Access;
+import io.herald.auth.AuthRequests;
 import io.herald.auth.BearerTokens;
 import io.herald.auth.Principal;
 import io.herald.catalog.EventCatalog;
@@ -101,11 +102,19 @@ final class SocketBridge implements Handler<ClientSocket> {
                     : "this node is cut off from most of its cluster; connect to another one"), refused);
             return;
         }
+        try {
+            // counted before the token costs anything: a flood of bad tokens is limited like any other
+            policies.forEach(policy -> policy.onAttempt(socket.remoteAddress()));
+        } catch (RuntimeException e) {
+            HeraldException refusal = HeraldException.from(e);
+            refuse(socket, refusal, CloseReason.forRefusal(refusal.code()));
+            return;
+        }
         socket.pause();
         boolean[] closedEarly = {false};
         socket.closeHandler(v -> closedEarly[0] = true);
         String token = BearerTokens.fromRequest(socket.uri(), socket.headers());
-        bus.<JsonObject>request(Addresses.AUTH_VERIFY, token == null ? "" : token)
+        AuthRequests.verify(bus, token)
                 .map(reply -> new Connection(socket, Principal.fromJson(reply.body()), stats))
                 .compose(connection -> opened(connection).map(connection))
                 .onSuccess(connection -> {

@@ -71,9 +71,19 @@ public record HeraldConfig(
         }
     }
 
-    /** {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. */
+    /**
+     * {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. {@code maxTokenLifetimeSeconds}:
+     * how long a revocation ({@code revokeTokensIssuedBefore}) is kept, and, with {@code requireExpiry} off, the age
+     * ({@code iat}) past which a token without {@code exp} is refused.
+     */
     public record Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
-                       int leewaySeconds, String audience, String issuer) {
+                       int leewaySeconds, String audience, String issuer, int maxTokenLifetimeSeconds) {
+        public static final int DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
+        public Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
+                    int leewaySeconds, String audience, String issuer) {
+            this(jwtSecret, jwtPublicKey, allowAnonymous, requireExpiry, leewaySeconds, audience, issuer, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
+        }
     }
 
     /**
@@ -233,7 +243,8 @@ public record HeraldConfig(
                 r.bool("auth.requireExpiry", null, true),
                 r.integer("auth.leewaySeconds", null, 5, 0, 3600),
                 r.string("auth.audience", null, null),
-                r.string("auth.issuer", null, null));
+                r.string("auth.issuer", null, null),
+                r.integer("auth.maxTokenLifetimeSeconds", null, Auth.DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, 60, 10 * 365 * 86_400));
         if (auth.jwtSecret() == null && auth.jwtPublicKey() == null) {
             throw new ConfigException("auth.jwtSecret", "set a JWT secret (or auth.jwtPublicKey for RS256)");
         }

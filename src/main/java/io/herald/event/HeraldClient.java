@@ -4,7 +4,11 @@ import io.herald.Addresses;
 import io.herald.HeraldException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.Collection;
 
 /**
  * Publishes events from any verticle of a Vert.x instance clustered with Herald (same cluster.xml):
@@ -13,7 +17,8 @@ import io.vertx.core.json.JsonObject;
  * herald.publish("order:created", new JsonObject().put("orderId", "o-1").put("customerId", "c-7"))
  *       .onSuccess(p -> log.info("published seq " + p.seq()));
  * }</pre>
- * A refusal fails the future with a {@link HeraldException} carrying the error code.
+ * A refusal fails the future with a {@link HeraldException} carrying the error code. {@link #disconnect} closes every
+ * connection of some users on every node ({@code revoked}), and with a cutoff refuses their older tokens.
  */
 public final class HeraldClient {
     private final Vertx vertx;
@@ -35,4 +40,23 @@ public final class HeraldClient {
                 .map(reply -> Published.fromJson(reply.body()))
                 .recover(err -> Future.failedFuture(HeraldException.from(err)));
     }
+
+    /**
+     * Closes every connection of {@code users} on every Herald node with the close reason {@code revoked}; with
+     * {@code revokeTokensIssuedBefore} (unix seconds, or null) their tokens issued earlier (or without {@code iat})
+     * are refused from now on ({@code token_revoked}), for {@code auth.maxTokenLifetimeSeconds}. Answers once every
+     * node answered, or after 2 s with those that did.
+     */
+    public Future<Disconnected> disconnect(Collection<String> users, Long revokeTokensIssuedBefore) {
+        JsonObject request = new JsonObject().put("users", new JsonArray(java.util.List.copyOf(users)));
+        if (revokeTokensIssuedBefore != null) {
+            request.put("revokeTokensIssuedBefore", revokeTokensIssuedBefore);
+        }
+        return vertx.eventBus().<JsonObject>request(Addresses.DISCONNECT, request, new DeliveryOptions().setSendTimeout(DISCONNECT_TIMEOUT_MS))
+                .map(reply -> Disconnected.fromJson(reply.body()))
+                .recover(err -> Future.failedFuture(HeraldException.from(err)));
+    }
+
+    /** Longer than the nodes' 2 s to answer. */
+    private static final long DISCONNECT_TIMEOUT_MS = 10_000;
 }

@@ -72,12 +72,33 @@ public final class ConnectionCounts {
 
     /** A connect from {@code ip}: counted (and to be {@link #release released} when it closes) if admitted. Every call is an attempt. */
     public Admission admit(String ip, long now) {
-        Admission[] answer = {Admission.ADMITTED};
+        return attempt(ip, now) ? admitAttempted(ip, now) : Admission.TOO_MANY_ATTEMPTS;
+    }
+
+    /**
+     * A connection attempt from {@code ip}, counted when its transport opens, before its token is looked at: false
+     * when the address made more than {@code connectAttemptsPerIpPerSecond} already (the attempt is refused).
+     */
+    public boolean attempt(String ip, long now) {
+        boolean[] allowed = {true};
         byIp.compute(ip, (key, state) -> {
             Ip client = state != null ? state : new Ip(new TokenBucket(attemptRate, now));
-            if (!client.attempts.tryTake(now)) {
-                answer[0] = Admission.TOO_MANY_ATTEMPTS;
-            } else if (client.open + elsewhere.getOrDefault(key, 0) >= perIp) {
+            allowed[0] = client.attempts.tryTake(now);
+            return client;
+        });
+        return allowed[0];
+    }
+
+    /**
+     * A connect whose {@link #attempt} was allowed and whose token verified: counted (and to be {@link #release released}
+     * when it closes) if the caps admit it. Never {@code TOO_MANY_ATTEMPTS}.
+     */
+    public Admission admitAttempted(String ip, long now) {
+        Admission[] answer = {Admission.ADMITTED};
+        byIp.compute(ip, (key, state) -> {
+            // the entry may have been swept while the token was verified (no connection, bucket refilled)
+            Ip client = state != null ? state : new Ip(new TokenBucket(attemptRate, now));
+            if (client.open + elsewhere.getOrDefault(key, 0) >= perIp) {
                 answer[0] = Admission.IP_FULL;
             } else if (open.incrementAndGet() > perNode) {
                 open.decrementAndGet();

@@ -66,7 +66,45 @@ class TokenVerifierTest {
         String token = hs256(new JsonObject().put("sub", "c-1").put("role", "customer").put("storeId", "s-1")
                 .put("rooms", new JsonArray().add("vip")).put("exp", now() + 60));
         Principal principal = new TokenVerifier(vertx, auth(true), roles).verify(token).await();
-        assertEquals(new Principal("c-1", "customer", "s-1", Set.of("vip"), now() + 60), principal);
+        assertEquals(new Principal("c-1", "customer", "s-1", Set.of("vip"), now() + 60, principal.issuedAt()), principal);
+        assertTrue(Math.abs(principal.issuedAt() - now()) <= 5, "the principal carries iat: " + principal.issuedAt());
+        assertEquals(principal, Principal.fromJson(principal.toJson()), "iat survives the bus");
+    }
+
+    /** A token with the given claims as they are: no iat added. */
+    static String hs256Raw(JsonObject claims) {
+        return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)))
+                .generateToken(claims, new JWTOptions().setAlgorithm("HS256").setNoTimestamp(true));
+    }
+
+    @Test
+    void aRevokedUsersTokensIssuedBeforeTheCutoffOrWithoutIatAreRefused() {
+        Revocations revocations = new Revocations();
+        TokenVerifier verifier = new TokenVerifier(vertx, auth(true), roles, revocations);
+        JsonObject old = new JsonObject().put("sub", "c-1").put("role", "customer").put("exp", now() + 600).put("iat", now() - 100);
+        JsonObject fresh = old.copy().put("iat", now());
+        JsonObject noIat = old.copy();
+        noIat.remove("iat");
+        revocations.put("c-1", now() - 10, System.currentTimeMillis() + 60_000);
+        assertEquals(ErrorCode.TOKEN_REVOKED, refusal(verifier.verify(hs256Raw(old))));
+        assertEquals(ErrorCode.TOKEN_REVOKED, refusal(verifier.verify(hs256Raw(noIat))));
+        assertEquals("c-1", verifier.verify(hs256Raw(fresh)).await().userId(), "a token issued after the cutoff is accepted");
+        assertEquals("c-2", verifier.verify(hs256Raw(old.copy().put("sub", "c-2"))).await().userId(), "other users are not touched");
+        revocations.put("c-3", now() - 10, System.currentTimeMillis() - 1);
+        assertEquals("c-3", verifier.verify(hs256Raw(old.copy().put("sub", "c-3"))).await().userId(), "an expired revocation no longer counts");
+        assertEquals(ErrorCode.INVALID_PARAMETER.status(), 400);
+        assertEquals(401, ErrorCode.TOKEN_REVOKED.status());
+        assertEquals("token_revoked", ErrorCode.TOKEN_REVOKED.id());
+    }
+
+    @Test
+    void withoutRequiredExpiryATokenAgesOutAfterTheMaxLifetime() {
+        HeraldConfig.Auth lax = new HeraldConfig.Auth(SECRET, null, true, false, 5, null, null, 3600);
+        TokenVerifier verifier = new TokenVerifier(vertx, lax, roles);
+        JsonObject claims = new JsonObject().put("sub", "c-1").put("role", "customer");
+        assertEquals("c-1", verifier.verify(hs256Raw(claims.copy().put("iat", now() - 3000))).await().userId());
+        assertEquals(ErrorCode.TOKEN_EXPIRED, refusal(verifier.verify(hs256Raw(claims.copy().put("iat", now() - 4000)))));
+        assertEquals(ErrorCode.TOKEN_INVALID, refusal(verifier.verify(hs256Raw(claims))), "no exp and no iat: its age is unknown");
     }
 
     @Test

@@ -9,6 +9,8 @@ import static io.herald.limits.ConnectionCounts.Admission.IP_FULL;
 import static io.herald.limits.ConnectionCounts.Admission.NODE_FULL;
 import static io.herald.limits.ConnectionCounts.Admission.TOO_MANY_ATTEMPTS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class ConnectionCountsTest {
@@ -49,6 +51,18 @@ class ConnectionCountsTest {
         assertEquals(ADMITTED, counts.admit("10.0.0.2", 300), "each address has its own attempts");
         assertEquals(ADMITTED, counts.admit("10.0.0.1", 700), "a third of a second later there is room for one more");
         assertEquals(0, counts.open() - 2);
+    }
+
+    @Test
+    void anAttemptIsCountedBeforeItsTokenAndTheAdmissionAfterDoesNotCountAgain() {
+        ConnectionCounts counts = new ConnectionCounts(100, 100, 3, INTERVAL);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(counts.attempt("10.0.0.1", 0), "attempt " + i);
+        }
+        assertFalse(counts.attempt("10.0.0.1", 0), "a fourth attempt in the same second is refused, whatever its token");
+        assertEquals(ADMITTED, counts.admitAttempted("10.0.0.1", 0), "an allowed attempt whose token verified is admitted");
+        assertEquals(1, counts.openFrom("10.0.0.1"));
+        assertTrue(counts.attempt("10.0.0.1", 400), "the bucket refills");
     }
 
     @Test

@@ -282,7 +282,11 @@ public final class BridgeClient implements AutoCloseable {
     @Override
     public void close() {
         if (closed.getCount() > 0) {
-            socket.close().await();
+            try {
+                socket.close().await();
+            } catch (Throwable closedMeanwhile) {
+                // the node closed it between the check and the close ("WebSocket is closed"): closed is what we want
+            }
         }
         client.close();
     }

@@ -1,11 +1,13 @@
 package io.herald.history;
 
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.cluster.ClusterQuorum;
 import io.herald.config.HeraldConfig.HistoryBounds;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MergePolicyConfig;
-import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.RingbufferConfig;
 import com.hazelcast.core.EntryEvent;
@@ -46,34 +48,36 @@ public final class HazelcastEventLog implements EventLog {
     private static final Logger LOG = Logger.getLogger(HazelcastEventLog.class.getName());
     public static final String RING_PREFIX = "herald.events.";
     public static final String EPOCHS_MAP = "herald.epochs";
-    /** Hazelcast's split-brain protection of history and epochs, present when {@code cluster.minMembers} is above 1. */
-    public static final String MAJORITY = "herald-majority";
+    /** Hazelcast's split-brain protection of history and epochs: the {@link ClusterQuorum}. */
+    public static final String MAJORITY = ClusterQuorum.NAME;
     /** After a partition heals, the smaller side's copies of history and epochs give way to the larger side's. */
     private static final MergePolicyConfig MAJORITY_WINS = new MergePolicyConfig(DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE);
 
     /**
      * Split-brain protection, set on the member's config before it starts: history ({@code herald.events.*}) and epochs
-     * ({@code herald.epochs}) answer only while the member sees at least {@code minMembers} members, so a side of a
-     * partition smaller than that appends nothing (publishes get 503) and serves no history; and when the partition
-     * heals, the smaller side's copies are discarded for the larger side's, so {@code seq} and history stay the majority's.
+     * ({@code herald.epochs}) answer only while the member sees a quorum ({@link ClusterQuorum}: a majority of the voting
+     * members, or {@code cluster.minMembers}), so a side of a partition without one appends nothing (publishes get 503)
+     * and serves no history; and when the partition heals, the smaller side's copies are discarded for the larger
+     * side's, so {@code seq} and history stay the majority's.
      */
-    public static void protect(Config config, int minMembers) {
-        if (minMembers > 1) {
-            config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, minMembers));
-            config.getMapConfig(EPOCHS_MAP).setSplitBrainProtectionName(MAJORITY);
-        }
+    public static void protect(Config config, ClusterQuorum quorum) {
+        quorum.protect(config);
+        config.getMapConfig(EPOCHS_MAP).setSplitBrainProtectionName(MAJORITY);
         config.getMapConfig(EPOCHS_MAP).setMergePolicyConfig(MAJORITY_WINS);
     }
 
     private final Vertx vertx;
+    private final ClusterQuorum quorum;
     private final Map<String, Ringbuffer<String>> rings;
     private final IMap<PartitionAwareKey<String, String>, String> epochs;
     private final Map<String, String> epochByType = new ConcurrentHashMap<>();
     /** The highest seq this node appended per type: a lower one later means the stream was lost and began again. */
     private final Map<String, Long> lastAppended = new ConcurrentHashMap<>();
 
-    private HazelcastEventLog(Vertx vertx, Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
+    private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, Map<String, Ringbuffer<String>> rings,
+                              IMap<PartitionAwareKey<String, String>, String> epochs) {
         this.vertx = vertx;
+        this.quorum = quorum;
         this.rings = rings;
         this.epochs = epochs;
     }
@@ -83,14 +87,14 @@ public final class HazelcastEventLog implements EventLog {
      * that talks to the cluster, so it runs off the event loop.
      */
     public static Future<HazelcastEventLog> open(Vertx vertx, HazelcastInstance hazelcast, Collection<String> types,
-                                                 Function<String, HistoryBounds> bounds) {
+                                                 Function<String, HistoryBounds> bounds, ClusterQuorum quorum) {
         return vertx.executeBlocking(() -> {
             Map<String, Ringbuffer<String>> rings = new HashMap<>();
             for (String type : types) {
                 configure(hazelcast, type, bounds.apply(type));
                 rings.put(type, hazelcast.getRingbuffer(RING_PREFIX + type));
             }
-            HazelcastEventLog log = new HazelcastEventLog(vertx, Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
+            HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
             log.epochs.addEntryListener(log.new EpochListener(), true);
             try {
                 for (String type : types) {
@@ -157,12 +161,28 @@ public final class HazelcastEventLog implements EventLog {
         return ring;
     }
 
+    /**
+     * Appends only while this node may acknowledge ({@link ClusterQuorum#mayAcknowledge}: a quorum in view and the
+     * lease held), checked before the append and again after it: a node that stalled past the heartbeat timeout
+     * meanwhile may have appended to a copy of history the cluster no longer counts, which the merge discards, so
+     * its events are answered {@code unavailable} (they may or may not be kept) rather than acknowledged.
+     */
     @Override
     public Future<Appended> append(String type, List<String> records) {
         Context context = vertx.getOrCreateContext();
         Ringbuffer<String> ring = ring(type);
+        if (!quorum.mayAcknowledge()) {
+            return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE,
+                    "this node is not in a confirmed majority of its cluster; the event was not published, publish to another node"));
+        }
         return Future.fromCompletionStage(ring.addAllAsync(records, OverflowPolicy.OVERWRITE), context)
                 .compose(last -> {
+                    if (!quorum.mayAcknowledge()) {
+                        LOG.warning("not acknowledging " + records.size() + " " + type + " events appended while this node lost its"
+                                + " majority or its lease (a stall): they may or may not be kept");
+                        return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE,
+                                "this node lost its majority while publishing; the event may or may not have been published (its id tells)"));
+                    }
                     long first = last - records.size() + 2; // ring sequences count from 0, seq from 1
                     long previous = lastAppended.getOrDefault(type, 0L);
                     lastAppended.merge(type, last + 1, Math::max);

@@ -61,7 +61,7 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
     private volatile long lastTick = System.nanoTime();
     private volatile long leaseRevokedUntil = lastTick;
     private volatile boolean leaving;
-    private ScheduledExecutorService ticker;
+    private volatile ScheduledExecutorService ticker;
     /** Cluster calls made from Hazelcast's listener threads, which must not block. */
     private final java.util.concurrent.ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "herald-voters");
@@ -124,8 +124,36 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
             thread.setDaemon(true);
             return thread;
         });
+        lastTick = System.nanoTime(); // starting the member took its time; that is no stall
+        leaseRevokedUntil = lastTick;
         ticker.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        awaitFirstVerdict(instance);
         LOG.info("voting members " + new TreeSet<>(voters) + (minMembers > 0 ? "; quorum overridden: cluster.minMembers " + minMembers : ""));
+    }
+
+    /**
+     * Hazelcast's split-brain protection refuses everything until it has applied this function once: on a membership
+     * change or at its first periodic check (one heartbeat interval after the member started). A lone node sees no
+     * membership change, so its first publishes could fail; wait for that first check (rarely more than a second).
+     */
+    private void awaitFirstVerdict(HazelcastInstance instance) {
+        java.util.concurrent.CompletableFuture<Void> decided = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.ScheduledFuture<?> poll = ticker.scheduleWithFixedDelay(() -> {
+            try {
+                if (instance.getSplitBrainProtectionService().getSplitBrainProtection(NAME).hasMinimumSize() || !hasQuorum()) {
+                    decided.complete(null);
+                }
+            } catch (RuntimeException e) {
+                decided.completeExceptionally(e);
+            }
+        }, 0, 50, TimeUnit.MILLISECONDS);
+        try {
+            decided.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warning("history's split-brain protection has not decided yet (" + e + "); publishes may get 503 for a moment");
+        } finally {
+            poll.cancel(false);
+        }
     }
 
     private void tick() {
@@ -166,7 +194,7 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
     /** Not stalled now (the ticker ran lately) nor within a heartbeat timeout after a stall. */
     public boolean holdsLease() {
         long now = System.nanoTime();
-        return !leaving && now - lastTick < stallNanos && now - leaseRevokedUntil >= 0;
+        return !leaving && (ticker == null || now - lastTick < stallNanos) && now - leaseRevokedUntil >= 0;
     }
 
     /** The node's own member list holds a quorum. */

@@ -68,16 +68,18 @@ public final class HazelcastEventLog implements EventLog {
 
     private final Vertx vertx;
     private final ClusterQuorum quorum;
+    private final com.hazelcast.core.IExecutorService appends;
     private final Map<String, Ringbuffer<String>> rings;
     private final IMap<PartitionAwareKey<String, String>, String> epochs;
     private final Map<String, String> epochByType = new ConcurrentHashMap<>();
     /** The highest seq this node appended per type: a lower one later means the stream was lost and began again. */
     private final Map<String, Long> lastAppended = new ConcurrentHashMap<>();
 
-    private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, Map<String, Ringbuffer<String>> rings,
-                              IMap<PartitionAwareKey<String, String>, String> epochs) {
+    private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, com.hazelcast.core.IExecutorService appends,
+                              Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
         this.vertx = vertx;
         this.quorum = quorum;
+        this.appends = appends;
         this.rings = rings;
         this.epochs = epochs;
     }
@@ -94,7 +96,8 @@ public final class HazelcastEventLog implements EventLog {
                 configure(hazelcast, type, bounds.apply(type));
                 rings.put(type, hazelcast.getRingbuffer(RING_PREFIX + type));
             }
-            HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
+            HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, hazelcast.getExecutorService(IdempotentAppend.EXECUTOR),
+                    Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
             log.epochs.addEntryListener(log.new EpochListener(), true);
             try {
                 for (String type : types) {
@@ -170,12 +173,12 @@ public final class HazelcastEventLog implements EventLog {
     @Override
     public Future<Appended> append(String type, List<String> records) {
         Context context = vertx.getOrCreateContext();
-        Ringbuffer<String> ring = ring(type);
+        ring(type); // a type of the catalog
         if (!quorum.mayAcknowledge()) {
             return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE,
                     "this node is not in a confirmed majority of its cluster; the event was not published, publish to another node"));
         }
-        return Future.fromCompletionStage(ring.addAllAsync(records, OverflowPolicy.OVERWRITE), context)
+        return Future.fromCompletionStage(idempotentAppend(type, records), context)
                 .compose(last -> {
                     if (!quorum.mayAcknowledge()) {
                         LOG.warning("not acknowledging " + records.size() + " " + type + " events appended while this node lost its"
@@ -198,6 +201,25 @@ public final class HazelcastEventLog implements EventLog {
      */
     private Future<String> ensureEpoch(String type) {
         return vertx.executeBlocking(() -> putEpoch(type), false);
+    }
+
+    /** Appends on the ring buffer's owner, so that a retry by Hazelcast after a member left does not append twice. */
+    private java.util.concurrent.CompletableFuture<Long> idempotentAppend(String type, List<String> records) {
+        java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+        String name = RING_PREFIX + type;
+        appends.submitToKeyOwner(new IdempotentAppend(name, records, System.currentTimeMillis()), name,
+                new com.hazelcast.core.ExecutionCallback<Long>() {
+                    @Override
+                    public void onResponse(Long last) {
+                        done.complete(last);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                });
+        return done;
     }
 
     /** The stream's epoch from the map, or a new one put there if the map has none. Blocking. */

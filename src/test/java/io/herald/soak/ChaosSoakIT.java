@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <pre>
  * mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ChaosSoakIT -Dsoak.seconds=1800 -Dsoak.seed=42
  * </pre>
- * Properties: soak.seconds (faults are started during this long; default 75), soak.seed (1), soak.faults (comma
+ * Properties: soak.seconds (faults are started during this long; default 80), soak.seed (41: its first faults are a kill during migration, a partition, a 15 s stop), soak.faults (comma
  * list of kill, term, stop, stop-long, partition, migration-kill, or all: the default), soak.settle (seconds after the
  * cluster is safe again, 4), soak.publishers (3), soak.pauseMs (between one publisher's requests, 50), soak.followers
  * (6), soak.bus (a HeraldClient publisher in a second JVM, true), soak.netns (auto: network namespaces when root
@@ -38,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChaosSoakIT {
     static final List<String> TYPES = List.of("payment:received", "order:created", "inventory:updated");
-    static final long SECONDS = Long.getLong("soak.seconds", 75);
-    static final long SEED = Long.getLong("soak.seed", 1);
+    static final long SECONDS = Long.getLong("soak.seconds", 80);
+    static final long SEED = Long.getLong("soak.seed", 41);
     static final String FAULTS = System.getProperty("soak.faults", "all");
     static final long SETTLE_MS = Long.getLong("soak.settle", 4) * 1000;
     static final int PUBLISHERS = Integer.getInteger("soak.publishers", 3);
@@ -114,6 +114,8 @@ class ChaosSoakIT {
 
         SoakHistory.Snapshot snapshot = history.snapshot();
         SoakChecker.Result result = SoakChecker.check(snapshot);
+        SoakHistory.write(snapshot, OUT.resolve("history.jsonl"));
+        Files.writeString(OUT.resolve("meta.json"), new io.vertx.core.json.JsonObject(new LinkedHashMap<>(meta)).encodePrettily());
         SoakReport.write(OUT, meta, snapshot, result);
         System.out.println("soak: " + (result.clean() ? "clean" : "BROKEN") + " — " + result.summary() + "; report: " + OUT.resolve("report.txt")
                 + ", timeline: " + OUT.resolve("timeline.svg"));

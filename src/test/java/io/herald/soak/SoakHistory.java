@@ -1,5 +1,11 @@
 package io.herald.soak;
 
+import io.vertx.core.json.JsonObject;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +56,56 @@ public final class SoakHistory {
     /** An immutable copy for the checker. */
     public record Snapshot(List<Publish> publishes, List<Delivery> deliveries, List<Err> errs, List<Follow> follows,
                            List<Fault> faults, List<Note> notes, long endMs) {
+    }
+
+    /** Writes a snapshot as JSON lines (one record a line, "k" says which), for {@link #read} and SoakReplay. */
+    public static void write(Snapshot s, Path file) throws IOException {
+        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+            out.write(new JsonObject().put("k", "end").put("endMs", s.endMs()).encode() + "\n");
+            for (Publish p : s.publishes()) {
+                out.write(JsonObject.mapFrom(p).put("k", "publish").encode() + "\n");
+            }
+            for (Delivery d : s.deliveries()) {
+                out.write(JsonObject.mapFrom(d).put("k", "delivery").encode() + "\n");
+            }
+            for (Err e : s.errs()) {
+                out.write(JsonObject.mapFrom(e).put("k", "err").encode() + "\n");
+            }
+            for (Follow f : s.follows()) {
+                out.write(JsonObject.mapFrom(f).put("k", "follow").encode() + "\n");
+            }
+            for (Fault f : s.faults()) {
+                out.write(JsonObject.mapFrom(f).put("k", "fault").encode() + "\n");
+            }
+            for (Note n : s.notes()) {
+                out.write(JsonObject.mapFrom(n).put("k", "note").encode() + "\n");
+            }
+        }
+    }
+
+    public static Snapshot read(Path file) throws IOException {
+        List<Publish> publishes = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
+        List<Err> errs = new ArrayList<>();
+        List<Follow> follows = new ArrayList<>();
+        List<Fault> faults = new ArrayList<>();
+        List<Note> notes = new ArrayList<>();
+        long endMs = 0;
+        for (String line : Files.readAllLines(file)) {
+            JsonObject j = new JsonObject(line);
+            String k = (String) j.remove("k");
+            switch (k) {
+                case "end" -> endMs = j.getLong("endMs");
+                case "publish" -> publishes.add(j.mapTo(Publish.class));
+                case "delivery" -> deliveries.add(j.mapTo(Delivery.class));
+                case "err" -> errs.add(j.mapTo(Err.class));
+                case "follow" -> follows.add(j.mapTo(Follow.class));
+                case "fault" -> faults.add(j.mapTo(Fault.class));
+                case "note" -> notes.add(j.mapTo(Note.class));
+                default -> throw new IOException("unknown record " + line);
+            }
+        }
+        return new Snapshot(publishes, deliveries, errs, follows, faults, notes, endMs);
     }
 
     private final long startNanos = System.nanoTime();

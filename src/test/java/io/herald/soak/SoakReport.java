@@ -104,32 +104,46 @@ final class SoakReport {
             "partition", "#ba68c8", "migration-kill", "#a1887f");
     static final String[] EPOCH_COLORS = {"#2e7d32", "#c62828", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#4e342e"};
 
-    static String svg(Map<String, String> meta, Snapshot h, Result r) {
+    /** What the timeline is drawn on: SVG text or a java.awt image. */
+    interface Canvas {
+        void rect(double x, double y, double w, double h, String color, double opacity);
+
+        void line(double x1, double y1, double x2, double y2, String color);
+
+        void polyline(double[] xs, double[] ys, String color);
+
+        void text(double x, double y, String text, int size, boolean bold, boolean centred);
+    }
+
+    /** Draws the timeline; answers {width, height}. Call once with a measuring canvas to learn the height. */
+    static int[] draw(Canvas c, Map<String, String> meta, Snapshot h, Result r) {
         int left = 190;
         int width = 1400;
         int plot = width - left - 20;
         double end = Math.max(1, h.endMs());
-        List<String> rows = new ArrayList<>();
-        StringBuilder body = new StringBuilder();
-        int y = 50;
-        // availability
-        int availTop = y;
+        int y = 66;
+        // availability per bucket: green acked, orange indeterminate, red refused
         int availH = 50;
-        body.append(label(y + availH / 2, "publishes acknowledged"));
-        for (SoakChecker.Bucket b : r.availability()) {
-            if (b.attempted() == 0) {
-                continue;
+        c.text(6, y + availH / 2.0 + 4, "publishes acknowledged", 11, false, false);
+        List<Runnable> front = new ArrayList<>();
+        int availY = y;
+        front.add(() -> {
+            for (SoakChecker.Bucket b : r.availability()) {
+                if (b.attempted() == 0) {
+                    c.rect(left + plot * b.startMs() / end, availY, Math.max(1, plot * r.bucketMs() / end - 0.5), availH, "#e0e0e0", 1);
+                    continue;
+                }
+                double x = left + plot * b.startMs() / end;
+                double w = Math.max(1, plot * r.bucketMs() / end - 0.5);
+                double ok = (double) b.acked() / b.attempted();
+                double maybe = (double) b.indeterminate() / b.attempted();
+                c.rect(x, availY + availH * (1 - ok), w, availH * ok, "#66bb6a", 1);
+                c.rect(x, availY + availH * (1 - ok - maybe), w, availH * maybe, "#ffa726", 1);
+                c.rect(x, availY, w, availH * (1 - ok - maybe), "#ef5350", 1);
             }
-            double x = left + plot * b.startMs() / end;
-            double w = Math.max(1, plot * r.bucketMs() / end - 0.5);
-            double ok = (double) b.acked() / b.attempted();
-            double maybe = (double) b.indeterminate() / b.attempted();
-            body.append(rect(x, y + availH * (1 - ok), w, availH * ok, "#66bb6a"));
-            body.append(rect(x, y + availH * (1 - ok - maybe), w, availH * maybe, "#ffa726"));
-            body.append(rect(x, y, w, availH * (1 - ok - maybe), "#ef5350"));
-        }
+        });
         y += availH + 20;
-        // epochs per type: one lane per epoch, a tick per bucket with acks
+        // epochs per type: one lane per epoch, a tick per 250 ms with acks in it
         Map<String, Map<String, TreeSet<Long>>> lanes = new TreeMap<>();
         for (Publish p : h.publishes()) {
             if (p.outcome() == Outcome.ACKED && p.epoch() != null) {
@@ -141,17 +155,20 @@ final class SoakReport {
             int i = 0;
             for (Map.Entry<String, TreeSet<Long>> epoch : type.getValue().entrySet()) {
                 String color = EPOCH_COLORS[i % EPOCH_COLORS.length];
-                body.append(label(y + 9, type.getKey() + " epoch " + (i + 1)));
-                for (long tick : epoch.getValue()) {
-                    body.append(rect(left + plot * tick * 250 / end, y + 2, Math.max(1, plot * 250 / end), 14, color));
-                }
+                c.text(6, y + 13, type.getKey() + " epoch " + (i + 1), 11, false, false);
+                int laneY = y;
+                front.add(() -> {
+                    for (long tick : epoch.getValue()) {
+                        c.rect(left + plot * tick * 250 / end, laneY + 2, Math.max(1, plot * 250 / end), 14, color, 1);
+                    }
+                });
                 y += 18;
                 i++;
             }
             y += 6;
         }
         y += 10;
-        // lag per follower
+        // lag per follower, one scale for all; red ticks: events that follower lost (acked at that time)
         long maxLag = 1000;
         for (long[] series : r.lagSeries().values()) {
             for (long v : series) {
@@ -159,64 +176,153 @@ final class SoakReport {
             }
         }
         int lagH = 44;
+        long scale = maxLag;
         for (Map.Entry<String, long[]> e : r.lagSeries().entrySet()) {
             long mine = 0;
             for (long v : e.getValue()) {
                 mine = Math.max(mine, v);
             }
-            body.append(label(y + lagH / 2, e.getKey() + " lag (max " + String.format(Locale.ROOT, "%.1f", mine / 1000.0) + " s)"));
-            body.append(String.format(Locale.ROOT, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#ccc'/>", left, y + lagH, left + plot, y + lagH));
-            StringBuilder points = new StringBuilder();
-            long[] series = e.getValue();
-            for (int s = 0; s < series.length; s++) {
-                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plot * s * r.lagStepMs() / end, y + lagH - lagH * (double) series[s] / maxLag));
-            }
-            body.append("<polyline fill='none' stroke='#1565c0' stroke-width='1' points='").append(points).append("'/>");
-            for (long at : r.lostAt().getOrDefault(e.getKey(), List.of())) {
-                double x = left + plot * at / end;
-                body.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#d50000' stroke-width='1'/>", x, y, x, y + 8));
-            }
+            int lost = r.lostAt().getOrDefault(e.getKey(), List.of()).size();
+            c.text(6, y + lagH / 2.0 + 4, e.getKey() + " lag max " + String.format(Locale.ROOT, "%.1f", mine / 1000.0) + " s"
+                    + (lost > 0 ? ", lost " + lost : ""), 11, false, false);
+            int rowY = y;
+            front.add(() -> {
+                c.line(left, rowY + lagH, left + plot, rowY + lagH, "#cccccc");
+                long[] series = e.getValue();
+                double[] xs = new double[series.length];
+                double[] ys = new double[series.length];
+                for (int s = 0; s < series.length; s++) {
+                    xs[s] = left + plot * s * r.lagStepMs() / end;
+                    ys[s] = rowY + lagH - lagH * (double) series[s] / scale;
+                }
+                c.polyline(xs, ys, "#1565c0");
+                for (long at : r.lostAt().getOrDefault(e.getKey(), List.of())) {
+                    double x = left + plot * at / end;
+                    c.line(x, rowY, x, rowY + 10, "#d50000");
+                }
+            });
             y += lagH + 8;
         }
         int bottom = y;
-        // fault bands behind everything
-        StringBuilder bands = new StringBuilder();
+        // fault bands behind everything, then the rows
         for (Fault f : h.faults()) {
             double x = left + plot * f.startMs() / end;
             double w = Math.max(2, plot * (f.endMs() - f.startMs()) / end);
-            bands.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%d' width='%.1f' height='%d' fill='%s' opacity='0.35'/>", x, 30, w,
-                    bottom - 30, FAULT_COLORS.getOrDefault(f.kind(), "#bbb")));
-            bands.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' fill='#333'>%s %d</text>", x + 1, 42, f.kind(), f.node()));
+            c.rect(x, 46, w, bottom - 46, FAULT_COLORS.getOrDefault(f.kind(), "#bbbbbb"), 0.35);
+            c.text(x + 1, 58, f.kind() + " " + f.node(), 10, false, false);
         }
-        // time axis
-        StringBuilder axis = new StringBuilder();
+        front.forEach(Runnable::run);
         long step = niceStep(h.endMs());
         for (long t = 0; t <= h.endMs(); t += step) {
             double x = left + plot * t / end;
-            axis.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#999'/>", x, bottom, x, bottom + 5));
-            axis.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' text-anchor='middle'>%d s</text>", x, bottom + 16, t / 1000));
+            c.line(x, bottom, x, bottom + 5, "#999999");
+            c.text(x, bottom + 16, t / 1000 + " s", 10, false, true);
         }
-        int height = bottom + 60;
-        String title = "Herald chaos soak — seed " + meta.getOrDefault("seed", "?") + ", faults " + meta.getOrDefault("faults", "?") + " — "
-                + (r.clean() ? "clean" : "BROKEN: " + r.summary());
-        StringBuilder legend = new StringBuilder();
+        c.text(10, 18, "Herald chaos soak, seed " + meta.getOrDefault("seed", "?") + ", faults " + meta.getOrDefault("faults", "?")
+                + ", " + meta.getOrDefault("network", "") + ", commit " + meta.getOrDefault("commit", "?") + ": "
+                + (r.clean() ? "CLEAN" : "CONTRACT BROKEN"), 13, true, false);
+        c.text(10, 36, r.summary(), 11, false, false);
         int lx = left;
-        for (Map.Entry<String, String> c : new TreeMap<>(FAULT_COLORS).entrySet()) {
-            legend.append(rect(lx, bottom + 30, 12, 12, c.getValue())).append(String.format(Locale.ROOT,
-                    "<text x='%d' y='%d' font-size='11'>%s</text>", lx + 16, bottom + 40, c.getKey()));
+        for (Map.Entry<String, String> color : new TreeMap<>(FAULT_COLORS).entrySet()) {
+            c.rect(lx, bottom + 30, 12, 12, color.getValue(), 0.6);
+            c.text(lx + 16, bottom + 40, color.getKey(), 11, false, false);
             lx += 110;
         }
-        legend.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='11'>availability: green acked, orange indeterminate, red refused; "
-                + "epochs: one lane each; lag: age of the oldest undelivered acked event; red ticks: events that follower lost</text>", left, bottom + 56));
-        rows.add(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif'>", width, height + 10));
-        rows.add("<rect width='100%' height='100%' fill='white'/>");
-        rows.add(String.format(Locale.ROOT, "<text x='10' y='20' font-size='13' font-weight='bold'>%s</text>", escape(title)));
-        rows.add(bands.toString());
-        rows.add(body.toString());
-        rows.add(axis.toString());
-        rows.add(legend.toString());
-        rows.add("</svg>");
-        return String.join("\n", rows);
+        c.text(left, bottom + 58, "publishes by send time: green acknowledged, orange indeterminate, red refused, grey none sent; "
+                + "epochs: one lane each, a tick where acknowledgements came;", 11, false, false);
+        c.text(left, bottom + 73, "lag: age of the oldest acknowledged event the follower has not yet received (events it never got left out); "
+                + "red ticks: when the events it never got were acknowledged", 11, false, false);
+        return new int[] {width, bottom + 84};
+    }
+
+    static String svg(Map<String, String> meta, Snapshot h, Result r) {
+        StringBuilder body = new StringBuilder();
+        int[] size = draw(new Canvas() {
+            @Override
+            public void rect(double x, double y, double w, double h, String color, double opacity) {
+                body.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s' opacity='%.2f'/>%n",
+                        x, y, w, Math.max(0, h), color, opacity));
+            }
+
+            @Override
+            public void line(double x1, double y1, double x2, double y2, String color) {
+                body.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s'/>%n", x1, y1, x2, y2, color));
+            }
+
+            @Override
+            public void polyline(double[] xs, double[] ys, String color) {
+                body.append("<polyline fill='none' stroke='").append(color).append("' points='");
+                for (int i = 0; i < xs.length; i++) {
+                    body.append(String.format(Locale.ROOT, "%.1f,%.1f ", xs[i], ys[i]));
+                }
+                body.append("'/>\n");
+            }
+
+            @Override
+            public void text(double x, double y, String text, int size, boolean bold, boolean centred) {
+                body.append(String.format(Locale.ROOT, "<text x='%.1f' y='%.1f' font-size='%d'%s%s>%s</text>%n", x, y, size,
+                        bold ? " font-weight='bold'" : "", centred ? " text-anchor='middle'" : "", escape(text)));
+            }
+        }, meta, h, r);
+        return String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif'>%n"
+                + "<rect width='100%%' height='100%%' fill='white'/>%n", size[0], size[1]) + body + "</svg>\n";
+    }
+
+    static void png(Path file, Map<String, String> meta, Snapshot h, Result r) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        int[] size = draw(new Canvas() {
+            public void rect(double x, double y, double w, double hh, String color, double opacity) { }
+
+            public void line(double x1, double y1, double x2, double y2, String color) { }
+
+            public void polyline(double[] xs, double[] ys, String color) { }
+
+            public void text(double x, double y, String text, int s, boolean bold, boolean centred) { }
+        }, meta, h, r);
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(size[0], size[1], java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, size[0], size[1]);
+        draw(new Canvas() {
+            private java.awt.Color color(String hex, double opacity) {
+                java.awt.Color c = java.awt.Color.decode(hex);
+                return new java.awt.Color(c.getRed(), c.getGreen(), c.getBlue(), (int) Math.round(255 * opacity));
+            }
+
+            public void rect(double x, double y, double w, double hh, String color, double opacity) {
+                g.setColor(color(color, opacity));
+                g.fill(new java.awt.geom.Rectangle2D.Double(x, y, w, Math.max(0, hh)));
+            }
+
+            public void line(double x1, double y1, double x2, double y2, String color) {
+                g.setColor(color(color, 1));
+                g.draw(new java.awt.geom.Line2D.Double(x1, y1, x2, y2));
+            }
+
+            public void polyline(double[] xs, double[] ys, String color) {
+                g.setColor(color(color, 1));
+                java.awt.geom.Path2D.Double path = new java.awt.geom.Path2D.Double();
+                for (int i = 0; i < xs.length; i++) {
+                    if (i == 0) {
+                        path.moveTo(xs[i], ys[i]);
+                    } else {
+                        path.lineTo(xs[i], ys[i]);
+                    }
+                }
+                g.draw(path);
+            }
+
+            public void text(double x, double y, String text, int s, boolean bold, boolean centred) {
+                g.setColor(java.awt.Color.BLACK);
+                g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, bold ? java.awt.Font.BOLD : java.awt.Font.PLAIN, s));
+                double at = centred ? x - g.getFontMetrics().stringWidth(text) / 2.0 : x;
+                g.drawString(text, (float) at, (float) y);
+            }
+        }, meta, h, r);
+        g.dispose();
+        javax.imageio.ImageIO.write(image, "png", file.toFile());
     }
 
     private static long niceStep(long endMs) {
@@ -229,14 +335,6 @@ final class SoakReport {
         return 1_200_000;
     }
 
-    private static String rect(double x, double y, double w, double h, String color) {
-        return String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'/>", x, y, w, Math.max(0, h), color);
-    }
-
-    private static String label(int y, String text) {
-        return String.format(Locale.ROOT, "<text x='6' y='%d' font-size='11'>%s</text>", y + 4, escape(text));
-    }
-
     private static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
@@ -245,5 +343,10 @@ final class SoakReport {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("report.txt"), text(meta, h, r));
         Files.writeString(dir.resolve("timeline.svg"), svg(meta, h, r));
+        try {
+            png(dir.resolve("timeline.png"), meta, h, r);
+        } catch (Throwable e) { // a JDK without its desktop module: the SVG is still there
+            Files.writeString(dir.resolve("timeline.png.txt"), "no PNG: " + e);
+        }
     }
 }

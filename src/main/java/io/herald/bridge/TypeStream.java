@@ -266,8 +266,8 @@ final class TypeStream {
 
     /** Reads the events the bus has not brought from history, and releases them with those held early. */
     private void fillGap() {
-        if (closed || filling || next > knownTail) {
-            return;
+        if (closed || filling || next > knownTail || !log.confirmed()) {
+            return; // unconfirmed: this node's history may be a copy the cluster no longer counts; the tail check retries
         }
         filling = true;
         long from = next;
@@ -328,7 +328,7 @@ final class TypeStream {
     }
 
     private void checkTail() {
-        if (epoch == null || filling || checkingTail || isEmpty()) {
+        if (epoch == null || filling || checkingTail || isEmpty() || !log.confirmed()) {
             return;
         }
         checkingTail = true;

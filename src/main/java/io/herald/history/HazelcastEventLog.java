@@ -179,6 +179,14 @@ public final class HazelcastEventLog implements EventLog {
                     "this node is not in a confirmed majority of its cluster; the event was not published, publish to another node"));
         }
         return Future.fromCompletionStage(idempotentAppend(type, records), context)
+                .recover(failure -> {
+                    if (indeterminate(failure)) {
+                        quorum.revokeLease("a backup of " + type + "'s history did not answer (cut off from the others?)");
+                        return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE,
+                                "a backup did not answer; the event may or may not have been published (its id tells)"));
+                    }
+                    return Future.failedFuture(failure);
+                })
                 .compose(last -> {
                     if (!quorum.mayAcknowledge()) {
                         LOG.warning("not acknowledging " + records.size() + " " + type + " events appended while this node lost its"
@@ -201,6 +209,20 @@ public final class HazelcastEventLog implements EventLog {
      */
     private Future<String> ensureEpoch(String type) {
         return vertx.executeBlocking(() -> putEpoch(type), false);
+    }
+
+    @Override
+    public boolean confirmed() {
+        return quorum.mayAcknowledge();
+    }
+
+    private static boolean indeterminate(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof com.hazelcast.core.IndeterminateOperationStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Appends on the ring buffer's owner, so that a retry by Hazelcast after a member left does not append twice. */

@@ -74,6 +74,10 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
      * {@code heartbeatTimeoutMs}: Hazelcast's {@code max.no.heartbeat}: half of it without a tick is a stall, and
      * the lease stays revoked for all of it after one.
      */
+    public long heartbeatTimeoutMs() {
+        return TimeUnit.NANOSECONDS.toMillis(quarantineNanos);
+    }
+
     public ClusterQuorum(int minMembers, long heartbeatTimeoutMs) {
         this.minMembers = minMembers;
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, heartbeatTimeoutMs / 2));
@@ -90,19 +94,8 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
         }
     }
 
-    /** Hazelcast's switch: an operation whose synchronous backup did not answer within the backup timeout fails. */
-    public static final String FAIL_ON_INDETERMINATE = "hazelcast.operation.fail.on.indeterminate.state";
-
-    /**
-     * Sets the split-brain protection on the member's config, before it starts; and makes an operation whose synchronous
-     * backup did not answer fail ({@code IndeterminateOperationStateException}) rather than succeed, as Hazelcast does
-     * by default after the backup timeout (5 s): a node cut off by the network, which learns it only at the heartbeat
-     * timeout (10 s), acknowledged appends its backup never got, and the merge discarded them.
-     */
+    /** Sets the split-brain protection on the member's config, before it starts. */
     public void protect(Config config) {
-        if (config.getProperty(FAIL_ON_INDETERMINATE) == null) {
-            config.setProperty(FAIL_ON_INDETERMINATE, "true");
-        }
         config.addSplitBrainProtectionConfig(new com.hazelcast.config.SplitBrainProtectionConfig(NAME, true)
                 .setFunctionImplementation(this));
         // after a partition heals, the smaller side's view of the voters gives way (its own member re-adds itself)
@@ -175,22 +168,6 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
             leaseRevokedUntil = now + quarantineNanos;
             LOG.warning("this node stalled for " + TimeUnit.NANOSECONDS.toMillis(gap) + " ms (the cluster may have dropped it):"
                     + " no event is acknowledged for " + TimeUnit.NANOSECONDS.toMillis(quarantineNanos) + " ms");
-        }
-    }
-
-    /**
-     * A synchronous backup did not answer: this node may be cut off from the others without knowing it yet (a network
-     * partition is noticed only at the heartbeat timeout). It acknowledges nothing, and serves nothing new from
-     * history, for a heartbeat timeout; by then the others have dropped it (no quorum) or it is confirmed again.
-     */
-    public void revokeLease(String why) {
-        long until = System.nanoTime() + quarantineNanos;
-        if (until - leaseRevokedUntil > 0) {
-            boolean wasHeld = holdsLease();
-            leaseRevokedUntil = until;
-            if (wasHeld) {
-                LOG.warning(why + ": no event is acknowledged for " + TimeUnit.NANOSECONDS.toMillis(quarantineNanos) + " ms");
-            }
         }
     }
 

@@ -176,7 +176,8 @@ public final class EventPublisher {
                     deliver(batch, appended.result());
                 } else {
                     HeraldException failure = appended.cause() instanceof HeraldException refused ? refused
-                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable; the event was not published");
+                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
+                            + appended.cause().getClass().getSimpleName() + "); the event was not published");
                     batch.forEach(p -> p.result.fail(failure));
                 }
                 if (!waiting.isEmpty()) {

@@ -40,12 +40,19 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
     private final String ring;
     private final List<String> records;
     private final long createdAt;
+    /** Sent again by Herald after an attempt failed (it may have appended before it failed): always looks first. */
+    private final boolean again;
     private transient HazelcastInstance hazelcast;
 
     IdempotentAppend(String ring, List<String> records, long createdAt) {
+        this(ring, records, createdAt, false);
+    }
+
+    IdempotentAppend(String ring, List<String> records, long createdAt, boolean again) {
         this.ring = ring;
         this.records = List.copyOf(records);
         this.createdAt = createdAt;
+        this.again = again;
     }
 
     @Override
@@ -56,7 +63,7 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
     @Override
     public Long call() throws Exception {
         Ringbuffer<String> buffer = hazelcast.getRingbuffer(ring);
-        if (System.currentTimeMillis() - createdAt > RETRY_SUSPECT_MS) {
+        if (again || System.currentTimeMillis() - createdAt > RETRY_SUSPECT_MS) {
             long found = find(buffer);
             if (found >= 0) {
                 LOG.warning("an append to " + ring + " came again (a retry after a member left): its " + records.size()

@@ -145,6 +145,10 @@ public final class SoakHistory {
         notes.add(new Note(now(), text));
     }
 
+    public synchronized int followCount() {
+        return follows.size();
+    }
+
     public synchronized int deliveryCount() {
         return deliveries.size();
     }

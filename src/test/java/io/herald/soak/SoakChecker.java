@@ -265,13 +265,14 @@ public final class SoakChecker {
 
     /**
      * Per follower and type it follows: the longest stretch between two deliveries (or from the last one to the end)
-     * in which events of that type were acknowledged, with how many.
+     * in which events of that type were sent that were then acknowledged, with how many.
      */
     static List<Silence> silences(Snapshot h) {
         Map<String, List<Long>> ackTimes = new HashMap<>();
         for (Publish p : h.publishes()) {
             if (p.outcome() == Outcome.ACKED) {
-                ackTimes.computeIfAbsent(p.type(), k -> new ArrayList<>()).add(p.doneMs());
+                // by send time: an event sent after a follower's last delivery, had it come, would come after it
+                ackTimes.computeIfAbsent(p.type(), k -> new ArrayList<>()).add(p.sentMs());
             }
         }
         ackTimes.values().forEach(list -> list.sort(null));

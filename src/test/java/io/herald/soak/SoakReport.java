@@ -68,8 +68,8 @@ final class SoakReport {
             s.append(String.format("  %-20s %-38s acked %7.1f..%7.1f s  %6d acks  seq %d..%d%n", e.type(), e.epoch(), e.firstMs() / 1000.0,
                     e.lastMs() / 1000.0, e.acks(), e.minSeq(), e.maxSeq()));
         }
-        s.append("\nLongest silences: a follower received nothing of a type while that type was being acknowledged\n");
-        r.silences().stream().limit(30).forEach(x -> s.append(String.format("  %-4s %-20s %7.1f..%7.1f s (%.1f s, %d acknowledged meanwhile)%n",
+        s.append("\nLongest silences: a follower received nothing of a type while events of it were sent and acknowledged\n");
+        r.silences().stream().limit(30).forEach(x -> s.append(String.format("  %-4s %-20s %7.1f..%7.1f s (%.1f s, %d sent meanwhile and acknowledged)%n",
                 x.follower(), x.type(), x.fromMs() / 1000.0, x.toMs() / 1000.0, (x.toMs() - x.fromMs()) / 1000.0, x.ackedMeanwhile())));
         s.append("\nFaults, and each follower's longest lag until the next fault\n");
         Map<Fault, List<FaultLag>> lags = new LinkedHashMap<>();

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Properties: soak.seconds (faults are started during this long; default 80), soak.seed (41: its first faults are a kill during migration, a partition, a 15 s stop), soak.faults (comma
  * list of kill, term, stop, stop-long, partition, migration-kill, or all: the default), soak.settle (seconds after the
  * cluster is safe again, 4), soak.publishers (3), soak.pauseMs (between one publisher's requests, 50), soak.followers
- * (6), soak.bus (a HeraldClient publisher in a second JVM, true), soak.netns (auto: network namespaces when root
+ * (6, Java), soak.officialFollowers (2, npm client in Node), soak.heraldJsFollowers (2, herald.js in Node), soak.bus (a HeraldClient publisher in a second JVM, true), soak.netns (auto: network namespaces when root
  * allows and partitions are asked for; false: loopback), soak.out (target/soak).
  */
 class ChaosSoakIT {
@@ -45,6 +45,8 @@ class ChaosSoakIT {
     static final int PUBLISHERS = Integer.getInteger("soak.publishers", 3);
     static final long PAUSE_MS = Long.getLong("soak.pauseMs", 50);
     static final int FOLLOWERS = Integer.getInteger("soak.followers", 6);
+    static final int JS_OFFICIAL = Integer.getInteger("soak.officialFollowers", 2);
+    static final int JS_HERALD = Integer.getInteger("soak.heraldJsFollowers", 2);
     static final boolean BUS = Boolean.parseBoolean(System.getProperty("soak.bus", "true"));
     static final String NETNS = System.getProperty("soak.netns", "auto");
     static final Path OUT = Path.of(System.getProperty("soak.out", "target/soak"));
@@ -81,6 +83,12 @@ class ChaosSoakIT {
         Vertx vertx = Vertx.vertx();
         List<SoakFollower> followers = new ArrayList<>();
         List<AutoCloseable> publishers = new ArrayList<>();
+        SoakScriptFollowers scripts = null;
+        boolean js = JS_OFFICIAL + JS_HERALD > 0 && SoakScriptFollowers.installed();
+        if (JS_OFFICIAL + JS_HERALD > 0 && !js) {
+            System.out.println("soak: NOTICE: Node followers skipped: run `npm ci --prefix src/test/js --no-audit --no-fund` first");
+        }
+        meta.put("workload", meta.get("workload") + (js ? ", " + JS_OFFICIAL + " official npm client and " + JS_HERALD + " herald.js followers" : ""));
         try (SoakNodes.NetNs closeNet = net; SoakNodes nodes = new SoakNodes(NODES, net, OUT)) {
             nodes.startAll();
             awaitUpTo(180, "three nodes ready and safe", nodes::allReadyAndSafe);
@@ -89,7 +97,18 @@ class ChaosSoakIT {
             for (int i = 0; i < FOLLOWERS; i++) {
                 followers.add(new SoakFollower(vertx, history, "f" + i, nodes.hosts(), nodes.httpPorts(), i % NODES, token, TYPES, SEED * 1000 + i).start());
             }
-            awaitUpTo(60, "every follower registered", () -> followers.stream().allMatch(SoakFollower::registered));
+            int expectedFollows = FOLLOWERS * TYPES.size();
+            if (js) {
+                List<String> urls = new ArrayList<>();
+                for (int i = 0; i < NODES; i++) {
+                    urls.add("http://" + nodes.host(i) + ":" + nodes.http(i));
+                }
+                scripts = new SoakScriptFollowers(history, urls, token, TYPES, JS_OFFICIAL, JS_HERALD, OUT.resolve("node-followers.log"));
+                expectedFollows += (JS_OFFICIAL + JS_HERALD) * TYPES.size();
+            }
+            int follows = expectedFollows;
+            awaitUpTo(90, "every follower registered", () -> followers.stream().allMatch(SoakFollower::registered)
+                    && history.followCount() >= follows);
             for (int i = 0; i < PUBLISHERS; i++) {
                 publishers.add(new SoakHttpPublisher(history, "h" + i, nodes.hosts(), nodes.httpPorts(), TYPES, PAUSE_MS, SEED * 2000 + i).start());
             }
@@ -106,6 +125,9 @@ class ChaosSoakIT {
             awaitQuiet(history);
         } finally {
             followers.forEach(SoakFollower::close);
+            if (scripts != null) {
+                scripts.close();
+            }
             for (AutoCloseable publisher : publishers) {
                 publisher.close(); // idempotent
             }

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A JVM service clustered with Herald (a plain clustered Vert.x, its own process) publishing with {@link HeraldClient},
- * one event after the other. The child ({@link #main}) prints {@code send <pid> <type>} before each publish and
+ * one event after the other. The child ({@link #main}) prints {@code send <pid> <type> <wall ms>} before each publish and
  * {@code ack <pid> <epoch> <seq>} or {@code fail <pid> <status> <message>} after it; the parent ({@link #start})
  * turns those lines into the {@link SoakHistory}, timed by its own clock. Closing the child's standard input stops it.
  * <pre>java -cp … io.herald.soak.SoakBusPublisher CLUSTER_XML NAME TYPES(a,b) PAUSE_MS SEED</pre>
@@ -59,7 +59,7 @@ public final class SoakBusPublisher {
             String pid = name + "-" + (++n[0]);
             String type = types.get(random.nextInt(types.size()));
             synchronized (out) {
-                out.println("send " + pid + " " + type);
+                out.println("send " + pid + " " + type + " " + System.currentTimeMillis());
             }
             herald.publish(type, new JsonObject().put("pid", pid).put("orderId", pid).put("customerId", "c-" + name)).onComplete(ar -> {
                 synchronized (out) {
@@ -108,7 +108,8 @@ public final class SoakBusPublisher {
                         case "ready" -> ready.complete(null);
                         case "done" -> done.complete(null);
                         case "send" -> {
-                            sent.put(f[1], new long[] {now});
+                            // the child's clock when it sent: this line may be read later than the publish was made
+                            sent.put(f[1], new long[] {f.length > 3 ? Math.min(now, history.fromWall(Long.parseLong(f[3]))) : now});
                             typeOf.put(f[1], f[2]);
                         }
                         case "ack" -> history.publish(new Publish(f[1], typeOf.get(f[1]), name, "bus", -1, sent.remove(f[1])[0], now, Outcome.ACKED,

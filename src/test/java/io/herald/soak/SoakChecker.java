@@ -74,11 +74,15 @@ public final class SoakChecker {
     public record FaultLag(Fault fault, String follower, long maxLagMs) {
     }
 
+    /** The longest a follower received nothing of a type while that type was being acknowledged (it went silent). */
+    public record Silence(String follower, String type, long fromMs, long toMs, int ackedMeanwhile) {
+    }
+
     public record Result(Map<Kind, Found> found, int attempted, int acked, int refused, int indeterminate,
                          int indeterminateDelivered, int deliveries, int lostEvents, int lostEverywhere,
                          List<EpochSpan> epochs, List<Bucket> availability, long bucketMs,
                          Map<String, long[]> lagSeries, long lagStepMs, List<FaultLag> faultLags,
-                         Map<String, Integer> errCodes, Map<String, List<Long>> lostAt) {
+                         Map<String, Integer> errCodes, Map<String, List<Long>> lostAt, List<Silence> silences) {
         public boolean clean() {
             return found.values().stream().allMatch(f -> f.count == 0);
         }
@@ -255,7 +259,84 @@ public final class SoakChecker {
         Map<String, long[]> lagSeries = lagSeries(h, deliveredAt, lagStepMs);
         List<FaultLag> faultLags = faultLags(h, lagSeries, lagStepMs);
         return new Result(found, h.publishes().size(), acked, refused, indeterminate, indeterminateDelivered, h.deliveries().size(),
-                lostCount.size(), lostEverywhere, epochs, availability, bucketMs, lagSeries, lagStepMs, faultLags, errCodes, lostAt);
+                lostCount.size(), lostEverywhere, epochs, availability, bucketMs, lagSeries, lagStepMs, faultLags, errCodes, lostAt,
+                silences(h));
+    }
+
+    /**
+     * Per follower and type it follows: the longest stretch between two deliveries (or from the last one to the end)
+     * in which events of that type were sent that were then acknowledged, with how many.
+     */
+    static List<Silence> silences(Snapshot h) {
+        Map<String, List<Long>> ackTimes = new HashMap<>();
+        for (Publish p : h.publishes()) {
+            if (p.outcome() == Outcome.ACKED) {
+                // by send time: an event sent after a follower's last delivery, had it come, would come after it
+                ackTimes.computeIfAbsent(p.type(), k -> new ArrayList<>()).add(p.sentMs());
+            }
+        }
+        ackTimes.values().forEach(list -> list.sort(null));
+        Map<String, List<Long>> deliveries = new HashMap<>();
+        for (Delivery d : h.deliveries()) {
+            deliveries.computeIfAbsent(d.follower() + "\u0000" + d.type(), k -> new ArrayList<>()).add(d.atMs());
+        }
+        List<Silence> silences = new ArrayList<>();
+        for (Follow f : h.follows()) {
+            List<Long> acks = ackTimes.getOrDefault(f.type(), List.of());
+            List<Long> times = new ArrayList<>(deliveries.getOrDefault(f.follower() + "\u0000" + f.type(), List.of()));
+            times.sort(null);
+            times.add(0, f.sinceMs());
+            times.add(h.endMs());
+            Silence longest = null;
+            for (int i = 0; i + 1 < times.size(); i++) {
+                long from = times.get(i);
+                long to = times.get(i + 1);
+                int meanwhile = countBetween(acks, from, to);
+                if (meanwhile > 0 && (longest == null || to - from > longest.toMs() - longest.fromMs())) {
+                    longest = new Silence(f.follower(), f.type(), from, to, meanwhile);
+                }
+            }
+            if (longest != null) {
+                silences.add(longest);
+            }
+        }
+        silences.sort(Comparator.comparingLong((Silence x) -> x.toMs() - x.fromMs()).reversed());
+        return silences;
+    }
+
+    /** How many of the sorted {@code times} lie in (from, to). */
+    private static int countBetween(List<Long> times, long from, long to) {
+        int lo = upperBound(times, from);
+        int hi = lowerBound(times, to);
+        return Math.max(0, hi - lo);
+    }
+
+    private static int upperBound(List<Long> times, long t) {
+        int lo = 0;
+        int hi = times.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (times.get(mid) <= t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static int lowerBound(List<Long> times, long t) {
+        int lo = 0;
+        int hi = times.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (times.get(mid) < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     static List<EpochSpan> epochSpans(List<Publish> publishes) {

@@ -203,6 +203,20 @@ class SoakCheckerTest {
     }
 
     @Test
+    void aFollowerThatStopsReceivingWhileTheTypeGoesOnIsSilent() {
+        H h = new H().clean(3);
+        for (int i = 4; i <= 8; i++) {
+            h.ack("e" + i, "A", i, i * 100L, i * 100L + 10).deliver("f2", "e" + i, "A", i, i * 100L + 20);
+        }
+        Result result = h.check();
+        SoakChecker.Silence longest = result.silences().get(0);
+        assertEquals("f1", longest.follower());
+        assertEquals(5, longest.ackedMeanwhile());
+        assertEquals(320, longest.fromMs()); // its last event, e3, came at 320 ms; nothing since, to the end
+        assertEquals(5, result.count(Kind.LOST));
+    }
+
+    @Test
     void availabilityCountsAckedOverAttemptedBySendTime() {
         Result result = new H().clean(3).publish("x", Outcome.INDETERMINATE, 150).publish("y", Outcome.REFUSED, 160).check();
         int attempted = result.availability().stream().mapToInt(SoakChecker.Bucket::attempted).sum();

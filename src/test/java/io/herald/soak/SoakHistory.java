@@ -109,6 +109,7 @@ public final class SoakHistory {
     }
 
     private final long startNanos = System.nanoTime();
+    private final long startWallMs = System.currentTimeMillis();
     private final AtomicLong ord = new AtomicLong();
     private final List<Publish> publishes = new ArrayList<>();
     private final List<Delivery> deliveries = new ArrayList<>();
@@ -119,6 +120,11 @@ public final class SoakHistory {
 
     public long now() {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** A wall-clock time (System.currentTimeMillis, from another process on this machine) on this history's clock. */
+    public long fromWall(long wallMs) {
+        return wallMs - startWallMs;
     }
 
     public synchronized void publish(Publish p) {
@@ -143,6 +149,10 @@ public final class SoakHistory {
 
     public synchronized void note(String text) {
         notes.add(new Note(now(), text));
+    }
+
+    public synchronized int followCount() {
+        return follows.size();
     }
 
     public synchronized int deliveryCount() {

@@ -68,6 +68,9 @@ final class SoakReport {
             s.append(String.format("  %-20s %-38s acked %7.1f..%7.1f s  %6d acks  seq %d..%d%n", e.type(), e.epoch(), e.firstMs() / 1000.0,
                     e.lastMs() / 1000.0, e.acks(), e.minSeq(), e.maxSeq()));
         }
+        s.append("\nLongest silences: a follower received nothing of a type while events of it were sent and acknowledged\n");
+        r.silences().stream().limit(30).forEach(x -> s.append(String.format("  %-4s %-20s %7.1f..%7.1f s (%.1f s, %d sent meanwhile and acknowledged)%n",
+                x.follower(), x.type(), x.fromMs() / 1000.0, x.toMs() / 1000.0, (x.toMs() - x.fromMs()) / 1000.0, x.ackedMeanwhile())));
         s.append("\nFaults, and each follower's longest lag until the next fault\n");
         Map<Fault, List<FaultLag>> lags = new LinkedHashMap<>();
         r.faultLags().forEach(l -> lags.computeIfAbsent(l.fault(), k -> new ArrayList<>()).add(l));
@@ -121,7 +124,7 @@ final class SoakReport {
         int width = 1400;
         int plot = width - left - 20;
         double end = Math.max(1, h.endMs());
-        int y = 66;
+        int y = 80;
         // availability per bucket: green acked, orange indeterminate, red refused
         int availH = 50;
         c.text(6, y + availH / 2.0 + 4, "publishes acknowledged", 11, false, false);
@@ -205,11 +208,12 @@ final class SoakReport {
         }
         int bottom = y;
         // fault bands behind everything, then the rows
+        int n = 0;
         for (Fault f : h.faults()) {
             double x = left + plot * f.startMs() / end;
             double w = Math.max(2, plot * (f.endMs() - f.startMs()) / end);
             c.rect(x, 46, w, bottom - 46, FAULT_COLORS.getOrDefault(f.kind(), "#bbbbbb"), 0.35);
-            c.text(x + 1, 58, f.kind() + " " + f.node(), 10, false, false);
+            c.text(x + 1, n++ % 2 == 0 ? 58 : 72, f.kind() + " " + f.node(), 10, false, false); // two rows: short faults' labels overlap less
         }
         front.forEach(Runnable::run);
         long step = niceStep(h.endMs());

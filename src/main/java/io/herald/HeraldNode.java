@@ -17,6 +17,7 @@ import io.herald.bridge.ReplayBudget;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
 import io.herald.cluster.ClusterNetwork;
+import io.herald.cluster.ClusterQuorum;
 import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
@@ -69,11 +70,12 @@ public final class HeraldNode {
     private final List<String> bridgeDeployments;
     private final HazelcastClusterManager clusterManager;
     private final NodeHealth health;
+    private final ClusterQuorum quorum;
     private Future<Void> closed;
     private volatile String socketsClosed = "";
 
     private HeraldNode(Vertx vertx, HeraldConfig config, NodeStats stats, int port, List<String> bridgeDeployments,
-                       HazelcastClusterManager clusterManager, NodeHealth health) {
+                       HazelcastClusterManager clusterManager, NodeHealth health, ClusterQuorum quorum) {
         this.vertx = vertx;
         this.config = config;
         this.stats = stats;
@@ -81,6 +83,7 @@ public final class HeraldNode {
         this.bridgeDeployments = bridgeDeployments;
         this.clusterManager = clusterManager;
         this.health = health;
+        this.quorum = quorum;
     }
 
     public static Future<HeraldNode> start(HeraldConfig config) {
@@ -106,14 +109,16 @@ public final class HeraldNode {
         }
         VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
         if (!config.cluster().enabled()) {
-            return deploy(Vertx.vertx(options), null, config, catalog, roles, rooms);
+            return deploy(Vertx.vertx(options), null, null, config, catalog, roles, rooms);
         }
         HazelcastClusterManager clusterManager;
+        ClusterQuorum quorum;
         try {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
             HeraldMembers.mark(hazelcast);
             ClusterNetwork.bindTo(hazelcast, config.cluster().host());
-            HazelcastEventLog.protect(hazelcast, config.cluster().minMembers());
+            quorum = new ClusterQuorum(config.cluster().minMembers(), ClusterQuorum.heartbeatTimeoutMs(hazelcast));
+            HazelcastEventLog.protect(hazelcast, quorum);
             clusterManager = new HazelcastClusterManager(hazelcast);
         } catch (ConfigException e) {
             return Future.failedFuture(e);
@@ -122,21 +127,25 @@ public final class HeraldNode {
         options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().port());
         ClusterNetwork.secure(options.getEventBusOptions(), config.cluster().tls());
         return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-                .compose(vertx -> deploy(vertx, clusterManager, config, catalog, roles, rooms));
+                .compose(vertx -> vertx.executeBlocking(() -> {
+                    quorum.bind(clusterManager.getHazelcastInstance());
+                    return vertx;
+                }, false))
+                .compose(vertx -> deploy(vertx, clusterManager, quorum, config, catalog, roles, rooms));
     }
 
     private static Config loadHazelcast(HeraldConfig config) {
         return new InMemoryXmlConfig(config.cluster().configFile().readText("cluster.configFile (" + HeraldConfig.ENV_CLUSTER_CONFIG + ")"));
     }
 
-    private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, HeraldConfig config,
+    private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, ClusterQuorum quorum, HeraldConfig config,
                                              EventCatalog catalog, RoleMatrix roles, RoomRules rooms) {
         vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
         boolean clustered = clusterManager != null;
         NodeStats stats = new NodeStats(clustered ? clusterManager.getNodeId() : UUID.randomUUID().toString());
         Function<String, HeraldConfig.HistoryBounds> bounds = type -> config.history().forNamespace(catalog.namespaceOf(type).name());
         Future<EventLog> log = clustered
-                ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds).map(l -> l)
+                ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds, quorum).map(l -> l)
                 : Future.succeededFuture(new LocalEventLog(bounds));
         // the oldest Herald node takes in raw bus publishes and announces presence changes, so that each happens once
         BooleanSupplier oldestHeraldNode = clustered
@@ -171,7 +180,7 @@ public final class HeraldNode {
             DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
                     ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
             NodeHealth health = new NodeHealth(vertx, stats, clustered ? clusterManager.getHazelcastInstance() : null,
-                    config.cluster().minMembers(), eventLog, catalog.types().iterator().next());
+                    quorum, eventLog, catalog.types().iterator().next());
             List<String> bridges = new ArrayList<>();
             // the other instances share the first one's port; Vert.x cannot share an OS-picked port (0), so that case runs one
             int instances = config.http().port() == 0 ? 1 : config.http().instances();
@@ -205,7 +214,7 @@ public final class HeraldNode {
                             : Future.succeededFuture())
                     .map(v -> {
                         health.listening();
-                        return new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager, health);
+                        return new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager, health, quorum);
                     });
         }).onFailure(err -> vertx.close());
     }
@@ -227,6 +236,11 @@ public final class HeraldNode {
             }
             closed = Future.join(bridgesDown)
                     .andThen(v -> socketsClosed = "closed " + connections + " connections in " + (System.nanoTime() - start) / 1_000_000 + " ms")
+                    // a graceful leave: no longer a voting member, so the others' quorum shrinks with this node
+                    .compose(v -> quorum == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+                        quorum.leave();
+                        return null;
+                    }, false))
                     .<Void>mapEmpty()
                     .eventually(vertx::close);
         }

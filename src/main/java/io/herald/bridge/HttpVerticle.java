@@ -181,7 +181,7 @@ public final class HttpVerticle extends VerticleBase {
                 lastPing[0] = now;
             }
             if (health.inMinority() && !bridge.isEmpty()) {
-                LOG.warning("fewer than cluster.minMembers members: closing every connection with unavailable (clients move to other nodes)");
+                LOG.warning("no majority of the cluster in view: closing every connection with unavailable (clients move to other nodes)");
                 bridge.closeAll(CloseReason.UNAVAILABLE, "this node is cut off from most of its cluster; connect to another one");
             }
             bridge.sweep(now, ping);

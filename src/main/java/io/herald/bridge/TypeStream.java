@@ -6,7 +6,6 @@ import io.herald.ErrorCode;
 import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
 import io.herald.event.EventRecord;
-import io.herald.history.Epochs;
 import io.herald.history.EventLog;
 import io.herald.history.HistoryPage;
 import io.herald.history.StreamPosition;
@@ -226,10 +225,10 @@ final class TypeStream {
             return;
         }
         if (!batch.epoch().equals(epoch)) {
-            if (!Epochs.isNewer(batch.epoch(), epoch)) {
-                return; // a late message of a stream that was replaced
-            }
-            restart(batch.epoch());
+            // history, not the bus, says which epoch the stream is in: a late message of a replaced stream, or one from
+            // a node that appended to a private copy of history (resumed alone after a stall) must not move delivery
+            checkTail();
+            return;
         }
         for (BusEvent event : batch.events()) {
             if (event.seq() == next && early.isEmpty()) {
@@ -289,8 +288,8 @@ final class TypeStream {
 
     /** Reads the events the bus has not brought from history, and releases them with those held early. */
     private void fillGap() {
-        if (closed || filling || next > knownTail) {
-            return;
+        if (closed || filling || next > knownTail || !log.confirmed()) {
+            return; // unconfirmed: this node's history may be a copy the cluster no longer counts; the tail check retries
         }
         filling = true;
         long from = next;
@@ -308,7 +307,7 @@ final class TypeStream {
             }
             HistoryPage page = read.result();
             if (!readingEpoch.equals(epoch) || !page.position().epoch().equals(epoch)) {
-                if (Epochs.isNewer(page.position().epoch(), epoch)) {
+                if (readingEpoch.equals(epoch)) {
                     restart(page.position().epoch());
                 }
                 releaseInOrder();
@@ -351,7 +350,7 @@ final class TypeStream {
     }
 
     private void checkTail() {
-        if (epoch == null || filling || checkingTail || isEmpty()) {
+        if (epoch == null || filling || checkingTail || isEmpty() || !log.confirmed()) {
             return;
         }
         checkingTail = true;
@@ -360,16 +359,18 @@ final class TypeStream {
                 return;
             }
             if (!position.epoch().equals(epoch)) {
-                if (!Epochs.isNewer(position.epoch(), epoch)) {
-                    return;
-                }
-                restart(position.epoch());
+                restart(position.epoch()); // newer or older: history's epoch is the stream's
             }
             knownTail = Math.max(knownTail, position.tail());
             releaseInOrder();
         });
     }
 
+    /**
+     * History holds the stream in another epoch than delivery followed: it was lost and began again (or delivery had
+     * followed a copy the cluster does not count). Every subscriber is told ({@code recovery_incomplete}: what it has
+     * may not line up with the stream any more; reload, then follow), and delivery goes on from the new stream's start.
+     */
     private void restart(String newEpoch) {
         NOTABLE.warning("restarted:" + type, "the stream of " + type + " restarted (epoch " + epoch + " -> " + newEpoch + "): its history was lost");
         epoch = newEpoch;
@@ -378,6 +379,8 @@ final class TypeStream {
         early.clear();
         for (Subscription member : members) {
             member.afterSeq = 0; // a position in the old stream means nothing in the new one
+            member.connection.send(BridgeFrames.err(type, ErrorCode.RECOVERY_INCOMPLETE, "the " + type
+                    + " stream changed epoch (its history was lost): reload, then follow the live stream"));
         }
     }
 

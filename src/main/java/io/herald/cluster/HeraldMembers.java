@@ -31,6 +31,11 @@ public final class HeraldMembers implements MembershipListener {
         config.getMemberAttributeConfig().setAttribute(ATTRIBUTE, "true");
     }
 
+    /** Whether the member is a Herald node (not a JVM service joined with the same cluster.xml). */
+    public static boolean isHeraldNode(Member member) {
+        return member.getAttribute(ATTRIBUTE) != null;
+    }
+
     public static HeraldMembers watch(HazelcastInstance hazelcast) {
         HeraldMembers members = new HeraldMembers(hazelcast);
         hazelcast.getCluster().addMembershipListener(members);

@@ -54,7 +54,8 @@ public record HeraldConfig(
     /**
      * {@code host} and {@code port}: where this node's event bus takes the other nodes' connections (port 0: any free one).
      * {@code minMembers}: below this many members the node is cut off from most of its cluster: not ready, no history
-     * appends or reads (split-brain protection), its clients sent to other nodes.
+     * appends or reads (split-brain protection), its clients sent to other nodes. 0 (the default): a majority of the
+     * voting members (see {@code ClusterQuorum}).
      */
     public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls) {
     }
@@ -233,7 +234,7 @@ public record HeraldConfig(
                 clusterFile,
                 r.string("cluster.host", null, "127.0.0.1"),
                 r.integer("cluster.port", null, 0, 0, 65535),
-                r.integer("cluster.minMembers", null, 1, 1, 1000),
+                r.integer("cluster.minMembers", null, 0, 0, 1000),
                 clusterTls(r));
 
         Auth auth = new Auth(

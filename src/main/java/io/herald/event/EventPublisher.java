@@ -175,7 +175,9 @@ public final class EventPublisher {
                 if (appended.succeeded()) {
                     deliver(batch, appended.result());
                 } else {
-                    HeraldException failure = new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable; the event was not published");
+                    HeraldException failure = appended.cause() instanceof HeraldException refused ? refused
+                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
+                            + appended.cause().getClass().getSimpleName() + "); the event was not published");
                     batch.forEach(p -> p.result.fail(failure));
                 }
                 if (!waiting.isEmpty()) {

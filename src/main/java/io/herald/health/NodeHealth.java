@@ -2,6 +2,7 @@ package io.herald.health;
 
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.core.HazelcastInstance;
+import io.herald.cluster.ClusterQuorum;
 import io.herald.history.EventLog;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Whether the node is alive ({@code /health}) and ready to take clients ({@code /ready}), as vertx-health-check
  * procedures. Alive: not shutting down. Ready: listening (every HTTP instance up, not shutting down), in its
- * cluster (Hazelcast running and active, with at least {@code cluster.minMembers} members: a node cut off
+ * cluster (Hazelcast running and active, with a majority of its voting members or {@code cluster.minMembers}, and its lease: a node cut off
  * from the others sees fewer), and history answering. Shutting down is one flag for the whole node, so every
  * HTTP instance says so at once.
  */
@@ -25,7 +26,7 @@ public final class NodeHealth {
     static final long CHECK_TIMEOUT_MS = 2000;
 
     private final HazelcastInstance hazelcast;
-    private final int minMembers;
+    private final ClusterQuorum quorum;
     private final EventLog log;
     private final String probeType;
     private final HealthChecks alive;
@@ -37,9 +38,9 @@ public final class NodeHealth {
     private volatile boolean listening;
 
     /** {@code hazelcast} null: a node without a cluster; {@code probeType}: the event type whose history is read to check it. */
-    public NodeHealth(Vertx vertx, NodeStats stats, HazelcastInstance hazelcast, int minMembers, EventLog log, String probeType) {
+    public NodeHealth(Vertx vertx, NodeStats stats, HazelcastInstance hazelcast, ClusterQuorum quorum, EventLog log, String probeType) {
         this.hazelcast = hazelcast;
-        this.minMembers = minMembers;
+        this.quorum = quorum;
         this.log = log;
         this.probeType = probeType;
         this.alive = HealthChecks.create(vertx).register("node", CHECK_TIMEOUT_MS, promise -> promise.complete(
@@ -67,9 +68,13 @@ public final class NodeHealth {
         int members = running ? hazelcast.getCluster().getMembers().size() : 0;
         ClusterState state = running ? hazelcast.getCluster().getClusterState() : null;
         boolean safe = running && isClusterSafe();
-        return new Status().setOk(running && state == ClusterState.ACTIVE && members >= minMembers)
-                .setData(new JsonObject().put("members", members).put("minMembers", minMembers).put("state", String.valueOf(state))
-                        .put("safe", safe));
+        boolean quorate = running && quorum.hasQuorum();
+        boolean lease = quorum.holdsLease();
+        return new Status().setOk(running && state == ClusterState.ACTIVE && quorate && lease)
+                .setData(new JsonObject().put("members", members).put("minMembers", quorum.minMembers())
+                        .put("voters", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(quorum.voters())))
+                        .put("quorum", quorum.quorumSize()).put("quorate", quorate).put("lease", lease)
+                        .put("state", String.valueOf(state)).put("safe", safe));
     }
 
     /** Asks every member; while an earlier ask still waits (a partition), answers false rather than piling up more. */
@@ -105,12 +110,11 @@ public final class NodeHealth {
     }
 
     /**
-     * Cut off from most of its cluster: fewer than {@code cluster.minMembers} members (also while a node waits for the
+     * Cut off from most of its cluster: no majority of the voting members (or fewer than {@code cluster.minMembers} members) (also while a node waits for the
      * others at start). History refuses appends and reads then, and the bridge sends its clients to other nodes.
      */
     public boolean inMinority() {
-        return hazelcast != null && minMembers > 1 && hazelcast.getLifecycleService().isRunning()
-                && hazelcast.getCluster().getMembers().size() < minMembers;
+        return hazelcast != null && hazelcast.getLifecycleService().isRunning() && !quorum.hasQuorum();
     }
 
     public boolean isClosing() {

@@ -21,6 +21,14 @@ public interface EventLog {
 
     Future<StreamPosition> position(String type);
 
+    /**
+     * Whether what this node reads from history now is the cluster's: false while it may be cut off or has just
+     * resumed from a stall (it then serves nothing new from history, only what it had already released).
+     */
+    default boolean confirmed() {
+        return true;
+    }
+
     /** Where an append landed: the stream's epoch and the seq of its first record. */
     record Appended(String epoch, long firstSeq) {
     }

@@ -1,11 +1,13 @@
 package io.herald.history;
 
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.cluster.ClusterQuorum;
 import io.herald.config.HeraldConfig.HistoryBounds;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MergePolicyConfig;
-import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.RingbufferConfig;
 import com.hazelcast.core.EntryEvent;
@@ -21,6 +23,7 @@ import com.hazelcast.spi.merge.DiscardMergePolicy;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
@@ -46,34 +49,46 @@ public final class HazelcastEventLog implements EventLog {
     private static final Logger LOG = Logger.getLogger(HazelcastEventLog.class.getName());
     public static final String RING_PREFIX = "herald.events.";
     public static final String EPOCHS_MAP = "herald.epochs";
-    /** Hazelcast's split-brain protection of history and epochs, present when {@code cluster.minMembers} is above 1. */
-    public static final String MAJORITY = "herald-majority";
+    /** Hazelcast's split-brain protection of history and epochs: the {@link ClusterQuorum}. */
+    public static final String MAJORITY = ClusterQuorum.NAME;
     /** After a partition heals, the smaller side's copies of history and epochs give way to the larger side's. */
     private static final MergePolicyConfig MAJORITY_WINS = new MergePolicyConfig(DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE);
 
     /**
      * Split-brain protection, set on the member's config before it starts: history ({@code herald.events.*}) and epochs
-     * ({@code herald.epochs}) answer only while the member sees at least {@code minMembers} members, so a side of a
-     * partition smaller than that appends nothing (publishes get 503) and serves no history; and when the partition
-     * heals, the smaller side's copies are discarded for the larger side's, so {@code seq} and history stay the majority's.
+     * ({@code herald.epochs}) answer only while the member sees a quorum ({@link ClusterQuorum}: a majority of the voting
+     * members, or {@code cluster.minMembers}), so a side of a partition without one appends nothing (publishes get 503)
+     * and serves no history; and when the partition heals, the smaller side's copies are discarded for the larger
+     * side's, so {@code seq} and history stay the majority's.
      */
-    public static void protect(Config config, int minMembers) {
-        if (minMembers > 1) {
-            config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, minMembers));
-            config.getMapConfig(EPOCHS_MAP).setSplitBrainProtectionName(MAJORITY);
-        }
+    public static void protect(Config config, ClusterQuorum quorum) {
+        quorum.protect(config);
+        config.getMapConfig(EPOCHS_MAP).setSplitBrainProtectionName(MAJORITY);
         config.getMapConfig(EPOCHS_MAP).setMergePolicyConfig(MAJORITY_WINS);
     }
 
     private final Vertx vertx;
+    private final ClusterQuorum quorum;
+    private final com.hazelcast.core.IExecutorService appends;
     private final Map<String, Ringbuffer<String>> rings;
     private final IMap<PartitionAwareKey<String, String>, String> epochs;
     private final Map<String, String> epochByType = new ConcurrentHashMap<>();
     /** The highest seq this node appended per type: a lower one later means the stream was lost and began again. */
     private final Map<String, Long> lastAppended = new ConcurrentHashMap<>();
+    /** Appends in flight for longer than {@link #DOUBT_AFTER_MS}, or waiting to be settled. */
+    private final java.util.concurrent.atomic.AtomicInteger doubt = new java.util.concurrent.atomic.AtomicInteger();
+    /** An append in flight this long puts this node's history in doubt for delivery. */
+    static final long DOUBT_AFTER_MS = 100;
+    /** An append this slow may have waited out a backup that never answered (Hazelcast's backup timeout is 5 s). */
+    static final long SLOW_APPEND_MS = 4000;
+    /** How many times an append is sent to the owner of its ring buffer before it fails. */
+    static final int APPEND_ATTEMPTS = 5;
 
-    private HazelcastEventLog(Vertx vertx, Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
+    private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, com.hazelcast.core.IExecutorService appends,
+                              Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
         this.vertx = vertx;
+        this.quorum = quorum;
+        this.appends = appends;
         this.rings = rings;
         this.epochs = epochs;
     }
@@ -83,14 +98,15 @@ public final class HazelcastEventLog implements EventLog {
      * that talks to the cluster, so it runs off the event loop.
      */
     public static Future<HazelcastEventLog> open(Vertx vertx, HazelcastInstance hazelcast, Collection<String> types,
-                                                 Function<String, HistoryBounds> bounds) {
+                                                 Function<String, HistoryBounds> bounds, ClusterQuorum quorum) {
         return vertx.executeBlocking(() -> {
             Map<String, Ringbuffer<String>> rings = new HashMap<>();
             for (String type : types) {
                 configure(hazelcast, type, bounds.apply(type));
                 rings.put(type, hazelcast.getRingbuffer(RING_PREFIX + type));
             }
-            HazelcastEventLog log = new HazelcastEventLog(vertx, Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
+            HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, hazelcast.getExecutorService(IdempotentAppend.EXECUTOR),
+                    Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
             log.epochs.addEntryListener(log.new EpochListener(), true);
             try {
                 for (String type : types) {
@@ -157,12 +173,47 @@ public final class HazelcastEventLog implements EventLog {
         return ring;
     }
 
+    /**
+     * Appends only while this node may acknowledge ({@link ClusterQuorum#mayAcknowledge}: a quorum in view and the
+     * lease held), checked before the append and again after it: a node that stalled past the heartbeat timeout
+     * meanwhile may have appended to a copy of history the cluster no longer counts, which the merge discards, so
+     * its events are answered {@code unavailable} (they may or may not be kept) rather than acknowledged.
+     */
     @Override
     public Future<Appended> append(String type, List<String> records) {
         Context context = vertx.getOrCreateContext();
-        Ringbuffer<String> ring = ring(type);
-        return Future.fromCompletionStage(ring.addAllAsync(records, OverflowPolicy.OVERWRITE), context)
+        ring(type); // a type of the catalog
+        if (!quorum.mayAcknowledge()) {
+            return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE,
+                    "this node is not in a confirmed majority of its cluster; the event was not published, publish to another node"));
+        }
+        long started = System.nanoTime();
+        // an append that takes long may be waiting for a backup that does not answer: this node may be cut off without
+        // knowing it yet; until that is settled, delivery here serves nothing new from history (see confirmed())
+        boolean[] done = {false};
+        boolean[] doubted = {false};
+        long watch = vertx.setTimer(DOUBT_AFTER_MS, id -> {
+            if (!done[0]) {
+                doubted[0] = true;
+                doubt.incrementAndGet();
+            }
+        });
+        return Future.fromCompletionStage(idempotentAppend(type, records), context)
+                .compose(last -> settled(started, last))
+                .andThen(result -> {
+                    done[0] = true;
+                    vertx.cancelTimer(watch);
+                    if (doubted[0]) {
+                        doubt.decrementAndGet();
+                    }
+                })
                 .compose(last -> {
+                    if (!quorum.mayAcknowledge()) {
+                        LOG.warning("not acknowledging " + records.size() + " " + type + " events appended while this node lost its"
+                                + " majority or its lease (a stall): they may or may not be kept");
+                        return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE,
+                                "this node lost its majority while publishing; the event may or may not have been published (its id tells)"));
+                    }
                     long first = last - records.size() + 2; // ring sequences count from 0, seq from 1
                     long previous = lastAppended.getOrDefault(type, 0L);
                     lastAppended.merge(type, last + 1, Math::max);
@@ -178,6 +229,62 @@ public final class HazelcastEventLog implements EventLog {
      */
     private Future<String> ensureEpoch(String type) {
         return vertx.executeBlocking(() -> putEpoch(type), false);
+    }
+
+    @Override
+    public boolean confirmed() {
+        return doubt.get() == 0 && quorum.mayAcknowledge();
+    }
+
+    /**
+     * Hazelcast completes an append whose synchronous backup did not answer within the backup timeout (5 s) as if it
+     * had: that is what a node cut off by the network sees, and it learns it is cut off only at the heartbeat timeout
+     * (10 s); the merge then discards what it acknowledged (issue 22's soak, seed 41: four events answered 202 in a
+     * partition's first seconds, lost, and their seqs given to other events). So an append that took that long is
+     * acknowledged only once the heartbeat timeout has passed since it started, if this node still has its majority
+     * then; a member that died meanwhile has been dropped by then and the survivors acknowledge, late.
+     */
+    private Future<Long> settled(long started, long last) {
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        if (tookMs < SLOW_APPEND_MS) {
+            return Future.succeededFuture(last);
+        }
+        long waitMs = Math.max(1, quorum.heartbeatTimeoutMs() + 1000 - tookMs);
+        Promise<Long> confirmed = Promise.promise();
+        vertx.setTimer(waitMs, id -> confirmed.complete(last));
+        return confirmed.future();
+    }
+
+    /**
+     * Appends on the ring buffer's owner, so that a retry by Hazelcast after a member left does not append twice. The
+     * owner may be leaving gracefully (its executor and its member shut down while its partitions move away): a failed
+     * attempt is sent again, a few times, as one that looks for its records before it appends.
+     */
+    private java.util.concurrent.CompletableFuture<Long> idempotentAppend(String type, List<String> records) {
+        java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+        attempt(RING_PREFIX + type, records, System.currentTimeMillis(), 0, done);
+        return done;
+    }
+
+    private void attempt(String name, List<String> records, long createdAt, int attempt,
+                         java.util.concurrent.CompletableFuture<Long> done) {
+        appends.submitToKeyOwner(new IdempotentAppend(name, records, createdAt, attempt > 0), name,
+                new com.hazelcast.core.ExecutionCallback<Long>() {
+                    @Override
+                    public void onResponse(Long last) {
+                        done.complete(last);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        if (attempt + 1 < APPEND_ATTEMPTS && quorum.mayAcknowledge()) {
+                            LOG.fine("append to " + name + " failed (" + t + "), sending it again");
+                            vertx.setTimer(200L * (attempt + 1), id -> attempt(name, records, createdAt, attempt + 1, done));
+                        } else {
+                            done.completeExceptionally(t);
+                        }
+                    }
+                });
     }
 
     /** The stream's epoch from the map, or a new one put there if the map has none. Blocking. */

@@ -9,6 +9,8 @@ import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
 import io.herald.event.EventBatchCodec;
 import io.herald.event.EventRecord;
+import io.herald.history.EventLog;
+import io.herald.history.HistoryPage;
 import io.herald.history.LocalEventLog;
 import io.herald.history.StreamPosition;
 import io.herald.stats.NodeStats;
@@ -130,14 +132,55 @@ class TypeStreamTest {
         assertReleased(1, 2, 3);
     }
 
+    /**
+     * Issue 22's silent stop: a node that resumed alone after a stall published under a private epoch of its own
+     * (newer by its clock); delivery elsewhere followed it, then dropped every later event of the real stream as
+     * "older" and its subscribers received nothing more, with no error. History, not the bus, decides the epoch.
+     */
     @Test
-    void anOlderEpochIsDroppedAndANewerOneRestartsTheStream() {
+    void anEpochHistoryDoesNotHoldNeverMovesDelivery() {
         List<BusEvent> events = appended(1);
         busBrings(epoch(), events.get(0));
         assertReleased(1);
         busBrings("000000000aaaa", new BusEvent(2, 0, "{\"seq\":2}", null, null));
         busBrings("zzzzzzzzzzzzz", new BusEvent(1, 0, "{\"seq\":1}", null, null));
-        assertReleased(1, 1);
+        List<BusEvent> later = appended(2);
+        busBrings(epoch(), later.get(0), later.get(1));
+        assertReleased(1, 2, 3);
+    }
+
+    /** History in another epoch (lost and begun again): every subscriber gets recovery_incomplete, then the new stream. */
+    @Test
+    void anEpochChangeInHistoryTellsEverySubscriber() {
+        LocalEventLog second = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
+        LocalEventLog[] current = {log};
+        EventLog switching = new EventLog() {
+            @Override
+            public Future<Appended> append(String type, List<String> records) {
+                return current[0].append(type, records);
+            }
+
+            @Override
+            public Future<HistoryPage> read(String type, long fromSeq, int limit) {
+                return current[0].read(type, fromSeq, limit);
+            }
+
+            @Override
+            public Future<StreamPosition> position(String type) {
+                return current[0].position(type);
+            }
+        };
+        RecordingSocket own = new RecordingSocket();
+        Fanout other = new Fanout(context, CATALOG, switching, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000));
+        Subscription subscription = new Subscription(new Connection(own, new Principal("s-2", "staff", null, Set.of())), Access.ALL);
+        onContext(() -> other.subscribe(TYPE, subscription, null));
+        appended(2);
+        Eventually.assertEventually("the first stream's events", () -> own.written.size() >= 2);
+        current[0] = second;
+        second.append(TYPE, List.of(EventRecord.encode("new-1", 1L, "{}", null, null, null))).await();
+        Eventually.assertEventually("recovery_incomplete, then the new stream's first event", () -> own.written.size() >= 4);
+        assertEquals("recovery_incomplete", own.written.get(2).getString("failureType"));
+        assertEquals(1L, own.written.get(3).getJsonObject("body").getLong("seq"));
     }
 
     /** A socket that records the envelopes written to it. */

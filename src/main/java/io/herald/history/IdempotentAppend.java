@@ -1,0 +1,96 @@
+package io.herald.history;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.ringbuffer.OverflowPolicy;
+import com.hazelcast.ringbuffer.ReadResultSet;
+import com.hazelcast.ringbuffer.Ringbuffer;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+
+/**
+ * One append of history records, run on the member that owns the ring buffer's partition, that is not done twice.
+ *
+ * <p>Hazelcast retries an operation whose target member left (a SIGKILL, or a stall past the heartbeat timeout) on
+ * the member that took over its partition. If the first attempt had run, and its synchronous backup made, before
+ * the member went, the promoted backup already holds the records and the retry appended them a second time: one
+ * acknowledged publish became two events with two seqs (issue 22). This task looks first: an attempt that arrives
+ * late (a retry comes at least a member-removal later, over a second; a first attempt within milliseconds) reads
+ * the ring buffer's last {@link #WINDOW} items for its records and, if they are there, answers where they are
+ * instead of appending them again. Every record carries its event's unique id, so equal records are the same events.
+ *
+ * <p>Runs on Hazelcast's executor {@value #EXECUTOR} of the owner (every member needs Herald's classes, as for
+ * {@code HeraldClient}). Answers the ring sequence of the last record, as {@link Ringbuffer#addAllAsync} does.
+ */
+final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastInstanceAware {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(IdempotentAppend.class.getName());
+    /** The Hazelcast executor appends run on. */
+    static final String EXECUTOR = "herald.append";
+    /** An attempt older than this may be a retry: it looks before it appends. */
+    static final long RETRY_SUSPECT_MS = 500;
+    /** How far back a suspected retry looks for its records (events appended between the attempts: a few batches). */
+    static final int WINDOW = 1000;
+
+    private final String ring;
+    private final List<String> records;
+    private final long createdAt;
+    /** Sent again by Herald after an attempt failed (it may have appended before it failed): always looks first. */
+    private final boolean again;
+    private transient HazelcastInstance hazelcast;
+
+    IdempotentAppend(String ring, List<String> records, long createdAt) {
+        this(ring, records, createdAt, false);
+    }
+
+    IdempotentAppend(String ring, List<String> records, long createdAt, boolean again) {
+        this.ring = ring;
+        this.records = List.copyOf(records);
+        this.createdAt = createdAt;
+        this.again = again;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
+    }
+
+    @Override
+    public Long call() throws Exception {
+        Ringbuffer<String> buffer = hazelcast.getRingbuffer(ring);
+        if (again || System.currentTimeMillis() - createdAt > RETRY_SUSPECT_MS) {
+            long found = find(buffer);
+            if (found >= 0) {
+                LOG.warning("an append to " + ring + " came again (a retry after a member left): its " + records.size()
+                        + " events are already at seq " + (found + 1) + "; not appending them twice");
+                return found + records.size() - 1;
+            }
+        }
+        return buffer.addAllAsync(records, OverflowPolicy.OVERWRITE).toCompletableFuture().get();
+    }
+
+    /** The ring sequence where these records already are, or -1. */
+    long find(Ringbuffer<String> buffer) throws Exception {
+        long tail = buffer.tailSequence();
+        long from = Math.max(buffer.headSequence(), tail - WINDOW + 1);
+        if (tail < from) {
+            return -1;
+        }
+        ReadResultSet<String> read = buffer.readManyAsync(from, 0, (int) Math.min(WINDOW, tail - from + 1), null)
+                .toCompletableFuture().get();
+        String first = records.get(0);
+        for (int i = 0; i < read.size(); i++) {
+            if (first.equals(read.get(i))) {
+                long at = read.getSequence(i);
+                // the rest follow it (one addAll is one operation); if history already dropped some, the first suffices
+                return at;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,63 @@
+package io.herald.history;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.ringbuffer.Ringbuffer;
+import io.herald.testing.TestNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The append Hazelcast may run twice (issue 22: one 202, two seqs 2,458 and 2,465, when the partition's owner
+ * froze after appending and its promoted backup got the retried operation): run again late, it finds its
+ * records and answers their place instead of appending them a second time. On a real (single) member.
+ */
+class IdempotentAppendTest {
+    static HazelcastInstance member;
+
+    @BeforeAll
+    static void start() {
+        int port = TestNodes.freePort();
+        member = Hazelcast.newHazelcastInstance(TestNodes.hazelcast(TestNodes.uniqueClusterName(), port, List.of(port)));
+    }
+
+    @AfterAll
+    static void stop() {
+        member.shutdown();
+    }
+
+    static IdempotentAppend append(String ring, List<String> records, long createdAt) {
+        IdempotentAppend append = new IdempotentAppend(ring, records, createdAt);
+        append.setHazelcastInstance(member);
+        return append;
+    }
+
+    @Test
+    void aRetriedAppendIsNotAppendedTwice() throws Exception {
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-retry");
+        ring.add("someone else's event");
+        long created = System.currentTimeMillis() - 15_000; // the first attempt, before its owner froze
+        List<String> batch = List.of("{\"id\":\"a\"}", "{\"id\":\"b\"}");
+        long first = append(ring.getName(), batch, created).call();
+        ring.add("an event appended between the attempts");
+        long retried = append(ring.getName(), batch, created).call();
+        assertEquals(first, retried, "the retry answers where the first attempt put the records");
+        assertEquals(4, ring.size(), "the records once");
+        assertEquals("{\"id\":\"b\"}", ring.readOne(retried));
+    }
+
+    @Test
+    void distinctEventsAreAppendedEvenWhenLate() throws Exception {
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-distinct");
+        long late = System.currentTimeMillis() - 15_000;
+        append(ring.getName(), List.of("{\"id\":\"1\"}"), late).call();
+        long second = append(ring.getName(), List.of("{\"id\":\"2\"}"), late).call();
+        assertEquals(1, second);
+        assertEquals(2, ring.size());
+    }
+}

@@ -169,6 +169,19 @@ class RevocationIT {
     }
 
     @Test
+    void aRevocationLearntFromTheMapAloneClosesTheOldTokensConnections() {
+        // as a node sees it that missed the disconnect's message: only the cluster's map says it
+        String user = "s-revoke-missed";
+        BridgeClient old = connect(nodeB, tokenIssuedAt(user, now() - 120));
+        BridgeClient fresh = connect(nodeB, tokenIssuedAt(user, now()));
+        nodeA.hazelcast().<String, Long>getMap(RevocationVerticle.MAP).put(user, now() - 30);
+        assertRevoked(old);
+        old.close();
+        fresh.register("order:updated").sync(); // a token issued after the cutoff stays connected
+        fresh.close();
+    }
+
+    @Test
     void aNodeThatJoinsLaterKnowsTheRevocationsInForce() {
         String user = "s-revoke-late";
         String old = tokenIssuedAt(user, now() - 120);

@@ -204,6 +204,8 @@ public final class RevocationVerticle extends VerticleBase {
         private void set(EntryEvent<String, Long> event) {
             if (event.getValue() != null) {
                 revocations.put(event.getKey(), event.getValue(), System.currentTimeMillis() + ttlSeconds * 1000L);
+                // a node that missed the disconnect's message still closes what the revocation refuses
+                connections.closeRevoked(java.util.List.of(event.getKey()));
             }
         }
 

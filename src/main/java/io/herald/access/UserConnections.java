@@ -63,6 +63,19 @@ public final class UserConnections implements ConnectionPolicy {
 
     /** Closes every connection of these users on this node with {@code revoked}; answers how many it closed. */
     public Future<Integer> disconnect(Collection<String> users) {
+        return close(users, connection -> true);
+    }
+
+    /**
+     * Closes the connections of these users whose current token a revocation refuses, as a disconnect does: for a
+     * revocation this node learns from the cluster's map rather than from the disconnect's message (which a node may
+     * miss), so that a revoked token does not stay connected. Connections on newer tokens stay.
+     */
+    public Future<Integer> closeRevoked(Collection<String> users) {
+        return close(users, connection -> revocations.revoked(connection.principal(), System.currentTimeMillis()));
+    }
+
+    private Future<Integer> close(Collection<String> users, java.util.function.Predicate<Connection> which) {
         Map<Context, List<Connection>> byContext = new HashMap<>();
         for (String user : users) {
             Map<Connection, Context> connections = byUser.get(user);
@@ -76,7 +89,7 @@ public final class UserConnections implements ConnectionPolicy {
             context.runOnContext(v -> {
                 int n = 0;
                 for (Connection connection : connections) {
-                    if (connection.closedFor() == null) {
+                    if (connection.closedFor() == null && which.test(connection)) {
                         connection.close(CloseReason.REVOKED, "disconnected by an administrator: connect again only with a new token");
                         n++;
                     }

@@ -210,7 +210,12 @@ final class Replay {
             }
             subscriber.write(event);
         }
-        long stall = subscriber.timer(STALLED_PAGE_MS, () -> subscriber.stalled(STALLED_PAGE_MS));
+        long stall = subscriber.timer(STALLED_PAGE_MS, () -> {
+            subscriber.stalled(STALLED_PAGE_MS);
+            // a fallback transport's drain may never come (a client that stopped reading keeps its TCP connection):
+            // the budget must not wait for it
+            giveBack();
+        });
         subscriber.whenDrained(() -> {
             subscriber.cancelTimer(stall);
             giveBack();

@@ -156,7 +156,9 @@ public final class SessionOwners implements Shareable {
             rest = rest.substring(0, rest.length() - 1);
         }
         String[] parts = rest.split("/", -1);
-        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+        // vertx-web serves only server and session ids of [^/.]+: any other path reaches no session, so it owns none
+        // (else requests vertx-web answers 404 would fill the table)
+        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[0].indexOf('.') >= 0 || parts[1].indexOf('.') >= 0) {
             return null;
         }
         return new String[]{parts[1], parts[2]};

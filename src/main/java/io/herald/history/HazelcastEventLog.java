@@ -108,6 +108,12 @@ public final class HazelcastEventLog implements EventLog {
             HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, hazelcast.getExecutorService(IdempotentAppend.EXECUTOR),
                     Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
             log.epochs.addEntryListener(log.new EpochListener(), true);
+            // after a merge this node's cache may hold epochs its side put and the merge discarded: learn them again
+            hazelcast.getLifecycleService().addLifecycleListener(event -> {
+                if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                    log.epochByType.clear();
+                }
+            });
             try {
                 for (String type : types) {
                     log.epochOf(type);
@@ -148,15 +154,11 @@ public final class HazelcastEventLog implements EventLog {
         return new PartitionAwareKey<>(type, RING_PREFIX + type);
     }
 
-    private static String newer(String a, String b) {
-        return Epochs.isNewer(b, a) ? b : a;
-    }
-
     private final class EpochListener implements EntryAddedListener<PartitionAwareKey<String, String>, String>,
             EntryUpdatedListener<PartitionAwareKey<String, String>, String> {
         @Override
         public void entryAdded(EntryEvent<PartitionAwareKey<String, String>, String> event) {
-            epochByType.merge(event.getKey().getKey(), event.getValue(), HazelcastEventLog::newer);
+            epochByType.put(event.getKey().getKey(), event.getValue());
         }
 
         @Override
@@ -287,11 +289,28 @@ public final class HazelcastEventLog implements EventLog {
                 });
     }
 
-    /** The stream's epoch from the map, or a new one put there if the map has none. Blocking. */
+    /**
+     * The stream's epoch from the map, or a new one put there if the map has none; this node's cache follows the map,
+     * never keeps what it knew before. (It used to keep the newer of the two: an epoch a node put while it was cut off,
+     * which the merge discarded, then stayed in its cache as "newer", and the node acknowledged the real stream's events
+     * under it while the others used the map's: the soak's parallel epochs, seed 42.) Blocking.
+     */
     private String putEpoch(String type) {
         String created = Epochs.newEpoch();
         String existing = epochs.putIfAbsent(epochKey(type), created);
-        return epochByType.merge(type, existing != null ? existing : created, HazelcastEventLog::newer);
+        String epoch = existing != null ? existing : created;
+        epochByType.put(type, epoch);
+        return epoch;
+    }
+
+    /** The map's epoch of the stream (put if it has none), which this node's cache then holds. Blocking. */
+    private String currentEpoch(String type) {
+        String epoch = epochs.get(epochKey(type));
+        if (epoch == null) {
+            return putEpoch(type);
+        }
+        epochByType.put(type, epoch);
+        return epoch;
     }
 
     /** The epoch this node knows, or the map's. Blocking. */
@@ -334,7 +353,8 @@ public final class HazelcastEventLog implements EventLog {
         return vertx.executeBlocking(() -> {
             long tail = ring.tailSequence() + 1;
             long head = ring.headSequence() + 1;
-            return new StreamPosition(epochOf(type), head, tail);
+            // the map, not the cache: a position is what delivery resynchronises on after a stall or a merge
+            return new StreamPosition(currentEpoch(type), head, tail);
         }, false);
     }
 }

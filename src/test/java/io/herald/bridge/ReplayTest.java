@@ -334,4 +334,18 @@ class ReplayTest {
         assertTrue(reader.timers.isEmpty(), "no timer left behind");
         assertEquals(seqs(1, 100), reader.written);
     }
+
+    @Test
+    void aStalledPageGivesItsBudgetBackEvenWhenItsDrainNeverComes() {
+        // a SockJS fallback session closed as a slow consumer keeps its TCP connection: its write may never complete
+        FakeHistory history = new FakeHistory(1, 100, 10_000);
+        FakeSocket stuck = new FakeSocket();
+        ReplayBudget budget = new ReplayBudget(1 << 20);
+        new Replay(history, stuck, budget, 40_000, EPOCH, 1, 100).start();
+        assertTrue(budget.inFlight() > 0);
+        stuck.advance(Replay.STALLED_PAGE_MS);
+        assertEquals(1, stuck.stalled);
+        stuck.gone = true;
+        assertEquals(0, budget.inFlight(), "given back at the stall, not at a drain that never comes");
+    }
 }

@@ -72,6 +72,9 @@ class SessionOwnersTest {
         assertArrayEquals(new String[]{"abc", "xhr"}, SessionOwners.sessionAndTransport("/eventbus", "/eventbus/000/abc/xhr?token=x"));
         assertArrayEquals(new String[]{"abc", "xhr_send"}, SessionOwners.sessionAndTransport("/eventbus", "/eventbus/000/abc/xhr_send/"));
         assertNull(SessionOwners.sessionAndTransport("/eventbus", "/eventbus/info"));
+        // ids vertx-web never serves ([^/.]+) own no session: they cannot fill the table
+        assertNull(SessionOwners.sessionAndTransport("/eventbus", "/eventbus/a.b/abc/xhr"));
+        assertNull(SessionOwners.sessionAndTransport("/eventbus", "/eventbus/000/a.b/xhr"));
         assertNull(SessionOwners.sessionAndTransport("/eventbus", "/eventbus/websocket"));
         assertNull(SessionOwners.sessionAndTransport("/eventbus", "/api/events"));
     }

@@ -204,8 +204,10 @@ public final class RevocationVerticle extends VerticleBase {
         private void set(EntryEvent<String, Long> event) {
             if (event.getValue() != null) {
                 revocations.put(event.getKey(), event.getValue(), System.currentTimeMillis() + ttlSeconds * 1000L);
-                // a node that missed the disconnect's message still closes what the revocation refuses
-                connections.closeRevoked(java.util.List.of(event.getKey()));
+                // a node that missed the disconnect's message still closes what the revocation refuses; later than the
+                // message would have, so that a node that did get it counts its closes in the answer
+                String user = event.getKey();
+                vertx.setTimer(WAIT_MS, id -> connections.closeRevoked(java.util.List.of(user)));
             }
         }
 

@@ -83,9 +83,12 @@ public final class HazelcastEventLog implements EventLog {
     static final long SLOW_APPEND_MS = 4000;
     /** How many times an append is sent to the owner of its ring buffer before it fails. */
     static final int APPEND_ATTEMPTS = 5;
+    private final com.hazelcast.partition.PartitionService partitions;
 
     private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, com.hazelcast.core.IExecutorService appends,
+                              com.hazelcast.partition.PartitionService partitions,
                               Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
+        this.partitions = partitions;
         this.vertx = vertx;
         this.quorum = quorum;
         this.appends = appends;
@@ -106,6 +109,7 @@ public final class HazelcastEventLog implements EventLog {
                 rings.put(type, hazelcast.getRingbuffer(RING_PREFIX + type));
             }
             HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, hazelcast.getExecutorService(IdempotentAppend.EXECUTOR),
+                    hazelcast.getPartitionService(),
                     Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
             log.epochs.addEntryListener(log.new EpochListener(), true);
             // after a merge this node's cache may hold epochs its side put and the merge discarded: learn them again
@@ -270,6 +274,20 @@ public final class HazelcastEventLog implements EventLog {
 
     private void attempt(String name, List<String> records, long createdAt, int attempt,
                          java.util.concurrent.CompletableFuture<Long> done) {
+        com.hazelcast.cluster.Member owner = partitions.getPartition(name).getOwner();
+        if (owner != null && !io.herald.cluster.HeraldMembers.isHeraldNode(owner)) {
+            // a JVM service joined with the same cluster.xml owns the ring's partition and need not have Herald's classes
+            // (it publishes with a plain eventBus().publish): append directly, as before the executor, which Hazelcast
+            // may retry once more across a member change
+            ring(name.substring(RING_PREFIX.length())).addAllAsync(records, OverflowPolicy.OVERWRITE).whenComplete((last, failed) -> {
+                if (failed != null) {
+                    done.completeExceptionally(failed);
+                } else {
+                    done.complete(last);
+                }
+            });
+            return;
+        }
         appends.submitToKeyOwner(new IdempotentAppend(name, records, createdAt, attempt > 0), name,
                 new com.hazelcast.core.ExecutionCallback<Long>() {
                     @Override

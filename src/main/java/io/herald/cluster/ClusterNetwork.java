@@ -26,15 +26,40 @@ public final class ClusterNetwork {
     private ClusterNetwork() {
     }
 
-    /** Hazelcast listens on {@code host} (an IP literal) unless cluster.xml chose its interfaces or the bind itself. */
+    /**
+     * Hazelcast listens on {@code host} unless cluster.xml chose its interfaces or the bind itself. A host name (as
+     * Kubernetes gives) is resolved once, at start, to its IPv4 address; an IPv6-only name or a wildcard is left to
+     * Hazelcast's own choice, as before.
+     */
     public static void bindTo(Config hazelcast, String host) {
         if (hazelcast.getProperty(BIND_ANY) == null) {
             hazelcast.setProperty(BIND_ANY, "false");
         }
         InterfacesConfig interfaces = hazelcast.getNetworkConfig().getInterfaces();
-        if (!interfaces.isEnabled() && host != null && IPV4.matcher(host).matches() && !host.equals("0.0.0.0")) {
-            interfaces.setEnabled(true).addInterface(host);
+        String address = ipv4Of(host);
+        if (!interfaces.isEnabled() && address != null && !address.equals("0.0.0.0")) {
+            interfaces.setEnabled(true).addInterface(address);
         }
+    }
+
+    /** The host's IPv4 address: the literal itself, or a name resolved (blocking, at start only); null otherwise. */
+    static String ipv4Of(String host) {
+        if (host == null || host.isBlank()) {
+            return null;
+        }
+        if (IPV4.matcher(host).matches()) {
+            return host;
+        }
+        try {
+            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
+                if (address instanceof java.net.Inet4Address && !address.isAnyLocalAddress()) {
+                    return address.getHostAddress();
+                }
+            }
+        } catch (java.net.UnknownHostException unresolved) {
+            // left to Hazelcast, which will say what it cannot bind
+        }
+        return null;
     }
 
     /** TLS with mutual authentication on the event bus, when {@code tls} is enabled; else nothing changes. */

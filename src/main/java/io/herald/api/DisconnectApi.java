@@ -5,11 +5,8 @@ import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.access.DisconnectRequest;
 import io.herald.stats.NodeStats;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -49,7 +46,7 @@ public final class DisconnectApi {
     private void disconnect(RoutingContext ctx) {
         DisconnectRequest request;
         try {
-            request = DisconnectRequest.fromJson(parse(ctx), maxUsers, System.currentTimeMillis() / 1000);
+            request = DisconnectRequest.fromJson(HttpResponses.jsonBody(ctx), maxUsers, System.currentTimeMillis() / 1000);
         } catch (HeraldException e) {
             refuse(ctx, e);
             return;
@@ -62,26 +59,9 @@ public final class DisconnectApi {
                 });
     }
 
-    private static Object parse(RoutingContext ctx) {
-        Buffer body = ctx.body().buffer();
-        if (body == null || body.length() == 0) {
-            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is empty");
-        }
-        try {
-            return Json.decodeValue(body);
-        } catch (DecodeException e) {
-            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
-        }
-    }
 
     private void onFailure(RoutingContext ctx) {
-        if (ctx.statusCode() == 413) {
-            refuse(ctx, new HeraldException(ErrorCode.BODY_TOO_LARGE, "bodies are limited to " + maxBodyBytes + " bytes"));
-        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-            refuse(ctx, new HeraldException(ErrorCode.INVALID_JSON, "the body could not be read as JSON"));
-        } else {
-            refuse(ctx, HeraldException.from(ctx.failure()));
-        }
+        refuse(ctx, HttpResponses.bodyFailure(ctx, maxBodyBytes));
     }
 
     private void refuse(RoutingContext ctx, HeraldException error) {

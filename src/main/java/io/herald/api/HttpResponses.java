@@ -1,6 +1,10 @@
 package io.herald.api;
 
 import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.herald.log.LogLimiter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -31,5 +35,30 @@ public final class HttpResponses {
             body.mergeIn(extra);
         }
         json(ctx, code.status(), body);
+    }
+
+    /** A request's body as JSON (object or array), or {@code invalid_json}. */
+    public static Object jsonBody(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        if (body == null || body.length() == 0) {
+            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is empty");
+        }
+        try {
+            return Json.decodeValue(body);
+        } catch (DecodeException e) {
+            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
+        }
+    }
+
+    /** What a body handler's failure means to the client: over the limit, unreadable, or the failure itself. */
+    public static HeraldException bodyFailure(RoutingContext ctx, int maxBodyBytes) {
+        if (ctx.statusCode() == 413) {
+            return new HeraldException(ErrorCode.BODY_TOO_LARGE, "bodies are limited to " + maxBodyBytes + " bytes");
+        }
+        if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            // the body handler could not read the body (a form with a bad escape, a multipart body, …)
+            return new HeraldException(ErrorCode.INVALID_JSON, "the body could not be read as JSON");
+        }
+        return HeraldException.from(ctx.failure());
     }
 }

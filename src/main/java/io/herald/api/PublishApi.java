@@ -6,10 +6,7 @@ import io.herald.event.EventPublisher;
 import io.herald.event.PublishRequest;
 import io.herald.limits.PublishRateLimit;
 import io.herald.stats.NodeStats;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -62,7 +59,7 @@ public final class PublishApi {
     private void publishOne(RoutingContext ctx) {
         PublishRequest request;
         try {
-            request = PublishRequest.fromJson(parse(ctx));
+            request = PublishRequest.fromJson(HttpResponses.jsonBody(ctx));
             publisher.validate(request);
         } catch (HeraldException e) {
             refuse(ctx, e, null);
@@ -84,7 +81,7 @@ public final class PublishApi {
         List<PublishRequest> requests = new ArrayList<>();
         int index = -1;
         try {
-            Object body = parse(ctx);
+            Object body = HttpResponses.jsonBody(ctx);
             if (!(body instanceof JsonObject json) || !(json.getValue("events") instanceof JsonArray events)) {
                 throw new HeraldException(ErrorCode.INVALID_EVENT, "a batch is {\"events\":[…]}");
             }
@@ -126,27 +123,9 @@ public final class PublishApi {
         return false;
     }
 
-    private static Object parse(RoutingContext ctx) {
-        Buffer body = ctx.body().buffer();
-        if (body == null || body.length() == 0) {
-            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is empty");
-        }
-        try {
-            return Json.decodeValue(body);
-        } catch (DecodeException e) {
-            throw new HeraldException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
-        }
-    }
 
     private void onFailure(RoutingContext ctx) {
-        if (ctx.statusCode() == 413) {
-            refuse(ctx, new HeraldException(ErrorCode.BODY_TOO_LARGE, "bodies are limited to " + maxBodyBytes + " bytes"), null);
-        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-            // the body handler could not read the body (a form with a bad escape, a multipart body, …)
-            refuse(ctx, new HeraldException(ErrorCode.INVALID_JSON, "the body could not be read as JSON"), null);
-        } else {
-            refuse(ctx, HeraldException.from(ctx.failure()), null);
-        }
+        refuse(ctx, HttpResponses.bodyFailure(ctx, maxBodyBytes), null);
     }
 
     private void refuse(RoutingContext ctx, HeraldException error, JsonObject extra) {

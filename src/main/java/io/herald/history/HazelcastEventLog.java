@@ -247,6 +247,11 @@ public final class HazelcastEventLog implements EventLog {
     }
 
     @Override
+    public long settleMs() {
+        return quorum.heartbeatTimeoutMs() + 1000;
+    }
+
+    @Override
     public boolean confirmed() {
         return doubt.get() == 0 && quorum.mayAcknowledge();
     }

@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.Addresses;
 import io.herald.CloseReason;
@@ -10,7 +10,7 @@ import io.herald.history.EventLog;
 import io.herald.history.HistoryPage;
 import io.herald.history.StreamPosition;
 import io.herald.log.LogLimiter;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -44,7 +44,7 @@ import java.util.logging.Logger;
  * </ul>
  * Touched only on its bridge's event loop.
  */
-final class TypeStream {
+public final class TypeStream {
     private static final Logger LOG = Logger.getLogger(TypeStream.class.getName());
     /** Its warnings repeat while history is unreachable: one line per kind and type every few seconds. */
     private static final LogLimiter NOTABLE = new LogLimiter(LOG);
@@ -57,7 +57,7 @@ final class TypeStream {
     private final Vertx vertx;
     private final EventLog log;
     private final Fanout fanout;
-    private final NodeStats stats;
+    private final Counters stats;
     private final DeliveryOptions options;
     private final MessageConsumer<EventBatch> consumer;
     /** The event loop the stream runs on (it is made there). */
@@ -105,7 +105,7 @@ final class TypeStream {
      * (a longer gap is recovery_incomplete); replays go in pages of {@code replayPageBytes}, within the node's
      * {@code replayBudget}.
      */
-    record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents, int replayPageBytes,
+    public record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents, int replayPageBytes,
                            ReplayBudget replayBudget) {
         /** A replay page when the outbound bound does not say less. */
         static final int REPLAY_PAGE_BYTES = 256 * 1024;
@@ -115,12 +115,12 @@ final class TypeStream {
         }
 
         /** Replay pages of a quarter of the outbound bound at most, so a replay never makes a reading client a slow consumer. */
-        static int replayPageBytes(int maxOutboundBytes) {
+        public static int replayPageBytes(int maxOutboundBytes) {
             return Math.max(1024, Math.min(REPLAY_PAGE_BYTES, maxOutboundBytes / 4));
         }
     }
 
-    TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, NodeStats stats, DeliveryOptions options) {
+    TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, Counters stats, DeliveryOptions options) {
         this.type = type;
         this.ownerField = ownerField;
         this.vertx = vertx;

@@ -130,7 +130,9 @@ class StatsOutputTest {
             Eventually.assertEventually("node-3 departed", () -> view(vertx).getJsonObject("totals").getInteger("nodes") == 2);
             JsonObject view = view(vertx);
             view.getJsonArray("nodes").forEach(node -> ((JsonObject) node).remove("startedAt"));
-            assertGolden("cluster-view.json", view.encodePrettily() + "\n");
+            // the totals' keys may come in another order (JSON objects are unordered): compared as JSON
+            Path file = GOLDEN.resolve("cluster-view.json");
+            assertEquals(new JsonObject(Files.readString(file, StandardCharsets.UTF_8)), view, "cluster-view.json");
         } finally {
             vertx.close().await();
         }

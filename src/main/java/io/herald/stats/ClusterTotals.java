@@ -30,7 +30,8 @@ public final class ClusterTotals {
                 case PER_NODE -> {
                 }
                 case DISTINCT -> totals.put(field, presence == null ? (stat.keyed() ? new JsonObject() : null)
-                        : stat.keyed() ? presence.getJsonObject(field, new JsonObject()) : presence.getValue(field));
+                        : stat.keyed() ? presence.getJsonObject(field, new JsonObject())
+                        : presence.getValue(field) instanceof Number n ? (Object) n.longValue() : null);
                 case SUM, KEPT, MAX -> {
                     Object total = stat.keyed() ? new JsonObject() : (Object) 0L;
                     for (JsonObject node : live) {

@@ -23,7 +23,8 @@ import java.util.UUID;
  * with the per-node list and the totals. A node leaves the view when Hazelcast drops its member (or, failing
  * that, after three intervals without a snapshot); what it counted so far (events published, deliveries, …)
  * stays in the totals, which therefore never go backwards, while its connections, subscriptions and users
- * leave with it. Unique users and rooms come from presence, which knows a user on two nodes is one.
+ * leave with it. Unique users and rooms come from presence, which knows a user on two nodes is one. Which stat
+ * adds up how is each {@link Stat}'s rule, applied by {@link ClusterTotals}.
  */
 public final class StatsVerticle extends VerticleBase {
     static final int MAX_DEPARTED = 1000;

@@ -140,9 +140,10 @@ public record HeraldConfig(
 
     /**
      * Cluster-wide presence (who is online, room members, online/offline and room events): on or off (rooms
-     * work either way), and how often a node sends the others what changed in its part.
+     * work either way), and how often a node sends the others what changed in its part; {@code announceFile}:
+     * which roles' first and last connections announce which events (conf/presence.json, docs/presence.md).
      */
-    public record Presence(boolean enabled, int flushMs) {
+    public record Presence(boolean enabled, int flushMs, ConfigFile announceFile) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -303,7 +304,8 @@ public record HeraldConfig(
                 r.integer("delivery.maxReplayBytesInFlight", null, 64 << 20, 64 * 1024, Integer.MAX_VALUE));
         Presence presence = new Presence(
                 r.bool("presence.enabled", null, true),
-                r.integer("presence.flushMs", null, 100, 10, 60_000));
+                r.integer("presence.flushMs", null, 100, 10, 60_000),
+                file(r, "presence.announceFile", "presence.json", baseDir));
 
         HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
                 file(r, "catalog", "catalog.json", baseDir),

@@ -54,7 +54,7 @@ public final class ConfigReference {
                 so and why (the development JWT secret and API key, which prod refuses; example per-role and
                 per-namespace values).
 
-                **prod.** `prod` mode refuses to start without the keys marked *yes* in the last column (set to
+                **prod.** `prod` mode refuses to start without the keys marked *yes* in the prod-required column (set to
                 something other than the shipped development values), with a JWT secret under 32 bytes or an API key
                 under 32 characters.
 
@@ -64,7 +64,7 @@ public final class ConfigReference {
         for (Map.Entry<String, String> section : sections.entrySet()) {
             md.append("\n## ").append(section.getKey().isEmpty() ? "Top level" : "`" + section.getKey() + "`").append("\n\n");
             md.append(section.getValue()).append("\n\n");
-            md.append("| key | env | type | default | range | doc | prod |\n");
+            md.append("| key | env | type | default | range | doc | prod-required |\n");
             md.append("|---|---|---|---|---|---|---|\n");
             for (ConfigKey key : ConfigKeys.all()) {
                 if (!key.section().equals(section.getKey())) {

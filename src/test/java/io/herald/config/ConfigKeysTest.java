@@ -107,8 +107,10 @@ class ConfigKeysTest {
                 refused(shipped(), env("HERALD_LIMITS_FRAMES_PER_MINUTE_BY_ROLE", "admin=600")).key());
         assertEquals("limits.framesPerMinuteByRole.admin (HERALD_LIMITS_FRAMES_PER_MINUTE_BY_ROLE)",
                 refused(shipped(), env("HERALD_LIMITS_FRAMES_PER_MINUTE_BY_ROLE", "{\"admin\": -1}")).key());
-        assertEquals("history.namespaces.system.maxEvent",
-                refused(shipped(), env("HERALD_HISTORY_NAMESPACES", "{\"system\": {\"maxEvent\": 5}}")).key());
+        ConfigException inEnv = refused(shipped(), env("HERALD_HISTORY_NAMESPACES", "{\"system\": {\"maxEvent\": 5}}"));
+        assertEquals("history.namespaces.system.maxEvent", inEnv.key());
+        assertEquals("unknown key history.namespaces.system.maxEvent; did you mean history.namespaces.system.maxEvents? (in HERALD_HISTORY_NAMESPACES)",
+                inEnv.getMessage());
         ConfigException perEntry = refused(shipped(), env("HERALD_LIMITS_FRAMES_PER_MINUTE_BY_ROLE_ADMIN", "5"));
         assertEquals("HERALD_LIMITS_FRAMES_PER_MINUTE_BY_ROLE_ADMIN", perEntry.key());
         assertTrue(perEntry.getMessage().contains("HERALD_LIMITS_FRAMES_PER_MINUTE_BY_ROLE sets all of limits.framesPerMinuteByRole"),

@@ -3,7 +3,6 @@ package io.herald.config;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One key of {@code herald.json}, declared once in {@link ConfigKeys}: its path, type, default, range, environment
@@ -243,9 +242,5 @@ public final class ConfigKey {
     @Override
     public String toString() {
         return path;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

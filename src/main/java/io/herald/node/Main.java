@@ -187,7 +187,7 @@ public final class Main {
                 usage: java -jar herald.jar [run]
                        java -jar herald.jar token --sub USER --role ROLE [--store STORE] [--rooms a,b] [--ttl SECONDS]
                        java -jar herald.jar types FILE   (the client's TypeScript typings with the catalog's event types; - for stdout)
-                configuration: conf/herald.json (HERALD_CONF) and HERALD_* environment variables, see README.md""";
+                configuration: conf/herald.json (HERALD_CONF) and HERALD_* environment variables, see docs/configuration.md""";
     }
 
     private static void configureLogging() {

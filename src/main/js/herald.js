@@ -2,7 +2,7 @@
 // Herald cluster and makes the hub's guarantees hold in the page: after a dropped connection or a dead
 // node it reconnects (exponential backoff with jitter, rotating through `urls`), registers every type
 // again from the last seq and epoch it saw, so handlers get each event once and in order, re-joins its
-// rooms, and keeps its token fresh. See README.md ("Herald's own client") for the behaviour in full.
+// rooms, and keeps its token fresh. See docs/client.md for the behaviour in full.
 import SockJS from 'sockjs-client';
 
 /** The hub's close reasons (io.herald.CloseReason) and whether connecting again can help. */

@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 /**
  * {@code java -jar herald.jar} starts a node; {@code java -jar herald.jar token --sub ID --role ROLE}
  * mints a token with the configured secret; {@code java -jar herald.jar types FILE} writes the browser client's
- * TypeScript typings with the configured event catalog. See the README for the configuration.
+ * TypeScript typings with the configured event catalog. See docs/configuration.md for the configuration.
  */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());

@@ -185,7 +185,7 @@ class HeraldJsIT {
 
         // a fixed token the hub refuses: closed with the hub's reason, no reconnect
         JsonObject refused = observed.getJsonObject("refused");
-        assertEquals(new JsonObject().put("reason", "token_invalid").put("code", 4401)
+        assertEquals(new JsonObject().put("reason", "token_invalid").put("code", 4102)
                 .put("message", "token rejected: bad signature, algorithm, format or claims").put("reconnect", false), refused.getJsonObject("closeInfo"));
         assertEquals(List.of("open", "closed"), statuses(refused.getJsonObject("seen")));
         // a token function is asked again after a refusal, and its new token connects

@@ -34,9 +34,9 @@ function jsRegion(v) {
     'export const CLOSE_REASONS = Object.freeze({',
     ...v.closeReasons.map((r) => `  ${r.name}: Object.freeze({ code: ${r.code}, reconnect: ${quote(r.reconnect)} }),`),
     '});',
-    '/** The hub\'s error codes (io.herald.ErrorCode): the status (failureCode) and what a client does when one refuses its connection. */',
+    '/** The hub\'s error codes (io.herald.ErrorCode): the status (failureCode), what a client does when one refuses its connection, and the close that follows. */',
     'export const ERROR_CODES = Object.freeze({',
-    ...v.errorCodes.map((c) => `  ${c.name}: Object.freeze({ status: ${c.status}, reconnect: ${quote(c.reconnect)} }),`),
+    ...v.errorCodes.map((c) => `  ${c.name}: Object.freeze({ status: ${c.status}, reconnect: ${quote(c.reconnect)}${c.close ? `, close: ${quote(c.close)}` : ''} }),`),
     '});',
     '/** What a client does after a close code of 4000 and up, by range (yes: connect again; new_token: only with a new token; no: stop). */',
     'export const CLOSE_RANGES = Object.freeze([',
@@ -59,7 +59,7 @@ function dtsRegion(v) {
     ...v.closeReasons.map((r) => `  readonly ${r.name}: { readonly code: ${r.code}; readonly reconnect: ${quote(r.reconnect)} };`),
     '};',
     'export declare const ERROR_CODES: {',
-    ...v.errorCodes.map((c) => `  readonly ${c.name}: { readonly status: ${c.status}; readonly reconnect: ${quote(c.reconnect)} };`),
+    ...v.errorCodes.map((c) => `  readonly ${c.name}: { readonly status: ${c.status}; readonly reconnect: ${quote(c.reconnect)}${c.close ? `; readonly close: ${quote(c.close)}` : ''} };`),
     '};',
     'export declare const CLOSE_RANGES: ReadonlyArray<{ readonly reconnect: Reconnect; readonly from: number; readonly to: number }>;',
     END,
@@ -70,7 +70,11 @@ const RECONNECT_TEXT = { yes: 'yes', new_token: 'with a new token', no: 'no' };
 const cell = (text) => String(text).replace(/\|/g, '\\|');
 
 function codesPage(v) {
-  const rangeOf = (name) => v.reconnect.find((c) => c.name === name);
+  const closeCode = (name) => {
+    const reason = v.closeReasons.find((r) => r.name === name);
+    if (!reason) throw new Error(`an error code closes with ${name}, which is no close reason`);
+    return reason.code;
+  };
   return [
     '# Error codes and close reasons',
     '',
@@ -89,11 +93,12 @@ function codesPage(v) {
     '`{"type":"err","address":"order:created","failureCode":403,"failureType":"access_denied","message":"…","body":"access_denied"}`',
     'whose address is the frame\'s address (the reply address for a `send`). A refused frame costs nothing else: the',
     'socket stays open. When a code refuses a connection at open, the `err` frame has no address and carries',
-    '`reconnect` (true unless the class is `no`), and the close follows; *on refusal* says what a client does then.',
+    '`reconnect` (true unless the class is `no`), and the close follows: *refused at connect* names that close, and',
+    '*reconnect* says what a client does then.',
     '',
-    '| code | status | on refusal, reconnect | when |',
-    '|---|---|---|---|',
-    ...v.errorCodes.map((c) => `| \`${c.name}\` | ${c.status} | ${RECONNECT_TEXT[c.reconnect]} | ${cell(c.doc)} |`),
+    '| code | status | refused at connect | reconnect | when |',
+    '|---|---|---|---|---|',
+    ...v.errorCodes.map((c) => `| \`${c.name}\` | ${c.status} | ${c.close ? `\`${c.close}\` (${closeCode(c.close)})` : '–'} | ${RECONNECT_TEXT[c.reconnect]} | ${cell(c.doc)} |`),
     '',
     '## Close reasons',
     '',

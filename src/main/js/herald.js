@@ -21,7 +21,7 @@ export const CLOSE_REASONS = Object.freeze({
   token_invalid: Object.freeze({ code: 4102, reconnect: 'new_token' }),
   revoked: Object.freeze({ code: 4103, reconnect: 'new_token' }),
 });
-/** The hub's error codes (io.herald.ErrorCode): the status (failureCode) and what a client does when one refuses its connection. */
+/** The hub's error codes (io.herald.ErrorCode): the status (failureCode), what a client does when one refuses its connection, and the close that follows. */
 export const ERROR_CODES = Object.freeze({
   invalid_json: Object.freeze({ status: 400, reconnect: 'no' }),
   invalid_frame: Object.freeze({ status: 400, reconnect: 'no' }),
@@ -32,19 +32,19 @@ export const ERROR_CODES = Object.freeze({
   frame_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
   body_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
   batch_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
-  token_required: Object.freeze({ status: 401, reconnect: 'new_token' }),
-  token_invalid: Object.freeze({ status: 401, reconnect: 'new_token' }),
-  token_expired: Object.freeze({ status: 401, reconnect: 'new_token' }),
-  token_revoked: Object.freeze({ status: 401, reconnect: 'new_token' }),
+  token_required: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_required' }),
+  token_invalid: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_invalid' }),
+  token_expired: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_expired' }),
+  token_revoked: Object.freeze({ status: 401, reconnect: 'new_token', close: 'revoked' }),
   unauthorized: Object.freeze({ status: 401, reconnect: 'new_token' }),
   access_denied: Object.freeze({ status: 403, reconnect: 'no' }),
   not_found: Object.freeze({ status: 404, reconnect: 'no' }),
   recovery_incomplete: Object.freeze({ status: 410, reconnect: 'no' }),
   too_many_subscriptions: Object.freeze({ status: 429, reconnect: 'yes' }),
-  too_many_rooms: Object.freeze({ status: 429, reconnect: 'new_token' }),
+  too_many_rooms: Object.freeze({ status: 429, reconnect: 'new_token', close: 'token_invalid' }),
   too_many_pending_replies: Object.freeze({ status: 429, reconnect: 'yes' }),
-  rate_limited: Object.freeze({ status: 429, reconnect: 'yes' }),
-  too_many_connections: Object.freeze({ status: 429, reconnect: 'yes' }),
+  rate_limited: Object.freeze({ status: 429, reconnect: 'yes', close: 'rate_limited' }),
+  too_many_connections: Object.freeze({ status: 429, reconnect: 'yes', close: 'too_many_connections' }),
   internal_error: Object.freeze({ status: 500, reconnect: 'yes' }),
   unavailable: Object.freeze({ status: 503, reconnect: 'yes' }),
 });
@@ -298,12 +298,15 @@ export class Herald {
     // SockJS transports say 3000 "Go away!", so there the err frame that came just before the close decides
     const closeReason = event && event.reason;
     const fallback = !code || code === FALLBACK_CLOSE;
+    // a refusal's err names its code (token_revoked); the close that follows it names the reason (revoked)
+    const refusal = hub && ERROR_CODES[hub.failureType];
+    const hubReason = hub && (hub.failureType in CLOSE_REASONS ? hub.failureType : refusal && refusal.close || hub.failureType);
     const reason = hub && hub.failureType in CLOSE_REASONS ? hub.failureType
-      : closeReason in CLOSE_REASONS ? closeReason : hub ? hub.failureType : 'connection_lost';
+      : closeReason in CLOSE_REASONS ? closeReason : hub ? hubReason : 'connection_lost';
     const reconnect = fallback ? reconnectAfterErr(hub) : reconnectAfterCode(code);
     const info = {
       reason,
-      code: fallback ? hub && hub.failureCode : code,
+      code: !fallback ? code : reason in CLOSE_REASONS ? CLOSE_REASONS[reason].code : hub && hub.failureCode,
       message: hub ? hub.message : closeReason || 'connection lost',
       reconnect: reconnect !== 'no',
     };

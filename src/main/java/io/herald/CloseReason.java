@@ -63,17 +63,8 @@ public enum CloseReason {
         return doc;
     }
 
-    /** The close that goes with refusing a connection for this error (a token refusal at open, say). */
+    /** The close that goes with refusing a connection for this error (a token refusal at open, say): the code's {@code close} in the file. */
     public static CloseReason forRefusal(ErrorCode code) {
-        return switch (code) {
-            case TOKEN_REQUIRED -> TOKEN_REQUIRED;
-            case TOKEN_INVALID -> TOKEN_INVALID;
-            case TOKEN_EXPIRED -> TOKEN_EXPIRED;
-            case TOKEN_REVOKED -> REVOKED;
-            case RATE_LIMITED -> RATE_LIMITED;
-            case TOO_MANY_CONNECTIONS -> TOO_MANY_CONNECTIONS;
-            case TOO_MANY_ROOMS -> TOKEN_INVALID; // the token's rooms claim: the same token is refused again
-            default -> INTERNAL_ERROR;
-        };
+        return code.refusalClose();
     }
 }

@@ -38,6 +38,7 @@ public enum ErrorCode {
     private final String id;
     private final Reconnect reconnect;
     private final String doc;
+    private final String close;
 
     ErrorCode() {
         this.id = name().toLowerCase(java.util.Locale.ROOT);
@@ -45,6 +46,7 @@ public enum ErrorCode {
         this.status = entry.number("status");
         this.reconnect = Reconnect.fromId(entry.text("reconnect"));
         this.doc = entry.text("doc");
+        this.close = entry.fields().getString("close", "internal_error");
     }
 
     /** The HTTP-style status: the HTTP response code, or an err frame's {@code failureCode}. */
@@ -60,6 +62,11 @@ public enum ErrorCode {
     /** What a client does when this code refuses its connection (the err frame before the close says it too). */
     public Reconnect reconnect() {
         return reconnect;
+    }
+
+    /** The close that follows when this code refuses a connection at open ({@code internal_error} for the codes that never do). */
+    public CloseReason refusalClose() {
+        return CloseReason.valueOf(close.toUpperCase(java.util.Locale.ROOT));
     }
 
     /** One line: when the hub answers with this code. */

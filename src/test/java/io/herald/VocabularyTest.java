@@ -92,6 +92,22 @@ class VocabularyTest {
     }
 
     @Test
+    void aRefusalClosesWithTheReasonTheFileNames() {
+        assertEquals(CloseReason.TOKEN_REQUIRED, CloseReason.forRefusal(ErrorCode.TOKEN_REQUIRED));
+        assertEquals(CloseReason.TOKEN_INVALID, CloseReason.forRefusal(ErrorCode.TOKEN_INVALID));
+        assertEquals(CloseReason.TOKEN_EXPIRED, CloseReason.forRefusal(ErrorCode.TOKEN_EXPIRED));
+        assertEquals(CloseReason.REVOKED, CloseReason.forRefusal(ErrorCode.TOKEN_REVOKED));
+        assertEquals(CloseReason.RATE_LIMITED, CloseReason.forRefusal(ErrorCode.RATE_LIMITED));
+        assertEquals(CloseReason.TOO_MANY_CONNECTIONS, CloseReason.forRefusal(ErrorCode.TOO_MANY_CONNECTIONS));
+        assertEquals(CloseReason.TOKEN_INVALID, CloseReason.forRefusal(ErrorCode.TOO_MANY_ROOMS), "the token's rooms claim: refused again");
+        assertEquals(CloseReason.INTERNAL_ERROR, CloseReason.forRefusal(ErrorCode.UNAVAILABLE));
+        assertEquals(CloseReason.INTERNAL_ERROR, CloseReason.forRefusal(ErrorCode.ACCESS_DENIED));
+        for (ErrorCode code : ErrorCode.values()) {
+            assertTrue(CloseReason.forRefusal(code) != null, code.id()); // a close the file names that is no reason would throw
+        }
+    }
+
+    @Test
     void aRefusalClosesWithAReasonOfTheSameClassAsItsCode() {
         for (ErrorCode code : ErrorCode.values()) {
             CloseReason close = CloseReason.forRefusal(code);

@@ -127,6 +127,7 @@ export type CloseReason = HubCloseReason | ErrorCode | 'connection_lost' | 'toke
 
 export interface CloseInfo {
   reason: CloseReason;
+  /** The close code: the reason's own (CLOSE_REASONS), whose range says what a client does; 1006 and the like for a lost connection. */
   code?: number;
   message: string;
   /** Whether the client connects again (false: status is 'closed'). */

@@ -5,7 +5,7 @@ import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.catalog.EventCatalog;
 import io.herald.history.EventLog;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,11 +39,11 @@ public final class EventPublisher {
     private final Vertx vertx;
     private final EventCatalog catalog;
     private final EventLog log;
-    private final NodeStats stats;
+    private final Counters stats;
     /** The key of each event loop's {@link Appender} in its context's data. */
     private final Object appenderKey = new Object();
 
-    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, NodeStats stats) {
+    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats) {
         this.vertx = vertx;
         this.catalog = catalog;
         this.log = log;

@@ -191,7 +191,7 @@ public final class SocketBridge implements Handler<ClientSocket> {
         NOTABLE.info("refused:" + refusal.code().id(), "connection from " + socket.remoteAddress() + " refused: "
                 + refusal.code().id() + ": " + refusal.getMessage());
         stats.closed(reason);
-        socket.send(BridgeFrames.err(null, refusal.code(), refusal.getMessage()));
+        socket.send(BridgeFrames.refusal(refusal.code(), refusal.getMessage(), reason));
         socket.close(reason.code(), reason.id());
     }
 

@@ -1,7 +1,10 @@
 // Drives Herald's console (GET / of a node) in a real Chromium, as a newcomer would: signs in as the dev admin,
 // sees an event published over the HTTP API, a toast for a system event, the cluster card and who is online,
-// then the node is stopped (SIGTERM to its pid) and the status indicator must say so. Prints one JSON object.
-//   node console-browser.mjs '{"base":"http://127.0.0.1:8080","apiKey":"…","pid":123,"screenshot":"/path.png"}'
+// then the node is stopped (SIGTERM to its pid) and the status indicator must say so. Before that, the console is
+// opened as the dev banner prints it (bannerUrl, with the admin token): every 4xx/5xx answer, page error and console
+// error while a console loads (up to its connection open, the cluster card and who is online) is listed in
+// loadProblems, which must stay empty. Prints one JSON object.
+//   node console-browser.mjs '{"base":"http://127.0.0.1:8080","bannerUrl":"http://…/?token=…","apiKey":"…","pid":123,"screenshot":"/path.png"}'
 import { chromium } from 'playwright-core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,11 +36,43 @@ const context = await chromium.launchPersistentContext(profile, {
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
 });
-const result = { statuses: [] };
+const result = { statuses: [], loadProblems: [] };
+/** Records what a newcomer would see in red while the page loads, until `loading.done`. */
+function watchLoad(page, loading) {
+  page.on('response', (response) => {
+    if (!loading.done && response.status() >= 400) {
+      result.loadProblems.push(`${loading.name}: ${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
+    }
+  });
+  page.on('pageerror', (error) => loading.done || result.loadProblems.push(`${loading.name}: page error ${error}`));
+  page.on('console', (message) => {
+    if (!loading.done && message.type() === 'error') result.loadProblems.push(`${loading.name}: console error ${message.text()} (${message.location().url})`);
+  });
+}
+
+/** Waits until a console page is loaded: connected, the cluster card and who is online drawn. */
+async function loaded(page) {
+  await page.waitForSelector('#status[data-status="open"]');
+  await page.waitForFunction(() => document.querySelectorAll('#nodes .node').length > 0);
+  await page.waitForFunction(() => document.querySelectorAll('#online li').length > 0);
+}
+
 try {
+  if (args.bannerUrl) {
+    const banner = await context.newPage();
+    const loading = { name: 'from the banner', done: false };
+    watchLoad(banner, loading);
+    await banner.goto(args.bannerUrl);
+    await loaded(banner);
+    result.bannerWho = await banner.textContent('#who');
+    loading.done = true;
+    await banner.close();
+  }
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(String(error)));
+  const signingIn = { name: 'signing in', done: false };
+  watchLoad(page, signingIn);
   await page.goto(args.base + '/');
   await page.waitForSelector('#dev-form:not([hidden])');
   await page.selectOption('#dev-role', 'admin');
@@ -68,6 +103,7 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('#nodes .node').length > 0);
   result.clusterSize = await page.textContent('#cluster-size');
   await page.waitForFunction(() => document.querySelectorAll('#online li').length > 0);
+  signingIn.done = true;
   result.online = await page.$$eval('#online li', (items) => items.map((item) => item.firstChild.textContent));
   result.deniedNamespaces = await page.$$eval('#namespaces li.denied', (items) => items.map((item) => item.textContent));
 
@@ -76,11 +112,18 @@ try {
   await page.selectOption('#filter-ns', '');
   await page.screenshot({ path: args.screenshot, fullPage: false });
 
+  // every text the indicator shows from here on: the first after the stop names why (later ones may say a reconnect failed)
+  await page.evaluate(() => {
+    const pill = document.getElementById('status');
+    window.statusTexts = [];
+    new MutationObserver(() => window.statusTexts.push(pill.textContent)).observe(pill, { childList: true, characterData: true, subtree: true });
+  });
   process.kill(args.pid, 'SIGTERM');
   await page.waitForFunction(() => ['reconnecting', 'closed'].includes(document.getElementById('status').dataset.status), null,
     { timeout: 20000 });
   result.statuses.push(await page.getAttribute('#status', 'data-status'));
-  result.statusText = await page.textContent('#status');
+  result.statusTexts = await page.evaluate(() => window.statusTexts);
+  result.statusText = result.statusTexts.find((text) => /^(reconnecting|closed)/.test(text)) || await page.textContent('#status');
   result.pageErrors = pageErrors;
 } catch (error) {
   fail(error.stack || String(error));

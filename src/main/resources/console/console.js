@@ -37,15 +37,15 @@ function claimsOf(token) {
 // --- signing in -------------------------------------------------------------------------------
 
 async function offerDevSignIn() {
-  const answer = await fetch('/api/dev/token');
+  const answer = await fetch('/api/dev/roles');
   if (answer.status === 404) {
     return; // prod: tokens come from the identity provider
   }
-  if (answer.status === 403) {
+  const { roles = [], tokens = false } = await answer.json();
+  if (!tokens) {
     $('dev-paste').hidden = false; // dev on a non-loopback address (http.host public): tokens must be pasted
     return;
   }
-  const { roles = [] } = await answer.json();
   $('dev-role').replaceChildren(...roles.map((role) => el('option', { value: role, textContent: role })));
   $('dev-form').hidden = false;
   $('dev-role').onchange = () => { $('dev-sub').value = 'dev-' + $('dev-role').value; };

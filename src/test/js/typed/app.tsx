@@ -1,4 +1,4 @@
-// A small typed app, as the README shows it: event names are checked against the hub's catalog.
+// A small typed app, as docs/client.md ("Typed events") shows it: event names are checked against the hub's catalog.
 import { Herald, type EventType, type HeraldEvent, type OrdersEventType } from 'herald-client';
 import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald, usePresence } from 'herald-client/react';
 

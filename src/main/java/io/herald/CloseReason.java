@@ -5,45 +5,40 @@ import java.util.Locale;
 /**
  * Why the hub closes a connection: every close uses one of these, as the WebSocket close code and
  * reason (and SockJS's {@code c[code,"reason"]}), after an {@code err} frame without address that
- * carries the same reason (the one thing every transport delivers). {@code reconnect} says whether a
- * client should connect again (with backoff; with a fresh token for {@code token_expired}).
+ * carries the same reason and {@code reconnect} (the one thing every transport delivers). One code per reason, in
+ * ranges that say what a client does ({@link Reconnect}): 4000–4099 connect again, 4100–4199 connect again with a
+ * new token, 4200–4299 do not; the standard 1001, 1009 and 1013 besides. Codes, classes and docs are declared in
+ * {@link Vocabulary}'s file ({@code src/main/resources/herald/vocabulary.json}); a constant added here needs its
+ * entry there ({@code VocabularyTest}).
  */
 public enum CloseReason {
-    /** The node is shutting down: connect to another node. */
-    SHUTDOWN(1001, true),
-    /** The node is cut off from most of its cluster (fewer than {@code cluster.minMembers} members): connect to another node. */
-    UNAVAILABLE(1013, true),
-    /** A frame larger than the transport accepts at all. */
-    FRAME_TOO_LARGE(1009, false),
-    /** No token while anonymous access is off. */
-    TOKEN_REQUIRED(4401, false),
-    /** A token that is forged, malformed or for an unknown role. */
-    TOKEN_INVALID(4401, false),
-    /** The token expired and was not refreshed ({@code herald:token}): connect again with a new one. */
-    TOKEN_EXPIRED(4401, true),
-    /** An admin or backend disconnected the user ({@code POST /api/disconnect}): connect again only with a new token. */
-    REVOKED(4403, true),
-    /** The client sent nothing (not even a ping or a pong) for {@code bridge.idleTimeoutSeconds}. */
-    IDLE_TIMEOUT(4408, true),
-    /** The client kept sending frames past its rate limit. */
-    RATE_LIMITED(4429, true),
-    /** Too many connections from the client's address, or on the node. */
-    TOO_MANY_CONNECTIONS(4429, true),
-    /** The client read too slowly: more than {@code bridge.maxOutboundBytes} waited for it. It recovers from history on reconnect. */
-    SLOW_CONSUMER(4507, true),
-    /** A failure inside the hub. */
-    INTERNAL_ERROR(4500, true);
+    SHUTDOWN,
+    UNAVAILABLE,
+    FRAME_TOO_LARGE,
+    TOKEN_REQUIRED,
+    TOKEN_INVALID,
+    TOKEN_EXPIRED,
+    REVOKED,
+    IDLE_TIMEOUT,
+    RATE_LIMITED,
+    TOO_MANY_CONNECTIONS,
+    SLOW_CONSUMER,
+    INTERNAL_ERROR;
 
     private final int code;
-    private final boolean reconnect;
+    private final Reconnect reconnect;
     private final String id;
+    private final String doc;
 
-    CloseReason(int code, boolean reconnect) {
-        this.code = code;
-        this.reconnect = reconnect;
+    CloseReason() {
         this.id = name().toLowerCase(Locale.ROOT);
+        Vocabulary.Entry entry = Vocabulary.closeReason(id);
+        this.code = entry.number("code");
+        this.reconnect = Reconnect.fromId(entry.text("reconnect"));
+        this.doc = entry.text("doc");
     }
 
+    /** The WebSocket close code (SockJS's {@code c[code,"reason"]} over WebSocket): one per reason. */
     public int code() {
         return code;
     }
@@ -53,21 +48,23 @@ public enum CloseReason {
         return id;
     }
 
+    /** Whether connecting again can help (with a new token, for the {@link Reconnect#NEW_TOKEN} class): the err frame's {@code reconnect}. */
     public boolean reconnect() {
+        return reconnect != Reconnect.NO;
+    }
+
+    /** What a client does after this close; a code of 4000 and up lies in its class's range. */
+    public Reconnect reconnectClass() {
         return reconnect;
     }
 
-    /** The close that goes with refusing a connection for this error (a token refusal at open, say). */
+    /** One line: when the hub closes for this reason. */
+    public String doc() {
+        return doc;
+    }
+
+    /** The close that goes with refusing a connection for this error (a token refusal at open, say): the code's {@code close} in the file. */
     public static CloseReason forRefusal(ErrorCode code) {
-        return switch (code) {
-            case TOKEN_REQUIRED -> TOKEN_REQUIRED;
-            case TOKEN_INVALID -> TOKEN_INVALID;
-            case TOKEN_EXPIRED -> TOKEN_EXPIRED;
-            case TOKEN_REVOKED -> REVOKED;
-            case RATE_LIMITED -> RATE_LIMITED;
-            case TOO_MANY_CONNECTIONS -> TOO_MANY_CONNECTIONS;
-            case TOO_MANY_ROOMS -> TOKEN_INVALID; // the token's rooms claim: the same token is refused again
-            default -> INTERNAL_ERROR;
-        };
+        return code.refusalClose();
     }
 }

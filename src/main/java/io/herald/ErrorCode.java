@@ -3,46 +3,50 @@ package io.herald;
 /**
  * The one error vocabulary of Herald: every refusal a client sees, over HTTP ({@code "error"}) or in a
  * bridge {@code err} frame ({@code "failureType"} and {@code "body"}), is one of these codes, with the
- * HTTP-style status that goes with it ({@code failureCode} in an err frame).
+ * HTTP-style status that goes with it ({@code failureCode} in an err frame). Each code's status, what a client
+ * does when the code refuses its connection, and its doc are declared in {@link Vocabulary}'s file
+ * ({@code src/main/resources/herald/vocabulary.json}), from which herald.js, herald.d.ts and docs/codes.md are
+ * generated; a constant added here needs its entry there ({@code VocabularyTest}).
  */
 public enum ErrorCode {
-    INVALID_JSON(400),
-    INVALID_FRAME(400),
-    MISSING_ADDRESS(400),
-    INVALID_EVENT(400),
-    UNKNOWN_EVENT_TYPE(400),
-    INVALID_PARAMETER(400),
-    FRAME_TOO_LARGE(400),
-    BODY_TOO_LARGE(400),
-    BATCH_TOO_LARGE(400),
-    TOKEN_REQUIRED(401),
-    TOKEN_INVALID(401),
-    TOKEN_EXPIRED(401),
-    /** A token of a user revoked with {@code revokeTokensIssuedBefore} ({@code POST /api/disconnect}), issued before that time or without {@code iat}. */
-    TOKEN_REVOKED(401),
-    UNAUTHORIZED(401),
-    ACCESS_DENIED(403),
-    NOT_FOUND(404),
-    /** History no longer holds all the events after a register's {@code since} (or it names another epoch). */
-    RECOVERY_INCOMPLETE(410),
-    TOO_MANY_SUBSCRIPTIONS(429),
-    /** A join past {@code rooms.maxPerConnection}. */
-    TOO_MANY_ROOMS(429),
-    /** More replies awaited on one connection than {@code bridge.maxPendingReplies}. */
-    TOO_MANY_PENDING_REPLIES(429),
-    /** Frames (or API events) faster than the configured rate. */
-    RATE_LIMITED(429),
-    /** A connection refused: too many from the client's address, or on the node. */
-    TOO_MANY_CONNECTIONS(429),
-    INTERNAL_ERROR(500),
-    UNAVAILABLE(503);
+    INVALID_JSON,
+    INVALID_FRAME,
+    MISSING_ADDRESS,
+    INVALID_EVENT,
+    UNKNOWN_EVENT_TYPE,
+    INVALID_PARAMETER,
+    FRAME_TOO_LARGE,
+    BODY_TOO_LARGE,
+    BATCH_TOO_LARGE,
+    TOKEN_REQUIRED,
+    TOKEN_INVALID,
+    TOKEN_EXPIRED,
+    TOKEN_REVOKED,
+    UNAUTHORIZED,
+    ACCESS_DENIED,
+    NOT_FOUND,
+    RECOVERY_INCOMPLETE,
+    TOO_MANY_SUBSCRIPTIONS,
+    TOO_MANY_ROOMS,
+    TOO_MANY_PENDING_REPLIES,
+    RATE_LIMITED,
+    TOO_MANY_CONNECTIONS,
+    INTERNAL_ERROR,
+    UNAVAILABLE;
 
     private final int status;
     private final String id;
+    private final Reconnect reconnect;
+    private final String doc;
+    private final String close;
 
-    ErrorCode(int status) {
-        this.status = status;
+    ErrorCode() {
         this.id = name().toLowerCase(java.util.Locale.ROOT);
+        Vocabulary.Entry entry = Vocabulary.errorCode(id);
+        this.status = entry.number("status");
+        this.reconnect = Reconnect.fromId(entry.text("reconnect"));
+        this.doc = entry.text("doc");
+        this.close = entry.fields().getString("close", "internal_error");
     }
 
     /** The HTTP-style status: the HTTP response code, or an err frame's {@code failureCode}. */
@@ -53,6 +57,21 @@ public enum ErrorCode {
     /** The snake_case code clients match on, for example {@code access_denied}. */
     public String id() {
         return id;
+    }
+
+    /** What a client does when this code refuses its connection (the err frame before the close says it too). */
+    public Reconnect reconnect() {
+        return reconnect;
+    }
+
+    /** The close that follows when this code refuses a connection at open ({@code internal_error} for the codes that never do). */
+    public CloseReason refusalClose() {
+        return CloseReason.valueOf(close.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** One line: when the hub answers with this code. */
+    public String doc() {
+        return doc;
     }
 
     public static ErrorCode fromId(String id) {

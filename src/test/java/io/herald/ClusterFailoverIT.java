@@ -27,7 +27,7 @@ class ClusterFailoverIT {
     static final List<String> TYPES = List.of("order:created", "order:updated", "payment:received");
     static final int CLIENTS_PER_NODE = 4;
     static final int VICTIM = Integer.getInteger("failover.victim", 0);
-    /** The bound the README states for a dead process: Hazelcast drops it at once (its sockets reset), stats share every 2 s. */
+    /** The bound docs/cluster.md ("What a cluster guarantees") states for a dead process: Hazelcast drops it at once (its sockets reset), stats share every 2 s. */
     static final long DROP_BOUND_SECONDS = 15;
     static Vertx vertx;
 

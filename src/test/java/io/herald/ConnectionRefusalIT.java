@@ -17,13 +17,17 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
+import java.util.Map;
+
 import static io.herald.testing.BridgeClient.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Connections refused for their token on a node that takes no anonymous clients: each gets an err
- * frame with the reason, then a close with code 4401, and the node keeps serving the others.
+ * frame with the reason and {@code reconnect}, then a close with the reason's own code (token_required 4101,
+ * token_invalid 4102, token_expired 4100: the range 4100–4199, reconnect with a new token; all three were 4401),
+ * and the node keeps serving the others.
  */
 class ConnectionRefusalIT {
     static HeraldNode node;
@@ -50,8 +54,9 @@ class ConnectionRefusalIT {
             assertEquals("err", frame.getString("type"));
             assertEquals(code, frame.getString("failureType"), frame.encode());
             assertEquals(401, frame.getInteger("failureCode"));
+            assertEquals(Boolean.TRUE, frame.getBoolean("reconnect"), "a refusal says whether to connect again: " + frame.encode());
             assertTrue(client.awaitClose(), "the socket is closed");
-            assertEquals(4401, client.closeCode());
+            assertEquals(Map.of("token_expired", 4100, "token_required", 4101, "token_invalid", 4102).get(code), client.closeCode());
             assertEquals(code, client.closeReason());
         }
     }

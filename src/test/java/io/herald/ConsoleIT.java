@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The console in a real Chromium (src/test/js/console-browser.mjs): the jar as a user starts it (dev mode), signed in
  * from the console's dev form as an admin; an event published over the HTTP API appears, a system event makes a
- * toast, the cluster and who is online show; then the node is stopped and the status indicator says so. The
+ * toast, the cluster and who is online show; then the node is stopped and the status indicator says so. First the
+ * console is opened from the dev banner's link; neither load may show a 4xx/5xx answer, a page error or a console error. The
  * screenshot is kept as target/console.png.
  */
 class ConsoleIT {
@@ -33,10 +34,15 @@ class ConsoleIT {
                 HeraldConfig.ENV_CLUSTER_CONFIG, NodeProcessIT.privateClusterXml().toString()));
         try {
             node.awaitLine("up on port " + port);
+            String bannerUrl = node.awaitLine("console:").replaceFirst("^.*console:\\s*", "").trim();
             Files.deleteIfExists(SCREENSHOT);
-            JsonObject seen = NodeScripts.run("console-browser.mjs", new JsonObject().put("base", "http://127.0.0.1:" + port)
+            JsonObject seen = NodeScripts.run("console-browser.mjs", new JsonObject().put("base", "http://127.0.0.1:" + port).put("bannerUrl", bannerUrl)
                     .put("apiKey", HeraldConfig.DEV_API_KEY).put("pid", node.process().pid()).put("screenshot", SCREENSHOT.toString()).encode());
 
+            // a newcomer's first minute: the console opened from the banner, then signed in from its dev form, loads
+            // without one red line (it asked GET /api/dev/token bare for the roles and logged a 400)
+            assertEquals(List.of(), seen.getJsonArray("loadProblems").getList(), "what the browser showed in red while the console loaded");
+            assertEquals("dev-admin · admin", seen.getString("bannerWho"), "the banner's link signs in as the dev admin");
             assertEquals("dev-admin · admin", seen.getString("who"));
             assertEquals(false, seen.getBoolean("signInStillShown"), "signed in: the form goes away");
             assertTrue(seen.getString("orderRow").contains("o-console"), seen.encode());

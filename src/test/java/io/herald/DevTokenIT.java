@@ -1,7 +1,7 @@
 package io.herald;
 
+import io.herald.api.DevTokenApi;
 import io.herald.node.HeraldNode;
-
 import io.herald.testing.RawHttp;
 import io.herald.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
@@ -11,10 +11,13 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The dev token API under DNS rebinding: a page on evil.example whose name the attacker re-points at 127.0.0.1 sends
@@ -61,5 +64,30 @@ class DevTokenIT {
         }
         RawHttp.Response console = mint("localhost:" + port, "http://localhost:" + port);
         assertEquals(200, console.status(), console.body());
+    }
+
+    static RawHttp.Response roles(String host, String origin) throws IOException {
+        Map<String, String> headers = origin == null ? Map.of("Host", host) : Map.of("Host", host, "Origin", origin);
+        return RawHttp.send(node.port(), "GET", DevTokenApi.ROLES_PATH.getBytes(StandardCharsets.US_ASCII), headers, null);
+    }
+
+    @Test
+    void theConsoleLearnsTheRolesWithA200AndWhetherItMayMint() throws IOException {
+        int port = node.port();
+        RawHttp.Response local = roles("127.0.0.1:" + port, "http://127.0.0.1:" + port);
+        assertEquals(200, local.status(), local.body());
+        JsonObject answer = new JsonObject(local.body());
+        assertEquals(true, answer.getBoolean("tokens"), local.body());
+        assertTrue(answer.getJsonArray("roles").getList().containsAll(List.of("admin", "manager", "staff", "customer", "guest")), local.body());
+        assertNull(answer.getString("token"), "no token from the roles");
+        // a rebound name learns the roles (no secret) but that it may not mint, and gets no token
+        RawHttp.Response rebound = roles("evil.example:" + port, "http://evil.example:" + port);
+        assertEquals(200, rebound.status(), rebound.body());
+        assertEquals(false, new JsonObject(rebound.body()).getBoolean("tokens"), rebound.body());
+        assertTrue(!rebound.body().contains("eyJ"), rebound.body());
+        RawHttp.Response otherOrigin = roles("localhost:" + port, "https://evil.example");
+        assertEquals(false, new JsonObject(otherOrigin.body()).getBoolean("tokens"), otherOrigin.body());
+        // the token API itself answers as before
+        assertEquals(400, RawHttp.send(port, "GET", DevTokenApi.PATH.getBytes(StandardCharsets.US_ASCII), Map.of("Host", "127.0.0.1:" + port), null).status());
     }
 }

@@ -99,7 +99,7 @@ class FrameFloodIT {
             }
             sendUntilClosed(flooder, batches);
             assertTrue(flooder.awaitClose(), "the flood is closed");
-            assertEquals(4429, flooder.closeCode());
+            assertEquals(4003, flooder.closeCode()); // rate_limited (4429 before the renumbering)
             assertEquals("rate_limited", flooder.closeReason());
             List<JsonObject> frames = flooder.drain();
             // 60 unregisters in the kind's burst, then 50 refusals in a row close: about 50 errs, never one per frame
@@ -136,7 +136,7 @@ class FrameFloodIT {
             }
             sendUntilClosed(flooder, batches);
             assertTrue(flooder.awaitClose(), "a flood past the waiting bound is closed");
-            assertEquals(4429, flooder.closeCode());
+            assertEquals(4003, flooder.closeCode()); // rate_limited (4429 before the renumbering)
             assertEquals("rate_limited", flooder.closeReason());
             List<JsonObject> frames = flooder.drain();
             long unavailable = frames.stream().filter(f -> "unavailable".equals(f.getString("failureType"))).count();

@@ -367,7 +367,7 @@ class FuzzIT {
             assertTrue(ws.awaitEnd(10), "a close");
             assertTrue(ws.texts().stream().anyMatch(text -> "token_invalid".equals(new JsonObject(text).getString("failureType"))),
                     "a token_invalid refusal, got " + ws.texts());
-            assertEquals(4401, ws.closeCode());
+            assertEquals(4102, ws.closeCode()); // token_invalid (4401 before the renumbering)
         }
         assertWellFormed("/api/stats with that token",
                 RawHttp.send(node.port(), "GET", "/api/stats".getBytes(StandardCharsets.UTF_8), Map.of("Authorization", "Bearer " + token), null));
@@ -721,8 +721,14 @@ class FuzzIT {
         }
         Object failureCode = frame.getValue("failureCode");
         if (frame.containsKey("reconnect")) {
+            // before a close: a reason of the close catalogue with its code, or the code that refused the connection at open
             CloseReason reason = CLOSE_REASONS.get(failureType);
-            if (reason == null || !(failureCode instanceof Integer c) || c != reason.code() || frame.containsKey("address")) {
+            ErrorCode refusal = ERROR_CODES.get(failureType);
+            boolean closing = reason != null && failureCode instanceof Integer c && c == reason.code()
+                    && frame.getValue("reconnect").equals(reason.reconnect());
+            boolean refused = refusal != null && failureCode instanceof Integer c && c == refusal.status()
+                    && frame.getValue("reconnect").equals(refusal.reconnect() != io.herald.Reconnect.NO);
+            if (!(closing || refused) || frame.containsKey("address")) {
                 violation(who + ": a closing err frame outside the close catalogue: " + FuzzSocket.abbreviate(frame.encode()));
             }
         } else {
@@ -778,7 +784,7 @@ class FuzzIT {
                 tally(closes, ws.closeCode() != null ? "protocol games: " + ws.closeCode()
                         : answered ? "protocol games: still open" : "protocol games: " + ws.endedBy());
                 boolean sentClose = played.stream().anyMatch(game -> game.startsWith("!close"));
-                if (ws.closeCode() != null && ws.closeCode() >= 4000 && ws.closeCode() != 4401 && !sentClose) { // a close is echoed as sent
+                if (ws.closeCode() != null && ws.closeCode() >= 4000 && ws.closeCode() != 4102 && !sentClose) { // a close is echoed as sent
                     violation("protocol games " + played + " closed with " + ws.closeCode());
                 }
             } catch (IOException e) {

@@ -187,7 +187,7 @@ class HeraldJsIT {
 
         // a fixed token the hub refuses: closed with the hub's reason, no reconnect
         JsonObject refused = observed.getJsonObject("refused");
-        assertEquals(new JsonObject().put("reason", "token_invalid").put("code", 4401)
+        assertEquals(new JsonObject().put("reason", "token_invalid").put("code", 4102)
                 .put("message", "token rejected: bad signature, algorithm, format or claims").put("reconnect", false), refused.getJsonObject("closeInfo"));
         assertEquals(List.of("open", "closed"), statuses(refused.getJsonObject("seen")));
         // a token function is asked again after a refusal, and its new token connects
@@ -209,6 +209,41 @@ class HeraldJsIT {
         assertEquals(2, events.size(), restart.encode());
         assertEquals(1, events.getJsonObject(1).getLong("seq"));
         assertTrue(events.getJsonObject(1).getString("epoch").compareTo(events.getJsonObject(0).getString("epoch")) > 0);
+    }
+
+    /**
+     * Refused at connect over each SockJS transport (herald-refusals.mjs, plain Node): over WebSocket the client decides
+     * from the close code's range, over the fallback transports (closed with 3000) from the err frame before the close;
+     * the outcome is the same on all three. Over the fallback transports a revoked token used to look like a lost
+     * connection (retried forever), and over xhr-polling the err frame was dropped by the session's close.
+     */
+    @Test
+    void refusalsEndAlikeOnEverySockJsTransport() throws Exception {
+        List<String> transports = List.of("websocket", "xhr-streaming", "xhr-polling");
+        JsonObject args = new JsonObject()
+                .put("url", url(nodeB.port()))
+                .put("apiKey", nodeB.config().apiKey())
+                .put("jwtSecret", nodeB.config().auth().jwtSecret())
+                .put("transports", new JsonArray(transports));
+        JsonObject observed = NodeScripts.run("herald-refusals.mjs", args.encode());
+        for (String transport : transports) {
+            JsonObject result = observed.getJsonObject(transport);
+            String output = transport + ": " + result.encode();
+            JsonObject fixed = result.getJsonObject("fixed");
+            assertEquals(new JsonObject().put("reason", "token_invalid").put("code", 4102)
+                    .put("message", "token rejected: bad signature, algorithm, format or claims").put("reconnect", false), fixed.getJsonObject("closeInfo"), output);
+            assertEquals(List.of("open", "closed"), statuses(fixed.getJsonObject("seen")), output);
+            JsonObject fn = result.getJsonObject("fn");
+            assertEquals(transport, fn.getString("transport").replace("xhr_streaming", "xhr-streaming"), output);
+            assertEquals(2, fn.getInteger("calls"), output);
+            assertEquals(List.of("open", "reconnecting", "open", "closed"), statuses(fn.getJsonObject("seen")), output);
+            JsonObject revoked = result.getJsonObject("revoked");
+            assertEquals("revoked", revoked.getJsonObject("closeInfo").getString("reason"), output);
+            assertEquals(4103, revoked.getJsonObject("closeInfo").getInteger("code"), output);
+            assertEquals(false, revoked.getJsonObject("closeInfo").getBoolean("reconnect"), output);
+            assertEquals(List.of("open", "closed"), statuses(revoked.getJsonObject("seen")), output);
+            assertEquals(List.of("token_revoked"), revoked.getJsonObject("seen").getJsonArray("errors").getList(), output);
+        }
     }
 
     static List<String> statuses(JsonObject seen) {

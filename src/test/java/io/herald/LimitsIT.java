@@ -80,7 +80,7 @@ class LimitsIT {
 
     static void assertClosedForTooManyConnections(BridgeClient client) {
         assertTrue(client.awaitClose(), "the refused socket is closed");
-        assertEquals(4429, client.closeCode());
+        assertEquals(4004, client.closeCode()); // 4429 before the renumbering
         assertEquals("too_many_connections", client.closeReason());
     }
 
@@ -146,7 +146,7 @@ class LimitsIT {
                 // the node closed the flooding socket: the rest of the flood cannot be written
             }
             assertTrue(flooder.awaitClose(), "the flooding connection is closed");
-            assertEquals(4429, flooder.closeCode());
+            assertEquals(4003, flooder.closeCode()); // 4429 before the renumbering
             assertEquals("rate_limited", flooder.closeReason());
             List<JsonObject> frames = flooder.drain();
             // floodCloseAfter (50) refusals in a row: 49 rate_limited errs, then the 50th refusal closes the connection

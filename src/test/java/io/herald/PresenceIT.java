@@ -5,12 +5,18 @@ import io.herald.node.HeraldNode;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
+import io.herald.config.ConfigException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -20,6 +26,7 @@ import static io.herald.testing.BridgeClient.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rooms and presence across two clustered nodes, with the shipped conf/rooms.json. */
@@ -219,6 +226,59 @@ class PresenceIT {
             JsonObject everyone = control(first, "herald:presence", new JsonObject()).getJsonObject("body");
             assertTrue(user(everyone, "c-dash") != null, everyone.encode());
         }
+    }
+
+    /** Another business changes conf/ only: its staff's first and last connections announce system:status, with its own field names. */
+    @Test
+    void theAnnouncementsComeFromThePresenceFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("presence.json");
+        Files.writeString(file, "{\"announce\":[{\"role\":\"staff\",\"online\":\"system:status\",\"offline\":\"system:notification\","
+                + "\"userField\":\"agentId\",\"claims\":[\"storeId\"]}]}");
+        HeraldNode node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("presence").put("announceFile", file.toString())));
+        try (BridgeClient admin = connect(node, "a-desk", "admin")) {
+            admin.register("system:status").register("system:notification").register("customer:online").sync();
+            // a customer first: with this file its connection announces nothing (the staff's events come after its turn)
+            BridgeClient customer = connect(node, "c-quiet", "customer");
+            customer.sync();
+            Eventually.assertEventually("the customer in presence", () -> user(presence(node, ""), "c-quiet") != null);
+            BridgeClient agent = connect(node, "s-agent", "staff", "s-9", List.of());
+            agent.sync();
+            List<JsonObject> seen = new java.util.ArrayList<>();
+            JsonObject online = nextKeeping(admin, "system:status", seen).getJsonObject("body");
+            assertEquals("s-agent", online.getJsonObject("data").getString("agentId"));
+            assertEquals("s-9", online.getJsonObject("data").getString("storeId"));
+            assertTrue(online.getJsonObject("data").getLong("since") > 0, online.encode());
+            agent.close();
+            JsonObject offline = nextKeeping(admin, "system:notification", seen).getJsonObject("body");
+            assertEquals(new JsonObject().put("agentId", "s-agent").put("storeId", "s-9"), offline.getJsonObject("data"));
+            customer.close();
+            admin.sync();
+            seen.addAll(admin.drain());
+            assertTrue(seen.stream().noneMatch(rec("customer:online")), "customers announce nothing with this file");
+        } finally {
+            node.close().await();
+        }
+    }
+
+    /** The next frame on {@code address}, keeping every frame before it in {@code seen}. */
+    static JsonObject nextKeeping(BridgeClient client, String address, List<JsonObject> seen) {
+        while (true) {
+            JsonObject frame = client.next();
+            seen.add(frame);
+            if (rec(address).test(frame)) {
+                return frame;
+            }
+        }
+    }
+
+    @Test
+    void anUnknownEventTypeInThePresenceFileStopsTheNodeNamingTheFileAndEntry(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("presence.json");
+        Files.writeString(file, "{\"announce\":[{\"role\":\"customer\",\"online\":\"customer:arrived\"}]}");
+        Future<HeraldNode> started = HeraldNode.start(TestNodes.config(json -> json.getJsonObject("presence").put("announceFile", file.toString())));
+        assertThrows(Throwable.class, started::await);
+        assertTrue(started.cause() instanceof ConfigException, String.valueOf(started.cause()));
+        assertEquals(file + " announce[0].online: 'customer:arrived' is not an event type of the catalog", started.cause().getMessage());
     }
 
     @Test

@@ -80,7 +80,7 @@ class ProtectionIT {
             assertEquals("token_expired", why.getString("failureType"));
             assertTrue(why.getBoolean("reconnect"));
             assertTrue(expiring.awaitClose());
-            assertEquals(4401, expiring.closeCode());
+            assertEquals(4100, expiring.closeCode()); // token_expired (4401 before the renumbering)
             assertEquals("token_expired", expiring.closeReason());
             assertFalse(refreshing.awaitClosedQuickly(), "the refreshed connection outlives its first token");
             refreshing.register("product:created").sync();

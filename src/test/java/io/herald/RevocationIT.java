@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 17 item 8, on two clustered nodes: {@code POST /api/disconnect} and {@code HeraldClient.disconnect} close
- * every connection of a user on every node with {@code revoked} (4403) and count them; with
+ * every connection of a user on every node with {@code revoked} (4103) and count them; with
  * {@code revokeTokensIssuedBefore}, the user's older tokens are refused at connect and at refresh
  * ({@code token_revoked}) on both nodes, newer ones are accepted. On main there is no such endpoint (404) and a
  * stolen token keeps working until it expires.
@@ -85,7 +85,7 @@ class RevocationIT {
         JsonObject err = client.next(f -> "err".equals(f.getString("type")) && f.getString("address") == null);
         assertEquals("revoked", err.getString("failureType"), err.encode());
         assertTrue(client.awaitClose(), "the connection is closed");
-        assertEquals(4403, client.closeCode());
+        assertEquals(4103, client.closeCode());
         assertEquals("revoked", client.closeReason());
     }
 
@@ -94,7 +94,7 @@ class RevocationIT {
         try (BridgeClient client = BridgeClient.connect(clients, node.port(), token)) {
             JsonObject err = client.next();
             assertTrue(client.awaitClose(), "a refused connection is closed");
-            assertEquals(4403, client.closeCode(), "the close of a revoked token");
+            assertEquals(4103, client.closeCode(), "the close of a revoked token");
             assertEquals("revoked", client.closeReason());
             return err;
         }

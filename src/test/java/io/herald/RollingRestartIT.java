@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A rolling restart while events flow: three nodes from the jar, each in its own JVM, restarted one after the
- * other (SIGTERM, then the jar started again on the same ports), as the README's procedure says: publishers
+ * other (SIGTERM, then the jar started again on the same ports), as docs/cluster.md's procedure ("Rolling restart") says: publishers
  * leave a node before it stops (as a load balancer does once its /ready says 503), and the next node stops only
  * once the restarted one is ready and the cluster is safe (every partition's backup in sync). Clients are told
  * {@code shutdown} (1001) and move to another node with {@code since}/{@code epoch}. Every client ends with every

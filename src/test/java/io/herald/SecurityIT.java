@@ -366,6 +366,7 @@ class SecurityIT {
             assertEquals(401, TestNodes.http("GET", port, "/api/stats", null, null).status());
             assertEquals(200, TestNodes.http("GET", port, "/api/stats", "Bearer " + STRONG_KEY, null).status());
             assertEquals(404, TestNodes.http("GET", port, "/api/dev/token?sub=x&role=admin", null, null).status(), "no dev tokens in prod");
+            assertEquals(404, TestNodes.http("GET", port, "/api/dev/roles", null, null).status(), "no dev sign-in in prod");
             assertEquals(403, rejectedUpgrade(port, RAW_PATH, EVIL));
             List<String> rest = new java.util.ArrayList<>();
             prod.lines().drainTo(rest);

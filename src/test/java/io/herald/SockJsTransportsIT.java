@@ -72,4 +72,28 @@ class SockJsTransportsIT {
         assertTrue(reply.getLong("seq") >= 1, reply.encode());
         assertNull(observed.getValue("unhandledError"), "no err frame went unhandled");
     }
+
+    /**
+     * A refused token over each transport, seen by the official client: the err frame without address names the code
+     * and carries {@code reconnect} (true: token_invalid is in the class "reconnect with a new token"); the close is
+     * token_invalid's own code 4102 over WebSocket (4401 before the renumbering), and vertx-web's 3000 elsewhere.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"websocket", "xhr-streaming", "xhr-polling", "eventsource"})
+    void aRefusedTokenIsToldWhyAndWhetherToReconnect(String transport) throws IOException, InterruptedException {
+        JsonObject observed = NodeScripts.run("refused.js", transport, "http://127.0.0.1:" + node.port());
+        String output = observed.encode();
+        assertEquals(1, observed.getJsonArray("errors").size(), output);
+        JsonObject err = observed.getJsonArray("errors").getJsonObject(0);
+        assertEquals("token_invalid", err.getString("failureType"), output);
+        assertEquals(401, err.getInteger("failureCode"), output);
+        assertEquals(Boolean.TRUE, err.getBoolean("reconnect"), output);
+        assertNull(err.getValue("address"), output);
+        JsonObject close = observed.getJsonObject("close");
+        if (transport.equals("websocket")) {
+            assertEquals(new JsonObject().put("code", 4102).put("reason", "token_invalid"), close, output);
+        } else {
+            assertEquals(3000, close.getInteger("code"), output);
+        }
+    }
 }

@@ -16,7 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * {@code GET /api/dev/token?sub=&role=&storeId=} in dev mode with the shipped development secret only (never
+ * {@code GET /api/dev/token?sub=&role=&storeId=} (and {@code GET /api/dev/roles}, what the console asks first) in dev mode with the shipped development secret only (never
  * mounted otherwise): a token for any user and role, so that the console can show the hub as each role sees
  * it. Only the node's own pages may ask: a request from another origin (a page the developer happens to visit,
  * which dev mode's open CORS would otherwise let read the answer) is refused, and so is a request that names the node
@@ -24,6 +24,8 @@ import java.util.List;
  */
 public final class DevTokenApi {
     public static final String PATH = "/api/dev/token";
+    /** What the console asks first (it used to ask {@link #PATH} bare, and logged a 400): the roles, and whether this page may mint. */
+    public static final String ROLES_PATH = "/api/dev/roles";
     static final long TTL_SECONDS = 8 * 3600;
     static final int MAX_SUB_LENGTH = 128;
 
@@ -37,6 +39,36 @@ public final class DevTokenApi {
 
     public void mount(Router router) {
         router.get(PATH).handler(this::token);
+        router.get(ROLES_PATH).handler(this::roles);
+    }
+
+    /**
+     * {@code GET /api/dev/roles}: {@code {"roles":[…],"tokens":true}} with 200, the roles the console's dev form offers and
+     * whether {@link #PATH} would mint for this page (false, with the reason as {@code message}, on a non-loopback name or
+     * for another origin: the console then asks for a pasted token). Role names are no secret; tokens stay guarded.
+     */
+    private void roles(RoutingContext ctx) {
+        String refused = refusal(ctx);
+        JsonObject answer = new JsonObject().put("roles", new JsonArray(List.copyOf(roles.roleNames()))).put("tokens", refused == null)
+                .put("ttlSeconds", TTL_SECONDS);
+        if (refused != null) {
+            answer.put("message", refused);
+        }
+        HttpResponses.json(ctx, 200, answer);
+    }
+
+    /** Why this request may not mint a dev token, or null when it may. */
+    private static String refusal(RoutingContext ctx) {
+        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+        HostAndPort authority = ctx.request().authority();
+        if (!loopbackHost(authority)) {
+            return "dev tokens are served only to localhost, 127.0.0.1 or [::1]; "
+                    + "on another address, paste a token (java -jar herald.jar token --sub you --role admin)";
+        }
+        if (origin != null && (authority == null || !Origins.sameOrigin(origin, ctx.request().scheme(), authority.host(), authority.port()))) {
+            return "dev tokens are for the node's own console only";
+        }
+        return null;
     }
 
     /**
@@ -52,15 +84,9 @@ public final class DevTokenApi {
     }
 
     private void token(RoutingContext ctx) {
-        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
-        HostAndPort authority = ctx.request().authority();
-        if (!loopbackHost(authority)) {
-            HttpResponses.error(ctx, ErrorCode.ACCESS_DENIED, "dev tokens are served only to localhost, 127.0.0.1 or [::1]; "
-                    + "on another address, paste a token (java -jar herald.jar token --sub you --role admin)", null);
-            return;
-        }
-        if (origin != null && (authority == null || !Origins.sameOrigin(origin, ctx.request().scheme(), authority.host(), authority.port()))) {
-            HttpResponses.error(ctx, ErrorCode.ACCESS_DENIED, "dev tokens are for the node's own console only", null);
+        String refused = refusal(ctx);
+        if (refused != null) {
+            HttpResponses.error(ctx, ErrorCode.ACCESS_DENIED, refused, null);
             return;
         }
         String sub = ctx.request().getParam("sub");

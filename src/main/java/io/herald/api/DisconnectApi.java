@@ -16,7 +16,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * {@code POST /api/disconnect} (API key or admin token): {@code {"users":[…],"revokeTokensIssuedBefore":<unix seconds,
- * optional>}} closes every connection of those users on every node with {@code revoked} (4403) and, with the cutoff,
+ * optional>}} closes every connection of those users on every node with {@code revoked} (4103) and, with the cutoff,
  * refuses their tokens issued earlier ({@code token_revoked}). Answers
  * {@code 200 {"disconnected":n,"nodes":{"answered":a,"total":t}}} within about 2 s. Bad JSON: {@code invalid_json};
  * no or bad users or cutoff: {@code invalid_parameter}; more users than {@code http.maxBatchSize}: {@code batch_too_large}.

@@ -111,7 +111,7 @@ final class OpenChain {
         NOTABLE.info("refused:" + refusal.code().id(), "connection from " + socket.remoteAddress() + " refused: "
                 + refusal.code().id() + ": " + refusal.getMessage());
         stats.closed(reason);
-        socket.send(BridgeFrames.err(null, refusal.code(), refusal.getMessage()));
+        socket.send(BridgeFrames.refusal(refusal.code(), refusal.getMessage(), reason));
         socket.close(reason.code(), reason.id());
     }
 }

@@ -106,7 +106,9 @@ public final class SockJsFallbackSocket implements ClientSocket {
 
     @Override
     public void close(int code, String reason) {
-        socket.close(code, reason);
+        // a session closed while a polling transport (xhr-polling) has not fetched what was written drops it: the err
+        // frame that says why (and whether to reconnect) must reach the client first, so the close waits for the last write
+        whenDrained(() -> socket.close(code, reason));
     }
 
     @Override

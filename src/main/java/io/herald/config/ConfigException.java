@@ -5,8 +5,17 @@ public final class ConfigException extends RuntimeException {
     private final String key;
 
     public ConfigException(String key, String problem) {
-        super(key + ": " + problem);
+        this(key, key + ": " + problem, true);
+    }
+
+    private ConfigException(String key, String message, boolean whole) {
+        super(message);
         this.key = key;
+    }
+
+    /** An error whose message is written whole ("unknown key x; did you mean y?"). */
+    static ConfigException withMessage(String key, String message) {
+        return new ConfigException(key, message, true);
     }
 
     public String key() {

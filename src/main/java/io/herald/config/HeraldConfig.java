@@ -1,19 +1,21 @@
 package io.herald.config;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import static io.herald.config.ConfigKeys.*;
+
 /**
- * The node's whole configuration: {@code conf/herald.json} with the {@code HERALD_*} environment
- * overrides applied, validated once at start. Each key is read in exactly one place, below.
+ * The node's whole configuration: {@code conf/herald.json} with the {@code HERALD_*} environment overrides applied,
+ * validated once at start. Each key (path, type, default, range, environment names, doc) is declared once, in
+ * {@link ConfigKeys}; this class reads each in one place, {@link #fromJson}, into the records the node uses.
  */
 public record HeraldConfig(
         Mode mode,
@@ -35,15 +37,7 @@ public record HeraldConfig(
 
     public enum Mode { DEV, PROD }
 
-    enum LogLevel { ERROR, WARN, INFO, DEBUG }
-
-    enum LogFormat { TEXT, JSON }
-
-    /**
-     * {@code instances}: HTTP verticles (event loops) sharing the port (0 in the file: one per available core);
-     * {@code allowedOrigins}: the browser origins allowed to open bridge connections and call the API
-     * (empty: any, which only dev mode accepts); {@code tlsCert}/{@code tlsKey}: PEM files, both or none.
-     */
+    /** {@code http.*} ({@link ConfigKeys#HTTP_PORT} …); {@code instances} is the resolved count (never 0). */
     public record Http(String host, int port, int instances, int maxBodyBytes, int maxBatchSize, List<String> allowedOrigins,
                        Path tlsCert, Path tlsKey) {
         public boolean tls() {
@@ -51,20 +45,11 @@ public record HeraldConfig(
         }
     }
 
-    /**
-     * {@code host} and {@code port}: where this node's event bus takes the other nodes' connections (port 0: any free one).
-     * {@code minMembers}: below this many members the node is cut off from most of its cluster: not ready, no history
-     * appends or reads (split-brain protection), its clients sent to other nodes. 0 (the default): a majority of the
-     * voting members (see {@code ClusterQuorum}).
-     */
+    /** {@code cluster.*}. */
     public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls) {
     }
 
-    /**
-     * TLS with mutual authentication on the event bus between nodes ({@code cluster.tls.*}): this node's key and
-     * certificate (PEM {@code certPath} + {@code keyPath}, or a PKCS#12 {@code keyStore}) and the CA certificates a
-     * peer's certificate must chain to (PEM {@code trustPath}, or a PKCS#12 {@code trustStore}). Off when none is set.
-     */
+    /** {@code cluster.tls.*}: mutual TLS on the event bus between nodes, off when no identity is set. */
     public record ClusterTls(Path certPath, Path keyPath, Path trustPath, Path keyStore, String keyStorePassword,
                              Path trustStore, String trustStorePassword) {
         public boolean enabled() {
@@ -72,14 +57,10 @@ public record HeraldConfig(
         }
     }
 
-    /**
-     * {@code jwtPublicKey}, when set, switches verification to RS256 with that PEM key. {@code maxTokenLifetimeSeconds}:
-     * how long a revocation ({@code revokeTokensIssuedBefore}) is kept, and, with {@code requireExpiry} off, the age
-     * ({@code iat}) past which a token without {@code exp} is refused.
-     */
+    /** {@code auth.*}. */
     public record Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
                        int leewaySeconds, String audience, String issuer, int maxTokenLifetimeSeconds) {
-        public static final int DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+        public static final int DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = AUTH_MAX_TOKEN_LIFETIME_SECONDS.defaultInt();
 
         public Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
                     int leewaySeconds, String audience, String issuer) {
@@ -87,34 +68,24 @@ public record HeraldConfig(
         }
     }
 
-    /**
-     * What one bridge connection may send and hold: frame size in bytes, address length, registrations, replies
-     * it waits for, bytes written to it and not yet sent ({@code maxOutboundBytes}: past it, it is a slow
-     * consumer); how long it may stay silent ({@code idleTimeoutSeconds}, 0: forever) and how often the
-     * node pings it. {@code legacyTransports}: serve the SockJS jsonp and htmlfile transports (off: 404).
-     */
+    /** {@code bridge.*}: what one bridge connection may send and hold. */
     public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
                          int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds,
                          boolean legacyTransports) {
     }
 
-    /**
-     * Rates and caps against floods: frames per connection per minute (by role, by frame kind), refused
-     * frames before a flooding connection is closed, connections per client IP (cluster-wide) and per node,
-     * connection attempts per IP per second, events per second per API key (per node), {@code herald:presence}
-     * queries per connection per minute, client publishes per user per
-     * minute across the user's connections (per node; anonymous ones per client address).
-     */
+    /** {@code limits.*}: rates and caps against floods. */
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
                          int presenceQueriesPerMinute, int userPublishesPerMinute) {
     }
 
+    /** {@code demo.*}. */
     public record Demo(boolean enabled, long intervalMs) {
     }
 
-    /** {@code level}: Herald's log level ({@code error}, {@code warn}, {@code info}, {@code debug}); {@code json}: one JSON object per line. */
+    /** {@code log.level} as a JUL level; {@code json}: {@code log.format} is {@code json}. */
     public record Log(java.util.logging.Level level, boolean json) {
     }
 
@@ -129,20 +100,12 @@ public record HeraldConfig(
         }
     }
 
-    /**
-     * How long delivery holds an event that came before its predecessor, how often it checks each
-     * stream's tail, how long a type's delivery stays open on an event loop after its last subscriber left,
-     * and the most events one recovery replays; the replay bytes the node holds in memory at once, all replays
-     * together ({@code maxReplayBytesInFlight}: past it, replays wait their turn).
-     */
+    /** {@code delivery.*}. */
     public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight) {
     }
 
-    /**
-     * Cluster-wide presence (who is online, room members, online/offline and room events): on or off (rooms
-     * work either way), and how often a node sends the others what changed in its part.
-     */
-    public record Presence(boolean enabled, int flushMs) {
+    /** {@code presence.*}; {@code announceFile}: which roles' first and last connections announce which events. */
+    public record Presence(boolean enabled, int flushMs, ConfigFile announceFile) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -152,23 +115,22 @@ public record HeraldConfig(
     /** prod mode refuses a shorter publish API key (a guessable key publishes anything, as anyone). */
     public static final int MIN_API_KEY_CHARS = 32;
 
-    public static final String ENV_CONF = "HERALD_CONF";
-    public static final String ENV_HTTP_PORT = "HERALD_HTTP_PORT";
-    public static final String ENV_JWT_SECRET = "HERALD_JWT_SECRET";
-    public static final String ENV_API_KEY = "HERALD_API_KEY";
-    public static final String ENV_CLUSTER = "HERALD_CLUSTER";
-    public static final String ENV_CLUSTER_CONFIG = "HERALD_CLUSTER_CONFIG";
-    public static final String ENV_MODE = "HERALD_MODE";
-    public static final String ENV_DEMO = "HERALD_DEMO";
-    public static final String ENV_ALLOWED_ORIGINS = "HERALD_ALLOWED_ORIGINS";
-    public static final String ENV_TLS_CERT = "HERALD_TLS_CERT";
-    public static final String ENV_TLS_KEY = "HERALD_TLS_KEY";
-    public static final String ENV_HISTORY_MAX_EVENTS = "HERALD_HISTORY_MAX_EVENTS";
-    public static final String ENV_HISTORY_MAX_AGE_SECONDS = "HERALD_HISTORY_MAX_AGE_SECONDS";
-    static final int MAX_HISTORY_EVENTS = 1_000_000;
-    static final int MAX_HISTORY_AGE_SECONDS = 30 * 24 * 3600;
+    // The environment names the code and the tests use, as ConfigKeys declares them.
+    public static final String ENV_CONF = ConfigKeys.ENV_CONF;
+    public static final String ENV_HTTP_PORT = HTTP_PORT.envNames().get(0);
+    public static final String ENV_JWT_SECRET = AUTH_JWT_SECRET.envNames().get(0);
+    public static final String ENV_API_KEY = API_KEY.envNames().get(0);
+    public static final String ENV_CLUSTER = CLUSTER_ENABLED.envNames().get(0);
+    public static final String ENV_CLUSTER_CONFIG = CLUSTER_CONFIG_FILE.envNames().get(0);
+    public static final String ENV_MODE = MODE.envNames().get(0);
+    public static final String ENV_DEMO = DEMO_ENABLED.envNames().get(0);
+    public static final String ENV_ALLOWED_ORIGINS = HTTP_ALLOWED_ORIGINS.envNames().get(0);
+    public static final String ENV_TLS_CERT = HTTP_TLS_CERT.envNames().get(0);
+    public static final String ENV_TLS_KEY = HTTP_TLS_KEY.envNames().get(0);
+    public static final String ENV_HISTORY_MAX_EVENTS = HISTORY_MAX_EVENTS.envNames().get(0);
+    public static final String ENV_HISTORY_MAX_AGE_SECONDS = HISTORY_MAX_AGE_SECONDS.envNames().get(0);
 
-    public static final String DEFAULT_CONF = "conf/herald.json";
+    public static final String DEFAULT_CONF = ConfigKeys.DEFAULT_CONF;
 
     /**
      * Reads the file named by HERALD_CONF, else conf/herald.json in the working directory, else the built-in
@@ -189,10 +151,15 @@ public record HeraldConfig(
     /**
      * A file herald.json names (or its default name): in {@code baseDir}, herald.json's folder; when herald.json
      * is the built-in one ({@code baseDir} null), the built-in file of that name; a default name the folder does
-     * not have is the built-in file too. A file named explicitly must exist.
+     * not have is the built-in file too. A file named explicitly must exist. A file named in the environment is
+     * that path, relative to the working directory.
      */
-    private static ConfigFile file(Reader r, String key, String defaultName, Path baseDir) {
-        String named = r.string(key, null, null);
+    private static ConfigFile file(ConfigReader r, ConfigKey key, Path baseDir) {
+        String named = r.string(key, null);
+        String defaultName = (String) key.defaultValue();
+        if (named != null && r.fromEnvironment(key.path())) {
+            return ConfigFile.of(Path.of(named));
+        }
         if (baseDir == null) {
             return ConfigFile.builtIn(Path.of(named != null ? named : defaultName).getFileName().toString());
         }
@@ -202,126 +169,123 @@ public record HeraldConfig(
 
     /**
      * Builds the config from the JSON of herald.json; relative paths in it resolve against {@code baseDir}
-     * (the file's folder), relative paths in the environment against the working directory.
+     * (the file's folder), relative paths in the environment against the working directory. A key no
+     * {@link ConfigKeys} entry declares, in the file or as a {@code HERALD_*} variable, is an error naming the nearest
+     * declared one.
      */
     public static HeraldConfig fromJson(JsonObject json, Path baseDir, Map<String, String> env) {
-        Reader r = new Reader(json, env);
-        Mode mode = r.enumValue("mode", ENV_MODE, Mode.class, Mode.DEV);
+        ConfigSchema.checkFile(json);
+        ConfigSchema.checkEnv(env);
+        ConfigReader r = new ConfigReader(json, env);
+        Mode mode = Mode.valueOf(r.choice(MODE).toUpperCase(Locale.ROOT));
 
-        String tlsCert = r.string("http.tlsCert", ENV_TLS_CERT, null);
-        String tlsKey = r.string("http.tlsKey", ENV_TLS_KEY, null);
+        String tlsCert = r.string(HTTP_TLS_CERT);
+        String tlsKey = r.string(HTTP_TLS_KEY);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ConfigException(tlsCert == null ? "http.tlsCert (" + ENV_TLS_CERT + ")" : "http.tlsKey (" + ENV_TLS_KEY + ")",
                     "TLS needs both a certificate and a key (PEM files)");
         }
-        int httpInstances = r.integer("http.instances", null, 0, 0, 64);
+        int httpInstances = r.integer(HTTP_INSTANCES);
         Http http = new Http(
                 // dev mode is for one machine: it listens on loopback unless told otherwise
-                r.string("http.host", null, mode == Mode.DEV ? "127.0.0.1" : "0.0.0.0"),
-                r.integer("http.port", ENV_HTTP_PORT, 8080, 0, 65535),
+                r.string(HTTP_HOST, mode == Mode.DEV ? "127.0.0.1" : "0.0.0.0"),
+                r.integer(HTTP_PORT),
                 httpInstances == 0 ? Runtime.getRuntime().availableProcessors() : httpInstances,
-                r.integer("http.maxBodyBytes", null, 65536, 256, 16 * 1024 * 1024),
-                r.integer("http.maxBatchSize", null, 500, 1, 100_000),
-                r.stringList("http.allowedOrigins", ENV_ALLOWED_ORIGINS),
+                r.integer(HTTP_MAX_BODY_BYTES),
+                r.integer(HTTP_MAX_BATCH_SIZE),
+                r.stringList(HTTP_ALLOWED_ORIGINS),
                 tlsCert == null ? null : Path.of(tlsCert),
                 tlsKey == null ? null : Path.of(tlsKey));
 
-        ConfigFile clusterFile = env.containsKey(ENV_CLUSTER_CONFIG)
-                ? ConfigFile.of(Path.of(env.get(ENV_CLUSTER_CONFIG)))
-                : file(r, "cluster.configFile", "../cluster.xml", baseDir);
         Cluster cluster = new Cluster(
-                r.bool("cluster.enabled", ENV_CLUSTER, true),
-                clusterFile,
-                r.string("cluster.host", null, "127.0.0.1"),
-                r.integer("cluster.port", null, 0, 0, 65535),
-                r.integer("cluster.minMembers", null, 0, 0, 1000),
+                r.bool(CLUSTER_ENABLED),
+                file(r, CLUSTER_CONFIG_FILE, baseDir),
+                r.string(CLUSTER_HOST),
+                r.integer(CLUSTER_PORT),
+                r.integer(CLUSTER_MIN_MEMBERS),
                 clusterTls(r));
 
         Auth auth = new Auth(
-                r.string("auth.jwtSecret", ENV_JWT_SECRET, null),
-                r.string("auth.jwtPublicKey", null, null),
-                r.bool("auth.allowAnonymous", null, true),
-                r.bool("auth.requireExpiry", null, true),
-                r.integer("auth.leewaySeconds", null, 5, 0, 3600),
-                r.string("auth.audience", null, null),
-                r.string("auth.issuer", null, null),
-                r.integer("auth.maxTokenLifetimeSeconds", null, Auth.DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, 60, 10 * 365 * 86_400));
+                r.string(AUTH_JWT_SECRET),
+                r.string(AUTH_JWT_PUBLIC_KEY),
+                r.bool(AUTH_ALLOW_ANONYMOUS),
+                r.bool(AUTH_REQUIRE_EXPIRY),
+                r.integer(AUTH_LEEWAY_SECONDS),
+                r.string(AUTH_AUDIENCE),
+                r.string(AUTH_ISSUER),
+                r.integer(AUTH_MAX_TOKEN_LIFETIME_SECONDS));
         if (auth.jwtSecret() == null && auth.jwtPublicKey() == null) {
             throw new ConfigException("auth.jwtSecret", "set a JWT secret (or auth.jwtPublicKey for RS256)");
         }
-        String apiKey = r.string("api.key", ENV_API_KEY, null);
+        String apiKey = r.string(API_KEY);
         if (apiKey == null || apiKey.isBlank()) {
             throw new ConfigException("api.key", "set the publish API key (HERALD_API_KEY)");
         }
 
         Bridge bridge = new Bridge(
-                r.integer("bridge.maxFrameBytes", null, 65536, 256, 16 * 1024 * 1024),
-                r.integer("bridge.maxSubscriptionsPerSocket", null, 64, 1, 10_000),
-                r.integer("bridge.maxAddressLength", null, 256, 16, 65_536),
-                r.integer("bridge.maxPendingReplies", null, 64, 1, 100_000),
-                r.integer("bridge.maxOutboundBytes", null, 1 << 20, 16 * 1024, 1 << 30),
-                r.integer("bridge.idleTimeoutSeconds", null, 60, 0, 86_400),
-                r.integer("bridge.pingIntervalSeconds", null, 20, 1, 3_600),
-                // jsonp and htmlfile (script tags and iframes: no Origin header, so http.allowedOrigins cannot hold them)
-                r.bool("bridge.legacyTransports", null, false));
+                r.integer(BRIDGE_MAX_FRAME_BYTES),
+                r.integer(BRIDGE_MAX_SUBSCRIPTIONS_PER_SOCKET),
+                r.integer(BRIDGE_MAX_ADDRESS_LENGTH),
+                r.integer(BRIDGE_MAX_PENDING_REPLIES),
+                r.integer(BRIDGE_MAX_OUTBOUND_BYTES),
+                r.integer(BRIDGE_IDLE_TIMEOUT_SECONDS),
+                r.integer(BRIDGE_PING_INTERVAL_SECONDS),
+                r.bool(BRIDGE_LEGACY_TRANSPORTS));
 
-        int framesPerMinute = r.integer("limits.framesPerMinute", null, 100, 1, 1_000_000);
+        int framesPerMinute = r.integer(LIMITS_FRAMES_PER_MINUTE);
         Limits limits = new Limits(
                 framesPerMinute,
-                r.integer("limits.framesBurst", null, framesPerMinute, 1, 1_000_000),
-                r.integerMap("limits.framesPerMinuteByRole", 1, 1_000_000),
-                r.integerMap("limits.framesPerMinuteByKind", 1, 1_000_000),
-                r.integer("limits.floodCloseAfter", null, 50, 1, 1_000_000),
-                r.integer("limits.connectionsPerIp", null, 25_000, 1, 10_000_000),
-                r.integer("limits.connectionsPerNode", null, 20_000, 1, 10_000_000),
-                r.integer("limits.connectAttemptsPerIpPerSecond", null, 5_000, 1, 1_000_000),
-                r.integer("limits.publishEventsPerSecond", null, 2_000_000, 1, 100_000_000),
-                r.integer("limits.presenceQueriesPerMinute", null, 30, 1, 1_000_000),
-                // client publishes per user (anonymous: per client address) across its connections on a node
-                r.integer("limits.userPublishesPerMinute", null, 3_000, 1, 10_000_000));
+                r.integer(LIMITS_FRAMES_BURST, framesPerMinute),
+                r.integerMap(LIMITS_FRAMES_PER_MINUTE_BY_ROLE),
+                r.integerMap(LIMITS_FRAMES_PER_MINUTE_BY_KIND),
+                r.integer(LIMITS_FLOOD_CLOSE_AFTER),
+                r.integer(LIMITS_CONNECTIONS_PER_IP),
+                r.integer(LIMITS_CONNECTIONS_PER_NODE),
+                r.integer(LIMITS_CONNECT_ATTEMPTS_PER_IP_PER_SECOND),
+                r.integer(LIMITS_PUBLISH_EVENTS_PER_SECOND),
+                r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
+                r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE));
 
         Demo demo = new Demo(
-                r.bool("demo.enabled", ENV_DEMO, mode == Mode.DEV),
-                r.integer("demo.intervalMs", null, 1500, 10, 3_600_000));
+                r.bool(DEMO_ENABLED, mode == Mode.DEV),
+                r.integer(DEMO_INTERVAL_MS));
 
-        HistoryBounds historyDefaults = new HistoryBounds(
-                r.integer("history.maxEvents", ENV_HISTORY_MAX_EVENTS, 1000, 1, MAX_HISTORY_EVENTS),
-                r.integer("history.maxAgeSeconds", ENV_HISTORY_MAX_AGE_SECONDS, 86_400, 0, MAX_HISTORY_AGE_SECONDS));
+        HistoryBounds historyDefaults = new HistoryBounds(r.integer(HISTORY_MAX_EVENTS), r.integer(HISTORY_MAX_AGE_SECONDS));
         Map<String, HistoryBounds> byNamespace = new LinkedHashMap<>();
-        JsonObject namespaces = r.object("history.namespaces");
-        for (String namespace : namespaces.fieldNames()) {
-            String prefix = "history.namespaces." + namespace + ".";
+        for (String namespace : r.names(HISTORY_NAMESPACE_MAX_EVENTS)) {
+            r.object(HISTORY_NAMESPACE_MAX_EVENTS.mapPath() + "." + namespace);
             byNamespace.put(namespace, new HistoryBounds(
-                    r.integer(prefix + "maxEvents", null, historyDefaults.maxEvents(), 1, MAX_HISTORY_EVENTS),
-                    r.integer(prefix + "maxAgeSeconds", null, historyDefaults.maxAgeSeconds(), 0, MAX_HISTORY_AGE_SECONDS)));
+                    r.integer(HISTORY_NAMESPACE_MAX_EVENTS, namespace, historyDefaults.maxEvents()),
+                    r.integer(HISTORY_NAMESPACE_MAX_AGE_SECONDS, namespace, historyDefaults.maxAgeSeconds())));
         }
         Delivery delivery = new Delivery(
-                r.integer("delivery.holdMs", null, 200, 1, 60_000),
-                r.integer("delivery.tailCheckMs", null, 1000, 50, 600_000),
-                r.integer("delivery.lingerMs", null, 60_000, 1, 3_600_000),
-                r.integer("delivery.maxRecoveryEvents", null, 1000, 1, 1_000_000),
-                r.integer("delivery.maxReplayBytesInFlight", null, 64 << 20, 64 * 1024, Integer.MAX_VALUE));
+                r.integer(DELIVERY_HOLD_MS),
+                r.integer(DELIVERY_TAIL_CHECK_MS),
+                r.integer(DELIVERY_LINGER_MS),
+                r.integer(DELIVERY_MAX_RECOVERY_EVENTS),
+                r.integer(DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT));
         Presence presence = new Presence(
-                r.bool("presence.enabled", null, true),
-                r.integer("presence.flushMs", null, 100, 10, 60_000));
+                r.bool(PRESENCE_ENABLED),
+                r.integer(PRESENCE_FLUSH_MS),
+                file(r, PRESENCE_ANNOUNCE_FILE, baseDir));
 
         HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
-                file(r, "catalog", "catalog.json", baseDir),
-                file(r, "roles", "roles.json", baseDir),
-                file(r, "rooms", "rooms.json", baseDir),
+                file(r, CATALOG, baseDir),
+                file(r, ROLES, baseDir),
+                file(r, ROOMS, baseDir),
                 bridge,
                 limits,
                 new History(historyDefaults, Map.copyOf(byNamespace)),
                 delivery,
                 presence,
-                r.integer("stats.intervalMs", null, 2000, 100, 600_000),
+                r.integer(STATS_INTERVAL_MS),
                 demo,
-                new Log(switch (r.enumValue("log.level", null, LogLevel.class, LogLevel.INFO)) {
-                    case ERROR -> java.util.logging.Level.SEVERE;
-                    case WARN -> java.util.logging.Level.WARNING;
-                    case INFO -> java.util.logging.Level.INFO;
-                    case DEBUG -> java.util.logging.Level.FINE;
-                }, r.enumValue("log.format", null, LogFormat.class, LogFormat.TEXT) == LogFormat.JSON));
+                new Log(switch (r.choice(LOG_LEVEL)) {
+                    case "error" -> java.util.logging.Level.SEVERE;
+                    case "warn" -> java.util.logging.Level.WARNING;
+                    case "debug" -> java.util.logging.Level.FINE;
+                    default -> java.util.logging.Level.INFO;
+                }, r.choice(LOG_FORMAT).equals("json")));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }
@@ -329,12 +293,12 @@ public record HeraldConfig(
     }
 
     /** {@code cluster.tls.*}: both halves of the node's identity and a trust, or nothing; every file readable. */
-    private static ClusterTls clusterTls(Reader r) {
-        String certPath = r.string("cluster.tls.certPath", null, null);
-        String keyPath = r.string("cluster.tls.keyPath", null, null);
-        String trustPath = r.string("cluster.tls.trustPath", null, null);
-        String keyStore = r.string("cluster.tls.keyStore", null, null);
-        String trustStore = r.string("cluster.tls.trustStore", null, null);
+    private static ClusterTls clusterTls(ConfigReader r) {
+        String certPath = r.string(CLUSTER_TLS_CERT_PATH);
+        String keyPath = r.string(CLUSTER_TLS_KEY_PATH);
+        String trustPath = r.string(CLUSTER_TLS_TRUST_PATH);
+        String keyStore = r.string(CLUSTER_TLS_KEY_STORE);
+        String trustStore = r.string(CLUSTER_TLS_TRUST_STORE);
         if ((certPath == null) != (keyPath == null)) {
             throw new ConfigException(certPath == null ? "cluster.tls.certPath" : "cluster.tls.keyPath",
                     "the event bus's TLS needs both the node's certificate and its key (PEM files)");
@@ -360,8 +324,8 @@ public record HeraldConfig(
         }
         return new ClusterTls(certPath == null ? null : Path.of(certPath), keyPath == null ? null : Path.of(keyPath),
                 trustPath == null ? null : Path.of(trustPath), keyStore == null ? null : Path.of(keyStore),
-                r.string("cluster.tls.keyStorePassword", null, null), trustStore == null ? null : Path.of(trustStore),
-                r.string("cluster.tls.trustStorePassword", null, null));
+                r.string(CLUSTER_TLS_KEY_STORE_PASSWORD), trustStore == null ? null : Path.of(trustStore),
+                r.string(CLUSTER_TLS_TRUST_STORE_PASSWORD));
     }
 
     private void checkProductionSafe() {
@@ -389,176 +353,9 @@ public record HeraldConfig(
     /**
      * The environment variable that sets a key: {@code HERALD_} and the key in upper snake case
      * ({@code bridge.maxFrameBytes} → {@code HERALD_BRIDGE_MAX_FRAME_BYTES}). Some keys also have a short name
-     * ({@code HERALD_HTTP_PORT}, {@code HERALD_CLUSTER}, …), which wins.
+     * ({@code HERALD_CLUSTER}, …), which wins.
      */
     public static String envName(String key) {
-        StringBuilder name = new StringBuilder("HERALD_");
-        for (char c : key.toCharArray()) {
-            if (c == '.') {
-                name.append('_');
-            } else if (Character.isUpperCase(c)) {
-                name.append('_').append(c);
-            } else {
-                name.append(Character.toUpperCase(c));
-            }
-        }
-        return name.toString();
-    }
-
-    /** Typed access to dotted keys, with the environment variable (if any) taking precedence. */
-    private static final class Reader {
-        private final JsonObject json;
-        private final Map<String, String> env;
-
-        Reader(JsonObject json, Map<String, String> env) {
-            this.json = json;
-            this.env = env;
-        }
-
-        private Object raw(String key, String envVar) {
-            if (envVar != null && env.get(envVar) != null) {
-                return env.get(envVar);
-            }
-            if (env.get(envName(key)) != null) {
-                return env.get(envName(key));
-            }
-            JsonObject node = json;
-            String[] parts = key.split("\\.");
-            for (int i = 0; i < parts.length - 1; i++) {
-                Object child = node.getValue(parts[i]);
-                if (child == null) {
-                    return null;
-                }
-                if (!(child instanceof JsonObject object)) {
-                    throw new ConfigException(key, "'" + parts[i] + "' must be an object");
-                }
-                node = object;
-            }
-            return node.getValue(parts[parts.length - 1]);
-        }
-
-        /** The key, with the environment variable that set it (or its short name) for the message. */
-        private String where(String key, String envVar) {
-            if ((envVar == null || env.get(envVar) == null) && env.get(envName(key)) != null) {
-                return key + " (" + envName(key) + ")";
-            }
-            return envVar == null ? key : key + " (" + envVar + ")";
-        }
-
-        /** A comma-separated list (environment) or an array of strings (file); empty when absent. */
-        List<String> stringList(String key, String envVar) {
-            Object value = raw(key, envVar);
-            if (value == null) {
-                return List.of();
-            }
-            List<String> result = new ArrayList<>();
-            if (value instanceof String s) {
-                for (String part : s.split(",")) {
-                    if (!part.isBlank()) {
-                        result.add(part.trim());
-                    }
-                }
-            } else if (value instanceof JsonArray array) {
-                for (Object item : array) {
-                    if (!(item instanceof String s) || s.isBlank()) {
-                        throw new ConfigException(where(key, envVar), "must hold non-empty strings");
-                    }
-                    result.add(s.trim());
-                }
-            } else {
-                throw new ConfigException(where(key, envVar), "must be an array of strings or a comma-separated string");
-            }
-            return List.copyOf(result);
-        }
-
-        /** An object of name → whole number (file only), each within min..max; empty when absent. */
-        Map<String, Integer> integerMap(String key, int min, int max) {
-            JsonObject object = object(key);
-            Map<String, Integer> result = new LinkedHashMap<>();
-            for (String name : object.fieldNames()) {
-                result.put(name, integer(key + "." + name, null, 0, min, max));
-            }
-            return Map.copyOf(result);
-        }
-
-        String string(String key, String envVar, String fallback) {
-            Object value = raw(key, envVar);
-            if (value == null) {
-                return fallback;
-            }
-            if (!(value instanceof String s)) {
-                throw new ConfigException(where(key, envVar), "must be a string");
-            }
-            return s;
-        }
-
-        int integer(String key, String envVar, int fallback, int min, int max) {
-            Object value = raw(key, envVar);
-            if (value == null) {
-                return fallback;
-            }
-            long n;
-            if (value instanceof Number number && number.doubleValue() == number.longValue()) {
-                n = number.longValue();
-            } else if (value instanceof String s) {
-                try {
-                    n = Long.parseLong(s.trim());
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(where(key, envVar), "'" + s + "' is not a whole number");
-                }
-            } else {
-                throw new ConfigException(where(key, envVar), "must be a whole number");
-            }
-            if (n < min || n > max) {
-                throw new ConfigException(where(key, envVar), n + " is outside " + min + ".." + max);
-            }
-            return (int) n;
-        }
-
-        /** An object of the file (no environment form), empty when absent. */
-        JsonObject object(String key) {
-            Object value = raw(key, null);
-            if (value == null) {
-                return new JsonObject();
-            }
-            if (!(value instanceof JsonObject object)) {
-                throw new ConfigException(key, "must be an object");
-            }
-            return object;
-        }
-
-        boolean bool(String key, String envVar, boolean fallback) {
-            Object value = raw(key, envVar);
-            if (value == null) {
-                return fallback;
-            }
-            if (value instanceof Boolean b) {
-                return b;
-            }
-            if (value instanceof String s) {
-                switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-                    case "true", "1", "yes", "on":
-                        return true;
-                    case "false", "0", "no", "off":
-                        return false;
-                    default:
-                        break;
-                }
-            }
-            throw new ConfigException(where(key, envVar), "must be true or false, not '" + value + "'");
-        }
-
-        <E extends Enum<E>> E enumValue(String key, String envVar, Class<E> type, E fallback) {
-            String value = string(key, envVar, null);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                return Enum.valueOf(type, value.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(where(key, envVar), "'" + value + "' is not one of "
-                        + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(java.util.Locale.ROOT));
-            }
-        }
+        return ConfigKey.envNameOf(key);
     }
 }

@@ -31,6 +31,21 @@ public final class BridgeFrames {
                 .encode();
     }
 
+    /**
+     * The {@code err} frame sent before the hub closes a connection it refused at open: no address, the refusal's
+     * code as failure type, and the close's {@code reconnect} (what a client on a fallback transport, which sees the
+     * close as 3000, decides from).
+     */
+    public static String refusal(ErrorCode code, String message, CloseReason close) {
+        return new JsonObject().put("type", "err")
+                .put("failureCode", code.status())
+                .put("failureType", code.id())
+                .put("message", message)
+                .put("body", code.id())
+                .put("reconnect", close.reconnect())
+                .encode();
+    }
+
     /** The {@code err} frame sent before the hub closes a connection: no address, the close reason as failure type. */
     static String closing(CloseReason reason, String message) {
         return new JsonObject().put("type", "err")

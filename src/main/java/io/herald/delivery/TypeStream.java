@@ -72,6 +72,15 @@ public final class TypeStream {
     private long next;
     /** The highest seq known to exist (from the bus or the stream's tail). */
     private long knownTail;
+    /**
+     * The highest seq an acknowledged append announced on the bus: it and every seq below it are in the majority's
+     * history (appends of one stream are ordered and backed up in order), so they may be read from history.
+     */
+    private long announcedTail;
+    /** The highest tail this node read from history and still read as confirmed {@link EventLog#settleMs} later. */
+    private long confirmedTail;
+    /** Tails read from history that are not yet old enough to be confirmed: {time ms, tail}. */
+    private final java.util.ArrayDeque<long[]> tailSamples = new java.util.ArrayDeque<>();
     private final TreeMap<Long, BusEvent> early = new TreeMap<>();
     private List<EventBatch> beforeStart = new ArrayList<>();
     private long holdTimer = -1;
@@ -206,6 +215,7 @@ public final class TypeStream {
             epoch = position.epoch();
             next = position.tail() + 1;
             knownTail = position.tail();
+            announcedTail = position.tail();
             List<EventBatch> held = beforeStart;
             beforeStart = null;
             held.forEach(this::onBatch);
@@ -231,6 +241,7 @@ public final class TypeStream {
             return;
         }
         for (BusEvent event : batch.events()) {
+            announcedTail = Math.max(announcedTail, event.seq());
             if (event.seq() == next && early.isEmpty()) {
                 release(event);
             } else if (event.seq() >= next) {
@@ -257,8 +268,8 @@ public final class TypeStream {
                 release(event);
             }
         }
-        if (next > knownTail || filling) {
-            return;
+        if (next > deliverableTail() || filling) {
+            return; // nothing missing, or only what history holds but cannot yet vouch for (the tail check comes back)
         }
         if (early.size() > MAX_EARLY) {
             // too much waits behind the gap to wait out the hold: read it now
@@ -286,15 +297,26 @@ public final class TypeStream {
         next = early.firstKey();
     }
 
+    /**
+     * How far delivery may read history: what acknowledged appends announced, or what this node read there and still
+     * read, confirmed, a settle time later. Not simply the tail: a node that owns a stream's partition holds an append's
+     * records before their backup answers, and a node cut off without knowing it yet holds records the majority never
+     * gets (issue 22, seed 42: a cut-off owner delivered an unacknowledged event at a seq the majority gave to another).
+     */
+    private long deliverableTail() {
+        return Math.min(knownTail, Math.max(announcedTail, confirmedTail));
+    }
+
     /** Reads the events the bus has not brought from history, and releases them with those held early. */
     private void fillGap() {
-        if (closed || filling || next > knownTail || !log.confirmed()) {
+        long limit = deliverableTail();
+        if (closed || filling || next > limit || !log.confirmed()) {
             return; // unconfirmed: this node's history may be a copy the cluster no longer counts; the tail check retries
         }
         filling = true;
         long from = next;
         String readingEpoch = epoch;
-        log.read(type, from, (int) Math.min(EventLog.MAX_READ, knownTail - from + 1)).onComplete(read -> {
+        log.read(type, from, (int) Math.min(EventLog.MAX_READ, limit - from + 1)).onComplete(read -> {
             filling = false;
             if (closed) {
                 return;
@@ -315,7 +337,7 @@ public final class TypeStream {
             }
             long before = next;
             long lost = 0;
-            while (next < page.position().head() && next <= knownTail) {
+            while (next < page.position().head() && next <= limit) {
                 BusEvent held = early.remove(next);
                 if (held != null) {
                     release(held);
@@ -326,6 +348,9 @@ public final class TypeStream {
             }
             long filled = 0;
             for (HistoryPage.Stored stored : page.events()) {
+                if (stored.seq() > limit) {
+                    break;
+                }
                 if (stored.seq() != next) {
                     continue;
                 }
@@ -341,7 +366,7 @@ public final class TypeStream {
                 NOTABLE.warning("skipped:" + type, "delivery of " + type + " skipped " + lost + " events that history no longer holds");
             }
             stats.gapFilled(filled);
-            if (next > before && next <= knownTail && early.isEmpty()) {
+            if (next > before && next <= deliverableTail() && early.isEmpty()) {
                 fillGap(); // more than one read's worth is missing
             } else {
                 releaseInOrder();
@@ -350,6 +375,9 @@ public final class TypeStream {
     }
 
     private void checkTail() {
+        if (epoch != null && !log.confirmed()) {
+            tailSamples.clear(); // what was read before may be a copy the cluster no longer counts
+        }
         if (epoch == null || filling || checkingTail || isEmpty() || !log.confirmed()) {
             return;
         }
@@ -362,8 +390,21 @@ public final class TypeStream {
                 restart(position.epoch()); // newer or older: history's epoch is the stream's
             }
             knownTail = Math.max(knownTail, position.tail());
+            confirmTail(position.tail());
             releaseInOrder();
         });
+    }
+
+    /** A tail read now counts once it is still read as confirmed a settle time later (at once on a single node). */
+    private void confirmTail(long tail) {
+        long now = System.currentTimeMillis();
+        if (tail > confirmedTail && (tailSamples.isEmpty() || tailSamples.peekLast()[1] < tail)) {
+            tailSamples.addLast(new long[] {now, tail});
+        }
+        long settleMs = log.settleMs();
+        while (!tailSamples.isEmpty() && now - tailSamples.peekFirst()[0] >= settleMs && log.confirmed()) {
+            confirmedTail = Math.max(confirmedTail, tailSamples.pollFirst()[1]);
+        }
     }
 
     /**
@@ -376,6 +417,9 @@ public final class TypeStream {
         epoch = newEpoch;
         next = 1;
         knownTail = 0;
+        announcedTail = 0;
+        confirmedTail = 0;
+        tailSamples.clear();
         early.clear();
         for (Subscription member : members) {
             member.afterSeq = 0; // a position in the old stream means nothing in the new one

@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * The connection caps ({@link ConnectionCounts}) on the bridge: every attempt is counted when its transport
  * opens, before its token is verified ({@link #onAttempt}), so a flood of bad tokens costs no verification
  * past the attempt rate; a connection over a cap is refused with
- * {@code too_many_connections} (an err frame, then a close with 4429). The client's IP is the one the
+ * {@code too_many_connections} (an err frame, then a close with 4004). The client's IP is the one the
  * node sees (a proxy in front of the nodes makes all its clients one IP). A connection it admitted and a
  * later policy refused is released too: the bridge tells every policy that admitted it of its close.
  */

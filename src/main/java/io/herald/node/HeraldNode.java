@@ -20,6 +20,7 @@ import io.herald.cluster.ClusterNetwork;
 import io.herald.cluster.ClusterQuorum;
 import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
+import io.herald.config.ConfigFile;
 import io.herald.config.HeraldConfig;
 import io.herald.demo.DemoVerticle;
 import io.herald.event.EventBatch;
@@ -41,6 +42,7 @@ import io.herald.limits.SubscriptionLimit;
 import io.herald.limits.TokenBucket;
 import io.herald.presence.LocalPresence;
 import io.herald.presence.PresencePolicy;
+import io.herald.presence.PresenceAnnouncements;
 import io.herald.presence.PresenceVerticle;
 import io.herald.presence.RoomRules;
 import io.herald.stats.NodeStats;
@@ -95,10 +97,14 @@ public final class HeraldNode {
         EventCatalog catalog;
         RoleMatrix roles;
         RoomRules rooms;
+        PresenceAnnouncements announcements;
         try {
             catalog = EventCatalog.fromJson(config.catalogFile().readJson("catalog"));
             roles = RoleMatrix.compile(config.rolesFile().readJson("roles"), catalog);
             rooms = RoomRules.compile(config.roomsFile().readJson("rooms"), roles);
+            ConfigFile announceFile = config.presence().announceFile();
+            announcements = PresenceAnnouncements.parse(announceFile.readJson("presence.announceFile"), announceFile.toString(),
+                    catalog::contains, roles::hasRole, !announceFile.isBuiltIn());
             for (String namespace : config.history().byNamespace().keySet()) {
                 if (catalog.namespace(namespace) == null) {
                     throw new ConfigException("history.namespaces." + namespace, "is not a namespace of the catalog");
@@ -109,7 +115,7 @@ public final class HeraldNode {
         }
         VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
         if (!config.cluster().enabled()) {
-            return deploy(Vertx.vertx(options), null, null, config, catalog, roles, rooms);
+            return deploy(Vertx.vertx(options), null, null, config, catalog, roles, rooms, announcements);
         }
         HazelcastClusterManager clusterManager;
         ClusterQuorum quorum;
@@ -131,7 +137,7 @@ public final class HeraldNode {
                     quorum.bind(clusterManager.getHazelcastInstance());
                     return vertx;
                 }, false))
-                .compose(vertx -> deploy(vertx, clusterManager, quorum, config, catalog, roles, rooms));
+                .compose(vertx -> deploy(vertx, clusterManager, quorum, config, catalog, roles, rooms, announcements));
     }
 
     private static Config loadHazelcast(HeraldConfig config) {
@@ -139,7 +145,7 @@ public final class HeraldNode {
     }
 
     private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, ClusterQuorum quorum, HeraldConfig config,
-                                             EventCatalog catalog, RoleMatrix roles, RoomRules rooms) {
+                                             EventCatalog catalog, RoleMatrix roles, RoomRules rooms, PresenceAnnouncements announcements) {
         vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
         boolean clustered = clusterManager != null;
         NodeStats stats = new NodeStats(clustered ? clusterManager.getNodeId() : UUID.randomUUID().toString());
@@ -196,7 +202,7 @@ public final class HeraldNode {
                     .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs(), clustered ? clusterManager.getHazelcastInstance() : null)))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, oldestHeraldNode)))
                     .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS)))
-                    .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms,
+                    .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms, announcements,
                             publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, oldestHeraldNode,
                             config.presence().flushMs())))
                     .compose(id -> {

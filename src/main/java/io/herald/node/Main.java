@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 /**
  * {@code java -jar herald.jar} starts a node; {@code java -jar herald.jar token --sub ID --role ROLE}
  * mints a token with the configured secret; {@code java -jar herald.jar types FILE} writes the browser client's
- * TypeScript typings with the configured event catalog. See the README for the configuration.
+ * TypeScript typings with the configured event catalog. See docs/configuration.md for the configuration.
  */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
@@ -187,7 +187,7 @@ public final class Main {
                 usage: java -jar herald.jar [run]
                        java -jar herald.jar token --sub USER --role ROLE [--store STORE] [--rooms a,b] [--ttl SECONDS]
                        java -jar herald.jar types FILE   (the client's TypeScript typings with the catalog's event types; - for stdout)
-                configuration: conf/herald.json (HERALD_CONF) and HERALD_* environment variables, see README.md""";
+                configuration: conf/herald.json (HERALD_CONF) and HERALD_* environment variables, see docs/configuration.md""";
     }
 
     private static void configureLogging() {

@@ -14,8 +14,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -30,22 +32,20 @@ import java.util.logging.Logger;
  * every node; no Hazelcast structure is written, so a connect costs a map update and nothing more.
  *
  * <p>Exactly one node, the oldest Herald member, turns the cluster-wide changes into events:
- * {@code customer:online} / {@code customer:offline} for a customer's first and last connection anywhere,
- * and {@code presence:joined} / {@code presence:left}, aimed at the room, for rooms whose members see each
+ * those of {@link PresenceAnnouncements} (conf/presence.json; shipped: {@code customer:online} /
+ * {@code customer:offline}) for a user's first and last connection anywhere, and {@code presence:joined} / {@code presence:left}, aimed at the room, for rooms whose members see each
  * other. Every node answers {@link Addresses#PRESENCE_QUERY} (the API, the bridge, the stats) from its own view.
  */
 public final class PresenceVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(PresenceVerticle.class.getName());
     /** How often a node says which delta it is at, so that one missed is noticed without waiting for the next. */
     static final long HEARTBEAT_MS = 1000;
-    static final String ANNOUNCED_ROLE = "customer";
-    static final String CUSTOMER_ONLINE = "customer:online";
-    static final String CUSTOMER_OFFLINE = "customer:offline";
     static final String ROOM_JOINED = "presence:joined";
     static final String ROOM_LEFT = "presence:left";
 
     private final LocalPresence local;
     private final RoomRules rules;
+    private final PresenceAnnouncements announcements;
     private final EventPublisher publisher;
     private final EventCatalog catalog;
     private final String nodeId;
@@ -59,10 +59,11 @@ public final class PresenceVerticle extends VerticleBase {
     private UUID membershipListener;
 
     /** {@code hazelcast} is null on a node without a cluster: it is then the whole of presence, and its leader. */
-    public PresenceVerticle(LocalPresence local, RoomRules rules, EventPublisher publisher, EventCatalog catalog, String nodeId,
+    public PresenceVerticle(LocalPresence local, RoomRules rules, PresenceAnnouncements announcements, EventPublisher publisher, EventCatalog catalog, String nodeId,
                             HazelcastInstance hazelcast, BooleanSupplier leader, long flushMs) {
         this.local = local;
         this.rules = rules;
+        this.announcements = announcements;
         this.publisher = publisher;
         this.catalog = catalog;
         this.nodeId = nodeId;
@@ -174,12 +175,13 @@ public final class PresenceVerticle extends VerticleBase {
         for (PresenceView.Change change : changes) {
             switch (change.kind()) {
                 case ONLINE, OFFLINE -> {
-                    if (ANNOUNCED_ROLE.equals(change.role())) {
-                        JsonObject data = new JsonObject().put("customerId", change.userId()).put("storeId", change.storeId());
-                        if (change.kind() == PresenceView.ChangeKind.ONLINE) {
-                            data.put("since", change.since());
-                        }
-                        publish(change.kind() == PresenceView.ChangeKind.ONLINE ? CUSTOMER_ONLINE : CUSTOMER_OFFLINE, data, null, change);
+                    PresenceAnnouncements.Entry entry = announcements.forRole(change.role());
+                    boolean online = change.kind() == PresenceView.ChangeKind.ONLINE;
+                    String type = entry == null ? null : online ? entry.online() : entry.offline();
+                    if (type != null) {
+                        Map<String, String> claims = new HashMap<>();
+                        claims.put("storeId", change.storeId());
+                        publish(type, entry.data(change.userId(), claims, online ? change.since() : null), null, change);
                     }
                 }
                 case JOINED, LEFT -> {

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,9 +31,10 @@ import java.util.function.Supplier;
 
 /**
  * This node's counters, shared by its verticles, as the stats snapshot ({@link #snapshot()}) and as Prometheus
- * metrics. Updates are lock-free; the hot path adds a whole fan-out's deliveries at once. Every label has a
- * bounded set of values (roles, transports, namespaces and types of the config, codes and reasons of the
- * catalogues): never a user id or a room name.
+ * metrics. Which stats there are, their names, help, units and labels: the {@link Stat} table, which this class
+ * registers and snapshots in order. Updates are lock-free; the hot path adds a whole fan-out's deliveries at once.
+ * Every label has a bounded set of values (roles, transports, namespaces and types of the config, codes and reasons
+ * of the catalogues): never a user id or a room name.
  */
 public final class NodeStats implements Counters {
     /** Buckets of the publish-to-write latency histogram. */
@@ -43,16 +45,17 @@ public final class NodeStats implements Counters {
     private final String nodeId;
     private final long startedAt = System.currentTimeMillis();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final AtomicLong connections = new AtomicLong();
-    private java.util.function.LongSupplier replayBytesInFlight = () -> 0;
-    private final AtomicLong anonymous = new AtomicLong();
-    private final AtomicLong subscriptions = new AtomicLong();
-    private final Map<String, AtomicLong> connectionsByRole = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> connectionsByTransport = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> connectionsByNamespace = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> subscriptionsByType = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> subscriptionsByNamespace = new ConcurrentHashMap<>();
-    private final Map<String, Counter> publishedByType = new ConcurrentHashMap<>();
+    /** How each stat of the snapshot is read. */
+    private final Map<Stat, Supplier<Object>> readers = new EnumMap<>(Stat.class);
+    private final Map<Stat, Counter> counters = new EnumMap<>(Stat.class);
+    private final Map<Stat, AtomicLong> gauges = new EnumMap<>(Stat.class);
+    private final Map<Stat, Map<String, Counter>> keyedCounters = new EnumMap<>(Stat.class);
+    private final Map<Stat, Map<String, AtomicLong>> keyedGauges = new EnumMap<>(Stat.class);
+    private final AtomicLong connections;
+    private final AtomicLong anonymous;
+    private final AtomicLong subscriptions;
+    private final Map<String, AtomicLong> connectionsByRole;
+    private final Map<String, AtomicLong> connectionsByTransport;
     private final Counter connectionsOpened;
     private final Counter published;
     private final Counter delivered;
@@ -63,61 +66,90 @@ public final class NodeStats implements Counters {
     private final Counter busBatches;
     private final Counter busEvents;
     private final Counter rawRejected;
-    private final DistributionSummary appendSizes;
-    private final Timer deliveryLatency;
     private final Counter recoveredComplete;
     private final Counter recoveredIncomplete;
     private final Counter gapFilled;
     private final Counter gapLost;
+    private final DistributionSummary appendSizes;
+    private final Timer deliveryLatency;
     private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class);
     private final Map<CloseReason, Counter> closes = new EnumMap<>(CloseReason.class);
-    private volatile IntSupplier usersOnNode;
-    private volatile Supplier<Map<String, Integer>> roomsOnNode;
 
     public NodeStats(String nodeId) {
         this.nodeId = nodeId;
-        Gauge.builder("herald.connections", connections, AtomicLong::get)
-                .description("Open bridge connections on this node").register(registry);
-        Gauge.builder("herald.connections.anonymous", anonymous, AtomicLong::get)
-                .description("Open bridge connections without a token (the anonymous role)").register(registry);
-        Gauge.builder("herald.subscriptions", subscriptions, AtomicLong::get)
-                .description("Event-type subscriptions of this node's connections").register(registry);
-        connectionsOpened = Counter.builder("herald.connections.opened").description("Bridge connections accepted").register(registry);
-        published = Counter.builder("herald.events.published").description("Events published through this node").register(registry);
-        delivered = Counter.builder("herald.messages.delivered").description("Event messages written to sockets").register(registry);
-        framesIn = Counter.builder("herald.frames.in").description("Bridge frames received from clients").register(registry);
-        bytesIn = Counter.builder("herald.frames.in.bytes").description("UTF-8 bytes of the bridge frames received").register(registry);
-        framesOut = Counter.builder("herald.frames.out").description("Bridge frames written to clients (events, replies, errs)").register(registry);
-        bytesOut = Counter.builder("herald.frames.out.bytes")
-                .description("UTF-8 bytes of the bridge frames written to clients, before transport framing").register(registry);
-        busBatches = Counter.builder("herald.bus.batches.received")
-                .description("Event batches this node's deliveries took from the clustered event bus (one per event loop)").register(registry);
-        busEvents = Counter.builder("herald.bus.events.received")
-                .description("Events in those batches").register(registry);
-        appendSizes = DistributionSummary.builder("herald.history.append.events")
-                .description("Events per history append (group commit: what one event loop published of a type in one turn)")
-                .register(registry);
-        deliveryLatency = Timer.builder("herald.delivery.latency")
-                .description("From an event's publish (its ts) to its write to this node's sockets, once per event and event loop")
+        for (Stat stat : Stat.values()) {
+            if (stat.source() != Stat.Source.COUNTED) {
+                continue;
+            }
+            switch (stat.kind()) {
+                case COUNTER -> {
+                    if (stat.keyed()) {
+                        Map<String, Counter> byKey = new ConcurrentHashMap<>();
+                        keyedCounters.put(stat, byKey);
+                        readers.put(stat, () -> nonZero(byKey, counter -> (long) counter.count()));
+                    } else {
+                        Counter counter = counterBuilder(stat, stat.labelValue()).register(registry);
+                        counters.put(stat, counter);
+                        readers.put(stat, () -> (long) counter.count());
+                    }
+                }
+                case GAUGE -> {
+                    if (stat.keyed()) {
+                        Map<String, AtomicLong> byKey = new ConcurrentHashMap<>();
+                        keyedGauges.put(stat, byKey);
+                        readers.put(stat, () -> nonZero(byKey, AtomicLong::get));
+                    } else {
+                        AtomicLong value = new AtomicLong();
+                        Gauge.builder(stat.metric(), value, AtomicLong::get).description(stat.help()).baseUnit(stat.baseUnit()).register(registry);
+                        gauges.put(stat, value);
+                        readers.put(stat, value::get);
+                    }
+                }
+                case HISTOGRAM, SUMMARY, INFO -> {
+                }
+            }
+        }
+        connections = gauges.get(Stat.CONNECTIONS);
+        anonymous = gauges.get(Stat.ANONYMOUS);
+        subscriptions = gauges.get(Stat.SUBSCRIPTIONS);
+        connectionsByRole = keyedGauges.get(Stat.CONNECTIONS_BY_ROLE);
+        connectionsByTransport = keyedGauges.get(Stat.CONNECTIONS_BY_TRANSPORT);
+        connectionsOpened = counters.get(Stat.CONNECTIONS_OPENED);
+        published = counters.get(Stat.EVENTS_PUBLISHED);
+        delivered = counters.get(Stat.MESSAGES_DELIVERED);
+        framesIn = counters.get(Stat.FRAMES_IN);
+        bytesIn = counters.get(Stat.BYTES_IN);
+        framesOut = counters.get(Stat.FRAMES_OUT);
+        bytesOut = counters.get(Stat.BYTES_OUT);
+        busBatches = counters.get(Stat.BUS_BATCHES);
+        busEvents = counters.get(Stat.BUS_EVENTS);
+        rawRejected = counters.get(Stat.RAW_EVENTS_REJECTED);
+        recoveredComplete = counters.get(Stat.RECOVERIES);
+        recoveredIncomplete = counters.get(Stat.RECOVERIES_INCOMPLETE);
+        gapFilled = counters.get(Stat.GAP_FILLED);
+        gapLost = counters.get(Stat.GAP_LOST);
+        appendSizes = DistributionSummary.builder(Stat.HISTORY_APPEND_EVENTS.metric()).description(Stat.HISTORY_APPEND_EVENTS.help()).register(registry);
+        deliveryLatency = Timer.builder(Stat.DELIVERY_LATENCY.metric()).description(Stat.DELIVERY_LATENCY.help())
                 .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
-        rawRejected = Counter.builder("herald.raw.events.rejected")
-                .description("Events published raw on a type's bus address that were not a JSON object").register(registry);
-        recoveredComplete = Counter.builder("herald.recoveries").tag("result", "complete")
-                .description("Registers with since, by whether history covered the gap").register(registry);
-        recoveredIncomplete = Counter.builder("herald.recoveries").tag("result", "incomplete")
-                .description("Registers with since, by whether history covered the gap").register(registry);
-        gapFilled = Counter.builder("herald.delivery.gap.filled")
-                .description("Events delivery read from history because the bus did not bring them in time").register(registry);
-        gapLost = Counter.builder("herald.delivery.gap.lost")
-                .description("Events delivery skipped because they were neither on the bus nor in history any more").register(registry);
+        // the catalogues' codes and reasons are all listed, at zero until they happen
         for (CloseReason reason : CloseReason.values()) {
-            closes.put(reason, Counter.builder("herald.closes").tag("reason", reason.id())
-                    .description("Connections the hub closed, by reason").register(registry));
+            closes.put(reason, keyedCounter(Stat.CLOSES, reason.id()));
         }
         for (ErrorCode code : ErrorCode.values()) {
-            refused.put(code, Counter.builder("herald.refusals").tag("code", code.id())
-                    .description("Requests and frames refused, by error code").register(registry));
+            refused.put(code, keyedCounter(Stat.REFUSALS, code.id()));
+        }
+        readers.put(Stat.NODE, () -> nodeId);
+        readers.put(Stat.STARTED_AT, () -> startedAt);
+        readers.put(Stat.TOTAL_CONNECTIONS, connections::get);
+        readers.put(Stat.AUTHENTICATED, () -> connections.get() - anonymous.get());
+        readers.put(Stat.UNIQUE_USERS, () -> null);
+        readers.put(Stat.ROOMS, JsonObject::new);
+        readers.put(Stat.REPLAY_BYTES_IN_FLIGHT, () -> 0L);
+        for (Stat stat : Stat.values()) {
+            if (stat.field() != null && !readers.containsKey(stat)) {
+                throw new IllegalStateException("no value for the stat " + stat);
+            }
         }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -126,6 +158,34 @@ public final class NodeStats implements Counters {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    private static Counter.Builder counterBuilder(Stat stat, String labelValue) {
+        Counter.Builder builder = Counter.builder(stat.metric()).description(stat.help());
+        return labelValue == null ? builder : builder.tag(stat.label(), labelValue);
+    }
+
+    /** A keyed counter's series for {@code key}, registered the first time. */
+    private Counter keyedCounter(Stat stat, String key) {
+        return keyedCounters.get(stat).computeIfAbsent(key, k -> counterBuilder(stat, k).register(registry));
+    }
+
+    /** A keyed gauge's value for {@code key}, registered the first time. */
+    private AtomicLong keyedGauge(Stat stat, Map<String, AtomicLong> byKey, String key) {
+        return byKey.computeIfAbsent(key, k -> {
+            AtomicLong count = new AtomicLong();
+            Gauge.builder(stat.metric(), count, AtomicLong::get).tag(stat.label(), k).description(stat.help()).register(registry);
+            return count;
+        });
+    }
+
+    private AtomicLong keyedGauge(Stat stat, String key) {
+        return keyedGauge(stat, keyedGauges.get(stat), key);
+    }
+
+    /** A source's gauge, registered when the source is wired in. */
+    private void sourceGauge(Stat stat, Supplier<Number> value) {
+        Gauge.builder(stat.metric(), value).description(stat.help()).baseUnit(stat.baseUnit()).register(registry);
     }
 
     public String nodeId() {
@@ -143,25 +203,20 @@ public final class NodeStats implements Counters {
 
     /** Where presence counts this node's users and rooms (when presence is on), for the snapshot and the gauges. */
     public void presenceSource(IntSupplier users, Supplier<Map<String, Integer>> rooms) {
-        this.usersOnNode = users;
-        this.roomsOnNode = rooms;
-        Gauge.builder("herald.users", users::getAsInt).description("Distinct users with a connection on this node").register(registry);
+        readers.put(Stat.UNIQUE_USERS, () -> (long) users.getAsInt());
+        readers.put(Stat.ROOMS, () -> {
+            JsonObject json = new JsonObject();
+            new TreeMap<>(rooms.get()).forEach(json::put);
+            return json;
+        });
+        sourceGauge(Stat.UNIQUE_USERS, users::getAsInt);
     }
 
     /** Where the bridges' replay budget says how many replay bytes are in memory and how many replays wait for room. */
-    public void replaySource(java.util.function.LongSupplier bytesInFlight, IntSupplier waiting) {
-        this.replayBytesInFlight = bytesInFlight;
-        Gauge.builder("herald.replay.bytes.in.flight", bytesInFlight::getAsLong).baseUnit("bytes")
-                .description("Replay bytes read from history and not yet drained to their sockets (delivery.maxReplayBytesInFlight)").register(registry);
-        Gauge.builder("herald.replays.waiting", waiting::getAsInt).description("Replays waiting for room under delivery.maxReplayBytesInFlight").register(registry);
-    }
-
-    private AtomicLong gauge(Map<String, AtomicLong> map, String name, String tag, String value, String description) {
-        return map.computeIfAbsent(value, v -> {
-            AtomicLong count = new AtomicLong();
-            Gauge.builder(name, count, AtomicLong::get).tag(tag, v).description(description).register(registry);
-            return count;
-        });
+    public void replaySource(LongSupplier bytesInFlight, IntSupplier waiting) {
+        readers.put(Stat.REPLAY_BYTES_IN_FLIGHT, bytesInFlight::getAsLong);
+        sourceGauge(Stat.REPLAY_BYTES_IN_FLIGHT, bytesInFlight::getAsLong);
+        sourceGauge(Stat.REPLAYS_WAITING, waiting::getAsInt);
     }
 
     public void connectionOpened(String role, boolean anonymousRole, String transport) {
@@ -170,8 +225,8 @@ public final class NodeStats implements Counters {
         if (anonymousRole) {
             anonymous.incrementAndGet();
         }
-        gauge(connectionsByRole, "herald.connections.by.role", "role", role, "Open connections by role").incrementAndGet();
-        gauge(connectionsByTransport, "herald.connections.by.transport", "transport", transport, "Open connections by transport").incrementAndGet();
+        keyedGauge(Stat.CONNECTIONS_BY_ROLE, connectionsByRole, role).incrementAndGet();
+        keyedGauge(Stat.CONNECTIONS_BY_TRANSPORT, connectionsByTransport, transport).incrementAndGet();
     }
 
     public void connectionClosed(String role, boolean anonymousRole, String transport) {
@@ -186,20 +241,19 @@ public final class NodeStats implements Counters {
     /** An open connection's token was refreshed to another role: it is counted under the new one. */
     public void connectionRoleChanged(String from, String to) {
         connectionsByRole.get(from).decrementAndGet();
-        gauge(connectionsByRole, "herald.connections.by.role", "role", to, "Open connections by role").incrementAndGet();
+        keyedGauge(Stat.CONNECTIONS_BY_ROLE, connectionsByRole, to).incrementAndGet();
     }
 
     /** A subscription to {@code type} (of {@code namespace}) added ({@code +1}) or removed ({@code -1}). */
     public void subscribed(String type, String namespace, int delta) {
         subscriptions.addAndGet(delta);
-        gauge(subscriptionsByType, "herald.subscriptions.by.type", "type", type, "Subscriptions by event type").addAndGet(delta);
-        gauge(subscriptionsByNamespace, "herald.subscriptions.by.namespace", "namespace", namespace, "Subscriptions by namespace").addAndGet(delta);
+        keyedGauge(Stat.SUBSCRIPTIONS_BY_TYPE, type).addAndGet(delta);
+        keyedGauge(Stat.SUBSCRIPTIONS_BY_NAMESPACE, namespace).addAndGet(delta);
     }
 
     /** A connection's first subscription in {@code namespace} ({@code +1}), or its last one gone ({@code -1}). */
     public void namespaceReaders(String namespace, int delta) {
-        gauge(connectionsByNamespace, "herald.connections.by.namespace", "namespace", namespace,
-                "Connections subscribed to at least one type of the namespace").addAndGet(delta);
+        keyedGauge(Stat.CONNECTIONS_BY_NAMESPACE, namespace).addAndGet(delta);
     }
 
     public void frameIn(int bytes) {
@@ -216,8 +270,7 @@ public final class NodeStats implements Counters {
 
     public void published(String type, int count) {
         published.increment(count);
-        publishedByType.computeIfAbsent(type, t -> Counter.builder("herald.events.published.by.type").tag("type", t)
-                .description("Events published through this node, by type").register(registry)).increment(count);
+        keyedCounter(Stat.EVENTS_PUBLISHED_BY_TYPE, type).increment(count);
     }
 
     public void appended(int events) {
@@ -264,64 +317,29 @@ public final class NodeStats implements Counters {
         refused.get(code).increment();
     }
 
-    private static JsonObject counts(Map<String, AtomicLong> map) {
+    /** The counts of a keyed stat, by key, without the zeros. */
+    private static <T> JsonObject nonZero(Map<String, T> byKey, java.util.function.ToLongFunction<T> value) {
         JsonObject json = new JsonObject();
-        new TreeMap<>(map).forEach((key, count) -> {
-            if (count.get() != 0) {
-                json.put(key, count.get());
+        new TreeMap<>(byKey).forEach((key, count) -> {
+            long n = value.applyAsLong(count);
+            if (n != 0) {
+                json.put(key, n);
             }
         });
         return json;
     }
 
-    /** This node's numbers; the names the apps Herald replaces used are kept ({@code totalConnections}, …). */
+    /**
+     * This node's numbers: every {@link Stat} with a field, in the table's order; the names the apps Herald replaces
+     * used are kept ({@code totalConnections}, …).
+     */
     public JsonObject snapshot() {
-        JsonObject refusals = new JsonObject();
-        refused.forEach((code, counter) -> {
-            if (counter.count() > 0) {
-                refusals.put(code.id(), (long) counter.count());
+        JsonObject snapshot = new JsonObject();
+        for (Stat stat : Stat.values()) {
+            if (stat.field() != null) {
+                snapshot.put(stat.field(), readers.get(stat).get());
             }
-        });
-        JsonObject closedBy = new JsonObject();
-        closes.forEach((reason, counter) -> {
-            if (counter.count() > 0) {
-                closedBy.put(reason.id(), (long) counter.count());
-            }
-        });
-        JsonObject publishedBy = new JsonObject();
-        new TreeMap<>(publishedByType).forEach((type, counter) -> publishedBy.put(type, (long) counter.count()));
-        JsonObject rooms = new JsonObject();
-        if (roomsOnNode != null) {
-            new TreeMap<>(roomsOnNode.get()).forEach(rooms::put);
         }
-        long open = connections.get();
-        return new JsonObject()
-                .put("node", nodeId)
-                .put("startedAt", startedAt)
-                .put("totalConnections", open)
-                .put("connections", open)
-                .put("authenticated", open - anonymous.get())
-                .put("anonymous", anonymous.get())
-                .put("uniqueUsers", usersOnNode == null ? null : (long) usersOnNode.getAsInt())
-                .put("connectionsByRole", counts(connectionsByRole))
-                .put("connectionsByTransport", counts(connectionsByTransport))
-                .put("connectionsByNamespace", counts(connectionsByNamespace))
-                .put("subscriptions", subscriptions.get())
-                .put("replayBytesInFlight", replayBytesInFlight.getAsLong())
-                .put("subscriptionsByType", counts(subscriptionsByType))
-                .put("subscriptionsByNamespace", counts(subscriptionsByNamespace))
-                .put("rooms", rooms)
-                .put("connectionsOpened", (long) connectionsOpened.count())
-                .put("framesIn", (long) framesIn.count())
-                .put("bytesIn", (long) bytesIn.count())
-                .put("framesOut", (long) framesOut.count())
-                .put("bytesOut", (long) bytesOut.count())
-                .put("eventsPublished", (long) published.count())
-                .put("eventsPublishedByType", publishedBy)
-                .put("messagesDelivered", (long) delivered.count())
-                .put("recoveries", (long) recoveredComplete.count())
-                .put("recoveriesIncomplete", (long) recoveredIncomplete.count())
-                .put("refusals", refusals)
-                .put("closes", closedBy);
+        return snapshot;
     }
 }

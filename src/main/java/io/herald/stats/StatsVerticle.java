@@ -23,20 +23,11 @@ import java.util.UUID;
  * with the per-node list and the totals. A node leaves the view when Hazelcast drops its member (or, failing
  * that, after three intervals without a snapshot); what it counted so far (events published, deliveries, …)
  * stays in the totals, which therefore never go backwards, while its connections, subscriptions and users
- * leave with it. Unique users and rooms come from presence, which knows a user on two nodes is one.
+ * leave with it. Unique users and rooms come from presence, which knows a user on two nodes is one. Which stat
+ * adds up how is each {@link Stat}'s rule, applied by {@link ClusterTotals}.
  */
 public final class StatsVerticle extends VerticleBase {
-    /** Gauges and counters summed into the totals. */
-    static final List<String> SUMMED = List.of("totalConnections", "connections", "authenticated", "anonymous", "subscriptions",
-            "connectionsOpened", "framesIn", "bytesIn", "framesOut", "bytesOut", "eventsPublished", "messagesDelivered",
-            "recoveries", "recoveriesIncomplete");
-    static final List<String> SUMMED_MAPS = List.of("connectionsByRole", "connectionsByTransport", "connectionsByNamespace",
-            "subscriptionsByType", "subscriptionsByNamespace", "eventsPublishedByType", "refusals", "closes");
     static final int MAX_DEPARTED = 1000;
-    /** What only grows: a departed node's part of these stays in the totals. */
-    static final List<String> CUMULATIVE = List.of("connectionsOpened", "framesIn", "bytesIn", "framesOut", "bytesOut",
-            "eventsPublished", "messagesDelivered", "recoveries", "recoveriesIncomplete", "eventsPublishedByType", "refusals", "closes");
-
     /** The snapshot's field naming the Hazelcast member that sent it. */
     static final String MEMBER = "member";
 
@@ -125,10 +116,7 @@ public final class StatsVerticle extends VerticleBase {
         departed.put(node, last);
         if (departed.size() > MAX_DEPARTED) {
             String oldest = departed.keySet().iterator().next();
-            JsonObject gone = departed.remove(oldest);
-            for (String field : CUMULATIVE) {
-                add(departedLongAgo, field, gone.getValue(field));
-            }
+            ClusterTotals.keep(departedLongAgo, departed.remove(oldest));
         }
     }
 
@@ -138,61 +126,18 @@ public final class StatsVerticle extends VerticleBase {
         Map<String, JsonObject> nodes = new HashMap<>(latest);
         nodes.put(stats.nodeId(), stats.snapshot());
 
-        JsonObject totals = new JsonObject();
-        for (String field : CUMULATIVE) {
-            add(totals, field, departedLongAgo.getValue(field));
-            for (JsonObject last : departed.values()) {
-                add(totals, field, last.getValue(field));
-            }
-        }
-        for (JsonObject node : nodes.values()) {
-            for (String field : SUMMED) {
-                add(totals, field, node.getValue(field));
-            }
-            for (String field : SUMMED_MAPS) {
-                add(totals, field, node.getValue(field));
-            }
-        }
-        for (String field : SUMMED_MAPS) {
-            if (!totals.containsKey(field)) {
-                totals.put(field, new JsonObject());
-            }
-        }
-        totals.put("nodes", nodes.size());
-        JsonObject view = new JsonObject()
-                .put("nodes", new JsonArray(nodes.values().stream().sorted((a, b) -> a.getString("node").compareTo(b.getString("node")))
-                        .map(node -> {
+        List<JsonObject> sorted = nodes.values().stream().sorted((a, b) -> a.getString("node").compareTo(b.getString("node"))).toList();
+        List<JsonObject> departedNodes = List.copyOf(departed.values());
+        JsonObject longAgo = departedLongAgo.copy();
+        return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, new JsonObject().put("summary", true))
+                .map(reply -> reply.body())
+                .otherwise(presenceOff -> null)
+                .map(presence -> new JsonObject()
+                        .put("nodes", new JsonArray(sorted.stream().map(node -> {
                             JsonObject shown = node.copy();
                             shown.remove(MEMBER);
                             return shown;
                         }).toList()))
-                .put("totals", totals);
-        return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, new JsonObject().put("summary", true))
-                .map(reply -> {
-                    totals.put("uniqueUsers", reply.body().getLong("uniqueUsers")).put("rooms", reply.body().getJsonObject("rooms"));
-                    return view;
-                })
-                .otherwise(presenceOff -> {
-                    totals.put("uniqueUsers", null).put("rooms", new JsonObject());
-                    return view;
-                });
-    }
-
-    /** Adds a number, or an object of numbers key by key, into {@code into.field}. */
-    private static void add(JsonObject into, String field, Object value) {
-        if (value instanceof Number n) {
-            into.put(field, into.getLong(field, 0L) + n.longValue());
-        } else if (value instanceof JsonObject counts) {
-            JsonObject sum = into.getJsonObject(field);
-            if (sum == null) {
-                sum = new JsonObject();
-                into.put(field, sum);
-            }
-            for (String key : counts.fieldNames()) {
-                if (counts.getValue(key) instanceof Number n) {
-                    sum.put(key, sum.getLong(key, 0L) + n.longValue());
-                }
-            }
-        }
+                        .put("totals", ClusterTotals.of(sorted, departedNodes, longAgo, presence)));
     }
 }

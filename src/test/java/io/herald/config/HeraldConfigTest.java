@@ -30,6 +30,7 @@ class HeraldConfigTest {
         assertTrue(config.demo().enabled());
         assertTrue(config.auth().allowAnonymous());
         assertEquals(ConfigFile.of(Path.of("conf/catalog.json").toAbsolutePath()), config.catalogFile());
+        assertEquals(ConfigFile.of(Path.of("conf/presence.json").toAbsolutePath()), config.presence().announceFile());
         assertEquals("127.0.0.1", config.http().host(), "dev listens on loopback only");
     }
 
@@ -41,6 +42,8 @@ class HeraldConfigTest {
             assertTrue(file.isBuiltIn(), file.toString());
         }
         assertEquals(ConfigFile.of(Path.of("conf/catalog.json")).readJson("x"), config.catalogFile().readJson("x"), "the jar holds the shipped catalog");
+        assertTrue(config.presence().announceFile().isBuiltIn());
+        assertEquals(ConfigFile.of(Path.of("conf/presence.json")).readJson("x"), config.presence().announceFile().readJson("x"), "and the presence file");
         assertTrue(config.cluster().configFile().readText("x").contains("<hazelcast"));
     }
 

@@ -197,7 +197,7 @@ class OpenChainTest {
     }
 
     /** A socket that records what the chain does to it; its token in the Authorization header. */
-    static final class FakeSocket implements ClientSocket {
+    static class FakeSocket implements ClientSocket {
         final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         final List<JsonObject> sent = new CopyOnWriteArrayList<>();
         volatile Integer closedWith;

@@ -120,7 +120,16 @@ final class TypeStream {
         this.stats = stats;
         this.options = options;
         this.context = vertx.getOrCreateContext();
-        this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> onBatch(message.body()));
+        this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> {
+            EventBatch batch;
+            try {
+                batch = message.body();
+            } catch (io.herald.WireVersion.Unsupported refused) {
+                checkTail(); // logged and counted by the codec; the stream fills the gap from history
+                return;
+            }
+            onBatch(batch);
+        });
         consumer.completion().onComplete(registered -> start());
         this.tailTimer = vertx.setPeriodic(options.tailCheckMs(), id -> checkTail());
     }

@@ -56,8 +56,10 @@ public record HeraldConfig(
      * {@code minMembers}: below this many members the node is cut off from most of its cluster: not ready, no history
      * appends or reads (split-brain protection), its clients sent to other nodes. 0 (the default): a majority of the
      * voting members (see {@code ClusterQuorum}).
+     * {@code wireVersion}: the newest wire version this node reads and writes (default the release's); 1 forces the
+     * previous release's formats, for upgrades and the mixed-version test (see docs/cluster.md).
      */
-    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls) {
+    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls, int wireVersion) {
     }
 
     /**
@@ -235,7 +237,8 @@ public record HeraldConfig(
                 r.string("cluster.host", null, "127.0.0.1"),
                 r.integer("cluster.port", null, 0, 0, 65535),
                 r.integer("cluster.minMembers", null, 0, 0, 1000),
-                clusterTls(r));
+                clusterTls(r),
+                r.integer("cluster.wireVersion", null, io.herald.WireVersion.CURRENT, io.herald.WireVersion.PREVIOUS, io.herald.WireVersion.CURRENT));
 
         Auth auth = new Auth(
                 r.string("auth.jwtSecret", ENV_JWT_SECRET, null),

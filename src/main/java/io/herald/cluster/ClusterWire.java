@@ -73,7 +73,7 @@ public final class ClusterWire implements MembershipListener {
     }
 
     /** Writes the lowest version the Herald members read, never above this node's. */
-    void update(Collection<Member> members) {
+    public void update(Collection<Member> members) {
         int lowest = max;
         for (Member member : members) {
             if (HeraldMembers.isHeraldNode(member)) {

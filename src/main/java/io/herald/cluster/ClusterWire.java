@@ -32,6 +32,7 @@ public final class ClusterWire implements MembershipListener {
     private volatile int writes;
     private final LongAdder[] read = new LongAdder[WireVersion.CURRENT + 1];
     private final LongAdder refused = new LongAdder();
+    private final java.util.List<java.util.function.IntConsumer> onChange = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** {@code max}: the newest version this node reads and may write, {@link WireVersion#PREVIOUS}..{@link WireVersion#CURRENT}. */
     public ClusterWire(int max) {
@@ -83,6 +84,8 @@ public final class ClusterWire implements MembershipListener {
         int before = writes;
         writes = lowest;
         if (before != lowest) {
+            int now = lowest;
+            onChange.forEach(listener -> listener.accept(now));
             LOG.info("wire version: writing " + lowest + " (was " + before + "), the lowest the cluster's Herald nodes read; this node reads "
                     + WireVersion.PREVIOUS + ".." + max);
         }
@@ -96,6 +99,11 @@ public final class ClusterWire implements MembershipListener {
     @Override
     public void memberRemoved(MembershipEvent event) {
         update(event.getMembers());
+    }
+
+    /** Called with the new version whenever the version to write changes (on Hazelcast's thread: must not block). */
+    public void onChange(java.util.function.IntConsumer listener) {
+        onChange.add(listener);
     }
 
     /** The version to write now. */

@@ -116,6 +116,11 @@ public final class HazelcastEventLog implements EventLog {
                     hazelcast.getPartitionService(),
                     Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP), wire);
             log.epochs.addEntryListener(log.new EpochListener(), true);
+            // a node of the previous release joined (a rollback): the epochs put at the newer version are put again at its
+            wire.onChange(version -> vertx.executeBlocking(() -> log.writeEpochsDown(types), false));
+            if (wire.writes() < wire.reads()) {
+                log.writeEpochsDown(types);
+            }
             // after a merge this node's cache may hold epochs its side put and the merge discarded: learn them again
             hazelcast.getLifecycleService().addLifecycleListener(event -> {
                 if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
@@ -154,6 +159,19 @@ public final class HazelcastEventLog implements EventLog {
         } catch (InvalidConfigurationException e) {
             LOG.warning("history of " + type + " keeps the bounds the cluster already has, not " + bounds
                     + " (restart the whole cluster to change them): " + e.getMessage());
+        }
+    }
+
+    private int writeEpochsDown(Collection<String> types) {
+        try {
+            int rewritten = EpochValue.writeDown(epochs, types, wire);
+            if (rewritten > 0) {
+                LOG.info("wire version " + wire.writes() + ": " + rewritten + " epochs written again in it, for the nodes that read only it");
+            }
+            return rewritten;
+        } catch (RuntimeException e) {
+            LOG.warning("the epochs could not be written again in wire version " + wire.writes() + " (" + e + "); a later membership change tries again");
+            return 0;
         }
     }
 

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
  * version 1 readers ignore. A record of a version this release does not read is refused ({@link WireVersion.Unsupported}).
  */
 public record EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target) {
+    private static final io.herald.log.LogLimiter REFUSALS = new io.herald.log.LogLimiter(java.util.logging.Logger.getLogger(EventRecord.class.getName()));
 
     /** In the current wire version. */
     public static String encode(String id, long ts, String dataJson, String userId, String storeId, Target target) {
@@ -40,7 +41,13 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
     }
 
     public static EventRecord decode(String record) {
-        JsonObject json = WireVersion.check(new JsonObject(record), "history record");
+        JsonObject json = new JsonObject(record);
+        try {
+            WireVersion.check(json, "history record");
+        } catch (WireVersion.Unsupported refused) {
+            REFUSALS.warning("wire-refused-record", refused.getMessage());
+            throw refused;
+        }
         return new EventRecord(json.getString("id"), json.getLong("ts"), json.getJsonObject("data"),
                 json.getString("userId"), json.getString("storeId"), Target.fromJson(json.getValue("target")));
     }

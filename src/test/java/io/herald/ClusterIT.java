@@ -1,5 +1,7 @@
 package io.herald;
 
+import io.herald.node.HeraldNode;
+
 import io.herald.event.HeraldClient;
 import io.herald.event.Published;
 import io.herald.testing.BridgeClient;

@@ -1,5 +1,7 @@
 package io.herald;
 
+import io.herald.node.HeraldNode;
+
 import com.hazelcast.partition.PartitionService;
 import io.herald.history.HazelcastEventLog;
 import io.herald.testing.BridgeClient;

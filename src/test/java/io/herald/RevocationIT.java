@@ -1,5 +1,7 @@
 package io.herald;
 
+import io.herald.node.HeraldNode;
+
 import io.herald.access.RevocationVerticle;
 import io.herald.event.Disconnected;
 import io.herald.event.HeraldClient;

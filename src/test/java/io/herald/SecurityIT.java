@@ -1,5 +1,7 @@
 package io.herald;
 
+import io.herald.node.HeraldNode;
+
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
 import io.herald.testing.BridgeClient;

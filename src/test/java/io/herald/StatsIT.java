@@ -1,5 +1,7 @@
 package io.herald;
 
+import io.herald.node.HeraldNode;
+
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;

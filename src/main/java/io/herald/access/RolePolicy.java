@@ -2,11 +2,11 @@ package io.herald.access;
 
 import io.herald.auth.RoleMatrix;
 import io.herald.auth.RolePermissions;
-import io.herald.bridge.Connection;
+import io.herald.delivery.Connection;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.bridge.PublishFrame;
-import io.herald.bridge.RegisterFrame;
-import io.herald.bridge.Refresh;
+import io.herald.delivery.RegisterFrame;
+import io.herald.delivery.Refresh;
 
 /**
  * The role matrix on the bridge: a register gets the access the connection's role has to the type

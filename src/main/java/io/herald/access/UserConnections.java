@@ -4,7 +4,7 @@ import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.auth.Revocations;
-import io.herald.bridge.Connection;
+import io.herald.delivery.Connection;
 import io.herald.bridge.ConnectionPolicy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,5 +1,7 @@
 package io.herald.api;
 
+import io.herald.web.HttpResponses;
+
 import io.herald.ErrorCode;
 import io.herald.catalog.EventCatalog;
 import io.herald.catalog.TypeScriptTypes;

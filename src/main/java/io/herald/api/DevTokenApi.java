@@ -1,9 +1,11 @@
 package io.herald.api;
 
+import io.herald.web.HttpResponses;
+
 import io.herald.ErrorCode;
 import io.herald.auth.RoleMatrix;
 import io.herald.auth.TokenMinter;
-import io.herald.http.Origins;
+import io.herald.web.Origins;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,7 @@
 package io.herald.api;
 
+import io.herald.web.HttpResponses;
+
 import io.herald.Addresses;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;

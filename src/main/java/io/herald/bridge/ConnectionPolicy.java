@@ -1,5 +1,9 @@
 package io.herald.bridge;
 
+import io.herald.delivery.Connection;
+import io.herald.delivery.Refresh;
+import io.herald.delivery.RegisterFrame;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 

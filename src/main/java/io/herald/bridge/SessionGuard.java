@@ -1,9 +1,9 @@
 package io.herald.bridge;
 
 import io.herald.ErrorCode;
-import io.herald.api.HttpResponses;
+import io.herald.web.HttpResponses;
 import io.herald.auth.BearerTokens;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
@@ -16,16 +16,16 @@ import java.util.Set;
  * another gets 403 {@code access_denied} and reaches nothing. The legacy transports (jsonp, htmlfile: script tags and
  * iframes that send no Origin) answer 404 unless {@code bridge.legacyTransports} is on.
  */
-final class SessionGuard implements Handler<RoutingContext> {
+public final class SessionGuard implements Handler<RoutingContext> {
     static final Set<String> LEGACY = Set.of("jsonp", "jsonp_send", "htmlfile");
     private static final Set<String> SESSION_PATHS = Set.of("xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp", "xhr_send", "jsonp_send");
 
     private final String bridgePath;
     private final SessionOwners owners;
     private final boolean legacyTransports;
-    private final NodeStats stats;
+    private final Counters stats;
 
-    SessionGuard(String bridgePath, SessionOwners owners, boolean legacyTransports, NodeStats stats) {
+    public SessionGuard(String bridgePath, SessionOwners owners, boolean legacyTransports, Counters stats) {
         this.bridgePath = bridgePath;
         this.owners = owners;
         this.legacyTransports = legacyTransports;

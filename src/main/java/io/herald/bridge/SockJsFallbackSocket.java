@@ -1,18 +1,21 @@
 package io.herald.bridge;
 
+import io.herald.delivery.ClientSocket;
+import io.herald.delivery.SharedFrame;
+
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 /** A SockJS session on a transport other than WebSocket (xhr-streaming, eventsource, …): vertx-web frames it. */
-final class SockJsFallbackSocket implements ClientSocket {
+public final class SockJsFallbackSocket implements ClientSocket {
     private final SockJSSocket socket;
     private final boolean eventSource;
     /** The last write: vertx-web completes writes in order, when the transport has sent them (or the session closed). */
     private Future<Void> lastWrite;
 
-    SockJsFallbackSocket(SockJSSocket socket, int maxOutboundBytes) {
+    public SockJsFallbackSocket(SockJSSocket socket, int maxOutboundBytes) {
         this.socket = socket;
         socket.setWriteQueueMaxSize(maxOutboundBytes);
         this.eventSource = socket.uri().contains("/eventsource");

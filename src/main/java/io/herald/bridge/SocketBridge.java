@@ -1,5 +1,14 @@
 package io.herald.bridge;
 
+import io.herald.delivery.BridgeFrames;
+import io.herald.delivery.ClientSocket;
+import io.herald.delivery.Connection;
+import io.herald.delivery.Fanout;
+import io.herald.delivery.Refresh;
+import io.herald.delivery.RegisterFrame;
+import io.herald.delivery.Subscription;
+import io.herald.delivery.Utf8;
+
 import io.herald.Addresses;
 import io.herald.CloseReason;
 import io.herald.ErrorCode;
@@ -15,7 +24,7 @@ import io.herald.event.JsonDepth;
 import io.herald.event.PublishRequest;
 import io.herald.log.LogLimiter;
 import io.herald.log.LogText;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
@@ -43,7 +52,7 @@ import java.util.logging.Logger;
  * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover), {@code unregister},
  * {@code publish}, {@code send} (an event, or a control request to a {@code herald:} address), {@code ping}.
  */
-final class SocketBridge implements Handler<ClientSocket> {
+public final class SocketBridge implements Handler<ClientSocket> {
     private static final Logger LOG = Logger.getLogger(SocketBridge.class.getName());
     /** Refused connections, limits triggered and the hub's closes: one line per kind every few seconds, never a token. */
     private static final LogLimiter NOTABLE = new LogLimiter(LOG);
@@ -53,14 +62,14 @@ final class SocketBridge implements Handler<ClientSocket> {
     static final String HEADER_EPOCH = "epoch";
     private static final Future<Void> DONE = Future.succeededFuture();
     /** Messages up to this many times bridge.maxFrameBytes get a frame_too_large err; larger ones close the socket. */
-    static final int TRANSPORT_LIMIT_FACTOR = 4;
+    public static final int TRANSPORT_LIMIT_FACTOR = 4;
     /** Frames that may wait behind one not done yet (the socket is paused meanwhile; this bounds what was already read). */
     static final int MAX_WAITING_FRAMES = 1000;
 
     private final EventBus bus;
     private final EventCatalog catalog;
     private final EventPublisher publisher;
-    private final NodeStats stats;
+    private final Counters stats;
     private final HeraldConfig.Bridge limits;
     private final int leewaySeconds;
     private final Fanout fanout;
@@ -73,7 +82,7 @@ final class SocketBridge implements Handler<ClientSocket> {
      */
     private final Supplier<CloseReason> refusing;
 
-    SocketBridge(EventBus bus, EventCatalog catalog, EventPublisher publisher, NodeStats stats, HeraldConfig.Bridge limits,
+    public SocketBridge(EventBus bus, EventCatalog catalog, EventPublisher publisher, Counters stats, HeraldConfig.Bridge limits,
                  int leewaySeconds, Fanout fanout, List<ConnectionPolicy> policies, Supplier<CloseReason> refusing) {
         this.bus = bus;
         this.catalog = catalog;
@@ -213,7 +222,7 @@ final class SocketBridge implements Handler<ClientSocket> {
      * Closes every socket of this bridge ({@code shutdown}, or {@code unavailable}): clients move to another node.
      * Linear in the connections: the streams drop all their subscribers at once instead of one unsubscribe each.
      */
-    void closeAll(CloseReason reason, String message) {
+    public void closeAll(CloseReason reason, String message) {
         fanout.closeAll();
         List<Connection> all = new ArrayList<>(connections);
         connections.clear();
@@ -223,7 +232,7 @@ final class SocketBridge implements Handler<ClientSocket> {
         }
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return connections.isEmpty();
     }
 
@@ -232,7 +241,7 @@ final class SocketBridge implements Handler<ClientSocket> {
      * that were silent for {@code bridge.idleTimeoutSeconds}; every {@code bridge.pingIntervalSeconds},
      * pings the others.
      */
-    void sweep(long now, boolean ping) {
+    public void sweep(long now, boolean ping) {
         long idleLimit = limits.idleTimeoutSeconds() * 1000L;
         for (Connection connection : new ArrayList<>(connections)) {
             long expiresAt = connection.principal().expiresAt();

@@ -1,5 +1,8 @@
 package io.herald.bridge;
 
+import io.herald.delivery.ClientSocket;
+import io.herald.delivery.SharedFrame;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -27,7 +30,7 @@ import java.nio.charset.StandardCharsets;
  * several events gets them in one system call. The channel's write-buffer high watermark is the socket's
  * outbound bound: past it the channel is not writable and the socket is {@link #overloaded()}.
  */
-final class WebSocketClientSocket implements ClientSocket {
+public final class WebSocketClientSocket implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
     static final String SOCKJS_HEARTBEAT = "h";
 
@@ -37,7 +40,7 @@ final class WebSocketClientSocket implements ClientSocket {
     private Handler<String> frameHandler = frame -> { };
     private boolean flushPending;
 
-    WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes) {
+    public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes) {
         this.ws = ws;
         this.sockJs = sockJs;
         this.channel = encoderContext(((WebSocketInternal) ws).channelHandlerContext());

@@ -72,6 +72,13 @@ public final class HeraldMembers implements MembershipListener {
 
     private static void log(String what, MembershipEvent event) {
         Member member = event.getMember();
+        if ("joined".equals(what) && !isHeraldNode(member) && !member.isLiteMember()) {
+            LOG.warning("cluster member " + member.getAddress() + " is a data member but not a Herald node: join JVM services as"
+                    + " Hazelcast lite members (<lite-member enabled=\"true\"/> in their cluster.xml). When a partition heals,"
+                    + " Hazelcast merges the side with fewer data members into the other, and a data member that is not a"
+                    + " voter can make a side without the majority of Herald nodes the one that stays: its history then"
+                    + " replaces what the majority acknowledged (docs/cluster.md, JVM services)");
+        }
         LOG.info((member.getAttribute(ATTRIBUTE) != null ? "Herald node " : "cluster member (not a Herald node) ") + member.getUuid()
                 + " at " + member.getAddress() + " " + what + " the cluster; " + event.getMembers().size() + " members now");
     }

@@ -6,7 +6,7 @@ import io.herald.HeraldException;
 import io.herald.WireVersion;
 import io.herald.catalog.EventCatalog;
 import io.herald.history.EventLog;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,18 +41,18 @@ public final class EventPublisher {
     private final Vertx vertx;
     private final EventCatalog catalog;
     private final EventLog log;
-    private final NodeStats stats;
+    private final Counters stats;
     /** The key of each event loop's {@link Appender} in its context's data. */
     private final Object appenderKey = new Object();
 
     /** The wire version history records are written in ({@code ClusterWire#writes}). */
     private final IntSupplier wireVersion;
 
-    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, NodeStats stats) {
+    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats) {
         this(vertx, catalog, log, stats, () -> WireVersion.CURRENT);
     }
 
-    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, NodeStats stats, IntSupplier wireVersion) {
+    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats, IntSupplier wireVersion) {
         this.wireVersion = wireVersion;
         this.vertx = vertx;
         this.catalog = catalog;

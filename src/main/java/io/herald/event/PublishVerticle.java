@@ -4,7 +4,7 @@ import io.herald.Addresses;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.catalog.EventCatalog;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -31,10 +31,10 @@ public final class PublishVerticle extends VerticleBase {
 
     private final EventPublisher publisher;
     private final EventCatalog catalog;
-    private final NodeStats stats;
+    private final Counters stats;
     private final BooleanSupplier takesRawPublishes;
 
-    public PublishVerticle(EventPublisher publisher, EventCatalog catalog, NodeStats stats, BooleanSupplier takesRawPublishes) {
+    public PublishVerticle(EventPublisher publisher, EventCatalog catalog, Counters stats, BooleanSupplier takesRawPublishes) {
         this.publisher = publisher;
         this.catalog = catalog;
         this.stats = stats;

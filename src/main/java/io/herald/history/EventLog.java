@@ -29,6 +29,15 @@ public interface EventLog {
         return true;
     }
 
+    /**
+     * How long a tail this node reads from history must stay read, {@link #confirmed} throughout, before delivery
+     * takes it as the cluster's: 0 on a single node; past the heartbeat timeout in a cluster, by when a node cut off
+     * knows it.
+     */
+    default long settleMs() {
+        return 0;
+    }
+
     /** Where an append landed: the stream's epoch and the seq of its first record. */
     record Appended(String epoch, long firstSeq) {
     }

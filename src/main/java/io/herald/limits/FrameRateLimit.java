@@ -3,7 +3,7 @@ package io.herald.limits;
 import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
-import io.herald.bridge.Connection;
+import io.herald.delivery.Connection;
 import io.herald.bridge.ConnectionPolicy;
 import io.vertx.core.Future;
 

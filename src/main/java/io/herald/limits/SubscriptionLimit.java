@@ -2,9 +2,9 @@ package io.herald.limits;
 
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
-import io.herald.bridge.Connection;
+import io.herald.delivery.Connection;
 import io.herald.bridge.ConnectionPolicy;
-import io.herald.bridge.RegisterFrame;
+import io.herald.delivery.RegisterFrame;
 
 /** At most {@code bridge.maxSubscriptionsPerSocket} registrations on one connection. */
 public final class SubscriptionLimit implements ConnectionPolicy {

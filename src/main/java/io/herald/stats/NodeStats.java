@@ -1,6 +1,7 @@
 package io.herald.stats;
 
 import io.herald.CloseReason;
+import io.herald.Counters;
 import io.herald.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -33,7 +34,7 @@ import java.util.function.Supplier;
  * bounded set of values (roles, transports, namespaces and types of the config, codes and reasons of the
  * catalogues): never a user id or a room name.
  */
-public final class NodeStats {
+public final class NodeStats implements Counters {
     /** Buckets of the publish-to-write latency histogram. */
     static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),

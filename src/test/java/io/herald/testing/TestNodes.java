@@ -2,7 +2,7 @@ package io.herald.testing;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
-import io.herald.HeraldNode;
+import io.herald.node.HeraldNode;
 import io.herald.auth.TokenMinter;
 import io.herald.config.HeraldConfig;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.herald.http;
+package io.herald.web;
 
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;

@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.auth.Access;
 import io.herald.auth.Principal;
@@ -12,13 +12,13 @@ import java.util.List;
  * and, while it recovers from history, the live events that arrive meanwhile. Touched only on the
  * connection's event loop.
  */
-final class Subscription {
+public final class Subscription {
     /** Live events one recovery holds back at most; past that it ends incomplete (the client reloads). */
     static final int MAX_BACKLOG = 10_000;
 
     final Connection connection;
     /** What the connection's claims allow; decided again when its token is refreshed. */
-    Access access;
+    public Access access;
     /** Events up to this seq are not delivered: the client has them (it recovered from there). */
     long afterSeq;
     /** Live events released while this subscription reads history; null when it is live. */
@@ -26,7 +26,7 @@ final class Subscription {
     boolean backlogOverflowed;
     boolean cancelled;
 
-    Subscription(Connection connection, Access access) {
+    public Subscription(Connection connection, Access access) {
         this.connection = connection;
         this.access = access;
     }

@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.auth.Access;
 import io.herald.auth.Principal;
@@ -26,7 +26,7 @@ public final class Refresh {
     private final List<String> droppedTypes = new ArrayList<>();
     private final List<String> droppedRooms = new ArrayList<>();
 
-    Refresh(Principal previous, Set<String> types) {
+    public Refresh(Principal previous, Set<String> types) {
         this.previous = previous;
         this.types = Collections.unmodifiableSet(new TreeSet<>(types));
     }
@@ -46,7 +46,7 @@ public final class Refresh {
         access.put(type, granted);
     }
 
-    Access access(String type) {
+    public Access access(String type) {
         return access.getOrDefault(type, Access.NONE);
     }
 
@@ -55,7 +55,7 @@ public final class Refresh {
         droppedRooms.add(room);
     }
 
-    void droppedType(String type) {
+    public void droppedType(String type) {
         droppedTypes.add(type);
     }
 

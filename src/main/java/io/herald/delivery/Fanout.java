@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.CloseReason;
 import io.herald.catalog.EventCatalog;
@@ -6,7 +6,7 @@ import io.herald.event.BusEvent;
 import io.herald.history.EventLog;
 import io.herald.log.LogLimiter;
 import io.herald.log.LogText;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 
@@ -24,20 +24,20 @@ import java.util.logging.Logger;
  * Writes are flushed by a task queued behind the events already waiting on the event loop, so a socket
  * that is behind gets several events in one system call.
  */
-final class Fanout {
+public final class Fanout {
     private static final Logger LOG = Logger.getLogger(Fanout.class.getName());
     /** Write and flush failures come by the thousand when they come: one line per kind every few seconds. */
     private static final LogLimiter NOTABLE = new LogLimiter(LOG);
     private final Context context;
     private final EventCatalog catalog;
     private final EventLog log;
-    private final NodeStats stats;
+    private final Counters stats;
     private final TypeStream.DeliveryOptions options;
     private final Map<String, TypeStream> streams = new HashMap<>();
     /** Sockets written to since the last flush. */
     private final List<ClientSocket> unflushed = new ArrayList<>();
 
-    Fanout(Context context, EventCatalog catalog, EventLog log, NodeStats stats, TypeStream.DeliveryOptions options) {
+    public Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options) {
         this.context = context;
         this.catalog = catalog;
         this.log = log;
@@ -46,7 +46,7 @@ final class Fanout {
     }
 
     /** Completes when the subscriber is sure to get every event published from now on. */
-    Future<Void> subscribe(String type, Subscription subscription, RegisterFrame.Resume resume) {
+    public Future<Void> subscribe(String type, Subscription subscription, RegisterFrame.Resume resume) {
         stats.subscribed(type, catalog.namespaceOf(type).name(), 1);
         TypeStream stream = streams.computeIfAbsent(type, t -> new TypeStream(t, catalog.namespaceOf(t).ownerField(), context.owner(), log, this, stats, options));
         if (stream.lingerTimer >= 0) {
@@ -56,7 +56,7 @@ final class Fanout {
         return stream.subscribe(subscription, resume);
     }
 
-    void unsubscribe(String type, Subscription subscription) {
+    public void unsubscribe(String type, Subscription subscription) {
         TypeStream stream = streams.get(type);
         if (stream == null) {
             return;
@@ -75,7 +75,7 @@ final class Fanout {
     }
 
     /** Drops every stream and its subscribers at once (node shutdown): no per-subscriber work. */
-    void closeAll() {
+    public void closeAll() {
         streams.forEach((type, stream) -> {
             stats.subscribed(type, catalog.namespaceOf(type).name(), -stream.dropAll());
             if (stream.lingerTimer >= 0) {

@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.Addresses;
 import io.herald.CloseReason;
@@ -10,7 +10,7 @@ import io.herald.history.EventLog;
 import io.herald.history.HistoryPage;
 import io.herald.history.StreamPosition;
 import io.herald.log.LogLimiter;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -44,7 +44,7 @@ import java.util.logging.Logger;
  * </ul>
  * Touched only on its bridge's event loop.
  */
-final class TypeStream {
+public final class TypeStream {
     private static final Logger LOG = Logger.getLogger(TypeStream.class.getName());
     /** Its warnings repeat while history is unreachable: one line per kind and type every few seconds. */
     private static final LogLimiter NOTABLE = new LogLimiter(LOG);
@@ -57,7 +57,7 @@ final class TypeStream {
     private final Vertx vertx;
     private final EventLog log;
     private final Fanout fanout;
-    private final NodeStats stats;
+    private final Counters stats;
     private final DeliveryOptions options;
     private final MessageConsumer<EventBatch> consumer;
     /** The event loop the stream runs on (it is made there). */
@@ -72,6 +72,15 @@ final class TypeStream {
     private long next;
     /** The highest seq known to exist (from the bus or the stream's tail). */
     private long knownTail;
+    /**
+     * The highest seq an acknowledged append announced on the bus: it and every seq below it are in the majority's
+     * history (appends of one stream are ordered and backed up in order), so they may be read from history.
+     */
+    private long announcedTail;
+    /** The highest tail this node read from history and still read as confirmed {@link EventLog#settleMs} later. */
+    private long confirmedTail;
+    /** Tails read from history that are not yet old enough to be confirmed: {time ms, tail}. */
+    private final java.util.ArrayDeque<long[]> tailSamples = new java.util.ArrayDeque<>();
     private final TreeMap<Long, BusEvent> early = new TreeMap<>();
     private List<EventBatch> beforeStart = new ArrayList<>();
     private long holdTimer = -1;
@@ -96,7 +105,7 @@ final class TypeStream {
      * (a longer gap is recovery_incomplete); replays go in pages of {@code replayPageBytes}, within the node's
      * {@code replayBudget}.
      */
-    record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents, int replayPageBytes,
+    public record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents, int replayPageBytes,
                            ReplayBudget replayBudget) {
         /** A replay page when the outbound bound does not say less. */
         static final int REPLAY_PAGE_BYTES = 256 * 1024;
@@ -106,12 +115,12 @@ final class TypeStream {
         }
 
         /** Replay pages of a quarter of the outbound bound at most, so a replay never makes a reading client a slow consumer. */
-        static int replayPageBytes(int maxOutboundBytes) {
+        public static int replayPageBytes(int maxOutboundBytes) {
             return Math.max(1024, Math.min(REPLAY_PAGE_BYTES, maxOutboundBytes / 4));
         }
     }
 
-    TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, NodeStats stats, DeliveryOptions options) {
+    TypeStream(String type, String ownerField, Vertx vertx, EventLog log, Fanout fanout, Counters stats, DeliveryOptions options) {
         this.type = type;
         this.ownerField = ownerField;
         this.vertx = vertx;
@@ -215,6 +224,7 @@ final class TypeStream {
             epoch = position.epoch();
             next = position.tail() + 1;
             knownTail = position.tail();
+            announcedTail = position.tail();
             List<EventBatch> held = beforeStart;
             beforeStart = null;
             held.forEach(this::onBatch);
@@ -240,6 +250,7 @@ final class TypeStream {
             return;
         }
         for (BusEvent event : batch.events()) {
+            announcedTail = Math.max(announcedTail, event.seq());
             if (event.seq() == next && early.isEmpty()) {
                 release(event);
             } else if (event.seq() >= next) {
@@ -266,8 +277,8 @@ final class TypeStream {
                 release(event);
             }
         }
-        if (next > knownTail || filling) {
-            return;
+        if (next > deliverableTail() || filling) {
+            return; // nothing missing, or only what history holds but cannot yet vouch for (the tail check comes back)
         }
         if (early.size() > MAX_EARLY) {
             // too much waits behind the gap to wait out the hold: read it now
@@ -295,15 +306,26 @@ final class TypeStream {
         next = early.firstKey();
     }
 
+    /**
+     * How far delivery may read history: what acknowledged appends announced, or what this node read there and still
+     * read, confirmed, a settle time later. Not simply the tail: a node that owns a stream's partition holds an append's
+     * records before their backup answers, and a node cut off without knowing it yet holds records the majority never
+     * gets (issue 22, seed 42: a cut-off owner delivered an unacknowledged event at a seq the majority gave to another).
+     */
+    private long deliverableTail() {
+        return Math.min(knownTail, Math.max(announcedTail, confirmedTail));
+    }
+
     /** Reads the events the bus has not brought from history, and releases them with those held early. */
     private void fillGap() {
-        if (closed || filling || next > knownTail || !log.confirmed()) {
+        long limit = deliverableTail();
+        if (closed || filling || next > limit || !log.confirmed()) {
             return; // unconfirmed: this node's history may be a copy the cluster no longer counts; the tail check retries
         }
         filling = true;
         long from = next;
         String readingEpoch = epoch;
-        log.read(type, from, (int) Math.min(EventLog.MAX_READ, knownTail - from + 1)).onComplete(read -> {
+        log.read(type, from, (int) Math.min(EventLog.MAX_READ, limit - from + 1)).onComplete(read -> {
             filling = false;
             if (closed) {
                 return;
@@ -324,7 +346,7 @@ final class TypeStream {
             }
             long before = next;
             long lost = 0;
-            while (next < page.position().head() && next <= knownTail) {
+            while (next < page.position().head() && next <= limit) {
                 BusEvent held = early.remove(next);
                 if (held != null) {
                     release(held);
@@ -335,6 +357,9 @@ final class TypeStream {
             }
             long filled = 0;
             for (HistoryPage.Stored stored : page.events()) {
+                if (stored.seq() > limit) {
+                    break;
+                }
                 if (stored.seq() != next) {
                     continue;
                 }
@@ -356,7 +381,7 @@ final class TypeStream {
                 NOTABLE.warning("skipped:" + type, "delivery of " + type + " skipped " + lost + " events that history no longer holds");
             }
             stats.gapFilled(filled);
-            if (next > before && next <= knownTail && early.isEmpty()) {
+            if (next > before && next <= deliverableTail() && early.isEmpty()) {
                 fillGap(); // more than one read's worth is missing
             } else {
                 releaseInOrder();
@@ -365,6 +390,9 @@ final class TypeStream {
     }
 
     private void checkTail() {
+        if (epoch != null && !log.confirmed()) {
+            tailSamples.clear(); // what was read before may be a copy the cluster no longer counts
+        }
         if (epoch == null || filling || checkingTail || isEmpty() || !log.confirmed()) {
             return;
         }
@@ -377,8 +405,21 @@ final class TypeStream {
                 restart(position.epoch()); // newer or older: history's epoch is the stream's
             }
             knownTail = Math.max(knownTail, position.tail());
+            confirmTail(position.tail());
             releaseInOrder();
         });
+    }
+
+    /** A tail read now counts once it is still read as confirmed a settle time later (at once on a single node). */
+    private void confirmTail(long tail) {
+        long now = System.currentTimeMillis();
+        if (tail > confirmedTail && (tailSamples.isEmpty() || tailSamples.peekLast()[1] < tail)) {
+            tailSamples.addLast(new long[] {now, tail});
+        }
+        long settleMs = log.settleMs();
+        while (!tailSamples.isEmpty() && now - tailSamples.peekFirst()[0] >= settleMs && log.confirmed()) {
+            confirmedTail = Math.max(confirmedTail, tailSamples.pollFirst()[1]);
+        }
     }
 
     /**
@@ -391,6 +432,9 @@ final class TypeStream {
         epoch = newEpoch;
         next = 1;
         knownTail = 0;
+        announcedTail = 0;
+        confirmedTail = 0;
+        tailSamples.clear();
         early.clear();
         for (Subscription member : members) {
             member.afterSeq = 0; // a position in the old stream means nothing in the new one

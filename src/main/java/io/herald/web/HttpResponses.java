@@ -1,4 +1,4 @@
-package io.herald.api;
+package io.herald.web;
 
 import io.herald.ErrorCode;
 import io.herald.HeraldException;

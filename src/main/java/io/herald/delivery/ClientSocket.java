@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -8,7 +8,7 @@ import io.vertx.core.MultiMap;
  * WebSocket (both owned by Herald, so that an event is encoded once for all of them), or another
  * SockJS transport (xhr-streaming, eventsource, … through vertx-web's SockJS handler).
  */
-interface ClientSocket {
+public interface ClientSocket {
     /** The request URI the connection was opened with (the token may be in its query). */
     String uri();
 

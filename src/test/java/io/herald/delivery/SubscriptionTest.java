@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.auth.Access;
 import io.herald.auth.Principal;

@@ -1,8 +1,8 @@
-package io.herald.http;
+package io.herald.web;
 
 import io.herald.ErrorCode;
-import io.herald.api.HttpResponses;
-import io.herald.stats.NodeStats;
+import io.herald.web.HttpResponses;
+import io.herald.Counters;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -27,11 +27,11 @@ public final class BrowserOrigins implements Handler<RoutingContext> {
     static final int PREFLIGHT_MAX_AGE_SECONDS = 600;
 
     private final Origins origins;
-    private final NodeStats stats;
+    private final Counters stats;
     private final CorsHandler cors;
     private final String frameAncestors;
 
-    public BrowserOrigins(Origins origins, NodeStats stats) {
+    public BrowserOrigins(Origins origins, Counters stats) {
         this.origins = origins;
         this.stats = stats;
         this.cors = CorsHandler.create()

@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.auth.Access;
 import io.herald.catalog.EventCatalog;
@@ -18,7 +18,7 @@ public final class RegisterFrame {
     public record Resume(long since, String epoch) {
     }
 
-    RegisterFrame(String type, EventCatalog.Namespace namespace, Resume resume) {
+    public RegisterFrame(String type, EventCatalog.Namespace namespace, Resume resume) {
         this.type = type;
         this.namespace = namespace;
         this.resume = resume;

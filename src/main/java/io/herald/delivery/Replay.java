@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.event.BusEvent;
 import io.herald.history.EventLog;

@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

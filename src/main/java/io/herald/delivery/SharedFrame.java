@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * is encoded or copied per socket. The fan-out releases the frame when its loop is done; the last
  * write frees the memory.
  */
-final class SharedFrame {
+public final class SharedFrame {
     private final String text;
     private ByteBuf raw;
     private ByteBuf sockJs;
@@ -24,7 +24,7 @@ final class SharedFrame {
         this.text = text;
     }
 
-    String text() {
+    public String text() {
         return text;
     }
 
@@ -37,7 +37,7 @@ final class SharedFrame {
     }
 
     /** The raw transport's WebSocket text frame: one bridge frame. */
-    ByteBuf rawWebSocketFrame() {
+    public ByteBuf rawWebSocketFrame() {
         if (raw == null) {
             raw = webSocketTextFrame(text);
         }
@@ -45,7 +45,7 @@ final class SharedFrame {
     }
 
     /** The SockJS transport's WebSocket text frame: {@code a["<bridge frame>"]}. */
-    ByteBuf sockJsWebSocketFrame() {
+    public ByteBuf sockJsWebSocketFrame() {
         if (sockJs == null) {
             sockJs = webSocketTextFrame(sockJsFrame(text));
         }
@@ -53,12 +53,12 @@ final class SharedFrame {
     }
 
     /** SockJS message frame: {@code a} and a JSON array holding the message as a string. */
-    static String sockJsFrame(String message) {
+    public static String sockJsFrame(String message) {
         return "a" + new JsonArray().add(message).encode();
     }
 
     /** RFC 6455 §5.2: FIN + text opcode, the payload length in 7, 7+16 or 7+64 bits, no mask. */
-    static ByteBuf webSocketTextFrame(String text) {
+    public static ByteBuf webSocketTextFrame(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(payload.length + 10);
         frame.writeByte(0x81);

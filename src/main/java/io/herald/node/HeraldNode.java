@@ -1,4 +1,4 @@
-package io.herald;
+package io.herald.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryXmlConfig;
@@ -12,8 +12,8 @@ import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
 import io.herald.auth.Revocations;
 import io.herald.auth.RoleMatrix;
-import io.herald.bridge.HttpVerticle;
-import io.herald.bridge.ReplayBudget;
+import io.herald.http.HttpVerticle;
+import io.herald.delivery.ReplayBudget;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
 import io.herald.cluster.ClusterNetwork;

@@ -1,4 +1,4 @@
-package io.herald;
+package io.herald.node;
 
 import io.herald.auth.TokenMinter;
 import io.herald.catalog.EventCatalog;

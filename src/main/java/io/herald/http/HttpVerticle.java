@@ -1,4 +1,14 @@
-package io.herald.bridge;
+package io.herald.http;
+
+import io.herald.bridge.ConnectionPolicy;
+import io.herald.bridge.SocketBridge;
+import io.herald.bridge.SessionGuard;
+import io.herald.bridge.SessionOwners;
+import io.herald.bridge.SockJsFallbackSocket;
+import io.herald.bridge.WebSocketClientSocket;
+import io.herald.delivery.Fanout;
+import io.herald.delivery.ReplayBudget;
+import io.herald.delivery.TypeStream;
 
 import io.herald.CloseReason;
 import io.herald.ErrorCode;
@@ -6,7 +16,7 @@ import io.herald.api.AdminAccess;
 import io.herald.api.ClientAssets;
 import io.herald.api.DevTokenApi;
 import io.herald.api.DisconnectApi;
-import io.herald.api.HttpResponses;
+import io.herald.web.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PresenceApi;
 import io.herald.api.PublishApi;
@@ -17,9 +27,8 @@ import io.herald.event.EventPublisher;
 import io.herald.health.NodeHealth;
 import io.herald.history.EventLog;
 import io.herald.limits.PublishRateLimit;
-import io.herald.http.BrowserOrigins;
-import io.herald.http.Origins;
-import io.herald.http.Tls;
+import io.herald.web.BrowserOrigins;
+import io.herald.web.Origins;
 import io.herald.stats.NodeStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,12 +1,12 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 /** Sizes of text as UTF-8 bytes, which is what frame limits count (a '€' is one char and three bytes). */
-final class Utf8 {
+public final class Utf8 {
     private Utf8() {
     }
 
     /** The length of {@code text} in UTF-8 bytes. */
-    static int length(CharSequence text) {
+    public static int length(CharSequence text) {
         int length = text.length();
         int bytes = length;
         for (int i = 0; i < length; i++) {

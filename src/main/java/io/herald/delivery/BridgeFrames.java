@@ -1,4 +1,4 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.CloseReason;
 import io.herald.ErrorCode;
@@ -6,12 +6,12 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /** The server frames of the Vert.x event-bus bridge protocol: {@code rec} and {@code err}. */
-final class BridgeFrames {
+public final class BridgeFrames {
     private BridgeFrames() {
     }
 
     /** A {@code rec} frame around a body that is already JSON text (the envelope, encoded once per event). */
-    static String rec(String address, String bodyJson) {
+    public static String rec(String address, String bodyJson) {
         return "{\"type\":\"rec\",\"address\":" + Json.encode(address) + ",\"body\":" + bodyJson + "}";
     }
 
@@ -19,7 +19,7 @@ final class BridgeFrames {
      * An {@code err} frame that names the address, so the official client hands it to that address's
      * handler (or to the reply callback, when the address is a reply address).
      */
-    static String err(String address, ErrorCode code, String message) {
+    public static String err(String address, ErrorCode code, String message) {
         JsonObject frame = new JsonObject().put("type", "err");
         if (address != null) {
             frame.put("address", address);

@@ -1,9 +1,9 @@
-package io.herald.bridge;
+package io.herald.delivery;
 
 import io.herald.CloseReason;
 import io.herald.auth.Principal;
 import io.herald.log.LogLimiter;
-import io.herald.stats.NodeStats;
+import io.herald.Counters;
 
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -16,33 +16,33 @@ import java.util.logging.Logger;
 /** One authenticated browser connection: its socket, who it is, and what it has registered. Touched only on its event loop. */
 public final class Connection {
     private static final LogLimiter SLOW = new LogLimiter(Logger.getLogger(Connection.class.getName()));
-    final ClientSocket socket;
+    public final ClientSocket socket;
     /** Null in unit tests. */
-    private final NodeStats stats;
+    private final Counters stats;
     private final String remoteAddress;
     /** The role it is counted under in the stats: the one of its current token. */
-    String countedRole;
+    public String countedRole;
     /** Set by the bridge when the connection opens: applies a refreshed token; null in unit tests. */
-    java.util.function.Function<Principal, Refresh> refresher;
+    public java.util.function.Function<Principal, Refresh> refresher;
     private Principal principal;
     /** Event type → this connection's subscription to it. */
-    final Map<String, Subscription> subscriptions = new HashMap<>();
+    public final Map<String, Subscription> subscriptions = new HashMap<>();
     /** The rooms events may target this connection by (see {@link io.herald.event.Target}); kept by the rooms policy. */
     final Set<String> rooms = new HashSet<>(4);
     /** Frames that arrived (and were admitted: counted, rate-checked, parsed) while an earlier one was still being handled; handled in order after it. */
-    final ArrayDeque<io.vertx.core.json.JsonObject> waitingFrames = new ArrayDeque<>();
-    boolean handlingFrame;
+    public final ArrayDeque<io.vertx.core.json.JsonObject> waitingFrames = new ArrayDeque<>();
+    public boolean handlingFrame;
     /** Replies (to send frames) the client still waits for. */
-    int pendingReplies;
+    public int pendingReplies;
     /** When the client last showed it is alive (a frame, a pong), in ms. */
-    long lastSeen = System.currentTimeMillis();
+    public long lastSeen = System.currentTimeMillis();
     private CloseReason closedFor;
 
-    Connection(ClientSocket socket, Principal principal) {
+    public Connection(ClientSocket socket, Principal principal) {
         this(socket, principal, null);
     }
 
-    Connection(ClientSocket socket, Principal principal, NodeStats stats) {
+    public Connection(ClientSocket socket, Principal principal, Counters stats) {
         this.socket = socket;
         this.principal = principal;
         this.stats = stats;
@@ -69,7 +69,7 @@ public final class Connection {
     }
 
     /** Swaps the claims (the bridge, on a refresh). */
-    void principal(Principal refreshed) {
+    public void principal(Principal refreshed) {
         this.principal = refreshed;
     }
 
@@ -138,7 +138,7 @@ public final class Connection {
      * for it already: a client that stops reading and keeps asking is then closed as a slow consumer, as one
      * that stops reading its events is. Answers whether the frame was written.
      */
-    boolean send(String frameJson) {
+    public boolean send(String frameJson) {
         if (closedFor != null) {
             return false;
         }

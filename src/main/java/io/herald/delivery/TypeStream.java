@@ -412,7 +412,7 @@ public final class TypeStream {
 
     /** A tail read now counts once it is still read as confirmed a settle time later (at once on a single node). */
     private void confirmTail(long tail) {
-        long now = System.currentTimeMillis();
+        long now = System.nanoTime() / 1_000_000; // monotonic: a clock step must not confirm a tail early, nor never
         if (tail > confirmedTail && (tailSamples.isEmpty() || tailSamples.peekLast()[1] < tail)) {
             tailSamples.addLast(new long[] {now, tail});
         }

@@ -33,6 +33,8 @@ final class JarCluster implements AutoCloseable {
     final List<Integer> hazelcastPorts = new ArrayList<>();
     private final NodeProcessIT.Running[] nodes;
     private final Map<String, String> env;
+    /** Per node, on top of {@link #env} (the mixed-version test starts some nodes on the previous wire version). */
+    private final Map<Integer, Map<String, String>> nodeEnv = new HashMap<>();
 
     JarCluster(int size, Map<String, String> env) {
         this.nodes = new NodeProcessIT.Running[size];
@@ -46,7 +48,7 @@ final class JarCluster implements AutoCloseable {
     /** Starts the nodes one after the other, each joining those before it. */
     JarCluster startAll() throws Exception {
         for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = NodeProcessIT.joinCluster(name, hazelcastPorts.subList(0, i), httpPorts.get(i), hazelcastPorts.get(i), env);
+            nodes[i] = NodeProcessIT.joinCluster(name, hazelcastPorts.subList(0, i), httpPorts.get(i), hazelcastPorts.get(i), envOf(i));
         }
         return this;
     }
@@ -55,7 +57,19 @@ final class JarCluster implements AutoCloseable {
     void restart(int i) throws Exception {
         List<Integer> others = new ArrayList<>(hazelcastPorts);
         others.remove(i);
-        nodes[i] = NodeProcessIT.joinCluster(name, others, httpPorts.get(i), hazelcastPorts.get(i), env);
+        nodes[i] = NodeProcessIT.joinCluster(name, others, httpPorts.get(i), hazelcastPorts.get(i), envOf(i));
+    }
+
+    /** Node {@code i} starts and restarts with {@code extra} on top of the cluster's environment, from now on. */
+    JarCluster env(int i, Map<String, String> extra) {
+        nodeEnv.put(i, extra);
+        return this;
+    }
+
+    private Map<String, String> envOf(int i) {
+        Map<String, String> all = new HashMap<>(env);
+        all.putAll(nodeEnv.getOrDefault(i, Map.of()));
+        return all;
     }
 
     int size() {

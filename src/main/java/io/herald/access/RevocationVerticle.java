@@ -54,10 +54,12 @@ public final class RevocationVerticle extends VerticleBase {
     private final int maxUsers;
     private final int ttlSeconds;
     private IMap<String, Long> map;
+    private final io.herald.cluster.ClusterWire wire;
     private UUID listener;
 
     public RevocationVerticle(Revocations revocations, UserConnections connections, HazelcastInstance hazelcast, String nodeId,
-                              int maxUsers, int ttlSeconds) {
+                              int maxUsers, int ttlSeconds, io.herald.cluster.ClusterWire wire) {
+        this.wire = wire;
         this.revocations = revocations;
         this.connections = connections;
         this.hazelcast = hazelcast;
@@ -123,6 +125,9 @@ public final class RevocationVerticle extends VerticleBase {
         long[] sum = {0};
         int[] answered = {0};
         MessageConsumer<JsonObject> replies = vertx.eventBus().consumer(replyTo, reply -> {
+            if (!wire.accepts(reply.body(), "disconnect answer")) {
+                return;
+            }
             sum[0] += reply.body().getLong("disconnected", 0L);
             answered[0]++;
             if (answered[0] >= total) {
@@ -130,7 +135,7 @@ public final class RevocationVerticle extends VerticleBase {
             }
         });
         long timer = vertx.setTimer(WAIT_MS, id -> answer.tryComplete(new Disconnected(sum[0], answered[0], total)));
-        JsonObject toNodes = new JsonObject().put("users", new JsonArray(request.users())).put("revokeBefore", request.revokeBefore())
+        JsonObject toNodes = wire.mark(new JsonObject()).put("users", new JsonArray(request.users())).put("revokeBefore", request.revokeBefore())
                 .put("expiresAtMs", expiresAtMs).put("replyTo", replyTo);
         replies.completion()
                 .compose(v -> store(request))
@@ -164,6 +169,9 @@ public final class RevocationVerticle extends VerticleBase {
     /** A disconnect published to every node: record the cutoff, close the users' connections here, say how many. */
     private void onNodeRequest(Message<JsonObject> message) {
         JsonObject body = message.body();
+        if (!wire.accepts(body, "disconnect")) {
+            return;
+        }
         JsonArray array = body.getJsonArray("users", new JsonArray());
         List<String> users = new ArrayList<>();
         array.forEach(user -> {
@@ -179,7 +187,7 @@ public final class RevocationVerticle extends VerticleBase {
         String replyTo = body.getString("replyTo");
         connections.disconnect(users).onComplete(closed -> {
             if (replyTo != null && replyTo.startsWith(Addresses.DISCONNECT_REPLY_PREFIX)) {
-                vertx.eventBus().send(replyTo, new JsonObject().put("node", nodeId).put("disconnected", closed.succeeded() ? closed.result() : 0));
+                vertx.eventBus().send(replyTo, wire.mark(new JsonObject().put("node", nodeId).put("disconnected", closed.succeeded() ? closed.result() : 0)));
             }
         });
     }

@@ -67,7 +67,14 @@ public final class HistoryApi {
             JsonArray events = new JsonArray();
             long last = since;
             for (HistoryPage.Stored stored : page.events()) {
-                events.add(EventRecord.decode(stored.record()).envelope(type, stored.seq(), streamEpoch));
+                try {
+                    events.add(EventRecord.decode(stored.record()).envelope(type, stored.seq(), streamEpoch));
+                } catch (io.herald.WireVersion.Unsupported refused) {
+                    stats.refused(ErrorCode.UNAVAILABLE);
+                    HttpResponses.error(ctx, ErrorCode.UNAVAILABLE, "history holds " + type + " events this node cannot read ("
+                            + refused.getMessage() + "); read them through a node of the newer release", null);
+                    return;
+                }
                 last = stored.seq();
             }
             boolean complete = (epoch == null || epoch.equals(streamEpoch))

@@ -78,6 +78,10 @@ public final class ConfigKeys {
     public static final ConfigKey CLUSTER_MIN_MEMBERS = key("cluster.minMembers", Type.INTEGER).def(0).range(0, 1000)
             .doc("below this many members the node is cut off: not ready, no history appends or reads, its clients sent "
                     + "to other nodes; 0: a majority of the voting members");
+    public static final ConfigKey CLUSTER_WIRE_VERSION = key("cluster.wireVersion", Type.INTEGER)
+            .def(io.herald.WireVersion.CURRENT).range(io.herald.WireVersion.PREVIOUS, io.herald.WireVersion.CURRENT)
+            .doc("the newest wire version this node reads and writes; 1 forces the previous release's formats, for an upgrade "
+                    + "and the mixed-version test ([cluster.md](cluster.md#upgrades-and-wire-versions))");
     public static final ConfigKey CLUSTER_TLS_CERT_PATH = key("cluster.tls.certPath", Type.PATH)
             .doc("mutual TLS on the event bus: this node's certificate (PEM, with `keyPath`); off when no identity is set");
     public static final ConfigKey CLUSTER_TLS_KEY_PATH = key("cluster.tls.keyPath", Type.PATH)

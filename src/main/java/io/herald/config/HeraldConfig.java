@@ -45,8 +45,15 @@ public record HeraldConfig(
         }
     }
 
-    /** {@code cluster.*}. */
-    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls) {
+    /**
+     * {@code host} and {@code port}: where this node's event bus takes the other nodes' connections (port 0: any free one).
+     * {@code minMembers}: below this many members the node is cut off from most of its cluster: not ready, no history
+     * appends or reads (split-brain protection), its clients sent to other nodes. 0 (the default): a majority of the
+     * voting members (see {@code ClusterQuorum}).
+     * {@code wireVersion}: the newest wire version this node reads and writes (default the release's); 1 forces the
+     * previous release's formats, for upgrades and the mixed-version test (see docs/cluster.md).
+     */
+    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls, int wireVersion) {
     }
 
     /** {@code cluster.tls.*}: mutual TLS on the event bus between nodes, off when no identity is set. */
@@ -203,7 +210,8 @@ public record HeraldConfig(
                 r.string(CLUSTER_HOST),
                 r.integer(CLUSTER_PORT),
                 r.integer(CLUSTER_MIN_MEMBERS),
-                clusterTls(r));
+                clusterTls(r),
+                r.integer(CLUSTER_WIRE_VERSION));
 
         Auth auth = new Auth(
                 r.string(AUTH_JWT_SECRET),

@@ -175,7 +175,11 @@ final class Replay {
                     if (stored.seq() != last + 1) {
                         break; // history moved on while it was read: what follows is not the gap
                     }
-                    events.add(history.decode(stored));
+                    try {
+                        events.add(history.decode(stored));
+                    } catch (io.herald.WireVersion.Unsupported refused) {
+                        break; // a record of a newer wire version than this node reads (logged): history is incomplete here
+                    }
                     bytes += stored.record().length();
                     last = stored.seq();
                 }

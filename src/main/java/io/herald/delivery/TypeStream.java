@@ -129,7 +129,16 @@ public final class TypeStream {
         this.stats = stats;
         this.options = options;
         this.context = vertx.getOrCreateContext();
-        this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> onBatch(message.body()));
+        this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> {
+            EventBatch batch;
+            try {
+                batch = message.body();
+            } catch (io.herald.WireVersion.Unsupported refused) {
+                checkTail(); // logged and counted by the codec; the stream fills the gap from history
+                return;
+            }
+            onBatch(batch);
+        });
         consumer.completion().onComplete(registered -> start());
         this.tailTimer = fanout.timers.setPeriodic(options.tailCheckMs(), this::checkTail);
     }
@@ -356,7 +365,13 @@ public final class TypeStream {
                 }
                 BusEvent held = early.remove(stored.seq());
                 if (held == null) {
-                    held = decode(stored);
+                    try {
+                        held = decode(stored);
+                    } catch (io.herald.WireVersion.Unsupported refused) {
+                        lost++; // a record of a newer wire version than this node reads (logged): skipped as history lost
+                        next++;
+                        continue;
+                    }
                     filled++;
                 }
                 release(held);
@@ -397,7 +412,7 @@ public final class TypeStream {
 
     /** A tail read now counts once it is still read as confirmed a settle time later (at once on a single node). */
     private void confirmTail(long tail) {
-        long now = System.currentTimeMillis();
+        long now = System.nanoTime() / 1_000_000; // monotonic: a clock step must not confirm a tail early, nor never
         if (tail > confirmedTail && (tailSamples.isEmpty() || tailSamples.peekLast()[1] < tail)) {
             tailSamples.addLast(new long[] {now, tail});
         }

@@ -1,5 +1,7 @@
 package io.herald.event;
 
+import io.herald.WireVersion;
+import io.herald.cluster.ClusterWire;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
@@ -8,12 +10,34 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Wire form of {@link EventBatch} between nodes: counts, longs and length-prefixed UTF-8 strings; passed as is within a node. */
+/**
+ * Wire form of {@link EventBatch} between nodes: counts, longs and length-prefixed UTF-8 strings; passed as is within a
+ * node. Version 1 (the release before the versioning) starts with the type's length, whose first byte is 0 (or 0xFF for
+ * -1, never written); version 2 and later start with one byte {@code 0x80 | version}, then the same content. Writes the
+ * version {@link ClusterWire} says; a batch of a version this node does not read throws {@link WireVersion.Unsupported}
+ * from {@code body()} (the stream then fills the gap from history).
+ */
 public final class EventBatchCodec implements MessageCodec<EventBatch, EventBatch> {
     public static final String NAME = "herald.events";
+    private static final int MARKED = 0x80;
+
+    private final ClusterWire wire;
+
+    /** Alone (no cluster): writes and reads the current version. */
+    public EventBatchCodec() {
+        this(new ClusterWire(WireVersion.CURRENT));
+    }
+
+    public EventBatchCodec(ClusterWire wire) {
+        this.wire = wire;
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, EventBatch batch) {
+        int version = wire.writes();
+        if (version > WireVersion.PREVIOUS) {
+            buffer.appendByte((byte) (MARKED | version));
+        }
         write(buffer, batch.type());
         write(buffer, batch.epoch());
         buffer.appendInt(batch.events().size());
@@ -28,7 +52,10 @@ public final class EventBatchCodec implements MessageCodec<EventBatch, EventBatc
 
     @Override
     public EventBatch decodeFromWire(int pos, Buffer buffer) {
-        int[] cursor = {pos};
+        int first = buffer.getByte(pos) & 0xFF;
+        int version = first < MARKED || first == 0xFF ? WireVersion.PREVIOUS : first & 0x7F;
+        wire.read(version, "event batch");
+        int[] cursor = {version == WireVersion.PREVIOUS ? pos : pos + 1};
         String type = read(buffer, cursor);
         String epoch = read(buffer, cursor);
         int count = buffer.getInt(cursor[0]);

@@ -3,6 +3,7 @@ package io.herald.event;
 import io.herald.Addresses;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.WireVersion;
 import io.herald.catalog.EventCatalog;
 import io.herald.history.EventLog;
 import io.herald.Counters;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntSupplier;
 
 /**
  * The one way events enter the hub, whoever publishes them: checks the type against the catalog,
@@ -43,7 +45,15 @@ public final class EventPublisher {
     /** The key of each event loop's {@link Appender} in its context's data. */
     private final Object appenderKey = new Object();
 
+    /** The wire version history records are written in ({@code ClusterWire#writes}). */
+    private final IntSupplier wireVersion;
+
     public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats) {
+        this(vertx, catalog, log, stats, () -> WireVersion.CURRENT);
+    }
+
+    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats, IntSupplier wireVersion) {
+        this.wireVersion = wireVersion;
         this.vertx = vertx;
         this.catalog = catalog;
         this.log = log;
@@ -111,8 +121,8 @@ public final class EventPublisher {
             this.ownerId = owner == null ? null : owner.toString();
         }
 
-        String record() {
-            return EventRecord.encode(id, ts, dataJson, request.userId(), request.storeId(), request.target());
+        String record(int version) {
+            return EventRecord.encode(version, id, ts, dataJson, request.userId(), request.storeId(), request.target());
         }
 
         BusEvent numbered(long seq, String epoch) {
@@ -163,10 +173,11 @@ public final class EventPublisher {
         void appendWaiting() {
             List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), MAX_APPEND));
             List<String> records = new ArrayList<>(batch.size());
+            int version = wireVersion.getAsInt();
             while (!waiting.isEmpty() && batch.size() < MAX_APPEND) {
                 Pending pending = waiting.poll();
                 batch.add(pending);
-                records.add(pending.record());
+                records.add(pending.record(version));
             }
             inFlight = true;
             stats.appended(batch.size());

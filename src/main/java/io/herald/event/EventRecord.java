@@ -1,17 +1,34 @@
 package io.herald.event;
 
+import io.herald.WireVersion;
 import io.vertx.core.json.JsonObject;
 
 /**
  * An event as history keeps it: {@code {"id","ts","data","userId","storeId","target"}}, only what
  * recovery needs to rebuild the envelope and filter it as live delivery does. The type, {@code seq} and
  * epoch are the stream's, not stored per event.
+ *
+ * <p>Wire version 1 (the release before the versioning) has no marker; version 2 starts with {@code "v":2}, which
+ * version 1 readers ignore. A record of a newer version is read by the fields this release knows (history records only
+ * ever gain fields, so that a rollback keeps reading what the newer release wrote); one without {@code id}, {@code ts}
+ * and {@code data} is refused ({@link WireVersion.Unsupported}).
  */
 public record EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target) {
+    private static final io.herald.log.LogLimiter REFUSALS = new io.herald.log.LogLimiter(java.util.logging.Logger.getLogger(EventRecord.class.getName()));
 
+    /** In the current wire version. */
     public static String encode(String id, long ts, String dataJson, String userId, String storeId, Target target) {
-        StringBuilder json = new StringBuilder(dataJson.length() + 64);
-        JsonText.quote(json.append("{\"id\":"), id);
+        return encode(WireVersion.CURRENT, id, ts, dataJson, userId, storeId, target);
+    }
+
+    /** In wire version {@code version} (what the cluster's nodes all read). */
+    public static String encode(int version, String id, long ts, String dataJson, String userId, String storeId, Target target) {
+        StringBuilder json = new StringBuilder(dataJson.length() + 72);
+        json.append('{');
+        if (version > WireVersion.PREVIOUS) {
+            json.append("\"v\":").append(version).append(',');
+        }
+        JsonText.quote(json.append("\"id\":"), id);
         json.append(",\"ts\":").append(ts).append(",\"data\":").append(dataJson);
         if (userId != null) {
             JsonText.quote(json.append(",\"userId\":"), userId);
@@ -27,6 +44,14 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
 
     public static EventRecord decode(String record) {
         JsonObject json = new JsonObject(record);
+        int version = WireVersion.of(json);
+        boolean readable = version >= WireVersion.PREVIOUS && (version <= WireVersion.CURRENT
+                || json.getValue("id") instanceof String && json.getValue("ts") instanceof Number && json.getValue("data") instanceof JsonObject);
+        if (!readable) {
+            WireVersion.Unsupported refused = new WireVersion.Unsupported("history record", version, WireVersion.CURRENT);
+            REFUSALS.warning("wire-refused-record", refused.getMessage());
+            throw refused;
+        }
         return new EventRecord(json.getString("id"), json.getLong("ts"), json.getJsonObject("data"),
                 json.getString("userId"), json.getString("storeId"), Target.fromJson(json.getValue("target")));
     }

@@ -36,6 +36,8 @@ public final class NodeHealth {
     private final AtomicBoolean historyProbeRunning = new AtomicBoolean();
     private final AtomicBoolean safeCheckRunning = new AtomicBoolean();
     private volatile boolean listening;
+    /** The wire versions this node reads and writes, and what it read and refused (null: not given). */
+    private volatile io.herald.cluster.ClusterWire wire;
 
     /** {@code hazelcast} null: a node without a cluster; {@code probeType}: the event type whose history is read to check it. */
     public NodeHealth(Vertx vertx, NodeStats stats, HazelcastInstance hazelcast, ClusterQuorum quorum, EventLog log, String probeType) {
@@ -74,7 +76,14 @@ public final class NodeHealth {
                 .setData(new JsonObject().put("members", members).put("minMembers", quorum.minMembers())
                         .put("voters", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(quorum.voters())))
                         .put("quorum", quorum.quorumSize()).put("quorate", quorate).put("lease", lease)
-                        .put("state", String.valueOf(state)).put("safe", safe));
+                        .put("state", String.valueOf(state)).put("safe", safe)
+                        .put("wire", wire == null ? null : wire.toJson()));
+    }
+
+    /** Shows the node's wire versions in {@code /ready}'s cluster check ({@code "wire":{"reads","writes","read","refused"}}). */
+    public NodeHealth wire(io.herald.cluster.ClusterWire wire) {
+        this.wire = wire;
+        return this;
     }
 
     /** Asks every member; while an earlier ask still waits (a partition), answers false rather than piling up more. */

@@ -3,6 +3,7 @@ package io.herald.history;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.cluster.ClusterQuorum;
+import io.herald.cluster.ClusterWire;
 import io.herald.config.HeraldConfig.HistoryBounds;
 
 import com.hazelcast.config.Config;
@@ -43,7 +44,8 @@ import java.util.logging.Logger;
  * <p>Each stream's epoch is an entry of the map {@code herald.epochs}, kept in the same partition as
  * the ring buffer (its key is partitioned by the ring buffer's name), so the two are lost together:
  * when an append lands at {@code seq} 1 the stream is new, and whichever node appended first puts a new
- * epoch if the entry is gone. Every node caches the epochs and follows changes with a listener.
+ * epoch if the entry is gone. Every node caches the epochs and follows changes with a listener. The map's values carry
+ * the wire version they were written in ({@link EpochValue}); history records carry theirs ({@code EventRecord}).
  */
 public final class HazelcastEventLog implements EventLog {
     private static final Logger LOG = Logger.getLogger(HazelcastEventLog.class.getName());
@@ -84,11 +86,13 @@ public final class HazelcastEventLog implements EventLog {
     /** How many times an append is sent to the owner of its ring buffer before it fails. */
     static final int APPEND_ATTEMPTS = 5;
     private final com.hazelcast.partition.PartitionService partitions;
+    private final ClusterWire wire;
 
     private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, com.hazelcast.core.IExecutorService appends,
                               com.hazelcast.partition.PartitionService partitions,
-                              Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs) {
+                              Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs, ClusterWire wire) {
         this.partitions = partitions;
+        this.wire = wire;
         this.vertx = vertx;
         this.quorum = quorum;
         this.appends = appends;
@@ -101,7 +105,7 @@ public final class HazelcastEventLog implements EventLog {
      * that talks to the cluster, so it runs off the event loop.
      */
     public static Future<HazelcastEventLog> open(Vertx vertx, HazelcastInstance hazelcast, Collection<String> types,
-                                                 Function<String, HistoryBounds> bounds, ClusterQuorum quorum) {
+                                                 Function<String, HistoryBounds> bounds, ClusterQuorum quorum, ClusterWire wire) {
         return vertx.executeBlocking(() -> {
             Map<String, Ringbuffer<String>> rings = new HashMap<>();
             for (String type : types) {
@@ -110,8 +114,13 @@ public final class HazelcastEventLog implements EventLog {
             }
             HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, hazelcast.getExecutorService(IdempotentAppend.EXECUTOR),
                     hazelcast.getPartitionService(),
-                    Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP));
+                    Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP), wire);
             log.epochs.addEntryListener(log.new EpochListener(), true);
+            // a node of the previous release joined (a rollback): the epochs put at the newer version are put again at its
+            wire.onChange(version -> vertx.executeBlocking(() -> log.writeEpochsDown(types), false));
+            if (wire.writes() < wire.reads()) {
+                log.writeEpochsDown(types);
+            }
             // after a merge this node's cache may hold epochs its side put and the merge discarded: learn them again
             hazelcast.getLifecycleService().addLifecycleListener(event -> {
                 if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
@@ -153,6 +162,19 @@ public final class HazelcastEventLog implements EventLog {
         }
     }
 
+    private int writeEpochsDown(Collection<String> types) {
+        try {
+            int rewritten = EpochValue.writeDown(epochs, types, wire);
+            if (rewritten > 0) {
+                LOG.info("wire version " + wire.writes() + ": " + rewritten + " epochs written again in it, for the nodes that read only it");
+            }
+            return rewritten;
+        } catch (RuntimeException e) {
+            LOG.warning("the epochs could not be written again in wire version " + wire.writes() + " (" + e + "); a later membership change tries again");
+            return 0;
+        }
+    }
+
     /** Partitioned by the ring buffer's name, so that the epoch lives and dies with the ring buffer. */
     public static PartitionAwareKey<String, String> epochKey(String type) {
         return new PartitionAwareKey<>(type, RING_PREFIX + type);
@@ -162,7 +184,11 @@ public final class HazelcastEventLog implements EventLog {
             EntryUpdatedListener<PartitionAwareKey<String, String>, String> {
         @Override
         public void entryAdded(EntryEvent<PartitionAwareKey<String, String>, String> event) {
-            epochByType.put(event.getKey().getKey(), event.getValue());
+            try {
+                epochByType.put(event.getKey().getKey(), EpochValue.decode(event.getValue(), wire));
+            } catch (io.herald.WireVersion.Unsupported refused) {
+                // logged and counted; the cache keeps what it knew, reads go to the map
+            }
         }
 
         @Override
@@ -315,7 +341,7 @@ public final class HazelcastEventLog implements EventLog {
         // to the owner as a member, not to the key's owner: Hazelcast sends a key-owner task again by itself when the member
         // leaves, also after it ran (seed 42: one publish at two seqs, a retry within RETRY_SUSPECT_MS that did not look);
         // a member-targeted one fails instead, and attempt() sends it again as one that looks first
-        appends.submitToMember(new IdempotentAppend(name, records, createdAt, attempt > 0), owner,
+        appends.submitToMember(new IdempotentAppend(name, records, createdAt, attempt > 0, wire.writes()), owner,
                 new com.hazelcast.core.ExecutionCallback<Long>() {
                     @Override
                     public void onResponse(Long last) {
@@ -347,18 +373,19 @@ public final class HazelcastEventLog implements EventLog {
      */
     private String putEpoch(String type) {
         String created = Epochs.newEpoch();
-        String existing = epochs.putIfAbsent(epochKey(type), created);
-        String epoch = existing != null ? existing : created;
+        String existing = epochs.putIfAbsent(epochKey(type), EpochValue.encode(wire.writes(), created));
+        String epoch = existing != null ? EpochValue.decode(existing, wire) : created;
         epochByType.put(type, epoch);
         return epoch;
     }
 
     /** The map's epoch of the stream (put if it has none), which this node's cache then holds. Blocking. */
     private String currentEpoch(String type) {
-        String epoch = epochs.get(epochKey(type));
-        if (epoch == null) {
+        String stored = epochs.get(epochKey(type));
+        if (stored == null) {
             return putEpoch(type);
         }
+        String epoch = EpochValue.decode(stored, wire);
         epochByType.put(type, epoch);
         return epoch;
     }

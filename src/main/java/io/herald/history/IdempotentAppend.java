@@ -25,6 +25,10 @@ import java.util.logging.Logger;
  *
  * <p>Runs on Hazelcast's executor {@value #EXECUTOR} of the owner (every member needs Herald's classes, as for
  * {@code HeraldClient}). Answers the ring sequence of the last record, as {@link Ringbuffer#addAllAsync} does.
+ *
+ * <p>Wire version: Java serialization with the same {@code serialVersionUID}; version 1 (the release before the
+ * versioning) has no {@code wire} field (read as 0), which that release skips when it is there. A task of a version
+ * this release does not read is refused (the append fails, the publish gets 503), with a log line.
  */
 final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastInstanceAware {
     @Serial
@@ -42,17 +46,20 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
     private final long createdAt;
     /** Sent again by Herald after an attempt failed (it may have appended before it failed): always looks first. */
     private final boolean again;
+    /** The wire version the task was written in; 0 in tasks of the release before the versioning (version 1). */
+    private final int wire;
     private transient HazelcastInstance hazelcast;
 
     IdempotentAppend(String ring, List<String> records, long createdAt) {
-        this(ring, records, createdAt, false);
+        this(ring, records, createdAt, false, io.herald.WireVersion.CURRENT);
     }
 
-    IdempotentAppend(String ring, List<String> records, long createdAt, boolean again) {
+    IdempotentAppend(String ring, List<String> records, long createdAt, boolean again, int wire) {
         this.ring = ring;
         this.records = List.copyOf(records);
         this.createdAt = createdAt;
         this.again = again;
+        this.wire = wire > io.herald.WireVersion.PREVIOUS ? wire : 0; // version 1 as that release wrote it
     }
 
     @Override
@@ -62,6 +69,19 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
 
     @Override
     public Long call() throws Exception {
+        int version = wireVersion();
+        if (version > io.herald.WireVersion.CURRENT) {
+            io.herald.WireVersion.Unsupported refused = new io.herald.WireVersion.Unsupported("append task", version, io.herald.WireVersion.CURRENT);
+            LOG.warning(refused.getMessage());
+            throw refused;
+        }
+        com.hazelcast.cluster.Member owner = hazelcast.getPartitionService().getPartition(ring).getOwner();
+        if (owner == null || !owner.localMember()) {
+            // the partition moved after the sender chose this member: appending from here would be a remote call that
+            // Hazelcast sends again by itself if its target leaves (one publish at two seqs); fail, and the sender sends
+            // it again to the owner as an attempt that looks first
+            throw new IllegalStateException(ring + " is no longer owned by this member");
+        }
         Ringbuffer<String> buffer = hazelcast.getRingbuffer(ring);
         if (again || System.currentTimeMillis() - createdAt > RETRY_SUSPECT_MS) {
             long found = find(buffer);
@@ -72,6 +92,11 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
             }
         }
         return buffer.addAllAsync(records, OverflowPolicy.OVERWRITE).toCompletableFuture().get();
+    }
+
+    /** The wire version this task was written in. */
+    int wireVersion() {
+        return wire == 0 ? io.herald.WireVersion.PREVIOUS : wire;
     }
 
     /** The ring sequence where these records already are, or -1. */

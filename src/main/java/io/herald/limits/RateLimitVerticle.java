@@ -23,7 +23,10 @@ public final class RateLimitVerticle extends VerticleBase {
     private final ConnectionCounts counts;
     private final LongSupplier clock;
 
-    public RateLimitVerticle(String nodeId, ConnectionCounts counts, LongSupplier clock) {
+    private final io.herald.cluster.ClusterWire wire;
+
+    public RateLimitVerticle(String nodeId, ConnectionCounts counts, LongSupplier clock, io.herald.cluster.ClusterWire wire) {
+        this.wire = wire;
         this.nodeId = nodeId;
         this.counts = counts;
         this.clock = clock;
@@ -33,6 +36,9 @@ public final class RateLimitVerticle extends VerticleBase {
     public Future<?> start() {
         return vertx.eventBus().<JsonObject>consumer(Addresses.LIMITS_CONNECTIONS, message -> {
             JsonObject body = message.body();
+            if (!wire.accepts(body, "connection report")) {
+                return;
+            }
             String node = body.getString("node");
             if (node != null && !node.equals(nodeId) && body.getValue("ips") instanceof JsonObject ips) {
                 Map<String, Integer> reported = new HashMap<>();
@@ -48,7 +54,7 @@ public final class RateLimitVerticle extends VerticleBase {
             Map<String, Integer> report = counts.report();
             if (report != null) {
                 vertx.eventBus().publish(Addresses.LIMITS_CONNECTIONS,
-                        new JsonObject().put("node", nodeId).put("ips", new JsonObject(new HashMap<String, Object>(report))));
+                        wire.mark(new JsonObject().put("node", nodeId).put("ips", new JsonObject(new HashMap<String, Object>(report)))));
             }
         }));
     }

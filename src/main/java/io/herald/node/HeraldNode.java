@@ -18,6 +18,7 @@ import io.herald.bridge.ConnectionPolicy;
 import io.herald.catalog.EventCatalog;
 import io.herald.cluster.ClusterNetwork;
 import io.herald.cluster.ClusterQuorum;
+import io.herald.cluster.ClusterWire;
 import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
 import io.herald.config.ConfigFile;
@@ -114,14 +115,16 @@ public final class HeraldNode {
             return Future.failedFuture(e);
         }
         VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+        ClusterWire wire = new ClusterWire(config.cluster().wireVersion());
         if (!config.cluster().enabled()) {
-            return deploy(Vertx.vertx(options), null, null, config, catalog, roles, rooms, announcements);
+            return deploy(Vertx.vertx(options), null, null, wire, config, catalog, roles, rooms, announcements);
         }
         HazelcastClusterManager clusterManager;
         ClusterQuorum quorum;
         try {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
             HeraldMembers.mark(hazelcast);
+            wire.advertise(hazelcast);
             ClusterNetwork.bindTo(hazelcast, config.cluster().host());
             quorum = new ClusterQuorum(config.cluster().minMembers(), ClusterQuorum.heartbeatTimeoutMs(hazelcast));
             HazelcastEventLog.protect(hazelcast, quorum);
@@ -137,21 +140,26 @@ public final class HeraldNode {
                     quorum.bind(clusterManager.getHazelcastInstance());
                     return vertx;
                 }, false))
-                .compose(vertx -> deploy(vertx, clusterManager, quorum, config, catalog, roles, rooms, announcements));
+                .compose(vertx -> deploy(vertx, clusterManager, quorum, wire, config, catalog, roles, rooms, announcements));
     }
 
     private static Config loadHazelcast(HeraldConfig config) {
         return new InMemoryXmlConfig(config.cluster().configFile().readText("cluster.configFile (" + HeraldConfig.ENV_CLUSTER_CONFIG + ")"));
     }
 
-    private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, ClusterQuorum quorum, HeraldConfig config,
-                                             EventCatalog catalog, RoleMatrix roles, RoomRules rooms, PresenceAnnouncements announcements) {
-        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+    private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, ClusterQuorum quorum, ClusterWire wire,
+                                             HeraldConfig config, EventCatalog catalog, RoleMatrix roles, RoomRules rooms,
+                                             PresenceAnnouncements announcements) {
         boolean clustered = clusterManager != null;
+        if (clustered) {
+            // before anything is written: the version every Herald node of the cluster reads
+            wire.watch(clusterManager.getHazelcastInstance());
+        }
+        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec(wire));
         NodeStats stats = new NodeStats(clustered ? clusterManager.getNodeId() : UUID.randomUUID().toString());
         Function<String, HeraldConfig.HistoryBounds> bounds = type -> config.history().forNamespace(catalog.namespaceOf(type).name());
         Future<EventLog> log = clustered
-                ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds, quorum).map(l -> l)
+                ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds, quorum, wire).map(l -> l)
                 : Future.succeededFuture(new LocalEventLog(bounds));
         // the oldest Herald node takes in raw bus publishes and announces presence changes, so that each happens once
         BooleanSupplier oldestHeraldNode = clustered
@@ -181,12 +189,12 @@ public final class HeraldNode {
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         return log.compose(eventLog -> {
-            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats);
+            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes);
             // dev mode with the shipped secret hands out tokens for any role, for the console; nothing else mounts it
             DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
                     ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
             NodeHealth health = new NodeHealth(vertx, stats, clustered ? clusterManager.getHazelcastInstance() : null,
-                    quorum, eventLog, catalog.types().iterator().next());
+                    quorum, eventLog, catalog.types().iterator().next()).wire(wire);
             List<String> bridges = new ArrayList<>();
             // the other instances share the first one's port; Vert.x cannot share an OS-picked port (0), so that case runs one
             int instances = config.http().port() == 0 ? 1 : config.http().instances();
@@ -198,13 +206,13 @@ public final class HeraldNode {
                             new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
                     .compose(id -> vertx.deployVerticle(new RevocationVerticle(revocations, userConnections,
                             clustered ? clusterManager.getHazelcastInstance() : null, stats.nodeId(), config.http().maxBatchSize(),
-                            config.auth().maxTokenLifetimeSeconds())))
-                    .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs(), clustered ? clusterManager.getHazelcastInstance() : null)))
+                            config.auth().maxTokenLifetimeSeconds(), wire)))
+                    .compose(id -> vertx.deployVerticle(new StatsVerticle(stats, config.statsIntervalMs(), clustered ? clusterManager.getHazelcastInstance() : null, wire)))
                     .compose(id -> vertx.deployVerticle(new PublishVerticle(publisher, catalog, stats, oldestHeraldNode)))
-                    .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS)))
+                    .compose(id -> vertx.deployVerticle(new RateLimitVerticle(stats.nodeId(), connectionCounts, TokenBucket.MONOTONIC_MILLIS, wire)))
                     .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms, announcements,
                             publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, oldestHeraldNode,
-                            config.presence().flushMs())))
+                            config.presence().flushMs(), wire)))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -1,5 +1,6 @@
 package io.herald.presence;
 
+import io.herald.WireVersion;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import java.util.Map;
  * applied twice changes nothing. {@code full} marks a snapshot: everything the node has, replacing what was
  * known of it. {@code seq} numbers a node's deltas (a snapshot carries the last one it includes), so that a
  * receiver notices one it missed; {@code member} is the node's Hazelcast member, whose leaving ends its part.
+ * Wire version 2 and later carry {@code "v"} ({@link WireVersion}); version 1 none.
  */
 record PresenceDelta(String node, String member, long seq, boolean full, Map<String, UserState> users,
                      Map<String, Map<String, Integer>> rooms) {
@@ -32,15 +34,21 @@ record PresenceDelta(String node, String member, long seq, boolean full, Map<Str
     }
 
     JsonObject toJson() {
+        return toJson(WireVersion.CURRENT);
+    }
+
+    /** In wire version {@code version}. */
+    JsonObject toJson(int version) {
         JsonObject usersJson = new JsonObject();
         users.forEach((user, state) -> usersJson.put(user, state == null ? null : state.toJson()));
         JsonObject roomsJson = new JsonObject();
         rooms.forEach((room, members) -> roomsJson.put(room, new JsonObject(new HashMap<>(members))));
-        return new JsonObject().put("node", node).put("member", member).put("seq", seq).put("full", full)
+        return WireVersion.mark(new JsonObject(), version).put("node", node).put("member", member).put("seq", seq).put("full", full)
                 .put("users", usersJson).put("rooms", roomsJson);
     }
 
     static PresenceDelta fromJson(JsonObject json) {
+        WireVersion.check(json, "presence delta");
         Map<String, UserState> users = new HashMap<>();
         JsonObject usersJson = json.getJsonObject("users", new JsonObject());
         for (String user : usersJson.fieldNames()) {

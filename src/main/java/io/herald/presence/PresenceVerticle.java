@@ -57,10 +57,12 @@ public final class PresenceVerticle extends VerticleBase {
     private final Set<String> snapshotsAsked = new HashSet<>();
     private long seq;
     private UUID membershipListener;
+    private final io.herald.cluster.ClusterWire wire;
 
     /** {@code hazelcast} is null on a node without a cluster: it is then the whole of presence, and its leader. */
     public PresenceVerticle(LocalPresence local, RoomRules rules, PresenceAnnouncements announcements, EventPublisher publisher, EventCatalog catalog, String nodeId,
-                            HazelcastInstance hazelcast, BooleanSupplier leader, long flushMs) {
+                            HazelcastInstance hazelcast, BooleanSupplier leader, long flushMs, io.herald.cluster.ClusterWire wire) {
+        this.wire = wire;
         this.local = local;
         this.rules = rules;
         this.announcements = announcements;
@@ -77,7 +79,7 @@ public final class PresenceVerticle extends VerticleBase {
         vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_QUERY, this::query);
         Future<Void> deltas = vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_DELTA, message -> received(message.body())).completion();
         Future<Void> snapshots = vertx.eventBus().<JsonObject>consumer(Addresses.presenceNode(nodeId),
-                request -> request.reply(local.snapshot(nodeId, member(), seq).toJson())).completion();
+                request -> request.reply(local.snapshot(nodeId, member(), seq).toJson(wire.writes()))).completion();
         return Future.all(deltas, snapshots).onSuccess(v -> {
             if (hazelcast != null) {
                 membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -96,7 +98,7 @@ public final class PresenceVerticle extends VerticleBase {
             }
             vertx.setPeriodic(flushMs, id -> flush());
             vertx.setPeriodic(HEARTBEAT_MS, id -> vertx.eventBus().publish(Addresses.PRESENCE_DELTA,
-                    new JsonObject().put("node", nodeId).put("member", member()).put("seq", seq).put("heartbeat", true)));
+                    wire.mark(new JsonObject()).put("node", nodeId).put("member", member()).put("seq", seq).put("heartbeat", true)));
         });
     }
 
@@ -121,13 +123,13 @@ public final class PresenceVerticle extends VerticleBase {
         seq++;
         List<PresenceView.Change> changes = new ArrayList<>();
         view.apply(delta, changes);
-        vertx.eventBus().publish(Addresses.PRESENCE_DELTA, delta.toJson());
+        vertx.eventBus().publish(Addresses.PRESENCE_DELTA, delta.toJson(wire.writes()));
         announce(changes);
     }
 
     private void received(JsonObject body) {
         String node = body.getString("node");
-        if (node == null || node.equals(nodeId)) {
+        if (node == null || node.equals(nodeId) || !wire.accepts(body, "presence delta")) {
             return;
         }
         if (body.getBoolean("heartbeat", false)) {
@@ -155,7 +157,7 @@ public final class PresenceVerticle extends VerticleBase {
         vertx.eventBus().<JsonObject>request(Addresses.presenceNode(node), new JsonObject())
                 .onComplete(reply -> {
                     snapshotsAsked.remove(node);
-                    if (reply.succeeded()) {
+                    if (reply.succeeded() && wire.accepts(reply.result().body(), "presence snapshot")) {
                         apply(PresenceDelta.fromJson(reply.result().body()));
                     }
                 });

@@ -51,7 +51,10 @@ public final class StatsVerticle extends VerticleBase {
     private UUID membershipListener;
 
     /** {@code hazelcast} null: a node without a cluster. */
-    public StatsVerticle(NodeStats stats, long intervalMs, HazelcastInstance hazelcast) {
+    private final io.herald.cluster.ClusterWire wire;
+
+    public StatsVerticle(NodeStats stats, long intervalMs, HazelcastInstance hazelcast, io.herald.cluster.ClusterWire wire) {
+        this.wire = wire;
         this.stats = stats;
         this.intervalMs = intervalMs;
         this.hazelcast = hazelcast;
@@ -74,6 +77,10 @@ public final class StatsVerticle extends VerticleBase {
             });
         }
         return vertx.eventBus().<JsonObject>consumer(Addresses.STATS_NODE, message -> {
+            if (!wire.accepts(message.body(), "stats snapshot")) {
+                return;
+            }
+            message.body().remove(io.herald.WireVersion.FIELD);
             String node = message.body().getString("node");
             if (!node.equals(stats.nodeId()) && !departedMembers.contains(message.body().getString(MEMBER))) {
                 latest.put(node, message.body());
@@ -81,7 +88,7 @@ public final class StatsVerticle extends VerticleBase {
                 departed.remove(node);
             }
         }).completion().onSuccess(v ->
-                vertx.setPeriodic(0, intervalMs, id -> vertx.eventBus().publish(Addresses.STATS_NODE, stats.snapshot().put(MEMBER, member()))));
+                vertx.setPeriodic(0, intervalMs, id -> vertx.eventBus().publish(Addresses.STATS_NODE, wire.mark(stats.snapshot().put(MEMBER, member())))));
     }
 
     @Override

@@ -195,4 +195,14 @@ class HeraldConfigTest {
             java.nio.file.Files.delete(pem);
         }
     }
+
+    @Test
+    void theWireVersionIsTheReleasesUnlessForcedToThePreviousOne() {
+        assertEquals(io.herald.WireVersion.CURRENT, load(Map.of()).cluster().wireVersion());
+        assertEquals(1, load(Map.of("HERALD_CLUSTER_WIRE_VERSION", "1")).cluster().wireVersion());
+        assertEquals("cluster.wireVersion (HERALD_CLUSTER_WIRE_VERSION)", assertThrows(ConfigException.class,
+                () -> load(Map.of("HERALD_CLUSTER_WIRE_VERSION", "3"))).key());
+        assertEquals("cluster.wireVersion (HERALD_CLUSTER_WIRE_VERSION)", assertThrows(ConfigException.class,
+                () -> load(Map.of("HERALD_CLUSTER_WIRE_VERSION", "0"))).key());
+    }
 }

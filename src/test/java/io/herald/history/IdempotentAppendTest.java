@@ -60,4 +60,35 @@ class IdempotentAppendTest {
         assertEquals(1, second);
         assertEquals(2, ring.size());
     }
+
+    static IdempotentAppend copied(IdempotentAppend task) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(task);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            IdempotentAppend copy = (IdempotentAppend) in.readObject();
+            copy.setHazelcastInstance(member);
+            return copy;
+        }
+    }
+
+    @Test
+    void carriesItsWireVersionVersionOneAsThePreviousReleaseWroteIt() throws Exception {
+        // version 1 has no wire field: Java serialization reads its absence as 0, which is what a version-1 task holds
+        assertEquals(1, copied(new IdempotentAppend("herald.events.test-v", List.of("{}"), 0, false, 1)).wireVersion());
+        assertEquals(2, copied(new IdempotentAppend("herald.events.test-v", List.of("{}"), 0, false, 2)).wireVersion());
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-wire");
+        copied(new IdempotentAppend(ring.getName(), List.of("{\"id\":\"one\"}"), System.currentTimeMillis(), false, 1)).call();
+        copied(new IdempotentAppend(ring.getName(), List.of("{\"v\":2,\"id\":\"two\"}"), System.currentTimeMillis(), false, 2)).call();
+        assertEquals(2, ring.size(), "both versions append");
+    }
+
+    @Test
+    void aTaskOfAFutureVersionIsRefusedAndAppendsNothing() throws Exception {
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-future");
+        IdempotentAppend future = copied(new IdempotentAppend(ring.getName(), List.of("{}"), System.currentTimeMillis(), false, 3));
+        org.junit.jupiter.api.Assertions.assertThrows(io.herald.WireVersion.Unsupported.class, future::call);
+        assertEquals(0, ring.size());
+    }
 }

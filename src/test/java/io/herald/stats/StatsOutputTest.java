@@ -122,7 +122,7 @@ class StatsOutputTest {
             JsonObject leaving = scripted("node-3", 3).snapshot().put(StatsVerticle.MEMBER, "member-3");
             vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_QUERY, request -> request.reply(new JsonObject()
                     .put("uniqueUsers", 4L).put("rooms", new JsonObject().put("dashboard", 3L))));
-            vertx.deployVerticle(new StatsVerticle(self, 100, null)).await();
+            vertx.deployVerticle(new StatsVerticle(self, 100, null, new io.herald.cluster.ClusterWire(io.herald.WireVersion.CURRENT))).await();
             vertx.eventBus().publish(Addresses.STATS_NODE, leaving);
             vertx.setPeriodic(0, 50, id -> vertx.eventBus().publish(Addresses.STATS_NODE, live));
             Eventually.assertEventually("node-3 seen", () -> view(vertx).getJsonObject("totals").getInteger("nodes") == 3);

@@ -33,11 +33,18 @@ public final class Fanout {
     private final EventLog log;
     private final Counters stats;
     private final TypeStream.DeliveryOptions options;
+    /** Vert.x's timers; a hand-moved clock in unit tests. */
+    final Timers timers;
     private final Map<String, TypeStream> streams = new HashMap<>();
     /** Sockets written to since the last flush. */
     private final List<ClientSocket> unflushed = new ArrayList<>();
 
     public Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options) {
+        this(context, catalog, log, stats, options, Timers.of(context.owner()));
+    }
+
+    Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options, Timers timers) {
+        this.timers = timers;
         this.context = context;
         this.catalog = catalog;
         this.log = log;
@@ -50,7 +57,7 @@ public final class Fanout {
         stats.subscribed(type, catalog.namespaceOf(type).name(), 1);
         TypeStream stream = streams.computeIfAbsent(type, t -> new TypeStream(t, catalog.namespaceOf(t).ownerField(), context.owner(), log, this, stats, options));
         if (stream.lingerTimer >= 0) {
-            context.owner().cancelTimer(stream.lingerTimer);
+            timers.cancelTimer(stream.lingerTimer);
             stream.lingerTimer = -1;
         }
         return stream.subscribe(subscription, resume);
@@ -64,7 +71,7 @@ public final class Fanout {
         stream.unsubscribe(subscription);
         stats.subscribed(type, catalog.namespaceOf(type).name(), -1);
         if (stream.isEmpty() && stream.lingerTimer < 0) {
-            stream.lingerTimer = context.owner().setTimer(options.lingerMs(), id -> {
+            stream.lingerTimer = timers.setTimer(options.lingerMs(), () -> {
                 stream.lingerTimer = -1;
                 if (stream.isEmpty()) {
                     stream.close();
@@ -79,7 +86,7 @@ public final class Fanout {
         streams.forEach((type, stream) -> {
             stats.subscribed(type, catalog.namespaceOf(type).name(), -stream.dropAll());
             if (stream.lingerTimer >= 0) {
-                context.owner().cancelTimer(stream.lingerTimer);
+                timers.cancelTimer(stream.lingerTimer);
             }
             stream.close();
         });

@@ -141,6 +141,11 @@ public final class Benchmark {
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
+                    if (!kind.isJvm() || targets().stream().anyMatch(k -> !k.isJvm())) {
+                        // with the peers, the machine's load goes into the table: the runs of this kind are read against it
+                        metrics = new LinkedHashMap<>(metrics);
+                        metrics.put("load average (1 min)", Double.parseDouble(loadAverage()));
+                    }
                     metrics.forEach((metric, value) -> results.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
                             .computeIfAbsent(metric, m -> new LinkedHashMap<>())
                             .computeIfAbsent(kind, k -> new ArrayList<>()).add(value));
@@ -608,19 +613,17 @@ public final class Benchmark {
             if (scenario.equals("ingest")) {
                 return;
             }
-            double herald = median(byKind.get(ServerProcess.Kind.HERALD));
             out.append("| ").append(scenario).append(" | ").append(metric);
             kinds.forEach(k -> out.append(" | ").append(format(median(byKind.get(k)))));
             for (ServerProcess.Kind k : others) {
-                double other = median(byKind.get(k));
-                out.append(" | ").append(other == 0 || Double.isNaN(other) || Double.isNaN(herald) ? "–" : format(herald / other));
+                out.append(" | ").append(format(sameRunRatio(byKind.get(ServerProcess.Kind.HERALD), byKind.get(k))));
             }
             out.append(" |\n");
         }));
         if (results.containsKey("ingest")) {
             out.append(ingestTable(results.get("ingest")));
         }
-        out.append("\nmedians of ").append(options.get("runs")).append(" runs; every run: ");
+        out.append("\nmedians of ").append(options.get("runs")).append(" runs; Herald / X: the median of each run's ratio; every run: ");
         results.forEach((scenario, metrics) -> metrics.forEach((metric, byKind) ->
                 out.append("\n  ").append(scenario).append(' ').append(metric).append(": ").append(byKind)));
         return out.append('\n').toString();
@@ -644,6 +647,20 @@ public final class Benchmark {
             }
         }
         return out.toString();
+    }
+
+    /** The median over runs of Herald's figure / the other's in the same run (the targets alternate within a run). */
+    private static double sameRunRatio(List<Double> herald, List<Double> other) {
+        if (herald == null || other == null) {
+            return Double.NaN;
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(herald.size(), other.size()); i++) {
+            if (other.get(i) != 0 && !Double.isNaN(other.get(i)) && !Double.isNaN(herald.get(i))) {
+                ratios.add(herald.get(i) / other.get(i));
+            }
+        }
+        return median(ratios);
     }
 
     private static double median(List<Double> values) {

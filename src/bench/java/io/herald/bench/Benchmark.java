@@ -237,11 +237,15 @@ public final class Benchmark {
                 Thread.sleep(2000);
                 long rssAfter = server.rssBytes();
                 long heapAfter = kind.isJvm() ? server.heapAfterGc() : 0;
+                // after the full GC (G1 gives back what the connects' garbage made it commit): what the connections keep
+                long rssAfterGc = server.rssBytes();
                 if (option("histogram") > 0) {
                     System.out.println(kind + " live objects with " + count + " connections:\n" + server.classHistogram(option("histogram")));
                 }
                 metrics.put("connections", (double) clients.openSockets());
                 metrics.put("RSS KB/connection", (rssAfter - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()));
+                metrics.put("RSS KB/connection after full GC", kind.isJvm()
+                        ? (rssAfterGc - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("RSS MB before", rssBefore / 1024.0 / 1024.0);
                 metrics.put("heap KB/connection", kind.isJvm() ? (heapAfter - heapBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("connect s", connectSeconds);

@@ -96,7 +96,12 @@ final class ServerProcess implements AutoCloseable {
                 "HERALD_CLUSTER_CONFIG", clusterXml.toString()));
         builder.environment().putAll(env);
         ServerProcess server = new ServerProcess(kind, port, builder.start(), log);
-        server.awaitHealthy();
+        try {
+            server.awaitHealthy();
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            server.process.destroyForcibly(); // a server that never answered /health is not left running
+            throw e;
+        }
         return server;
     }
 

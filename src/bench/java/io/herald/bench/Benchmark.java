@@ -44,10 +44,17 @@ import java.util.function.Function;
  *                      public key); Herald only
  * </pre>
  * Neither ingest nor history is in the default scenarios: name them ({@code --scenarios ingest,history}).
+ * <p>
+ * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
+ * and two peers that run fanout and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
+ * pre-encoded frame and one write() per socket per event, src/bench/floor). Idle reports the RSS growth of the server
+ * process per connection (what the operator pays, heap or not) and, for the JVMs, the heap after a full GC apart.
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
     private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect");
+    /** What the Socket.IO peer and the floor run: the fan-out and, for memory, idle connections. */
+    private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "idle");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
     /** Targets we track: clustered at least this share of unclustered (single, batch). */
     private static final Map<String, String> INGEST_TARGETS = Map.of("single", "≥ 0.75", "batch", "≥ 0.25");
@@ -111,11 +118,14 @@ public final class Benchmark {
         ServerProcess.extraJvmArgs = options.get("server-jvm-args").isBlank() ? List.of() : List.of(options.get("server-jvm-args").split(" "));
         System.out.println("# Herald benchmark " + options);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores visible to the generator, "
-                + cpuModel() + ", servers on cores " + options.get("server-cores"));
+                + cpuModel() + ", servers on cores " + options.get("server-cores") + "; server JVM flags (Herald and the stock bridge alike): "
+                + String.join(" ", ServerProcess.JVM_FLAGS) + (ServerProcess.extraJvmArgs.isEmpty() ? "" : " " + String.join(" ", ServerProcess.extraJvmArgs))
+                + "; open files allowed per process: " + openFilesLimit() + "; load average " + loadAverage());
         for (String scenario : options.get("scenarios").split(",")) {
             for (int run = 1; run <= option("runs"); run++) {
                 for (ServerProcess.Kind kind : targets()) {
-                    if (HERALD_ONLY.contains(scenario) && kind != ServerProcess.Kind.HERALD) {
+                    if (HERALD_ONLY.contains(scenario) && kind != ServerProcess.Kind.HERALD
+                            || !kind.isJvm() && !PEER_SCENARIOS.contains(scenario)) {
                         continue;
                     }
                     Map<String, Double> metrics = switch (scenario) {
@@ -131,6 +141,11 @@ public final class Benchmark {
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
+                    if (!kind.isJvm() || targets().stream().anyMatch(k -> !k.isJvm())) {
+                        // with the peers, the machine's load goes into the table: the runs of this kind are read against it
+                        metrics = new LinkedHashMap<>(metrics);
+                        metrics.put("load average (1 min)", Double.parseDouble(loadAverage()));
+                    }
                     metrics.forEach((metric, value) -> results.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
                             .computeIfAbsent(metric, m -> new LinkedHashMap<>())
                             .computeIfAbsent(kind, k -> new ArrayList<>()).add(value));
@@ -210,19 +225,29 @@ public final class Benchmark {
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (ServerProcess server = ServerProcess.start(kind, options.get("server-cores"), freePort(),
                 ServerProcess.clusterXml(ServerProcess.newClusterName(), hz, List.of(hz)), classpath)) {
-            long heapBefore = server.heapAfterGc();
+            // RSS read before each jcmd: the attach adds a thread and some native memory to the process
+            Thread.sleep(1000);
+            long rssBefore = server.rssBytes();
+            long heapBefore = kind.isJvm() ? server.heapAfterGc() : 0;
             LoadClient clients = new LoadClient(vertx, kind, server.port);
             try {
                 long start = System.nanoTime();
                 clients.openMany(count, 2000).await();
                 double connectSeconds = (System.nanoTime() - start) / 1e9;
                 Thread.sleep(2000);
-                long heapAfter = server.heapAfterGc();
+                long rssAfter = server.rssBytes();
+                long heapAfter = kind.isJvm() ? server.heapAfterGc() : 0;
+                // after the full GC (G1 gives back what the connects' garbage made it commit): what the connections keep
+                long rssAfterGc = server.rssBytes();
                 if (option("histogram") > 0) {
                     System.out.println(kind + " live objects with " + count + " connections:\n" + server.classHistogram(option("histogram")));
                 }
                 metrics.put("connections", (double) clients.openSockets());
-                metrics.put("heap KB/connection", (heapAfter - heapBefore) / 1024.0 / Math.max(1, clients.openSockets()));
+                metrics.put("RSS KB/connection", (rssAfter - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()));
+                metrics.put("RSS KB/connection after full GC", kind.isJvm()
+                        ? (rssAfterGc - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
+                metrics.put("RSS MB before", rssBefore / 1024.0 / 1024.0);
+                metrics.put("heap KB/connection", kind.isJvm() ? (heapAfter - heapBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("connect s", connectSeconds);
                 metrics.put("errors", (double) clients.errors.sum());
             } finally {
@@ -582,20 +607,27 @@ public final class Benchmark {
     }
 
     private String report() {
-        StringBuilder out = new StringBuilder("\n| scenario | metric | Herald | stock bridge | Herald / stock |\n|---|---|---|---|---|\n");
+        List<ServerProcess.Kind> kinds = targets();
+        List<ServerProcess.Kind> others = kinds.stream().filter(k -> k != ServerProcess.Kind.HERALD).toList();
+        StringBuilder out = new StringBuilder("\n| scenario | metric");
+        kinds.forEach(k -> out.append(" | ").append(label(k)));
+        others.forEach(k -> out.append(" | Herald / ").append(label(k)));
+        out.append(" |\n|---|---").append("|---".repeat(kinds.size() + others.size())).append("|\n");
         results.forEach((scenario, metrics) -> metrics.forEach((metric, byKind) -> {
             if (scenario.equals("ingest")) {
                 return;
             }
-            double herald = median(byKind.get(ServerProcess.Kind.HERALD));
-            double stock = median(byKind.get(ServerProcess.Kind.STOCK));
-            out.append("| ").append(scenario).append(" | ").append(metric).append(" | ").append(format(herald)).append(" | ")
-                    .append(format(stock)).append(" | ").append(stock == 0 || Double.isNaN(stock) || Double.isNaN(herald) ? "–" : format(herald / stock)).append(" |\n");
+            out.append("| ").append(scenario).append(" | ").append(metric);
+            kinds.forEach(k -> out.append(" | ").append(format(median(byKind.get(k)))));
+            for (ServerProcess.Kind k : others) {
+                out.append(" | ").append(format(sameRunRatio(byKind.get(ServerProcess.Kind.HERALD), byKind.get(k))));
+            }
+            out.append(" |\n");
         }));
         if (results.containsKey("ingest")) {
             out.append(ingestTable(results.get("ingest")));
         }
-        out.append("\nmedians of ").append(options.get("runs")).append(" runs; every run: ");
+        out.append("\nmedians of ").append(options.get("runs")).append(" runs; Herald / X: the median of each run's ratio; every run: ");
         results.forEach((scenario, metrics) -> metrics.forEach((metric, byKind) ->
                 out.append("\n  ").append(scenario).append(' ').append(metric).append(": ").append(byKind)));
         return out.append('\n').toString();
@@ -621,6 +653,20 @@ public final class Benchmark {
         return out.toString();
     }
 
+    /** The median over runs of Herald's figure / the other's in the same run (the targets alternate within a run). */
+    private static double sameRunRatio(List<Double> herald, List<Double> other) {
+        if (herald == null || other == null) {
+            return Double.NaN;
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(herald.size(), other.size()); i++) {
+            if (other.get(i) != 0 && !Double.isNaN(other.get(i)) && !Double.isNaN(herald.get(i))) {
+                ratios.add(herald.get(i) / other.get(i));
+            }
+        }
+        return median(ratios);
+    }
+
     private static double median(List<Double> values) {
         if (values == null || values.isEmpty()) {
             return Double.NaN;
@@ -634,6 +680,25 @@ public final class Benchmark {
             return "–";
         }
         return Math.abs(value) >= 100 ? String.format("%.0f", value) : String.format("%.3g", value);
+    }
+
+    private static String label(ServerProcess.Kind kind) {
+        return switch (kind) {
+            case HERALD -> "Herald";
+            case STOCK -> "stock bridge";
+            case SOCKETIO -> "Socket.IO 4.8";
+            case FLOOR -> "floor (C, epoll)";
+        };
+    }
+
+    /** The soft limit on open files of this process (the servers inherit it; the floor raises its own to the hard limit). */
+    private static String openFilesLimit() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(l -> l.startsWith("Max open files"))
+                    .findFirst().map(l -> l.replaceAll("Max open files\\s+(\\S+)\\s+(\\S+).*", "$1 (hard $2)")).orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** The machine's 1-minute load average, printed with each run to spot runs that shared the machine with other work. */

@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Many WebSocket clients of one server (raw transport {@code /eventbus/websocket}, bridge protocol),
- * each authenticated (Herald: its own staff token) and registered on one event type. Counts what
+ * each authenticated (Herald: its own staff token) and registered on one event type. The same driver speaks to
+ * the peers: to Socket.IO 4.8 the Engine.IO v4 / Socket.IO v5 wire over its websocket transport ({@code 0{..}} open,
+ * {@code 40} connect, {@code 42["subscribe",type]}, ping {@code 2} answered {@code 3}, events {@code 42["event",{..}]}),
+ * to the floor a plain WebSocket (subscribed on upgrade; what the driver sends it is dropped). Counts what
  * arrives and records publish→receive latency from the {@code sentAt} (System.nanoTime, one clock
  * for every process of this machine) the publisher put in the data.
  */
@@ -59,12 +62,20 @@ final class LoadClient implements AutoCloseable {
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000).setConnectTimeout(30_000));
         this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
                 new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HeraldConfig.DEV_JWT_SECRET)));
-        this.pingTimer = vertx.setPeriodic(PING_INTERVAL_MS, id -> sockets.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}")));
+        // Socket.IO pings the client instead (answered in onSocketIo); a bridge ping would be an invalid packet there
+        this.pingTimer = kind == ServerProcess.Kind.SOCKETIO ? -1
+                : vertx.setPeriodic(PING_INTERVAL_MS, id -> sockets.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}")));
     }
 
     private String uri(int user) {
         if (kind == ServerProcess.Kind.STOCK) {
             return "/eventbus/websocket";
+        }
+        if (kind == ServerProcess.Kind.SOCKETIO) {
+            return "/socket.io/?EIO=4&transport=websocket";
+        }
+        if (kind == ServerProcess.Kind.FLOOR) {
+            return "/ws";
         }
         String token = jwt.generateToken(new JsonObject().put("sub", "u-" + user).put("role", "staff"),
                 new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(3600));
@@ -75,9 +86,17 @@ final class LoadClient implements AutoCloseable {
     Future<Void> open(int user, boolean keep) {
         return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri(user)))
                 .compose(ws -> {
-                    ws.handler(this::onMessage);
                     ws.exceptionHandler(err -> errors.increment());
-                    Future<Void> registered = ws.writeTextMessage("{\"type\":\"register\",\"address\":\"" + TYPE + "\"}");
+                    Future<Void> registered;
+                    if (kind == ServerProcess.Kind.SOCKETIO) {
+                        Promise<Void> subscribed = Promise.promise();
+                        ws.handler(message -> onSocketIo(ws, message, subscribed));
+                        registered = subscribed.future();
+                    } else {
+                        ws.handler(this::onMessage);
+                        registered = kind == ServerProcess.Kind.FLOOR ? Future.succeededFuture()
+                                : ws.writeTextMessage("{\"type\":\"register\",\"address\":\"" + TYPE + "\"}");
+                    }
                     if (keep) {
                         sockets.add(ws);
                         ws.closeHandler(v -> {
@@ -112,6 +131,29 @@ final class LoadClient implements AutoCloseable {
             }
         });
         return done.future();
+    }
+
+    /** The client side of Engine.IO v4 / Socket.IO v5 on the websocket transport, just what the bench needs. */
+    private void onSocketIo(WebSocket ws, Buffer message, Promise<Void> subscribed) {
+        if (message.length() == 0) {
+            return;
+        }
+        byte engine = message.getByte(0);
+        if (engine == '2' && message.length() == 1) {
+            ws.writeTextMessage("3"); // Engine.IO ping → pong
+        } else if (engine == '0') {
+            ws.writeTextMessage("40"); // Engine.IO open → Socket.IO connect to the main namespace
+        } else if (engine == '4' && message.length() >= 2) {
+            byte packet = message.getByte(1);
+            if (packet == '0') { // connected: join the type's room
+                ws.writeTextMessage("42[\"subscribe\",\"" + TYPE + "\"]").onComplete(subscribed);
+            } else if (packet == '2') {
+                onMessage(message);
+            } else if (packet == '4') {
+                errors.increment(); // connect_error
+                subscribed.tryFail("connect_error: " + message);
+            }
+        }
     }
 
     private void onMessage(Buffer message) {
@@ -168,7 +210,9 @@ final class LoadClient implements AutoCloseable {
 
     @Override
     public void close() {
-        vertx.cancelTimer(pingTimer);
+        if (pingTimer >= 0) {
+            vertx.cancelTimer(pingTimer);
+        }
         sockets.forEach(WebSocket::close);
         sockets.clear();
         client.close();

@@ -16,18 +16,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server under test in its own JVM, pinned to the server core with taskset: a Herald node (the jar)
- * or the stock bridge. Reads its CPU time from /proc and its heap after a full GC with jcmd.
+ * A server under test in its own process, pinned to the server core with taskset: a Herald node (the jar),
+ * the stock bridge (a JVM), the Socket.IO 4.8 peer (Node, src/bench/socketio, installed with {@code npm ci} when
+ * its node_modules is missing) or the floor (C, src/bench/floor/floor.c, compiled into target/bench when missing or
+ * older than its source). Reads its CPU time and RSS from /proc and, for the JVMs, its heap after a full GC with jcmd.
  */
 final class ServerProcess implements AutoCloseable {
-    enum Kind { HERALD, STOCK }
+    enum Kind {
+        HERALD, STOCK, SOCKETIO, FLOOR;
+
+        boolean isJvm() {
+            return this == HERALD || this == STOCK;
+        }
+    }
 
     static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     static final List<String> JVM_FLAGS = List.of("-Xms512m", "-Xmx2g", "-XX:+UseG1GC");
     /** More server JVM flags for a run (a JFR recording, say). */
     static List<String> extraJvmArgs = List.of();
     private static final long CLOCK_TICKS_PER_SECOND = 100;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** HTTP/1.1: no h2c upgrade header, which the Socket.IO peer takes for a WebSocket upgrade. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     final Kind kind;
     final int port;
@@ -66,12 +75,19 @@ final class ServerProcess implements AutoCloseable {
     /** {@code env}: more environment for the server ({@code HERALD_CLUSTER=false}, say), over the defaults. */
     static ServerProcess start(Kind kind, String serverCores, int port, Path clusterXml, String classpath, Map<String, String> env)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCores, JAVA));
-        command.addAll(JVM_FLAGS);
-        command.addAll(extraJvmArgs);
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCores));
+        if (kind == Kind.SOCKETIO) {
+            command.addAll(List.of("node", socketIoServer().toString(), String.valueOf(port)));
+        } else if (kind == Kind.FLOOR) {
+            command.addAll(List.of(floorBinary().toString(), String.valueOf(port)));
+        } else {
+            command.add(JAVA);
+            command.addAll(JVM_FLAGS);
+            command.addAll(extraJvmArgs);
+        }
         if (kind == Kind.HERALD) {
             command.addAll(List.of("-jar", "target/herald.jar"));
-        } else {
+        } else if (kind == Kind.STOCK) {
             command.addAll(List.of("-cp", classpath, StockBridgeServer.class.getName(), String.valueOf(port), clusterXml.toString()));
         }
         Path log = Files.createTempFile("bench-" + kind.name().toLowerCase(), ".log");
@@ -80,8 +96,41 @@ final class ServerProcess implements AutoCloseable {
                 "HERALD_CLUSTER_CONFIG", clusterXml.toString()));
         builder.environment().putAll(env);
         ServerProcess server = new ServerProcess(kind, port, builder.start(), log);
-        server.awaitHealthy();
+        try {
+            server.awaitHealthy();
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            server.process.destroyForcibly(); // a server that never answered /health is not left running
+            throw e;
+        }
         return server;
+    }
+
+    /** The Socket.IO peer's script, its dependencies installed from its package-lock.json the first time. */
+    private static synchronized Path socketIoServer() throws IOException, InterruptedException {
+        Path dir = Path.of("src/bench/socketio");
+        if (!Files.isDirectory(dir.resolve("node_modules/socket.io"))) {
+            run(List.of("npm", "ci", "--prefix", dir.toString(), "--no-audit", "--no-fund"));
+        }
+        return dir.resolve("server.js");
+    }
+
+    /** The floor's binary, compiled from its source when missing or older. */
+    private static synchronized Path floorBinary() throws IOException, InterruptedException {
+        Path source = Path.of("src/bench/floor/floor.c");
+        Path binary = Path.of("target/bench/floor");
+        if (!Files.exists(binary) || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) < 0) {
+            Files.createDirectories(binary.getParent());
+            run(List.of("gcc", "-O2", "-Wall", "-Wno-deprecated-declarations", "-o", binary.toString(), source.toString(), "-lcrypto"));
+        }
+        return binary;
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+        }
     }
 
     private void awaitHealthy() throws InterruptedException, IOException {
@@ -137,6 +186,20 @@ final class ServerProcess implements AutoCloseable {
     private static String[] procStat(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    /** Resident set size (VmRSS of /proc/PID/status), in bytes: what the operator pays, heap or not. */
+    long rssBytes() throws IOException {
+        return rssBytesOf(process.pid());
+    }
+
+    static long rssBytesOf(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + pid);
     }
 
     /** Heap in use right after a full GC, in bytes. */

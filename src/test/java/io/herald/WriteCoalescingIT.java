@@ -69,6 +69,43 @@ class WriteCoalescingIT {
         }
     }
 
+    @Test
+    void withAWindowAReaderThatStopsIsCutAsASlowConsumerWhileAGoodReaderGetsEverything() {
+        HeraldNode node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("bridge").put("writeDelayMs", 200).put("maxOutboundBytes", 65536)));
+        String filler = "x".repeat(4096);
+        try (BridgeClient good = BridgeClient.connect(clients, node.port(), TestNodes.token(node, "s-good", "staff"), BridgeClient.Transport.SOCKJS);
+             BridgeClient stalled = BridgeClient.connect(clients, node.port(), TestNodes.token(node, "s-stalled", "staff"), BridgeClient.Transport.SOCKJS)) {
+            good.register(TYPE).sync();
+            stalled.register(TYPE).sync();
+            stalled.stopReading();
+            int published = 0;
+            List<Integer> received = new ArrayList<>();
+            // at most 12 events (~50 KB) out for the good reader at a time: under its 64 KB bound even if one window holds them all
+            while (slowConsumerCloses(node) == 0 && published < 20_000) {
+                JsonArray events = new JsonArray();
+                for (int i = 0; i < 12; i++) {
+                    events.add(new JsonObject().put("type", TYPE).put("data", new JsonObject().put("n", published++).put("filler", filler)));
+                }
+                TestNodes.Response response = TestNodes.http("POST", node.port(), "/api/events/batch", "Bearer " + node.config().apiKey(),
+                        new JsonObject().put("events", events).encode());
+                assertEquals(202, response.status(), response.body());
+                good.events(TYPE, 12).forEach(e -> received.add(e.getJsonObject("data").getInteger("n")));
+            }
+            assertEquals(1, slowConsumerCloses(node), "the reader that stopped was cut (after " + published + " events)");
+            assertEquals(IntStream.range(0, published).boxed().toList(), received, "the good reader got every event once, in order");
+        } finally {
+            node.close().await();
+        }
+    }
+
+    static long slowConsumerCloses(HeraldNode node) {
+        String prefix = "herald_closes_total{reason=\"slow_consumer\"}";
+        return TestNodes.http("GET", node.port(), "/metrics", null, null).body().lines()
+                .filter(line -> line.startsWith(prefix))
+                .findFirst().map(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .orElse(0L);
+    }
+
     /** Publishes {@link #EVENTS} events in batches; a raw and a SockJS client each get all, once, in order. Answers the most events one SockJS frame carried. */
     static int deliverAndCheck(HeraldNode node) {
         try (BridgeClient raw = BridgeClient.connect(clients, node.port(), TestNodes.token(node, "s-raw", "staff"), BridgeClient.Transport.RAW);

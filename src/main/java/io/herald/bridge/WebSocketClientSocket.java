@@ -29,9 +29,9 @@ import java.nio.charset.StandardCharsets;
  * are flushed once the events already queued on the event loop are written, so a socket behind by
  * several events gets them in one system call. The channel's write-buffer high watermark is the socket's
  * outbound bound: past it the channel is not writable and the socket is {@link #overloaded()}.
- * With a write window ({@code bridge.writeDelayMs}), a SockJS-framed socket holds its messages until the
- * window's flush and sends them in one {@code a[…]} frame ({@link SockJsBatch}); what it holds counts against
- * the bound. A raw socket's frames wait in the channel, unflushed, where they count already.
+ * With a write window ({@code bridge.writeDelayMs}), the socket holds its event frames until the window's flush
+ * and writes them as one buffer ({@link HeldFrames}): SockJS-framed, one {@code a[…]} frame; raw, the frames one
+ * after the other. What it holds counts against the bound.
  */
 public final class WebSocketClientSocket implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
@@ -42,18 +42,18 @@ public final class WebSocketClientSocket implements ClientSocket {
     private final ChannelHandlerContext channel;
     private Handler<String> frameHandler = frame -> { };
     private boolean flushPending;
-    /** SockJS messages held for one {@code a[…]} frame: only with a write window, only SockJS-framed. */
-    private final SockJsBatch batch;
+    /** Event frames held for one write: only with a write window. */
+    private final HeldFrames batch;
 
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes) {
         this(ws, sockJs, maxOutboundBytes, false);
     }
 
-    /** {@code coalesce}: a write window is on ({@code bridge.writeDelayMs}), so SockJS messages are batched. */
+    /** {@code coalesce}: a write window is on ({@code bridge.writeDelayMs}), so event frames are held for one write. */
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes, boolean coalesce) {
         this.ws = ws;
         this.sockJs = sockJs;
-        this.batch = sockJs && coalesce ? new SockJsBatch() : null;
+        this.batch = coalesce ? new HeldFrames(sockJs) : null;
         this.channel = encoderContext(((WebSocketInternal) ws).channelHandlerContext());
         channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes));
         ws.textMessageHandler(this::onText);
@@ -142,7 +142,7 @@ public final class WebSocketClientSocket implements ClientSocket {
     @Override
     public boolean deliver(SharedFrame frame) {
         if (batch != null) {
-            batch.add(frame.sockJsWebSocketFrame());
+            batch.add(sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame());
         } else {
             ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();
             channel.write(encoded.retainedDuplicate(), channel.voidPromise());
@@ -161,7 +161,7 @@ public final class WebSocketClientSocket implements ClientSocket {
         channel.flush();
     }
 
-    /** Writes the held SockJS messages to the channel as one frame, unflushed. */
+    /** Writes the held event frames to the channel as one buffer, unflushed. */
     private void writeBatch() {
         if (batch != null && !batch.isEmpty()) {
             channel.write(batch.take(channel.alloc()), channel.voidPromise());

@@ -7,27 +7,46 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The SockJS messages one socket holds within the write window, sent as one WebSocket frame
- * {@code a["…","…",…]}. Each message is a retained slice of the node's shared {@code a["…"]} frame (the
- * quoted, escaped bridge frame inside it): nothing is encoded per socket; the batch's frame is the slices
- * copied once behind a header of its own. Its {@link #bytes()} count against the socket's outbound bound.
- * Touched only on the socket's event loop.
+ * The event frames one socket holds within the write window ({@code bridge.writeDelayMs}), sent as one buffer,
+ * in one write. SockJS-framed: one WebSocket frame {@code a["…","…",…]}, each message a retained slice of the
+ * node's shared {@code a["…"]} frame (the quoted, escaped bridge frame inside it). Raw: the node's shared
+ * WebSocket frames, one after the other. Nothing is encoded per socket: the held bytes are copied once into
+ * the socket's buffer (one channel write instead of one per event). Its {@link #bytes()} count against the
+ * socket's outbound bound. Touched only on the socket's event loop.
  */
-final class SockJsBatch {
+final class HeldFrames {
+    /** SockJS framing: the messages go in one {@code a[…]} frame; else whole WebSocket frames are concatenated. */
+    private final boolean sockJs;
     private List<ByteBuf> messages;
     private long bytes;
 
-    /** Holds the message of a shared SockJS WebSocket frame ({@code a["…"]}, header included, not read from). */
-    void add(ByteBuf sharedSockJsFrame) {
-        int start = sharedSockJsFrame.readerIndex();
-        int header = headerLength(sharedSockJsFrame.getUnsignedByte(start + 1));
-        // a["…"]: the message is what lies between "a[" and "]"
-        ByteBuf message = sharedSockJsFrame.retainedSlice(start + header + 2, sharedSockJsFrame.readableBytes() - header - 3);
+    HeldFrames(boolean sockJs) {
+        this.sockJs = sockJs;
+    }
+
+    /** Holds a shared frame: SockJS-framed, its message; raw, the whole frame (header included, not read from). */
+    void add(ByteBuf sharedFrame) {
+        if (sockJs) {
+            addMessage(sharedFrame);
+            return;
+        }
+        hold(sharedFrame.retainedDuplicate());
+    }
+
+    private void hold(ByteBuf held) {
         if (messages == null) {
             messages = new ArrayList<>(4);
         }
-        messages.add(message);
-        bytes += message.readableBytes();
+        messages.add(held);
+        bytes += held.readableBytes();
+    }
+
+    /** Holds the message of a shared SockJS WebSocket frame ({@code a["…"]}, header included, not read from). */
+    private void addMessage(ByteBuf sharedSockJsFrame) {
+        int start = sharedSockJsFrame.readerIndex();
+        int header = headerLength(sharedSockJsFrame.getUnsignedByte(start + 1));
+        // a["…"]: the message is what lies between "a[" and "]"
+        hold(sharedSockJsFrame.retainedSlice(start + header + 2, sharedSockJsFrame.readableBytes() - header - 3));
     }
 
     boolean isEmpty() {
@@ -39,12 +58,25 @@ final class SockJsBatch {
         return bytes;
     }
 
-    /** The held messages as one WebSocket text frame {@code a[m1,m2,…]}, or null when none is held; the batch is then empty. */
+    /**
+     * What is held as one buffer (SockJS: one WebSocket text frame {@code a[m1,m2,…]}; raw: the frames one after the
+     * other), or null when nothing is held; nothing is held after.
+     */
     ByteBuf take(ByteBufAllocator alloc) {
         if (isEmpty()) {
             return null;
         }
         int count = messages.size();
+        if (!sockJs) {
+            ByteBuf frames = alloc.directBuffer((int) bytes);
+            for (ByteBuf frame : messages) {
+                frames.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+                frame.release();
+            }
+            messages.clear();
+            bytes = 0;
+            return frames;
+        }
         long payload = 2 + bytes + (count - 1) + 1;
         ByteBuf frame = alloc.directBuffer((int) (payload + 10));
         frame.writeByte(0x81);

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Several SockJS messages held within the write window become one {@code a[…]} WebSocket frame, from the shared bytes. */
-class SockJsBatchTest {
+/** What one socket holds within the write window leaves as one buffer (SockJS: one {@code a[…]} frame), from the shared bytes. */
+class HeldFramesTest {
 
     /** The payload of one unmasked server WebSocket text frame, checking its header. */
     static String payload(ByteBuf frame) {
@@ -38,7 +38,7 @@ class SockJsBatchTest {
     void heldMessagesLeaveAsOneFrameCarryingEachInOrder() {
         // small (7-bit length), medium (16-bit) and large (64-bit) frames, with characters JSON escapes
         List<String> messages = List.of("{\"type\":\"rec\",\"body\":\"a \\\"quoted\\\" é\"}", "x".repeat(300), "y".repeat(70_000));
-        SockJsBatch batch = new SockJsBatch();
+        HeldFrames batch = new HeldFrames(true);
         List<ByteBuf> shared = messages.stream().map(m -> SharedFrame.webSocketTextFrame(SharedFrame.sockJsFrame(m))).toList();
         shared.forEach(batch::add);
         long expected = shared.stream().mapToLong(f -> payload(f).getBytes(StandardCharsets.UTF_8).length - 3).sum();
@@ -58,9 +58,26 @@ class SockJsBatchTest {
     }
 
     @Test
+    void rawFramesLeaveOneAfterTheOtherInOneBuffer() {
+        List<String> messages = List.of("{\"seq\":1}", "z".repeat(200));
+        List<ByteBuf> shared = messages.stream().map(SharedFrame::webSocketTextFrame).toList();
+        HeldFrames held = new HeldFrames(false);
+        shared.forEach(held::add);
+        assertEquals(shared.stream().mapToLong(ByteBuf::readableBytes).sum(), held.bytes());
+        shared.forEach(f -> assertEquals(2, f.refCnt()));
+        ByteBuf frames = held.take(ByteBufAllocator.DEFAULT);
+        assertEquals(messages.get(0), payload(frames.readSlice(shared.get(0).readableBytes())));
+        assertEquals(messages.get(1), payload(frames.readSlice(shared.get(1).readableBytes())));
+        assertEquals(0, frames.readableBytes());
+        frames.release();
+        shared.forEach(f -> assertEquals(1, f.refCnt()));
+        shared.forEach(ByteBuf::release);
+    }
+
+    @Test
     void droppingReleasesTheSharedFrames() {
         ByteBuf shared = SharedFrame.webSocketTextFrame(SharedFrame.sockJsFrame("{\"type\":\"rec\"}"));
-        SockJsBatch batch = new SockJsBatch();
+        HeldFrames batch = new HeldFrames(true);
         batch.add(shared);
         batch.add(shared);
         assertEquals(3, shared.refCnt());

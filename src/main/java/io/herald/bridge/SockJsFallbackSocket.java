@@ -107,9 +107,24 @@ public final class SockJsFallbackSocket implements ClientSocket {
     @Override
     public void close(int code, String reason) {
         // a session closed while a polling transport (xhr-polling) has not fetched what was written drops it: the err
-        // frame that says why (and whether to reconnect) must reach the client first, so the close waits for the last write
-        whenDrained(() -> socket.close(code, reason));
+        // frame that says why (and whether to reconnect) must reach the client first, so the close waits for the last write;
+        // a client that does not come for it within the session timeout is gone, and is closed anyway
+        boolean[] closed = {false};
+        Runnable closeOnce = () -> {
+            if (!closed[0]) {
+                closed[0] = true;
+                socket.close(code, reason);
+            }
+        };
+        whenDrained(closeOnce);
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (!closed[0] && context != null) {
+            context.owner().setTimer(CLOSE_WAIT_MS, id -> closeOnce.run());
+        }
     }
+
+    /** How long a close waits for a polling client to fetch the last frames: vertx-web's SockJS session timeout. */
+    static final long CLOSE_WAIT_MS = 5000;
 
     @Override
     public void abort() {

@@ -14,13 +14,10 @@ import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.auth.Access;
-import io.herald.auth.AuthRequests;
-import io.herald.auth.BearerTokens;
 import io.herald.auth.Principal;
 import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.EventPublisher;
-import io.herald.event.JsonDepth;
 import io.herald.event.PublishRequest;
 import io.herald.log.LogLimiter;
 import io.herald.log.LogText;
@@ -28,7 +25,6 @@ import io.herald.Counters;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -42,10 +38,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The event-bus bridge protocol on client sockets of any transport: authenticates a socket once, when
- * it opens (token from the query or the Authorization header, checked by the auth verticle), parses
- * and dispatches its frames, and answers every refusal with an {@code err} frame naming the address
- * (the socket stays open). What a connection may do is not decided here: each step of its life goes
+ * The event-bus bridge protocol on client sockets of any transport: a socket is authenticated once, when
+ * it opens ({@link OpenChain}: token from the query or the Authorization header, checked by the auth
+ * verticle); its frames are decoded ({@link FrameDecoder}), then dispatched here one after the other,
+ * and every refusal is answered with an {@code err} frame naming the address (the socket stays open). What a connection may do is not decided here: each step of its life goes
  * through the {@link ConnectionPolicy} chain (access rules, limits, …), and registered types are
  * delivered by the {@link Fanout}.
  *
@@ -57,9 +53,7 @@ public final class SocketBridge implements Handler<ClientSocket> {
     /** Refused connections, limits triggered and the hub's closes: one line per kind every few seconds, never a token. */
     private static final LogLimiter NOTABLE = new LogLimiter(LOG);
     /** Addresses with this prefix are control requests answered by the policies, never events. */
-    static final String CONTROL_PREFIX = "herald:";
-    static final String HEADER_SINCE = "since";
-    static final String HEADER_EPOCH = "epoch";
+    static final String CONTROL_PREFIX = FrameDecoder.CONTROL_PREFIX;
     private static final Future<Void> DONE = Future.succeededFuture();
     /** Messages up to this many times bridge.maxFrameBytes get a frame_too_large err; larger ones close the socket. */
     public static final int TRANSPORT_LIMIT_FACTOR = 4;
@@ -76,12 +70,14 @@ public final class SocketBridge implements Handler<ClientSocket> {
     private final List<ConnectionPolicy> policies;
     private final Map<String, ConnectionPolicy.ControlHandler> controls = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
-    /**
-     * Why the node takes no connection now ({@code shutdown}, or {@code unavailable} while cut off from most of its
-     * cluster), or null: a connection is then refused with the err {@code unavailable} and closed with that reason.
-     */
-    private final Supplier<CloseReason> refusing;
+    private final FrameDecoder decoder;
+    private final OpenChain openChain;
 
+    /**
+     * {@code refusing}: why the node takes no connection now ({@code shutdown}, or {@code unavailable} while cut off
+     * from most of its cluster), or null: a connection is then refused with the err {@code unavailable} and closed
+     * with that reason.
+     */
     public SocketBridge(EventBus bus, EventCatalog catalog, EventPublisher publisher, Counters stats, HeraldConfig.Bridge limits,
                  int leewaySeconds, Fanout fanout, List<ConnectionPolicy> policies, Supplier<CloseReason> refusing) {
         this.bus = bus;
@@ -92,7 +88,8 @@ public final class SocketBridge implements Handler<ClientSocket> {
         this.leewaySeconds = leewaySeconds;
         this.fanout = fanout;
         this.policies = List.copyOf(policies);
-        this.refusing = refusing;
+        this.decoder = new FrameDecoder(limits.maxFrameBytes(), limits.maxAddressLength());
+        this.openChain = new OpenChain(bus, stats, this.policies, refusing, this::open);
         for (ConnectionPolicy policy : policies) {
             policy.controls().forEach((address, handler) -> {
                 if (!address.startsWith(CONTROL_PREFIX) || controls.putIfAbsent(address, handler) != null) {
@@ -104,63 +101,7 @@ public final class SocketBridge implements Handler<ClientSocket> {
 
     @Override
     public void handle(ClientSocket socket) {
-        CloseReason refused = refusing.get();
-        if (refused != null) {
-            refuse(socket, new HeraldException(ErrorCode.UNAVAILABLE, refused == CloseReason.SHUTDOWN
-                    ? "this node is shutting down; connect to another one"
-                    : "this node is cut off from most of its cluster; connect to another one"), refused);
-            return;
-        }
-        try {
-            // counted before the token costs anything: a flood of bad tokens is limited like any other
-            policies.forEach(policy -> policy.onAttempt(socket.remoteAddress()));
-        } catch (RuntimeException e) {
-            HeraldException refusal = HeraldException.from(e);
-            refuse(socket, refusal, CloseReason.forRefusal(refusal.code()));
-            return;
-        }
-        socket.pause();
-        boolean[] closedEarly = {false};
-        socket.closeHandler(v -> closedEarly[0] = true);
-        String token = BearerTokens.fromRequest(socket.uri(), socket.headers());
-        AuthRequests.verify(bus, token)
-                .map(reply -> new Connection(socket, Principal.fromJson(reply.body()), stats))
-                .compose(connection -> opened(connection).map(connection))
-                .onSuccess(connection -> {
-                    if (closedEarly[0]) {
-                        policies.forEach(policy -> policy.onClose(connection));
-                    } else {
-                        open(connection);
-                    }
-                })
-                .onFailure(err -> {
-                    HeraldException refusal = HeraldException.from(err);
-                    refuse(socket, refusal, CloseReason.forRefusal(refusal.code()));
-                });
-    }
-
-    /**
-     * Asks each policy in turn whether the connection may open; when one refuses, those that had admitted
-     * it hear that it closed (so that what they counted is given back).
-     */
-    private Future<Void> opened(Connection connection) {
-        try {
-            for (ConnectionPolicy policy : policies) {
-                policy.checkClaims(connection, connection.principal());
-            }
-        } catch (HeraldException refused) {
-            return Future.failedFuture(refused);
-        }
-        return openedFrom(connection, 0);
-    }
-
-    private Future<Void> openedFrom(Connection connection, int index) {
-        if (index == policies.size()) {
-            return DONE;
-        }
-        return policies.get(index).onOpen(connection).compose(
-                admitted -> openedFrom(connection, index + 1).onFailure(refused -> policies.get(index).onClose(connection)),
-                Future::failedFuture);
+        openChain.start(socket);
     }
 
     private void open(Connection connection) {
@@ -184,15 +125,6 @@ public final class SocketBridge implements Handler<ClientSocket> {
         } catch (IllegalStateException closed) {
             onClose(connection); // the client left while its token was checked: its close came before our handler
         }
-    }
-
-    private void refuse(ClientSocket socket, HeraldException refusal, CloseReason reason) {
-        stats.refused(refusal.code());
-        NOTABLE.info("refused:" + refusal.code().id(), "connection from " + socket.remoteAddress() + " refused: "
-                + refusal.code().id() + ": " + refusal.getMessage());
-        stats.closed(reason);
-        socket.send(BridgeFrames.refusal(refusal.code(), refusal.getMessage(), reason));
-        socket.close(reason.code(), reason.id());
     }
 
     private void onClose(Connection connection) {
@@ -263,7 +195,7 @@ public final class SocketBridge implements Handler<ClientSocket> {
      * as a refused frame, so that a flood is closed the same way whatever the queue holds.
      */
     private void onFrame(Connection connection, String data) {
-        JsonObject frame;
+        FrameDecoder.Decoded frame;
         try {
             frame = admit(connection, data);
         } catch (HeraldException refusal) {
@@ -280,7 +212,7 @@ public final class SocketBridge implements Handler<ClientSocket> {
         handleInTurn(connection, frame);
     }
 
-    private void handleInTurn(Connection connection, JsonObject frame) {
+    private void handleInTurn(Connection connection, FrameDecoder.Decoded frame) {
         Future<Void> handled = handleFrame(connection, frame);
         if (handled.isComplete()) {
             return;
@@ -290,7 +222,7 @@ public final class SocketBridge implements Handler<ClientSocket> {
         handled.onComplete(done -> {
             connection.handlingFrame = false;
             while (!connection.handlingFrame && !connection.waitingFrames.isEmpty() && served(connection)) {
-                handleInTurn(connection, connection.waitingFrames.poll());
+                handleInTurn(connection, (FrameDecoder.Decoded) connection.waitingFrames.poll());
             }
             if (!served(connection)) {
                 connection.waitingFrames.clear();
@@ -306,11 +238,11 @@ public final class SocketBridge implements Handler<ClientSocket> {
     }
 
     /**
-     * What happens to a frame as it arrives, before it waits for its turn: counted, checked against the
-     * frame-size limit and the policies' frame rules (the frame rate), parsed. Answers the frame to handle in
-     * its turn, or null when it was answered here (refused, or a {@code ping}, which needs no turn).
+     * What happens to a frame as it arrives, before it waits for its turn: counted, decoded (size, JSON, shape:
+     * {@link FrameDecoder}), met by the policies' frame rules (the frame rate). Answers the frame to handle in
+     * its turn, or null when it was answered here (refused on arrival, or a {@code ping}, which needs no turn).
      */
-    private JsonObject admit(Connection connection, String data) {
+    private FrameDecoder.Decoded admit(Connection connection, String data) {
         int bytes = Utf8.length(data);
         stats.frameIn(bytes);
         if (connection.handlingFrame && connection.waitingFrames.size() >= MAX_WAITING_FRAMES) {
@@ -322,26 +254,17 @@ public final class SocketBridge implements Handler<ClientSocket> {
             }
             return null;
         }
-        if (bytes > limits.maxFrameBytes()) {
-            framePolicies(connection, ConnectionPolicy.KIND_INVALID);
-            deny(connection, null, ErrorCode.FRAME_TOO_LARGE, "frames are limited to " + limits.maxFrameBytes() + " bytes");
+        FrameDecoder.Decoded frame = decoder.decode(data, bytes);
+        framePolicies(connection, frame.kind());
+        if (frame instanceof FrameDecoder.Bad bad && bad.onArrival()) {
+            deny(connection, bad.address(), bad.code(), bad.message());
             return null;
         }
-        JsonObject frame;
-        try {
-            frame = new JsonObject(data);
-        } catch (DecodeException | ClassCastException e) {
-            framePolicies(connection, ConnectionPolicy.KIND_INVALID);
-            deny(connection, null, ErrorCode.INVALID_JSON, "a frame must be a JSON object");
-            return null;
-        }
-        Object type = frame.getValue("type");
-        framePolicies(connection, type instanceof String kind ? kind : ConnectionPolicy.KIND_INVALID);
-        return "ping".equals(type) ? null : frame;
+        return frame instanceof FrameDecoder.Ping ? null : frame;
     }
 
     /** Handles one admitted frame; the future completes when the next one may be handled. */
-    private Future<Void> handleFrame(Connection connection, JsonObject frame) {
+    private Future<Void> handleFrame(Connection connection, FrameDecoder.Decoded frame) {
         try {
             return dispatch(connection, frame);
         } catch (HeraldException refusal) {
@@ -350,50 +273,28 @@ public final class SocketBridge implements Handler<ClientSocket> {
         }
     }
 
-    private Future<Void> dispatch(Connection connection, JsonObject frame) {
-        Object type = frame.getValue("type");
-        if (!(frame.getValue("address") instanceof String address) || address.isEmpty()) {
-            deny(connection, null, type instanceof String ? ErrorCode.MISSING_ADDRESS : ErrorCode.INVALID_FRAME,
-                    type instanceof String ? "a " + type + " frame needs an address" : "a frame needs a type");
+    /** The protocol: one decoded frame, in its turn. A refusal is an {@code err} frame to the frame's (reply) address. */
+    private Future<Void> dispatch(Connection connection, FrameDecoder.Decoded decoded) {
+        if (decoded instanceof FrameDecoder.Bad bad) {
+            deny(connection, bad.address(), bad.code(), bad.message());
             return DONE;
         }
-        if (address.length() > limits.maxAddressLength()) {
-            deny(connection, null, ErrorCode.INVALID_FRAME, "addresses are limited to " + limits.maxAddressLength() + " characters");
-            return DONE;
-        }
-        if (!(type instanceof String frameType)) {
-            deny(connection, address, ErrorCode.INVALID_FRAME, "a frame needs a type");
-            return DONE;
-        }
-        String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
-        if (replyAddress != null && replyAddress.length() > limits.maxAddressLength()) {
-            deny(connection, null, ErrorCode.INVALID_FRAME, "reply addresses are limited to " + limits.maxAddressLength() + " characters");
-            return DONE;
-        }
-        if (JsonDepth.exceeds(frame, JsonDepth.MAX)) {
-            deny(connection, replyAddress != null && "send".equals(frameType) ? replyAddress : address, ErrorCode.INVALID_FRAME,
-                    "frames may nest at most " + JsonDepth.MAX + " levels");
-            return DONE;
-        }
+        FrameDecoder.Frame frame = (FrameDecoder.Frame) decoded;
         try {
-            switch (frameType) {
-                case "register" -> {
-                    return register(connection, address, frame.getValue("headers"));
-                }
-                case "unregister" -> unregister(connection, address);
-                case "publish" -> publish(connection, address, frame.getValue("body"), null);
-                case "send" -> {
-                    if (address.startsWith(CONTROL_PREFIX)) {
-                        control(connection, address, frame.getValue("body"), replyAddress);
-                    } else {
-                        publish(connection, address, frame.getValue("body"), replyAddress);
-                    }
-                }
-                default -> throw new HeraldException(ErrorCode.INVALID_FRAME, "unknown frame type '" + frameType + "'");
+            if (frame instanceof FrameDecoder.Register register) {
+                return register(connection, register);
+            } else if (frame instanceof FrameDecoder.Unregister) {
+                unregister(connection, frame.address());
+            } else if (frame instanceof FrameDecoder.Publish publish) {
+                publish(connection, publish.address(), publish.body(), null);
+            } else if (frame instanceof FrameDecoder.Send send && send.control()) {
+                control(connection, send.address(), send.body(), send.replyAddress());
+            } else if (frame instanceof FrameDecoder.Send send) {
+                publish(connection, send.address(), send.body(), send.replyAddress());
             }
         } catch (HeraldException refusal) {
-            boolean answersReply = replyAddress != null && "send".equals(frameType);
-            deny(connection, answersReply ? replyAddress : address, refusal.code(), refusal.getMessage());
+            String replyAddress = frame instanceof FrameDecoder.Send send ? send.replyAddress() : null;
+            deny(connection, replyAddress != null ? replyAddress : frame.address(), refusal.code(), refusal.getMessage());
         }
         return DONE;
     }
@@ -412,8 +313,13 @@ public final class SocketBridge implements Handler<ClientSocket> {
         return namespace;
     }
 
-    private Future<Void> register(Connection connection, String type, Object headers) {
-        RegisterFrame register = new RegisterFrame(type, namespaceOf(type), resume(headers));
+    private Future<Void> register(Connection connection, FrameDecoder.Register frame) {
+        String type = frame.address();
+        EventCatalog.Namespace catalogued = namespaceOf(type);
+        if (frame.badResume() != null) {
+            throw frame.badResume();
+        }
+        RegisterFrame register = new RegisterFrame(type, catalogued, frame.resume());
         if (connection.subscriptions.containsKey(type)) {
             return DONE;
         }
@@ -483,28 +389,6 @@ public final class SocketBridge implements Handler<ClientSocket> {
             }
         }
         return refresh;
-    }
-
-    /** The recovery a register asks for: header {@code since} (a seq, as a string or a number) and optional {@code epoch}. */
-    static RegisterFrame.Resume resume(Object headers) {
-        if (!(headers instanceof JsonObject json) || json.getValue(HEADER_SINCE) == null) {
-            return null;
-        }
-        Object since = json.getValue(HEADER_SINCE);
-        long seq;
-        try {
-            seq = since instanceof Number n && n.doubleValue() == n.longValue() ? n.longValue() : Long.parseLong(String.valueOf(since).trim());
-        } catch (NumberFormatException e) {
-            seq = -1;
-        }
-        if (seq < 0) {
-            throw new HeraldException(ErrorCode.INVALID_FRAME, "header since must be a seq (a whole number from 0), not '" + since + "'");
-        }
-        Object epoch = json.getValue(HEADER_EPOCH);
-        if (epoch != null && !(epoch instanceof String)) {
-            throw new HeraldException(ErrorCode.INVALID_FRAME, "header epoch must be a string");
-        }
-        return new RegisterFrame.Resume(seq, epoch == null || ((String) epoch).isEmpty() ? null : (String) epoch);
     }
 
     private void unregister(Connection connection, String type) {

@@ -29,8 +29,8 @@ public final class Connection {
     public final Map<String, Subscription> subscriptions = new HashMap<>();
     /** The rooms events may target this connection by (see {@link io.herald.event.Target}); kept by the rooms policy. */
     final Set<String> rooms = new HashSet<>(4);
-    /** Frames that arrived (and were admitted: counted, rate-checked, parsed) while an earlier one was still being handled; handled in order after it. */
-    public final ArrayDeque<io.vertx.core.json.JsonObject> waitingFrames = new ArrayDeque<>();
+    /** Frames that arrived (and were admitted: counted, rate-checked, decoded by the bridge) while an earlier one was still being handled; handled in order after it. */
+    public final ArrayDeque<Object> waitingFrames = new ArrayDeque<>();
     public boolean handlingFrame;
     /** Replies (to send frames) the client still waits for. */
     public int pendingReplies;

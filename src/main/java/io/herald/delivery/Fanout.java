@@ -24,16 +24,28 @@ public final class Fanout {
     private final EventLog log;
     private final Counters stats;
     private final TypeStream.DeliveryOptions options;
+    /** Vert.x's timers; a hand-moved clock in unit tests. */
+    final Timers timers;
     private final Map<String, TypeStream> streams = new HashMap<>();
     /** When the sockets written to are flushed: after the queued events, or within {@code bridge.writeDelayMs}. */
     private final WriteCoalescer writes;
 
     public Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options) {
-        this(context, catalog, log, stats, options, 0);
+        this(context, catalog, log, stats, options, Timers.of(context.owner()));
     }
 
     /** {@code writeDelayMs}: the write-coalescing window of this event loop ({@code bridge.writeDelayMs}; 0: off). */
     public Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options, long writeDelayMs) {
+        this(context, catalog, log, stats, options, Timers.of(context.owner()), writeDelayMs);
+    }
+
+    Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options, Timers timers) {
+        this(context, catalog, log, stats, options, timers, 0);
+    }
+
+    Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options, Timers timers,
+           long writeDelayMs) {
+        this.timers = timers;
         this.writes = new WriteCoalescer(new WriteCoalescer.Loop() {
             @Override
             public void runSoon(Runnable task) {
@@ -42,7 +54,7 @@ public final class Fanout {
 
             @Override
             public void runAfter(long delayMs, Runnable task) {
-                context.owner().setTimer(delayMs, id -> task.run());
+                timers.setTimer(delayMs, task);
             }
         }, writeDelayMs);
         this.context = context;
@@ -57,7 +69,7 @@ public final class Fanout {
         stats.subscribed(type, catalog.namespaceOf(type).name(), 1);
         TypeStream stream = streams.computeIfAbsent(type, t -> new TypeStream(t, catalog.namespaceOf(t).ownerField(), context.owner(), log, this, stats, options));
         if (stream.lingerTimer >= 0) {
-            context.owner().cancelTimer(stream.lingerTimer);
+            timers.cancelTimer(stream.lingerTimer);
             stream.lingerTimer = -1;
         }
         return stream.subscribe(subscription, resume);
@@ -71,7 +83,7 @@ public final class Fanout {
         stream.unsubscribe(subscription);
         stats.subscribed(type, catalog.namespaceOf(type).name(), -1);
         if (stream.isEmpty() && stream.lingerTimer < 0) {
-            stream.lingerTimer = context.owner().setTimer(options.lingerMs(), id -> {
+            stream.lingerTimer = timers.setTimer(options.lingerMs(), () -> {
                 stream.lingerTimer = -1;
                 if (stream.isEmpty()) {
                     stream.close();
@@ -86,7 +98,7 @@ public final class Fanout {
         streams.forEach((type, stream) -> {
             stats.subscribed(type, catalog.namespaceOf(type).name(), -stream.dropAll());
             if (stream.lingerTimer >= 0) {
-                context.owner().cancelTimer(stream.lingerTimer);
+                timers.cancelTimer(stream.lingerTimer);
             }
             stream.close();
         });

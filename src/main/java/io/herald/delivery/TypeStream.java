@@ -140,7 +140,7 @@ public final class TypeStream {
             onBatch(batch);
         });
         consumer.completion().onComplete(registered -> start());
-        this.tailTimer = vertx.setPeriodic(options.tailCheckMs(), id -> checkTail());
+        this.tailTimer = fanout.timers.setPeriodic(options.tailCheckMs(), this::checkTail);
     }
 
     boolean isEmpty() {
@@ -150,9 +150,9 @@ public final class TypeStream {
     void close() {
         closed = true;
         consumer.unregister();
-        vertx.cancelTimer(tailTimer);
+        fanout.timers.cancelTimer(tailTimer);
         if (holdTimer >= 0) {
-            vertx.cancelTimer(holdTimer);
+            fanout.timers.cancelTimer(holdTimer);
         }
     }
 
@@ -217,7 +217,7 @@ public final class TypeStream {
                 NOTABLE.warning("position:" + type, "delivery of " + type + " cannot read the stream's position, retrying: " + read.cause());
                 // registers go on (the connection is not held paused); delivery starts once the position is known
                 started.tryComplete();
-                vertx.setTimer(options.holdMs(), id -> start());
+                fanout.timers.setTimer(options.holdMs(), this::start);
                 return;
             }
             StreamPosition position = read.result();
@@ -283,12 +283,12 @@ public final class TypeStream {
         if (early.size() > MAX_EARLY) {
             // too much waits behind the gap to wait out the hold: read it now
             if (holdTimer >= 0) {
-                vertx.cancelTimer(holdTimer);
+                fanout.timers.cancelTimer(holdTimer);
                 holdTimer = -1;
             }
             fillGap();
         } else if (holdTimer < 0) {
-            holdTimer = vertx.setTimer(options.holdMs(), id -> {
+            holdTimer = fanout.timers.setTimer(options.holdMs(), () -> {
                 holdTimer = -1;
                 fillGap();
             });
@@ -412,7 +412,7 @@ public final class TypeStream {
 
     /** A tail read now counts once it is still read as confirmed a settle time later (at once on a single node). */
     private void confirmTail(long tail) {
-        long now = System.currentTimeMillis();
+        long now = System.nanoTime() / 1_000_000; // monotonic: a clock step must not confirm a tail early, nor never
         if (tail > confirmedTail && (tailSamples.isEmpty() || tailSamples.peekLast()[1] < tail)) {
             tailSamples.addLast(new long[] {now, tail});
         }
@@ -523,12 +523,12 @@ public final class TypeStream {
 
             @Override
             public long timer(long ms, Runnable task) {
-                return vertx.setTimer(ms, id -> task.run());
+                return fanout.timers.setTimer(ms, task);
             }
 
             @Override
             public void cancelTimer(long id) {
-                vertx.cancelTimer(id);
+                fanout.timers.cancelTimer(id);
             }
 
             @Override

@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
  * epoch are the stream's, not stored per event.
  *
  * <p>Wire version 1 (the release before the versioning) has no marker; version 2 starts with {@code "v":2}, which
- * version 1 readers ignore. A record of a version this release does not read is refused ({@link WireVersion.Unsupported}).
+ * version 1 readers ignore. A record of a newer version is read by the fields this release knows (history records only
+ * ever gain fields, so that a rollback keeps reading what the newer release wrote); one without {@code id}, {@code ts}
+ * and {@code data} is refused ({@link WireVersion.Unsupported}).
  */
 public record EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target) {
     private static final io.herald.log.LogLimiter REFUSALS = new io.herald.log.LogLimiter(java.util.logging.Logger.getLogger(EventRecord.class.getName()));
@@ -42,9 +44,11 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
 
     public static EventRecord decode(String record) {
         JsonObject json = new JsonObject(record);
-        try {
-            WireVersion.check(json, "history record");
-        } catch (WireVersion.Unsupported refused) {
+        int version = WireVersion.of(json);
+        boolean readable = version >= WireVersion.PREVIOUS && (version <= WireVersion.CURRENT
+                || json.getValue("id") instanceof String && json.getValue("ts") instanceof Number && json.getValue("data") instanceof JsonObject);
+        if (!readable) {
+            WireVersion.Unsupported refused = new WireVersion.Unsupported("history record", version, WireVersion.CURRENT);
             REFUSALS.warning("wire-refused-record", refused.getMessage());
             throw refused;
         }

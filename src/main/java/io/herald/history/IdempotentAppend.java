@@ -75,6 +75,13 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
             LOG.warning(refused.getMessage());
             throw refused;
         }
+        com.hazelcast.cluster.Member owner = hazelcast.getPartitionService().getPartition(ring).getOwner();
+        if (owner == null || !owner.localMember()) {
+            // the partition moved after the sender chose this member: appending from here would be a remote call that
+            // Hazelcast sends again by itself if its target leaves (one publish at two seqs); fail, and the sender sends
+            // it again to the owner as an attempt that looks first
+            throw new IllegalStateException(ring + " is no longer owned by this member");
+        }
         Ringbuffer<String> buffer = hazelcast.getRingbuffer(ring);
         if (again || System.currentTimeMillis() - createdAt > RETRY_SUSPECT_MS) {
             long found = find(buffer);

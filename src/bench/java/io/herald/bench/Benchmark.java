@@ -83,6 +83,8 @@ public final class Benchmark {
         options.put("connect-concurrency", "64");
         options.put("connect-seconds", "10");
         options.put("connect-warmup", "10");
+        // the coalesce scenario: fan-out with Herald at each of these bridge.writeDelayMs windows, beside the stock bridge
+        options.put("write-delays", "0,5");
     }
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
@@ -128,6 +130,10 @@ public final class Benchmark {
                             || !kind.isJvm() && !PEER_SCENARIOS.contains(scenario)) {
                         continue;
                     }
+                    if (scenario.equals("coalesce")) {
+                        coalesce(kind, run);
+                        continue;
+                    }
                     Map<String, Double> metrics = switch (scenario) {
                         case "fanout" -> fanout(kind, false);
                         case "crossnode" -> fanout(kind, true);
@@ -158,8 +164,39 @@ public final class Benchmark {
         Files.writeString(Path.of("target/bench/results.md"), report);
     }
 
-    /** N subscribers on one server (or on node B, with the publisher on node A), R events/s. */
+    /**
+     * The fan-out with Herald at each write window of {@code --write-delays} (HERALD_BRIDGE_WRITE_DELAY_MS), each beside
+     * the same run's stock bridge: rows "coalesce, window N ms". Meant for {@code --subscribers 200 --rate 1000}.
+     */
+    private void coalesce(ServerProcess.Kind kind, int run) throws Exception {
+        List<String> delays = Arrays.stream(options.get("write-delays").split(",")).map(String::trim).toList();
+        if (kind == ServerProcess.Kind.STOCK) {
+            Map<String, Double> metrics = fanout(kind, false, Map.of());
+            System.out.println("coalesce run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
+            for (String delay : delays) {
+                record("coalesce, window " + delay + " ms", kind, metrics);
+            }
+            return;
+        }
+        for (String delay : delays) {
+            Map<String, Double> metrics = fanout(kind, false, Map.of("HERALD_BRIDGE_WRITE_DELAY_MS", delay));
+            System.out.println("coalesce run " + run + " " + kind + " window " + delay + " ms: " + metrics + " (load average " + loadAverage() + ")");
+            record("coalesce, window " + delay + " ms", kind, metrics);
+        }
+    }
+
+    private void record(String scenario, ServerProcess.Kind kind, Map<String, Double> metrics) {
+        metrics.forEach((metric, value) -> results.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
+                .computeIfAbsent(metric, m -> new LinkedHashMap<>())
+                .computeIfAbsent(kind, k -> new ArrayList<>()).add(value));
+    }
+
     private Map<String, Double> fanout(ServerProcess.Kind kind, boolean crossNode) throws Exception {
+        return fanout(kind, crossNode, Map.of());
+    }
+
+    /** N subscribers on one server (or on node B, with the publisher on node A), R events/s; {@code env}: more server environment. */
+    private Map<String, Double> fanout(ServerProcess.Kind kind, boolean crossNode, Map<String, String> env) throws Exception {
         int subscribers = option("subscribers");
         int rate = option("rate");
         int seconds = option("seconds");
@@ -168,8 +205,8 @@ public final class Benchmark {
         int hzB = freePort();
         List<Integer> members = crossNode ? List.of(hzA, hzB) : List.of(hzA);
         Map<String, Double> metrics = new LinkedHashMap<>();
-        try (ServerProcess a = ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzA, members), classpath);
-             ServerProcess b = crossNode ? ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzB, members), classpath) : a) {
+        try (ServerProcess a = ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzA, members), classpath, env);
+             ServerProcess b = crossNode ? ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzB, members), classpath, env) : a) {
             LoadClient clients = new LoadClient(vertx, kind, b.port);
             Publisher publisher = new Publisher(vertx, a.port);
             try {

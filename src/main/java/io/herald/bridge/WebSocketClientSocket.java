@@ -29,6 +29,9 @@ import java.nio.charset.StandardCharsets;
  * are flushed once the events already queued on the event loop are written, so a socket behind by
  * several events gets them in one system call. The channel's write-buffer high watermark is the socket's
  * outbound bound: past it the channel is not writable and the socket is {@link #overloaded()}.
+ * With a write window ({@code bridge.writeDelayMs}), the socket holds its event frames until the window's flush
+ * and writes them as one buffer ({@link HeldFrames}): SockJS-framed, one {@code a[…]} frame; raw, the frames one
+ * after the other. What it holds counts against the bound.
  */
 public final class WebSocketClientSocket implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
@@ -39,10 +42,18 @@ public final class WebSocketClientSocket implements ClientSocket {
     private final ChannelHandlerContext channel;
     private Handler<String> frameHandler = frame -> { };
     private boolean flushPending;
+    /** Event frames held for one write: only with a write window. */
+    private final HeldFrames batch;
 
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes) {
+        this(ws, sockJs, maxOutboundBytes, false);
+    }
+
+    /** {@code coalesce}: a write window is on ({@code bridge.writeDelayMs}), so event frames are held for one write. */
+    public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes, boolean coalesce) {
         this.ws = ws;
         this.sockJs = sockJs;
+        this.batch = coalesce ? new HeldFrames(sockJs) : null;
         this.channel = encoderContext(((WebSocketInternal) ws).channelHandlerContext());
         channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes));
         ws.textMessageHandler(this::onText);
@@ -124,13 +135,18 @@ public final class WebSocketClientSocket implements ClientSocket {
 
     @Override
     public void send(String frameJson) {
+        writeBatch(); // after the events held before it
         ws.writeTextMessage(sockJs ? SharedFrame.sockJsFrame(frameJson) : frameJson);
     }
 
     @Override
     public boolean deliver(SharedFrame frame) {
-        ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();
-        channel.write(encoded.retainedDuplicate(), channel.voidPromise());
+        if (batch != null) {
+            batch.add(sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame());
+        } else {
+            ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();
+            channel.write(encoded.retainedDuplicate(), channel.voidPromise());
+        }
         if (flushPending) {
             return false;
         }
@@ -141,13 +157,22 @@ public final class WebSocketClientSocket implements ClientSocket {
     @Override
     public void flush() {
         flushPending = false;
+        writeBatch();
         channel.flush();
+    }
+
+    /** Writes the held event frames to the channel as one buffer, unflushed. */
+    private void writeBatch() {
+        if (batch != null && !batch.isEmpty()) {
+            channel.write(batch.take(channel.alloc()), channel.voidPromise());
+        }
     }
 
     /** An empty write after the others: its promise completes once they have all been written to the socket (or failed). */
     @Override
     public void whenDrained(Runnable drained) {
         flushPending = false;
+        writeBatch();
         ChannelPromise written = channel.newPromise();
         written.addListener(done -> drained.run());
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER, written);
@@ -155,6 +180,9 @@ public final class WebSocketClientSocket implements ClientSocket {
 
     @Override
     public boolean overloaded() {
+        if (batch != null && !batch.isEmpty()) {
+            return !channel.channel().isWritable() || batch.bytes() > channel.channel().bytesBeforeUnwritable();
+        }
         return !channel.channel().isWritable();
     }
 
@@ -183,6 +211,7 @@ public final class WebSocketClientSocket implements ClientSocket {
 
     @Override
     public void close(int code, String reason) {
+        writeBatch();
         if (sockJs) {
             ws.writeTextMessage("c" + new JsonArray().add(code).add(reason).encode());
         }
@@ -196,6 +225,7 @@ public final class WebSocketClientSocket implements ClientSocket {
      */
     @Override
     public void closeAtOnce(String frameJson, int code, String reason) {
+        writeBatch(); // the events held go before the last frame
         channel.write(SharedFrame.webSocketTextFrame(sockJs ? SharedFrame.sockJsFrame(frameJson) : frameJson), channel.voidPromise());
         if (sockJs) {
             channel.write(SharedFrame.webSocketTextFrame("c" + new JsonArray().add(code).add(reason).encode()), channel.voidPromise());
@@ -215,6 +245,9 @@ public final class WebSocketClientSocket implements ClientSocket {
 
     @Override
     public void abort() {
+        if (batch != null) {
+            batch.drop(); // a client that reads nothing gets nothing more
+        }
         // straight to the transport: a close through the pipeline would wait for the client's close frame (10 s)
         channel.channel().unsafe().close(channel.channel().voidPromise());
     }

@@ -151,6 +151,10 @@ public final class ConfigKeys {
     public static final ConfigKey BRIDGE_LEGACY_TRANSPORTS = key("bridge.legacyTransports", Type.BOOLEAN).def(false)
             .doc("serve the SockJS `jsonp` and `htmlfile` transports (script tags and iframes send no `Origin`, so "
                     + "`http.allowedOrigins` cannot hold them); off: 404");
+    public static final ConfigKey BRIDGE_WRITE_DELAY_MS = key("bridge.writeDelayMs", Type.INTEGER).def(0).range(0, 1_000)
+            .doc("write-coalescing window, in ms: what reaches one connection within it leaves in one write (SockJS: one "
+                    + "`a[…]` frame), flushed by one timer per event loop; adds up to that much latency; 0: off, each "
+                    + "event loop turn flushes (see docs/operations.md)");
 
     static {
         section("limits", "Rates and caps against floods; the defaults let one backend and the benchmark run unthrottled "

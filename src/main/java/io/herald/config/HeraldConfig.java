@@ -78,7 +78,7 @@ public record HeraldConfig(
     /** {@code bridge.*}: what one bridge connection may send and hold. */
     public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
                          int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds,
-                         boolean legacyTransports) {
+                         boolean legacyTransports, int writeDelayMs) {
     }
 
     /** {@code limits.*}: rates and caps against floods. */
@@ -238,7 +238,8 @@ public record HeraldConfig(
                 r.integer(BRIDGE_MAX_OUTBOUND_BYTES),
                 r.integer(BRIDGE_IDLE_TIMEOUT_SECONDS),
                 r.integer(BRIDGE_PING_INTERVAL_SECONDS),
-                r.bool(BRIDGE_LEGACY_TRANSPORTS));
+                r.bool(BRIDGE_LEGACY_TRANSPORTS),
+                r.integer(BRIDGE_WRITE_DELAY_MS));
 
         int framesPerMinute = r.integer(LIMITS_FRAMES_PER_MINUTE);
         Limits limits = new Limits(

@@ -1,33 +1,24 @@
 package io.herald.delivery;
 
-import io.herald.CloseReason;
 import io.herald.catalog.EventCatalog;
 import io.herald.event.BusEvent;
 import io.herald.history.EventLog;
-import io.herald.log.LogLimiter;
-import io.herald.log.LogText;
 import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One bridge's subscriptions by event type. Each type with at least one local subscriber has a
  * {@link TypeStream} (one clustered bus consumer, ordering and recovery); an event it releases is
  * framed and encoded once ({@link SharedFrame}) and written to every subscriber whose rules accept it.
  * Writes are flushed by a task queued behind the events already waiting on the event loop, so a socket
- * that is behind gets several events in one system call.
+ * that is behind gets several events in one system call; with {@code bridge.writeDelayMs} set, by the
+ * loop's one timer at the end of the window ({@link WriteCoalescer}).
  */
 public final class Fanout {
-    private static final Logger LOG = Logger.getLogger(Fanout.class.getName());
-    /** Write and flush failures come by the thousand when they come: one line per kind every few seconds. */
-    private static final LogLimiter NOTABLE = new LogLimiter(LOG);
     private final Context context;
     private final EventCatalog catalog;
     private final EventLog log;
@@ -36,15 +27,36 @@ public final class Fanout {
     /** Vert.x's timers; a hand-moved clock in unit tests. */
     final Timers timers;
     private final Map<String, TypeStream> streams = new HashMap<>();
-    /** Sockets written to since the last flush. */
-    private final List<ClientSocket> unflushed = new ArrayList<>();
+    /** When the sockets written to are flushed: after the queued events, or within {@code bridge.writeDelayMs}. */
+    private final WriteCoalescer writes;
 
     public Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options) {
         this(context, catalog, log, stats, options, Timers.of(context.owner()));
     }
 
+    /** {@code writeDelayMs}: the write-coalescing window of this event loop ({@code bridge.writeDelayMs}; 0: off). */
+    public Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options, long writeDelayMs) {
+        this(context, catalog, log, stats, options, Timers.of(context.owner()), writeDelayMs);
+    }
+
     Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options, Timers timers) {
+        this(context, catalog, log, stats, options, timers, 0);
+    }
+
+    Fanout(Context context, EventCatalog catalog, EventLog log, Counters stats, TypeStream.DeliveryOptions options, Timers timers,
+           long writeDelayMs) {
         this.timers = timers;
+        this.writes = new WriteCoalescer(new WriteCoalescer.Loop() {
+            @Override
+            public void runSoon(Runnable task) {
+                context.runOnContext(v -> task.run());
+            }
+
+            @Override
+            public void runAfter(long delayMs, Runnable task) {
+                timers.setTimer(delayMs, task);
+            }
+        }, writeDelayMs);
         this.context = context;
         this.catalog = catalog;
         this.log = log;
@@ -126,48 +138,13 @@ public final class Fanout {
         return delivered > 0 ? bytes : 0;
     }
 
-    /**
-     * Writes the frame unless the socket is a slow consumer (closed instead: nothing more piles up for
-     * it). A socket that fails is closed; the others are not disturbed.
-     */
+    /** Writes the frame now or within the write window ({@link WriteCoalescer}); false when the socket was not written to. */
     private boolean write(Connection connection, SharedFrame frame) {
-        ClientSocket socket = connection.socket;
-        if (connection.closedFor() != null) {
-            return false;
-        }
-        try {
-            if (socket.overloaded()) {
-                // what this turn wrote counts against the bound until it is flushed: flush before judging
-                socket.flush();
-            }
-            if (socket.overloaded()) {
-                LOG.info("closing a slow consumer (" + LogText.escape(connection.principal().userId()) + " at " + connection.remoteAddress() + ")");
-                connection.close(CloseReason.SLOW_CONSUMER, "more than the outbound bound waited for this connection");
-                return false;
-            }
-            if (socket.deliver(frame)) {
-                if (unflushed.isEmpty()) {
-                    // flush after whatever events are queued on this event loop already, so they share the writes
-                    context.runOnContext(v -> flushAll());
-                }
-                unflushed.add(socket);
-            }
-            return true;
-        } catch (RuntimeException e) {
-            NOTABLE.warning("write-failed", "writing to a socket failed; closing it", e);
-            connection.close(CloseReason.INTERNAL_ERROR, "the hub could not write to this connection");
-            return false;
-        }
+        return writes.write(connection, frame);
     }
 
-    private void flushAll() {
-        for (ClientSocket socket : unflushed) {
-            try {
-                socket.flush();
-            } catch (RuntimeException e) {
-                NOTABLE.warning("flush-failed", "flushing a socket failed", e);
-            }
-        }
-        unflushed.clear();
+    /** Flushes what the sockets hold at once (node shutdown: their last events go before the close frames). */
+    public void flushAll() {
+        writes.flushAll();
     }
 }

@@ -106,7 +106,7 @@ public final class HttpVerticle extends VerticleBase {
         Fanout fanout = new Fanout(context, catalog, log, stats,
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
                         config.delivery().maxRecoveryEvents(), TypeStream.DeliveryOptions.replayPageBytes(config.bridge().maxOutboundBytes()),
-                        replayBudget));
+                        replayBudget), config.bridge().writeDelayMs());
         bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge(), config.auth().leewaySeconds(), fanout, policies,
                 () -> health.isClosing() ? CloseReason.SHUTDOWN : health.inMinority() ? CloseReason.UNAVAILABLE : null);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
@@ -210,7 +210,7 @@ public final class HttpVerticle extends VerticleBase {
                     }
                 })
                 .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
-                        config.bridge().maxOutboundBytes())))
+                        config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0)))
                 .invalidRequestHandler(HttpVerticle::invalidRequest)
                 .requestHandler(router)
                 // listen(port) alone would bind every interface (0.0.0.0), whatever the options' host says

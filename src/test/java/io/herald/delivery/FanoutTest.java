@@ -145,6 +145,30 @@ class FanoutTest {
     }
 
     @Test
+    void withAWriteWindowHeldWritesOfSeveralTurnsWaitForTheLoopsOneTimer() {
+        ManualTimers clock = new ManualTimers();
+        Fanout windowed = new Fanout(context, CATALOG, new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0)), counters,
+                new TypeStream.DeliveryOptions(500, 200, 1000, 1000), clock, 5);
+        FakeSocket a = new FakeSocket();
+        FakeSocket b = new FakeSocket();
+        a.holds = true;
+        b.holds = true;
+        Subscription[] members = {subscriber(a, "u-a"), subscriber(b, "u-b")};
+        for (long seq = 1; seq <= 3; seq++) {
+            long event = seq;
+            onLoop(() -> windowed.deliver(TYPE, members, event(event)));
+            onLoop(() -> clock.advance(1));
+        }
+        assertEquals(0, a.flushes, "held across turns until the window ends");
+        assertEquals(0, b.flushes);
+        onLoop(() -> clock.advance(2));
+        assertEquals(1, a.flushes, "three events, one flush");
+        assertEquals(1, b.flushes);
+        assertEquals(List.of(1L, 2L, 3L), a.seqs());
+        assertEquals(List.of(1L, 2L, 3L), b.seqs());
+    }
+
+    @Test
     void aSubscriberGetsNothingItRecoveredAlready() {
         FakeSocket socket = new FakeSocket();
         Subscription subscription = subscriber(socket, "u-1");

@@ -45,6 +45,9 @@ public final class BridgeClient implements AutoCloseable {
     public final AtomicLong bytesSent = new AtomicLong();
     public final AtomicLong framesReceived = new AtomicLong();
     public final AtomicLong bytesReceived = new AtomicLong();
+    /** SockJS {@code a[…]} frames received, and the most messages one of them carried (the write window batches them). */
+    public final AtomicLong sockJsMessageFrames = new AtomicLong();
+    public final AtomicInteger mostMessagesInOneFrame = new AtomicInteger();
 
     private BridgeClient(WebSocketClient client, Transport transport) {
         this.client = client;
@@ -101,7 +104,12 @@ public final class BridgeClient implements AutoCloseable {
             return;
         }
         switch (text.charAt(0)) {
-            case 'a' -> new JsonArray(text.substring(1)).forEach(m -> received((String) m));
+            case 'a' -> {
+                JsonArray messages = new JsonArray(text.substring(1));
+                sockJsMessageFrames.incrementAndGet();
+                mostMessagesInOneFrame.accumulateAndGet(messages.size(), Math::max);
+                messages.forEach(m -> received((String) m));
+            }
             case 'c' -> {
                 JsonArray close = new JsonArray(text.substring(1));
                 closeCode = close.getInteger(0);

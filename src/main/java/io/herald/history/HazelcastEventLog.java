@@ -341,7 +341,10 @@ public final class HazelcastEventLog implements EventLog {
         // to the owner as a member, not to the key's owner: Hazelcast sends a key-owner task again by itself when the member
         // leaves, also after it ran (seed 42: one publish at two seqs, a retry within RETRY_SUSPECT_MS that did not look);
         // a member-targeted one fails instead, and attempt() sends it again as one that looks first
-        appends.submitToMember(new IdempotentAppend(name, records, createdAt, attempt > 0, wire.writes()), owner,
+        java.util.concurrent.Callable<Long> task = wire.writes() > io.herald.WireVersion.PREVIOUS
+                ? new AppendTask(name, records, createdAt, attempt > 0)
+                : new IdempotentAppend(name, records, createdAt, attempt > 0, wire.writes());
+        appends.submitToMember(task, owner,
                 new com.hazelcast.core.ExecutionCallback<Long>() {
                     @Override
                     public void onResponse(Long last) {

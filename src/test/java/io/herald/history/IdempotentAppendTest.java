@@ -91,4 +91,24 @@ class IdempotentAppendTest {
         org.junit.jupiter.api.Assertions.assertThrows(io.herald.WireVersion.Unsupported.class, future::call);
         assertEquals(0, ring.size());
     }
+
+    /** Version 2's task goes through Hazelcast's serialisation as DataSerializable, and a retry of it looks first. */
+    @Test
+    void versionTwosTaskIsDataSerializableAndStillAppendsOnce() throws Exception {
+        var serialization = ((com.hazelcast.spi.impl.SerializationServiceSupport) member).getSerializationService();
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-task");
+        long created = System.currentTimeMillis() - 15_000;
+        List<String> batch = List.of("{\"v\":2,\"id\":\"x\"}", "{\"v\":2,\"id\":\"y\"}");
+        com.hazelcast.internal.serialization.Data data = serialization.toData(new AppendTask(ring.getName(), batch, created, false));
+        assertEquals(com.hazelcast.internal.serialization.impl.SerializationConstants.CONSTANT_TYPE_DATA_SERIALIZABLE, data.getType(),
+                "not Java serialisation");
+        AppendTask copy = serialization.toObject(data);
+        assertEquals(batch, copy.records());
+        copy.setHazelcastInstance(member);
+        long first = copy.call();
+        AppendTask again = serialization.toObject(serialization.toData(new AppendTask(ring.getName(), batch, created, true)));
+        again.setHazelcastInstance(member);
+        assertEquals(first, again.call(), "the retry answers where the first attempt put the records");
+        assertEquals(2, ring.size());
+    }
 }

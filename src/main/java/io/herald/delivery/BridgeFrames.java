@@ -37,23 +37,21 @@ public final class BridgeFrames {
      * close as 3000, decides from).
      */
     public static String refusal(ErrorCode code, String message, CloseReason close) {
-        return new JsonObject().put("type", "err")
-                .put("failureCode", code.status())
-                .put("failureType", code.id())
-                .put("message", message)
-                .put("body", code.id())
-                .put("reconnect", close.reconnect())
-                .encode();
+        return unaddressed(code.status(), code.id(), message, close.reconnect());
     }
 
     /** The {@code err} frame sent before the hub closes a connection: no address, the close reason as failure type. */
     static String closing(CloseReason reason, String message) {
+        return unaddressed(reason.code(), reason.id(), message, reason.reconnect());
+    }
+
+    private static String unaddressed(int failureCode, String failureType, String message, boolean reconnect) {
         return new JsonObject().put("type", "err")
-                .put("failureCode", reason.code())
-                .put("failureType", reason.id())
+                .put("failureCode", failureCode)
+                .put("failureType", failureType)
                 .put("message", message)
-                .put("body", reason.id())
-                .put("reconnect", reason.reconnect())
+                .put("body", failureType)
+                .put("reconnect", reconnect)
                 .encode();
     }
 }

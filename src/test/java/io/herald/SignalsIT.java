@@ -177,6 +177,42 @@ class SignalsIT {
     }
 
     @Test
+    void aRefreshedTokenThatDropsTheRoomStopsItsSignals() {
+        try (BridgeClient demoted = connect(nodeA, "s-demoted", "staff");
+             BridgeClient sender = connect(nodeB, "s-demoter", "staff")) {
+            join(demoted, "chat:c-demote");
+            join(sender, "chat:c-demote");
+            listen(demoted);
+            signal(sender, "chat:c-demote", "before", 1000);
+            assertEquals("before", demoted.next(rec(SIGNAL)).getJsonObject("body").getString("data"));
+
+            // the same user as a customer may be only in its own chat room: chat:c-demote is dropped
+            JsonObject refreshed = control(demoted, "herald:token",
+                    new JsonObject().put("token", TestNodes.token(nodeA, "s-demoted", "customer", null, List.of(), 3600)));
+            assertEquals(new JsonArray().add("chat:c-demote"), refreshed.getJsonObject("body").getJsonObject("dropped").getJsonArray("rooms"),
+                    refreshed.encode());
+            assertEquals("access_denied", signal(demoted, "chat:c-demote", "x", 1000).getString("failureType"), "no longer a member");
+            // the sender signals the dropped room, then the demoted user's own room (joined after the refresh): from one
+            // node to the other in that order, so what the demoted connection got before the marker says it all
+            join(demoted, "chat:s-demoted");
+            join(sender, "chat:s-demoted");
+            signal(sender, "chat:c-demote", "after", 1000);
+            signal(sender, "chat:s-demoted", "marker", 1000);
+            List<String> heard = new ArrayList<>();
+            while (true) {
+                JsonObject frame = demoted.next();
+                if (rec(SIGNAL).test(frame)) {
+                    heard.add(frame.getJsonObject("body").getString("data"));
+                    if (heard.contains("marker")) {
+                        break;
+                    }
+                }
+            }
+            assertEquals(List.of("marker"), heard, "signals of a dropped room stop");
+        }
+    }
+
+    @Test
     void refusalsAndTheirCodesCostNothing() {
         try (BridgeClient staff = connect(nodeA, "s-refused", "staff");
              BridgeClient listener = connect(nodeB, "s-refused-listener", "staff")) {

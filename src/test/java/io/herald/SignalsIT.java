@@ -212,6 +212,45 @@ class SignalsIT {
         }
     }
 
+    /**
+     * Signal frames count against the listener's outbound bound as events do: a member that reads nothing while the room
+     * signals (1 KiB each, the rate lifted) is cut as a slow consumer, and the node stops queueing for it near the bound.
+     */
+    @Test
+    void aListenerThatReadsNothingIsCutAsASlowConsumer() throws Exception {
+        HeraldNode node = TestNodes.start(TestNodes.config(json -> {
+            json.getJsonObject("limits").put("signalsPerSecond", 10_000).put("framesPerMinute", 1_000_000).put("framesBurst", 1_000_000)
+                    .put("framesPerMinuteByRole", new JsonObject().put("staff", 1_000_000));
+        }));
+        try (java.net.Socket stalled = OutboundBoundsAttackIT.stalled(node.port(), TestNodes.token(node, "s-stalled", "staff"));
+             BridgeClient sender = connect(node, "s-flood", "staff")) {
+            java.io.OutputStream out = stalled.getOutputStream();
+            out.write(OutboundBoundsAttackIT.maskedText(new JsonObject().put("type", "send").put("address", "herald:join")
+                    .put("body", new JsonObject().put("room", "chat:c-bound")).encode()));
+            out.write(OutboundBoundsAttackIT.maskedText(new JsonObject().put("type", "register").put("address", SIGNAL).encode()));
+            out.flush();
+            join(sender, "chat:c-bound");
+            Eventually.assertWithin(20, "the stalled listener is in the room", () -> {
+                JsonObject members = TestNodes.http("GET", node.port(), "/api/presence?room=chat:c-bound", "Bearer " + node.config().apiKey(), null).json();
+                return members.getInteger("count", 0) == 2;
+            });
+            long bytesBefore = OutboundBoundsAttackIT.metric(node, "herald_frames_out_bytes_total");
+            String kilobyte = "x".repeat(1000);
+            int sent = 0;
+            for (; sent < 40_000 && (sent % 500 != 0 || OutboundBoundsAttackIT.closes(node) == 0); sent++) {
+                sender.send(new JsonObject().put("type", "send").put("address", SIGNAL)
+                        .put("body", new JsonObject().put("room", "chat:c-bound").put("data", kilobyte).put("ttlMs", 1000)));
+            }
+            Eventually.assertWithin(60, "the stalled listener is closed as a slow consumer", () -> OutboundBoundsAttackIT.closes(node) >= 1);
+            long queuedMb = (OutboundBoundsAttackIT.metric(node, "herald_frames_out_bytes_total") - bytesBefore) >> 20;
+            System.out.printf("SIGNAL OUTBOUND BOUND: %d signals of 1 KB sent, the node wrote %d MB to the listener before cutting it%n", sent, queuedMb);
+            assertTrue(sent < 40_000, "cut before the sender ran out of signals");
+            assertTrue(queuedMb < 32, "the node stopped queueing near the bound, not after " + queuedMb + " MB");
+        } finally {
+            node.close().await();
+        }
+    }
+
     @Test
     void refusalsAndTheirCodesCostNothing() {
         try (BridgeClient staff = connect(nodeA, "s-refused", "staff");

@@ -108,7 +108,7 @@ public record HeraldConfig(
     }
 
     /** {@code delivery.*}. */
-    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight) {
+    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight, int stallMs) {
     }
 
     /** {@code presence.*}; {@code announceFile}: which roles' first and last connections announce which events. */
@@ -273,7 +273,8 @@ public record HeraldConfig(
                 r.integer(DELIVERY_TAIL_CHECK_MS),
                 r.integer(DELIVERY_LINGER_MS),
                 r.integer(DELIVERY_MAX_RECOVERY_EVENTS),
-                r.integer(DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT));
+                r.integer(DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT),
+                r.integer(DELIVERY_STALL_MS));
         Presence presence = new Presence(
                 r.bool(PRESENCE_ENABLED),
                 r.integer(PRESENCE_FLUSH_MS),

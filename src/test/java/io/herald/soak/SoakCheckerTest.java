@@ -202,6 +202,15 @@ class SoakCheckerTest {
         assertTrue(maxF1 >= 900 && maxF1 <= 1000, "lag " + maxF1);
     }
 
+    /** Issue 22's 30-minute soak: three followers lagged 63 s on a node that told them nothing; only a SIGTERM ended it. */
+    @Test
+    void aFollowerThatLagsLongerThanAllowedIsStalled() {
+        H h = new H().ack("e1", "A", 1, 300, 310).both("e1", "A", 1, 1310);
+        assertOnly(SoakChecker.check(new Snapshot(h.publishes, h.deliveries, h.errs, h.follows, h.faults, List.of(), 2000), 500),
+                Kind.STALLED);
+        assertOnly(SoakChecker.check(new Snapshot(h.publishes, h.deliveries, h.errs, h.follows, h.faults, List.of(), 2000), 1500));
+    }
+
     @Test
     void aFollowerThatStopsReceivingWhileTheTypeGoesOnIsSilent() {
         H h = new H().clean(3);

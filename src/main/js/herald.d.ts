@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'frame_too_large'
   | 'body_too_large'
   | 'batch_too_large'
+  | 'invalid_filter'
   | 'token_required'
   | 'token_invalid'
   | 'token_expired'
@@ -100,6 +101,7 @@ export declare const ERROR_CODES: {
   readonly frame_too_large: { readonly status: 400; readonly reconnect: 'no' };
   readonly body_too_large: { readonly status: 400; readonly reconnect: 'no' };
   readonly batch_too_large: { readonly status: 400; readonly reconnect: 'no' };
+  readonly invalid_filter: { readonly status: 400; readonly reconnect: 'no' };
   readonly token_required: { readonly status: 401; readonly reconnect: 'new_token'; readonly close: 'token_required' };
   readonly token_invalid: { readonly status: 401; readonly reconnect: 'new_token'; readonly close: 'token_invalid' };
   readonly token_expired: { readonly status: 401; readonly reconnect: 'new_token'; readonly close: 'token_expired' };

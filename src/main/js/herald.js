@@ -32,6 +32,7 @@ export const ERROR_CODES = Object.freeze({
   frame_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
   body_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
   batch_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
+  invalid_filter: Object.freeze({ status: 400, reconnect: 'no' }),
   token_required: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_required' }),
   token_invalid: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_invalid' }),
   token_expired: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_expired' }),

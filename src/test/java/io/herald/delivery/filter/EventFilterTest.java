@@ -35,6 +35,28 @@ class EventFilterTest {
         assertTrue(refused.getMessage().contains(messagePart), refused.getMessage() + " should say " + messagePart);
     }
 
+    /** The cases herald.js is held to as well (src/test/js/herald-filters.mjs): both evaluators decide alike. */
+    @Test
+    void theSharedCasesHeraldJsIsHeldToAsWell() throws Exception {
+        JsonObject cases = new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/filters/cases.json")));
+        JsonObject envelope = cases.getJsonObject("envelope");
+        for (Object item : cases.getJsonArray("matches")) {
+            JsonObject row = (JsonObject) item;
+            EventFilter filter = EventFilter.parse(row.getJsonObject("filter").encode());
+            assertEquals(row.getBoolean("matches"), filter.matches("order:created", envelope.encode()), row.getString("why"));
+            assertEquals(row.getBoolean("matches"), filter.matches(envelope), row.getString("why") + " (parsed envelope)");
+        }
+        for (Object item : cases.getJsonArray("invalid")) {
+            JsonObject row = (JsonObject) item;
+            HeraldException refused = assertThrows(HeraldException.class, () -> EventFilter.parse(row.getString("filter")), row.getString("why"));
+            assertEquals(ErrorCode.INVALID_FILTER, refused.code(), row.getString("why"));
+        }
+        for (Object item : cases.getJsonArray("valid")) {
+            JsonObject row = (JsonObject) item;
+            EventFilter.parse(row.getString("filter"));
+        }
+    }
+
     // ---- each op
 
     @Test

@@ -6,12 +6,25 @@
 import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import SockJS from 'sockjs-client';
+import { JSDOM } from 'jsdom';
 import { Herald, parseFilter, matchesFilter } from 'herald-client';
+
+// a DOM for React before React and the testing library are loaded
+const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/' });
+globalThis.window = dom.window;
+globalThis.document = dom.window.document;
+if (!globalThis.navigator) globalThis.navigator = dom.window.navigator;
+const React = await import('react');
+const { render, cleanup } = await import('@testing-library/react');
+globalThis.IS_REACT_ACT_ENVIRONMENT = false;
+const { HeraldProvider, useEvent } = await import('herald-client/react');
+const h = React.createElement;
 
 const args = JSON.parse(process.argv[2]);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const deadline = setTimeout(() => { console.error('[herald-filters] timed out'); process.exit(1); }, 50000);
 const TYPE = 'inventory:updated';
+const REACT_TYPE = 'inventory:restocked';
 
 // ---- the shared cases
 const cases = JSON.parse(readFileSync(new URL('../resources/filters/cases.json', import.meta.url), 'utf8'));
@@ -45,11 +58,11 @@ function mint(sub, role) {
   return body + '.' + createHmac('sha256', args.jwtSecret).update(body).digest('base64url');
 }
 
-async function publish(storeId, productId) {
+async function publish(storeId, productId, type = TYPE) {
   const response = await fetch(args.url + '/api/events', {
     method: 'POST',
     headers: { Authorization: 'Bearer ' + args.apiKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ type: TYPE, storeId, data: { productId } }),
+    body: JSON.stringify({ type, storeId, data: { productId } }),
   });
   if (response.status !== 202) throw new Error('publish answered ' + response.status);
   return (await response.json()).seq;
@@ -78,10 +91,13 @@ await witness.request('herald:token', { token });
 
 // from here on, what the client under test registers (the witness registered already)
 const registers = [];
+const reactRegisters = [];
 const send = SockJS.prototype.send;
 SockJS.prototype.send = function (data) {
   const frame = JSON.parse(data);
-  if (frame.type === 'register' && frame.address === TYPE) registers.push(frame.headers.filter === undefined ? null : JSON.parse(frame.headers.filter));
+  const filter = frame.type === 'register' && frame.headers.filter !== undefined ? JSON.parse(frame.headers.filter) : null;
+  if (frame.type === 'register' && frame.address === TYPE) registers.push(filter);
+  if (frame.type === 'register' && frame.address === REACT_TYPE) reactRegisters.push(filter);
   return send.call(this, data);
 };
 const got = { s1: [], s2: [], every: [] };
@@ -118,7 +134,30 @@ await until('the s-1 handler', () => got.s1.length >= 3);
 await sleep(200);
 offS1();
 
-console.log(JSON.stringify({ mismatches, refusedCode, registers, phase1, got, witness: all }));
+// React: useEvent with a filter written inline (a new object at each render) keeps one subscription
+const reactItems = [];
+let renders = 0;
+function Restocks() {
+  const [count, setCount] = React.useState(0);
+  renders++;
+  useEvent(REACT_TYPE, (event) => {
+    reactItems.push(event.data.productId);
+    setCount((n) => n + 1);
+  }, { filter: { field: 'storeId', op: 'eq', value: 's-9' } });
+  return h('span', null, String(count));
+}
+render(h(HeraldProvider, { client: herald }, h(Restocks)));
+await until('the React subscription', () => reactRegisters.length >= 1);
+await handled();
+await publish('s-9', 'r-1', REACT_TYPE);
+await publish('s-8', 'r-2', REACT_TYPE);
+await publish('s-9', 'r-3', REACT_TYPE);
+await until('two restocks of s-9', () => reactItems.length >= 2);
+await sleep(300);
+cleanup();
+const react = { items: reactItems, renders, registers: reactRegisters };
+
+console.log(JSON.stringify({ mismatches, refusedCode, registers, phase1, got, witness: all, react }));
 herald.close();
 witness.close();
 clearTimeout(deadline);

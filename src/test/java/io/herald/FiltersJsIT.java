@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * herald.js's filters (src/test/js/herald-filters.mjs, plain Node, against a real node): its evaluator decides the
@@ -53,5 +54,10 @@ class FiltersJsIT {
         assertEquals(new JsonArray().add("p-2"), got.getJsonArray("s2"));
         assertEquals(new JsonArray().add("p-4").add("p-5"), got.getJsonArray("every"));
         assertEquals(7, observed.getJsonArray("witness").size());
+        // React's useEvent with an inline filter object: one register however often it renders, only s-9's events
+        JsonObject react = observed.getJsonObject("react");
+        assertEquals(new JsonArray().add("r-1").add("r-3"), react.getJsonArray("items"), react.encode());
+        assertEquals(new JsonArray().add(store("s-9")), react.getJsonArray("registers"), react.encode());
+        assertTrue(react.getInteger("renders") >= 3, react.encode());
     }
 }

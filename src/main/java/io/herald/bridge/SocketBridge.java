@@ -45,7 +45,8 @@ import java.util.logging.Logger;
  * through the {@link ConnectionPolicy} chain (access rules, limits, …), and registered types are
  * delivered by the {@link Fanout}.
  *
- * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover), {@code unregister},
+ * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover, {@code filter} to narrow; a second one
+ * replaces the subscription's filter, docs/filters.md), {@code unregister},
  * {@code publish}, {@code send} (an event, or a control request to a {@code herald:} address), {@code ping}.
  */
 public final class SocketBridge implements Handler<ClientSocket> {

@@ -48,14 +48,16 @@ function useLatest(value) {
   return ref;
 }
 
-/** Calls handler(event) for each event of the type. */
-export function useEvent(type, handler) {
+/** Calls handler(event) for each event of the type; with { filter }, for those the filter matches (docs/filters.md). */
+export function useEvent(type, handler, { filter } = {}) {
   const { client } = useHerald();
   const latest = useLatest(handler);
+  // a filter written inline is a new object each render: the subscription follows its text, not its identity
+  const filterText = filter === undefined || filter === null ? '' : typeof filter === 'string' ? filter : JSON.stringify(filter);
   useEffect(() => {
     if (!client || !type) return undefined;
-    return client.on(type, (event) => latest.current(event));
-  }, [client, type, latest]);
+    return client.on(type, (event) => latest.current(event), filterText ? { filter: filterText } : undefined);
+  }, [client, type, latest, filterText]);
 }
 
 /** useEvent for several types at once: { 'order:created': handler, … }. */

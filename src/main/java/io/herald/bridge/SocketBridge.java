@@ -45,7 +45,8 @@ import java.util.logging.Logger;
  * through the {@link ConnectionPolicy} chain (access rules, limits, …), and registered types are
  * delivered by the {@link Fanout}.
  *
- * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover), {@code unregister},
+ * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover, {@code filter} to narrow; a second one
+ * replaces the subscription's filter, docs/filters.md), {@code unregister},
  * {@code publish}, {@code send} (an event, or a control request to a {@code herald:} address), {@code ping}.
  */
 public final class SocketBridge implements Handler<ClientSocket> {
@@ -333,17 +334,27 @@ public final class SocketBridge implements Handler<ClientSocket> {
         if (frame.badResume() != null) {
             throw frame.badResume();
         }
-        RegisterFrame register = new RegisterFrame(type, catalogued, frame.resume());
-        if (connection.subscriptions.containsKey(type)) {
-            return DONE;
+        if (frame.badFilter() != null) {
+            throw frame.badFilter();
         }
+        RegisterFrame register = new RegisterFrame(type, catalogued, frame.resume(), frame.filter());
         for (ConnectionPolicy policy : policies) {
             policy.onRegister(connection, register);
         }
         if (register.access() == Access.NONE) {
             throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + connection.principal().role() + " may not read " + register.namespace().name());
         }
-        Subscription subscription = new Subscription(connection, register.access());
+        Subscription existing = connection.subscriptions.get(type);
+        if (existing != null) {
+            // a second register of the type replaces its filter; a refused one (above) left the subscription as it was
+            existing.access = register.access();
+            if (register.resume() == null) {
+                fanout.refilter(type, existing, register.filter()); // it keeps its place: nothing missed, nothing twice
+                return DONE;
+            }
+            unregister(connection, type); // with since: from that position, as a first register
+        }
+        Subscription subscription = new Subscription(connection, register.access(), register.filter());
         String namespace = register.namespace().name();
         if (readers(connection, namespace) == 0) {
             stats.namespaceReaders(namespace, 1);

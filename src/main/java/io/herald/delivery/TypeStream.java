@@ -96,6 +96,8 @@ public final class TypeStream {
     private Subscription[] members = NONE;
     private final List<Subscription> recovering = new ArrayList<>();
     private final List<Waiting> waitingForStart = new ArrayList<>();
+    /** The subscribers' distinct filters (normalized text → group): each evaluated once per event. */
+    private final java.util.Map<String, FilterGroup> filterGroups = new java.util.HashMap<>();
 
     private record Waiting(Subscription subscription, RegisterFrame.Resume resume) {
     }
@@ -173,6 +175,7 @@ public final class TypeStream {
 
     /** Adds a subscriber; the future completes when the stream knows where it starts (at once, once it runs). */
     Future<Void> subscribe(Subscription subscription, RegisterFrame.Resume resume) {
+        joinGroup(subscription);
         if (resume == null) {
             addMember(subscription);
         } else if (epoch == null) {
@@ -197,10 +200,14 @@ public final class TypeStream {
         members = NONE;
         recovering.clear();
         waitingForStart.clear();
+        filterGroups.clear();
         return dropped;
     }
 
     void unsubscribe(Subscription subscription) {
+        if (!subscription.cancelled) {
+            leaveGroup(subscription);
+        }
         subscription.cancelled = true;
         recovering.remove(subscription);
         waitingForStart.removeIf(w -> w.subscription() == subscription);
@@ -211,6 +218,37 @@ public final class TypeStream {
             System.arraycopy(members, index + 1, shrunk, index, members.length - index - 1);
             members = shrunk;
         }
+    }
+
+    /** A second register without {@code since}: the subscription keeps its place (live, or the rest of its replay) with another filter. */
+    void refilter(Subscription subscription, io.herald.delivery.filter.EventFilter filter) {
+        leaveGroup(subscription);
+        subscription.filter = filter;
+        joinGroup(subscription);
+    }
+
+    /** Puts the subscription in the group of its filter (made for the first with that filter); none when unfiltered. */
+    private void joinGroup(Subscription subscription) {
+        if (subscription.filter == null) {
+            subscription.group = null;
+            return;
+        }
+        FilterGroup group = filterGroups.computeIfAbsent(subscription.filter.normalized(), f -> new FilterGroup(subscription.filter));
+        group.subscribers++;
+        subscription.group = group;
+    }
+
+    private void leaveGroup(Subscription subscription) {
+        FilterGroup group = subscription.group;
+        if (group != null && --group.subscribers == 0) {
+            filterGroups.remove(group.filter.normalized());
+        }
+        // the subscription keeps pointing at its group: a fan-out loop that still holds it filters it the same
+    }
+
+    /** The distinct filters of the stream's subscribers (the unit tests read it). */
+    int filterGroupCount() {
+        return filterGroups.size();
     }
 
     private void addMember(Subscription subscription) {

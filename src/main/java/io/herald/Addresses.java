@@ -32,6 +32,8 @@ public final class Addresses {
     public static final String PRESENCE_NODE_PREFIX = "herald.presence.node.";
     /** Local request: {@code {}} → everyone online, {@code {"room":…}} → the room's members, {@code {"summary":true}} → the counts. */
     public static final String PRESENCE_QUERY = "herald.presence.query";
+    /** Local request: → every webhook's state ({@code GET /api/webhooks}), read from the cluster's kept positions. */
+    public static final String WEBHOOKS_STATUS = "herald.webhooks.status";
     /** Prefix of {@link #delivery(String)}. */
     public static final String DELIVERY_PREFIX = "herald.deliver.";
 

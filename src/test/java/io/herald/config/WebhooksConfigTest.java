@@ -66,8 +66,6 @@ class WebhooksConfigTest {
         assertTrue(unknown.getMessage().contains("unknown field 'secrt'"), unknown.getMessage());
         JsonObject notAList = shipped().put("webhooks", new JsonObject());
         assertEquals("webhooks", refused(notAList, Map.of()).key());
-        ConfigException secret = bad(h -> h.put("secret", "short-but-secret"));
-        assertFalse(secret.getMessage().contains("short-but-secret"));
     }
 
     @Test
@@ -79,6 +77,7 @@ class WebhooksConfigTest {
         ConfigException refused = refused(with(weak), prod);
         assertEquals("webhooks[0].secret", refused.key());
         assertTrue(refused.getMessage().contains("at least 32 bytes"), refused.getMessage());
+        assertFalse(refused.getMessage().contains("only-16-bytes-xx"), "the message never shows the secret");
         assertEquals(1, load(with(weak), Map.of()).webhooks().size(), "dev takes it");
     }
 }

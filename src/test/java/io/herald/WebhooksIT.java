@@ -266,4 +266,114 @@ class WebhooksIT {
             }
         }
     }
+
+    @Test
+    void aReceiverDownLongerThanHistoryCoversGetsAGapRecordedAndResumesAtTheOldestKeptEvent() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            HeraldNode node = TestNodes.start(TestNodes.config(webhook(receiver.url(), "order:created").andThen(json ->
+                    json.getJsonObject("history").getJsonObject("namespaces").put("orders", new JsonObject().put("maxEvents", 5)))));
+            try {
+                TestNodes.publish(node, "order:created", new JsonObject().put("orderId", "o-1"));
+                TestNodes.publish(node, "order:created", new JsonObject().put("orderId", "o-2"));
+                Eventually.assertWithin(60, "the first two arrived", () -> receiver.seqs("order:created").equals(List.of(1L, 2L)));
+                receiver.failing.set(1_000_000);
+                for (int i = 3; i <= 15; i++) {
+                    TestNodes.publish(node, "order:created", new JsonObject().put("orderId", "o-" + i));
+                }
+                // history now holds 11..15 only; the receiver has refused seq 3 at least once
+                Eventually.assertWithin(60, "the receiver refused", () -> receiver.refused.get() >= 1);
+                receiver.failing.set(0);
+                Eventually.assertWithin(120, "sending resumed at the oldest kept event",
+                        () -> receiver.seqs("order:created").equals(List.of(1L, 2L, 11L, 12L, 13L, 14L, 15L)));
+                JsonObject hook = webhooksApi(node);
+                assertEquals(1L, hook.getLong("gapCount"));
+                assertEquals(8L, hook.getLong("lostEvents"));
+                JsonObject gap = hook.getJsonArray("gaps").getJsonObject(0);
+                assertEquals("trimmed", gap.getString("reason"));
+                assertEquals("order:created", gap.getString("type"));
+                assertEquals(3L, gap.getLong("fromSeq"));
+                assertEquals(10L, gap.getLong("toSeq"));
+                assertEquals(8L, gap.getLong("lost"));
+                Eventually.assertWithin(30, "stats count the lost events",
+                        () -> stats(node).getJsonObject("totals").getJsonObject("webhookEventsLost").getLong("erp", 0L) == 8);
+            } finally {
+                node.close().await();
+            }
+        }
+    }
+
+    /**
+     * A node death: three jars, each its own JVM (two would leave the survivor without a majority); the oldest, which
+     * sends, is SIGKILLed while events are published on another. The next oldest takes over from the kept positions.
+     */
+    @Test
+    void whenTheSendingProcessIsKilledTheNextOldestTakesOverAndNothingIsLost() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            String hooks = new JsonArray().add(new JsonObject().put("id", "erp").put("url", receiver.url())
+                    .put("types", new JsonArray().add("order:created")).put("secret", SECRET).put("timeoutMs", 2000)).encode();
+            try (JarCluster cluster = new JarCluster(3, Map.of("HERALD_WEBHOOKS", hooks)).startAll()) {
+                String first = cluster.nodeId(0);
+                List<String> published = new CopyOnWriteArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    published.add(publishOver(cluster.http(2), i));
+                }
+                Eventually.assertWithin(60, "the first ten arrived", () -> receiver.ids().containsAll(published));
+                assertEquals(first, webhooksOver(cluster.http(2)).getString("sender"), "the oldest node sends");
+                Thread publisher = new Thread(() -> {
+                    for (int i = 10; i < 40; i++) {
+                        // a publish refused while the cluster drops the dead member is published again (its seq then is the next)
+                        for (int attempt = 0; ; attempt++) {
+                            try {
+                                published.add(publishOver(cluster.http(2), i));
+                                break;
+                            } catch (AssertionError | RuntimeException refused) {
+                                if (attempt > 100) {
+                                    throw refused;
+                                }
+                            }
+                            try {
+                                Thread.sleep(200);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                publisher.start();
+                Thread.sleep(300);
+                cluster.kill(0);
+                publisher.join();
+                Eventually.assertWithin(120, "every event arrived, the survivors sending", () -> receiver.ids().containsAll(published));
+                Eventually.assertWithin(30, "another node sends", () -> !first.equals(webhooksOver(cluster.http(2)).getString("sender")));
+                List<Long> seqs = receiver.seqs("order:created");
+                TreeSet<Long> distinct = new TreeSet<>(seqs);
+                assertEquals(List.of(1L, 40L, 40L), List.of(distinct.first(), distinct.last(), (long) distinct.size()), "no seq missing " + seqs);
+                assertEquals(new ArrayList<>(distinct), new ArrayList<>(new LinkedHashSet<>(seqs)), "first arrivals in seq order " + seqs);
+                for (Received r : receiver.received) {
+                    assertSigned(r);
+                }
+                System.out.printf("webhooks SIGKILL takeover: %d requests for %d events (%d duplicates)%n",
+                        seqs.size(), distinct.size(), seqs.size() - distinct.size());
+            }
+        }
+    }
+
+    static String publishOver(int port, int i) {
+        TestNodes.Response response = TestNodes.http("POST", port, "/api/events", "Bearer " + io.herald.config.HeraldConfig.DEV_API_KEY,
+                new JsonObject().put("type", "order:created").put("data", new JsonObject().put("orderId", "o-" + i)).encode());
+        assertEquals(202, response.status(), response.body());
+        return response.json().getString("id");
+    }
+
+    static JsonObject webhooksOver(int port) {
+        TestNodes.Response response = TestNodes.http("GET", port, "/api/webhooks", "Bearer " + io.herald.config.HeraldConfig.DEV_API_KEY, null);
+        assertEquals(200, response.status(), response.body());
+        assertFalse(response.body().contains(SECRET));
+        return response.json().getJsonArray("webhooks").getJsonObject(0);
+    }
 }

@@ -70,6 +70,9 @@ final class WebhookLane {
             }
             state = loaded.result() == null ? new LaneState() : LaneState.fromJson(loaded.result());
             state.sentBy(nodeId);
+            if (state.epoch() != null) {
+                save(); // the API names the sender from now on (a takeover)
+            }
             run();
         });
     }

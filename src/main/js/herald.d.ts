@@ -190,6 +190,13 @@ export interface Presence {
   next: string | null;
   more: boolean;
 }
+/** A room signal (herald:signal): typing and the like; gone at expiresAt (the hub's clock, ms). */
+export interface Signal<D = unknown> {
+  room: string;
+  from: { userId: string | null; role: string };
+  data: D;
+  expiresAt: number;
+}
 /** Which page of a presence answer: limit 1..500 (default 500), after the previous answer's next. */
 export interface PresencePageRequest {
   limit?: number;
@@ -209,7 +216,11 @@ export declare class Herald {
   onRecoveryIncomplete(callback: (type: EventType, error: HeraldError) => void): () => void;
   onError(callback: (error: HeraldError) => void): () => void;
   /** Joins a room (kept across reconnects); rejects with code access_denied when the rules refuse it. */
-  join(room: string): Promise<{ room: string; joined: boolean }>;
+  join(room: string): Promise<{ room: string; joined: boolean; signals?: Signal[] }>;
+  /** Signals the room's other members (never kept; ttlMs 1..10000, default 5000; data at most 1 KiB of JSON). */
+  signal(room: string, data?: unknown, options?: { ttlMs?: number }): Promise<{ room: string; expiresAt: number }>;
+  /** Each signal of the rooms joined (never this client's own), and those a join's reply carries; returns the unsubscribe. */
+  onSignal<D = unknown>(handler: (signal: Signal<D>) => void): () => void;
   leave(room: string): Promise<{ room: string; joined: boolean }>;
   presence(): Promise<Presence>;
   presence(room: string, page?: PresencePageRequest): Promise<RoomPresence>;

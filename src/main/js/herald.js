@@ -103,6 +103,7 @@ export class Herald {
   #handlers = new Map();     // event type -> Set of handlers
   #positions = new Map();    // event type -> { seq, epoch } of the last event handed to the application
   #rooms = new Set();        // rooms joined, joined again after each reconnect
+  #signalHandlers = new Set(); // herald:signal handlers: registered while there is one
   #pending = new Map();      // reply address -> { resolve, reject, timer }
   #openWaiters = new Set();  // requests made while not connected: sent at the next open
   #listeners = { status: new Set(), recovery: new Set(), error: new Set() };
@@ -181,7 +182,48 @@ export class Herald {
   async join(room) {
     const reply = await this.request('herald:join', { room });
     this.#rooms.add(room);
+    this.#joinedSignals(reply);
     return reply;
+  }
+
+  /**
+   * Signals the room's other members (typing and the like): never kept in history, gone after ttlMs (at most 10000;
+   * the hub's default 5000). Only in a joined room whose members see each other. Resolves to { room, expiresAt }.
+   */
+  signal(room, data, { ttlMs } = {}) {
+    const body = ttlMs === undefined ? { room, data } : { room, data, ttlMs };
+    return this.request('herald:signal', body);
+  }
+
+  /**
+   * Calls handler({ room, from: { userId, role }, data, expiresAt }) for each signal of the rooms joined (never this
+   * client's own), and for those a join's reply carries; returns the unsubscribe.
+   */
+  onSignal(handler) {
+    if (this.#signalHandlers.size === 0) {
+      this.#sendFrame({ type: 'register', address: 'herald:signal', headers: {} });
+    }
+    const own = (signal) => handler(signal);
+    this.#signalHandlers.add(own);
+    return () => {
+      if (this.#signalHandlers.delete(own) && this.#signalHandlers.size === 0) {
+        this.#sendFrame({ type: 'unregister', address: 'herald:signal' });
+      }
+    };
+  }
+
+  #joinedSignals(reply) {
+    if (reply && Array.isArray(reply.signals)) {
+      for (const signal of reply.signals) {
+        this.#onSignal(signal);
+      }
+    }
+  }
+
+  #onSignal(signal) {
+    for (const handler of [...this.#signalHandlers]) {
+      safely(handler, signal);
+    }
   }
 
   async leave(room) {
@@ -282,8 +324,11 @@ export class Herald {
     for (const type of this.#handlers.keys()) {
       this.#sendFrame(registerFrame(type, this.#positions.get(type)), true);
     }
+    if (this.#signalHandlers.size > 0) {
+      this.#sendFrame({ type: 'register', address: 'herald:signal', headers: {} }, true);
+    }
     for (const room of this.#rooms) {
-      this.request('herald:join', { room }).catch((err) => this.#emit('error', err));
+      this.request('herald:join', { room }).then((reply) => this.#joinedSignals(reply), (err) => this.#emit('error', err));
     }
     this.#pingTimer = setInterval(() => this.#sendFrame({ type: 'ping' }), this.#options.pingMs);
     this.#scheduleRefresh();
@@ -415,6 +460,10 @@ export class Herald {
       this.#pending.delete(frame.address);
       clearTimeout(reply.timer);
       reply.resolve(frame.body);
+      return;
+    }
+    if (frame.address === 'herald:signal') {
+      if (frame.body) this.#onSignal(frame.body);
       return;
     }
     const handlers = this.#handlers.get(frame.address);

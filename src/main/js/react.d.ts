@@ -30,6 +30,13 @@ export declare function usePresence<R extends string | undefined = undefined>(ro
   refresh: () => void;
 };
 
+/** Who is typing in a room (signals of data { typing: true }, each until it expires); notify() on keystrokes, stop() when done. */
+export declare function useTyping(room: string, options?: { ttlMs?: number }): {
+  typing: Array<{ userId: string | null; role: string; expiresAt: number }>;
+  notify: () => void;
+  stop: () => void;
+};
+
 export interface ConnectionStatusProps {
   labels?: Partial<Record<Status, string>>;
   render?: (status: Status, closeInfo: CloseInfo | null) => ReactNode;

@@ -68,6 +68,7 @@ public final class Benchmark {
         options.put("histogram", "0");
         options.put("ingest-seconds", "10");
         options.put("ingest-warmup", "20");
+        options.put("ingest-variants", "unclustered,1,2"); // which of unclustered, clustered on 1 node, on 2 nodes
         options.put("batch", "100");
         // one request at a time per connection: Vert.x handles pipelined requests of a connection one after the other,
         // so pipelining would bound a batch of history appends by the number of connections
@@ -471,7 +472,11 @@ public final class Benchmark {
      */
     private Map<String, Double> ingest() throws Exception {
         Map<String, Double> metrics = new LinkedHashMap<>();
+        List<String> chosen = List.of(options.get("ingest-variants").split(","));
         for (String variant : INGEST_VARIANTS) {
+            if (!chosen.contains(variant.equals("unclustered") ? "unclustered" : variant.endsWith("2 nodes") ? "2" : "1")) {
+                continue;
+            }
             List<ServerProcess> servers = new ArrayList<>();
             try {
                 if (variant.equals("unclustered")) {
@@ -499,6 +504,9 @@ public final class Benchmark {
             for (String mode : List.of("single", "batch")) {
                 String prefix = variant + ", " + mode + ": ";
                 String unclustered = "unclustered, " + mode + ": ";
+                if (!metrics.containsKey(unclustered + "events/s") || !metrics.containsKey(prefix + "events/s")) {
+                    continue;
+                }
                 metrics.put(prefix + "/ unclustered", metrics.get(prefix + "events/s") / metrics.get(unclustered + "events/s"));
                 metrics.put(prefix + "/ unclustered by CPU",
                         metrics.get(unclustered + "server CPU µs/event") / metrics.get(prefix + "server CPU µs/event"));

@@ -69,6 +69,8 @@ public final class SocketBridge implements Handler<ClientSocket> {
     private final Fanout fanout;
     private final List<ConnectionPolicy> policies;
     private final Map<String, ConnectionPolicy.ControlHandler> controls = new HashMap<>();
+    /** Control addresses a connection may register (no catalog type): answered by the policy that declares them. */
+    private final Map<String, ConnectionPolicy.ControlChannel> channels = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
     private final FrameDecoder decoder;
     private final OpenChain openChain;
@@ -94,6 +96,11 @@ public final class SocketBridge implements Handler<ClientSocket> {
             policy.controls().forEach((address, handler) -> {
                 if (!address.startsWith(CONTROL_PREFIX) || controls.putIfAbsent(address, handler) != null) {
                     throw new IllegalArgumentException("control address " + address + " is taken or not under " + CONTROL_PREFIX);
+                }
+            });
+            policy.channels().forEach((address, channel) -> {
+                if (!address.startsWith(CONTROL_PREFIX) || channels.putIfAbsent(address, channel) != null) {
+                    throw new IllegalArgumentException("control channel " + address + " is taken or not under " + CONTROL_PREFIX);
                 }
             });
         }
@@ -283,6 +290,8 @@ public final class SocketBridge implements Handler<ClientSocket> {
         try {
             if (frame instanceof FrameDecoder.Register register) {
                 return register(connection, register);
+            } else if (frame instanceof FrameDecoder.Unregister && channels.containsKey(frame.address())) {
+                channels.get(frame.address()).unregister(connection);
             } else if (frame instanceof FrameDecoder.Unregister) {
                 unregister(connection, frame.address());
             } else if (frame instanceof FrameDecoder.Publish publish) {
@@ -315,6 +324,11 @@ public final class SocketBridge implements Handler<ClientSocket> {
 
     private Future<Void> register(Connection connection, FrameDecoder.Register frame) {
         String type = frame.address();
+        ConnectionPolicy.ControlChannel channel = channels.get(type);
+        if (channel != null) {
+            channel.register(connection);
+            return DONE;
+        }
         EventCatalog.Namespace catalogued = namespaceOf(type);
         if (frame.badResume() != null) {
             throw frame.badResume();

@@ -188,6 +188,8 @@ public final class ConfigKeys {
     public static final ConfigKey LIMITS_USER_PUBLISHES_PER_MINUTE = key("limits.userPublishesPerMinute", Type.INTEGER).def(3_000)
             .range(1, 10_000_000)
             .doc("client publishes per user per minute across the user's connections, per node (anonymous: per client IP)");
+    public static final ConfigKey LIMITS_SIGNALS_PER_SECOND = key("limits.signalsPerSecond", Type.INTEGER).def(10)
+            .range(1, 10_000).doc("`herald:signal` sends per connection per second (err `rate_limited`)");
 
     static {
         section("history", "What history keeps of each event type's stream (recovery, `GET /api/history`).");

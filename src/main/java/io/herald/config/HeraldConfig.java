@@ -86,7 +86,7 @@ public record HeraldConfig(
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
-                         int presenceQueriesPerMinute, int userPublishesPerMinute) {
+                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond) {
     }
 
     /** {@code demo.*}. */
@@ -267,7 +267,8 @@ public record HeraldConfig(
                 r.integer(LIMITS_CONNECT_ATTEMPTS_PER_IP_PER_SECOND),
                 r.integer(LIMITS_PUBLISH_EVENTS_PER_SECOND),
                 r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
-                r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE));
+                r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE),
+                r.integer(LIMITS_SIGNALS_PER_SECOND));
 
         Demo demo = new Demo(
                 r.bool(DEMO_ENABLED, mode == Mode.DEV),

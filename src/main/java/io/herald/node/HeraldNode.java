@@ -46,6 +46,10 @@ import io.herald.presence.PresencePolicy;
 import io.herald.presence.PresenceAnnouncements;
 import io.herald.presence.PresenceVerticle;
 import io.herald.presence.RoomRules;
+import io.herald.presence.SignalPolicy;
+import io.herald.presence.SignalStore;
+import io.herald.presence.SignalVerticle;
+import io.herald.presence.Signals;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
 import io.herald.webhooks.Backoff;
@@ -187,6 +191,9 @@ public final class HeraldNode {
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
         }
+        // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
+        Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
+                System::currentTimeMillis);
         // the bridge asks these, in this order, at each step of a connection's life
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
@@ -198,7 +205,8 @@ public final class HeraldNode {
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
                 // last: a connection another policy refuses never shows in presence
-                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute()));
+                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
+                new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         return log.compose(eventLog -> {
@@ -226,6 +234,7 @@ public final class HeraldNode {
                     .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms, announcements,
                             publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, oldestHeraldNode,
                             config.presence().flushMs(), wire)))
+                    .compose(id -> vertx.deployVerticle(new SignalVerticle(signals)))
                     // webhooks: every node answers their state; the oldest Herald node sends them
                     .compose(id -> vertx.deployVerticle(new WebhooksVerticle(webhooks, eventLog,
                             clustered ? HazelcastWebhookStore.open(vertx, clusterManager.getHazelcastInstance()) : Future.<WebhookStore>succeededFuture(new LocalWebhookStore()),

@@ -154,6 +154,14 @@ class SoakCheckerTest {
         assertOnly(h.check(), Kind.REORDERED);
     }
 
+    /** Seed 2027's 30-minute run: a bus publish stamped (by another process's clock) 27 ms after its own first delivery. */
+    @Test
+    void anEventIsSentNoLaterThanItIsFirstDelivered() {
+        H h = new H().ack("e1", "A", 2, 100, 150).ack("e2", "A", 1, 160, 170); // e2 stamped after e1's ack...
+        h.both("e2", "A", 1, 120).both("e1", "A", 2, 155); // ...but delivered before it: it was sent by 120
+        assertOnly(h.check());
+    }
+
     @Test
     void aDeliveryNobodyPublishedIsUnknown() {
         assertOnly(new H().clean(2).both("ghost", "A", 3, 300).check(), Kind.UNKNOWN);

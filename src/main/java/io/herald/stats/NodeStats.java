@@ -287,6 +287,11 @@ public final class NodeStats implements Counters {
         deliveryLatency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
+    @Override
+    public void stateUpdated(String type, String result, int count) {
+        keyedCounter(Stat.STATE_UPDATES, result).increment(count);
+    }
+
     public void rawEventRejected() {
         rawRejected.increment();
     }

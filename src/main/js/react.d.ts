@@ -30,6 +30,13 @@ export declare function usePresence<R extends string | undefined = undefined>(ro
   refresh: () => void;
 };
 
+/** A keyed type's state, kept current (docs/state.md): key -> the latest envelope of that key. */
+export declare function useHeraldState<T extends EventType, D = Record<string, unknown>>(type: T): {
+  map: Map<string, HeraldEvent<T, D>>;
+  ready: boolean;
+  error: HeraldError | null;
+};
+
 export interface ConnectionStatusProps {
   labels?: Partial<Record<Status, string>>;
   render?: (status: Status, closeInfo: CloseInfo | null) => ReactNode;

@@ -47,6 +47,8 @@ public final class HazelcastKeyedState implements KeyedState {
     public static final String MAP_PREFIX = "herald.state.";
     /** The most partitions one query of a page reads. */
     static final int MAX_PARTITIONS_PER_QUERY = 64;
+    /** The most queries one page makes (a page of entries the reader may not read ends early, with more). */
+    static final int MAX_QUERIES_PER_PAGE = 16;
 
     private final Vertx vertx;
     private final Map<String, IMap<String, StateEntry>> maps;
@@ -165,7 +167,7 @@ public final class HazelcastKeyedState implements KeyedState {
             long perPartition = Math.max(1, map.size() / count);
             int step = (int) Math.max(1, Math.min(MAX_PARTITIONS_PER_QUERY, 2L * limit / perPartition));
             int queries = 0;
-            for (int first = Math.min(from.bucket(), count); first < count && !pager.done() && queries < 8; first += step, queries++) {
+            for (int first = Math.min(from.bucket(), count); first < count && !pager.done() && queries < MAX_QUERIES_PER_PAGE; queries++) {
                 int end = Math.min(count, first + step);
                 Set<String> keys = new HashSet<>();
                 for (int p = first; p < end; p++) {
@@ -185,6 +187,8 @@ public final class HazelcastKeyedState implements KeyedState {
                 for (int p = first; p < end && !pager.done(); p++) {
                     pager.offer(p, byPartition.get(p - first));
                 }
+                first = end;
+                step = Math.min(MAX_PARTITIONS_PER_QUERY, step * 2); // still room in the page: the state is sparser than its size said
             }
             return pager.page(count);
         }, false);

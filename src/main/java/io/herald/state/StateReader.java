@@ -16,7 +16,8 @@ import java.util.function.Predicate;
 
 /**
  * A page of a keyed type's state, as {@code herald:state} and {@code GET /api/state/{type}} answer it (docs/state.md):
- * {@code {"type", "entries": [<envelope>…], "seq", "epoch", "next"?, "more"}}. {@code seq} and {@code epoch} are the
+ * {@code {"type", "key", "entries": [<envelope>…], "seq", "epoch", "next"?, "more"}} ({@code key}: the type's key field, so
+ * that a client keys its map as the hub does). {@code seq} and {@code epoch} are the
  * stream's position read before the page (and before this node's state updates in flight landed): a {@code register}
  * with that {@code since} and {@code epoch} continues the first page's snapshot with no gap. In the paging words of
  * presence and history: {@code limit} (1 to {@value PresencePage#MAX_LIMIT}, default the maximum), {@code next}, {@code more}.
@@ -59,6 +60,7 @@ public final class StateReader {
                     page.entries().forEach(entry -> entries.add(new JsonObject(entry.envelope())));
                     JsonObject reply = new JsonObject()
                             .put("type", type)
+                            .put("key", catalog.state(type).key())
                             .put("entries", entries)
                             .put("seq", position.tail())
                             .put("epoch", position.epoch());

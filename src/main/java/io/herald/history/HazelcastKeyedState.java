@@ -30,8 +30,9 @@ import java.util.logging.Logger;
 
 /**
  * The cluster's keyed state: a Hazelcast map per keyed type ({@code herald.state.<type>}, one synchronous backup),
- * key → {@link StateEntry}, updated with the {@link KeepNewer} entry processor (one per key of an append), so the
- * entry with the higher {@code seq} stays whichever node's update lands last.
+ * key → {@link StateEntry}, updated with the {@link KeepNewer} entry processor, so the entry with the higher
+ * {@code seq} stays whichever node's update lands last; each node sends its updates of a type in rounds, one entry
+ * processor per key a round ({@code Writer}).
  *
  * <p>Eviction is Hazelcast's, per partition: each of the cluster's partitions (271 by default) keeps at most
  * {@code ceil(maxKeys / partitions)} keys, and past that evicts by its sampled LRU (of a few entries sampled in the
@@ -55,14 +56,15 @@ public final class HazelcastKeyedState implements KeyedState {
     private final PartitionService partitions;
     /** A key that lives in each partition, by partition id: what a query of chosen partitions names. */
     private final String[] partitionKeys;
-    /** This node's updates in flight, per type. */
-    private final Map<String, Set<CompletableFuture<?>>> inFlight = new ConcurrentHashMap<>();
+    /** This node's updates, per type. */
+    private final Map<String, Writer> writers = new HashMap<>();
 
     private HazelcastKeyedState(Vertx vertx, Map<String, IMap<String, StateEntry>> maps, PartitionService partitions, String[] partitionKeys) {
         this.vertx = vertx;
         this.maps = maps;
         this.partitions = partitions;
         this.partitionKeys = partitionKeys;
+        maps.forEach((type, map) -> writers.put(type, new Writer(map)));
     }
 
     /** Configures the maps of the keyed types (a dynamic config, shared with every member); talks to the cluster, so off the event loop. */
@@ -87,6 +89,8 @@ public final class HazelcastKeyedState implements KeyedState {
         MapConfig config = new MapConfig(MAP_PREFIX + type)
                 .setBackupCount(1)
                 .setAsyncBackupCount(0)
+                // entries are immutable: the entry processor reads and replaces the object, no deserialisation per update
+                .setInMemoryFormat(com.hazelcast.config.InMemoryFormat.OBJECT)
                 .setEvictionConfig(new EvictionConfig()
                         .setEvictionPolicy(EvictionPolicy.LRU)
                         .setMaxSizePolicy(MaxSizePolicy.PER_PARTITION)
@@ -127,33 +131,105 @@ public final class HazelcastKeyedState implements KeyedState {
 
     @Override
     public Future<Void> update(String type, List<StateEntry> entries) {
-        IMap<String, StateEntry> map = map(type);
-        Context context = vertx.getOrCreateContext();
-        // one entry processor per key: the batch's last event of a key is the one that counts
-        Map<String, StateEntry> latest = new LinkedHashMap<>();
-        for (StateEntry entry : entries) {
-            latest.put(entry.key(), entry);
+        Writer writer = writers.get(type);
+        if (writer == null) {
+            throw new IllegalArgumentException(type + " keeps no state");
         }
-        Set<CompletableFuture<?>> pending = inFlight.computeIfAbsent(type, t -> ConcurrentHashMap.newKeySet());
-        List<CompletableFuture<Boolean>> all = new ArrayList<>(latest.size());
-        for (StateEntry entry : latest.values()) {
-            CompletableFuture<Boolean> one = map.submitToKey(entry.key(), new KeepNewer(entry)).toCompletableFuture();
-            pending.add(one);
-            one.whenComplete((changed, failed) -> pending.remove(one));
-            all.add(one);
-        }
-        return Future.fromCompletionStage(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)), context).mapEmpty();
+        return Future.fromCompletionStage(writer.add(entries), vertx.getOrCreateContext());
     }
 
     @Override
     public Future<Void> settled(String type) {
-        Set<CompletableFuture<?>> pending = inFlight.get(type);
-        if (pending == null || pending.isEmpty()) {
+        Writer writer = writers.get(type);
+        if (writer == null) {
             return Future.succeededFuture();
         }
-        Context context = vertx.getOrCreateContext();
-        CompletableFuture<?>[] now = pending.toArray(CompletableFuture[]::new);
-        return Future.fromCompletionStage(CompletableFuture.allOf(now).handle((v, failed) -> (Void) null), context);
+        return Future.fromCompletionStage(writer.settled().handle((v, failed) -> (Void) null), vertx.getOrCreateContext());
+    }
+
+    /**
+     * A type's updates from this node, group-committed as appends are: while one round of entry processors is in
+     * flight, what comes meanwhile waits, and several events of one key keep only the newest ({@link StateRule}: the
+     * rule takes the highest seq, so applying the newest alone ends alike). A busy type then costs one entry
+     * processor per key per round trip, not per event (ingest: per event had cost a clustered node most of its batch
+     * throughput). Thread-safe: appends complete on several event loops.
+     */
+    private final class Writer {
+        private final IMap<String, StateEntry> map;
+        private Map<String, StateEntry> pending = new HashMap<>();
+        private List<CompletableFuture<Void>> pendingWaiters = new ArrayList<>();
+        /** The waiters of the round in flight; null when none is. */
+        private List<CompletableFuture<Void>> inFlightWaiters;
+
+        Writer(IMap<String, StateEntry> map) {
+            this.map = map;
+        }
+
+        CompletableFuture<Void> add(List<StateEntry> entries) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            boolean start;
+            synchronized (this) {
+                for (StateEntry entry : entries) {
+                    pending.merge(entry.key(), entry, (current, incoming) -> StateRule.next(current, incoming) == null ? current : incoming);
+                }
+                pendingWaiters.add(done);
+                start = inFlightWaiters == null;
+                if (start) {
+                    inFlightWaiters = new ArrayList<>();
+                }
+            }
+            if (start) {
+                flush();
+            }
+            return done;
+        }
+
+        /** Completes once what is in flight and what waits now have landed. */
+        CompletableFuture<Void> settled() {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            synchronized (this) {
+                if (inFlightWaiters == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                (pending.isEmpty() ? inFlightWaiters : pendingWaiters).add(done);
+            }
+            return done;
+        }
+
+        private void flush() {
+            Map<String, StateEntry> round;
+            synchronized (this) {
+                if (pending.isEmpty()) {
+                    List<CompletableFuture<Void>> waiting = inFlightWaiters;
+                    inFlightWaiters = null;
+                    waiting.forEach(w -> w.complete(null));
+                    return;
+                }
+                round = pending;
+                pending = new HashMap<>();
+                inFlightWaiters.addAll(pendingWaiters);
+                pendingWaiters = new ArrayList<>();
+            }
+            List<CompletableFuture<Boolean>> all = new ArrayList<>(round.size());
+            for (StateEntry entry : round.values()) {
+                all.add(map.submitToKey(entry.key(), new KeepNewer(entry)).toCompletableFuture());
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, failed) -> {
+                List<CompletableFuture<Void>> landed;
+                synchronized (this) {
+                    landed = inFlightWaiters;
+                    inFlightWaiters = new ArrayList<>();
+                }
+                for (CompletableFuture<Void> waiter : landed) {
+                    if (failed == null) {
+                        waiter.complete(null);
+                    } else {
+                        waiter.completeExceptionally(failed);
+                    }
+                }
+                flush();
+            });
+        }
     }
 
     @Override

@@ -95,7 +95,6 @@ public final class EventPublisher {
         return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField()));
     }
 
-
     /** Publishes a validated batch; events of one type get the batch's order in their seq. */
     public Future<List<Published>> publishAll(List<PublishRequest> requests) {
         requests.forEach(this::validate);
@@ -258,7 +257,13 @@ public final class EventPublisher {
             return;
         }
         int count = entries.size();
-        state.update(type, entries).onComplete(done -> stats.stateUpdated(type, done.succeeded() ? StateUpdates.APPLIED : StateUpdates.FAILED, count));
+        Future<Void> updated;
+        try {
+            updated = state.update(type, entries);
+        } catch (RuntimeException failed) {
+            updated = Future.failedFuture(failed); // the events are published all the same: the state misses them (counted)
+        }
+        updated.onComplete(done -> stats.stateUpdated(type, done.succeeded() ? StateUpdates.APPLIED : StateUpdates.FAILED, count));
     }
 
     /** A random (version 4) UUID without SecureRandom's lock: ids must be unique, not unguessable. */

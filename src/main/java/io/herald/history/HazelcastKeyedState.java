@@ -210,11 +210,17 @@ public final class HazelcastKeyedState implements KeyedState {
                 inFlightWaiters.addAll(pendingWaiters);
                 pendingWaiters = new ArrayList<>();
             }
-            List<CompletableFuture<Boolean>> all = new ArrayList<>(round.size());
-            for (StateEntry entry : round.values()) {
-                all.add(map.submitToKey(entry.key(), new KeepNewer(entry)).toCompletableFuture());
+            CompletableFuture<Void> sent;
+            try {
+                List<CompletableFuture<Boolean>> all = new ArrayList<>(round.size());
+                for (StateEntry entry : round.values()) {
+                    all.add(map.submitToKey(entry.key(), new KeepNewer(entry)).toCompletableFuture());
+                }
+                sent = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+            } catch (RuntimeException notSent) { // Hazelcast shutting down: the round fails, the next one tries again
+                sent = CompletableFuture.failedFuture(notSent);
             }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, failed) -> {
+            sent.whenComplete((v, failed) -> {
                 List<CompletableFuture<Void>> landed;
                 synchronized (this) {
                     landed = inFlightWaiters;

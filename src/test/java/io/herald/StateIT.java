@@ -262,8 +262,16 @@ class StateIT {
         assertEquals("access_denied", denied.getString("failureType"));
         JsonObject notKeyed = control(guest, "herald:state", new JsonObject().put("type", "product:created"));
         assertEquals("not_found", notKeyed.getString("failureType"));
-        JsonObject filtered = control(staff, "herald:state", new JsonObject().put("type", ORDERS).put("filter", new JsonObject()));
-        assertEquals("invalid_parameter", filtered.getString("failureType"), "filters on state are not wired in yet");
+        JsonObject badFilter = control(staff, "herald:state", new JsonObject().put("type", ORDERS).put("filter", "{\"field\":\"x\"}"));
+        assertEquals("invalid_filter", badFilter.getString("failureType"));
+        // a filter narrows a snapshot: the staff's, to one customer's orders; the customer's own, to nothing more than theirs
+        JsonObject filter = new JsonObject().put("field", "data.customerId").put("op", "eq").put("value", "c-own-2");
+        JsonObject narrowed = control(staff, "herald:state", new JsonObject().put("type", ORDERS).put("filter", filter.encode()));
+        List<String> narrowedKeys = narrowed.getJsonObject("body").getJsonArray("entries").stream()
+                .map(e -> ((JsonObject) e).getJsonObject("data").getString("orderId")).filter(k -> k.startsWith("own-")).sorted().toList();
+        assertEquals(List.of("own-2", "own-4", "own-6"), narrowedKeys);
+        JsonObject notMine = control(customer, "herald:state", new JsonObject().put("type", ORDERS).put("filter", filter.encode()));
+        assertEquals(0, notMine.getJsonObject("body").getJsonArray("entries").size(), "a filter never widens ownership");
         JsonObject badLimit = control(staff, "herald:state", new JsonObject().put("type", ORDERS).put("limit", 501));
         assertEquals("invalid_parameter", badLimit.getString("failureType"));
         JsonObject badNext = control(staff, "herald:state", new JsonObject().put("type", ORDERS).put("next", "nonsense"));

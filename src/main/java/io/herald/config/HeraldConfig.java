@@ -85,7 +85,7 @@ public record HeraldConfig(
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
-                         int presenceQueriesPerMinute, int userPublishesPerMinute) {
+                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond) {
     }
 
     /** {@code demo.*}. */
@@ -108,7 +108,7 @@ public record HeraldConfig(
     }
 
     /** {@code delivery.*}. */
-    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight) {
+    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight, int stallMs) {
     }
 
     /** {@code presence.*}; {@code announceFile}: which roles' first and last connections announce which events. */
@@ -253,7 +253,8 @@ public record HeraldConfig(
                 r.integer(LIMITS_CONNECT_ATTEMPTS_PER_IP_PER_SECOND),
                 r.integer(LIMITS_PUBLISH_EVENTS_PER_SECOND),
                 r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
-                r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE));
+                r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE),
+                r.integer(LIMITS_SIGNALS_PER_SECOND));
 
         Demo demo = new Demo(
                 r.bool(DEMO_ENABLED, mode == Mode.DEV),
@@ -272,7 +273,8 @@ public record HeraldConfig(
                 r.integer(DELIVERY_TAIL_CHECK_MS),
                 r.integer(DELIVERY_LINGER_MS),
                 r.integer(DELIVERY_MAX_RECOVERY_EVENTS),
-                r.integer(DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT));
+                r.integer(DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT),
+                r.integer(DELIVERY_STALL_MS));
         Presence presence = new Presence(
                 r.bool(PRESENCE_ENABLED),
                 r.integer(PRESENCE_FLUSH_MS),

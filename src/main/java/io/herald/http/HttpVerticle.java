@@ -114,7 +114,7 @@ public final class HttpVerticle extends VerticleBase {
         Fanout fanout = new Fanout(context, catalog, log, stats,
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
                         config.delivery().maxRecoveryEvents(), TypeStream.DeliveryOptions.replayPageBytes(config.bridge().maxOutboundBytes()),
-                        replayBudget), config.bridge().writeDelayMs());
+                        replayBudget, config.delivery().stallMs()), config.bridge().writeDelayMs());
         bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge(), config.auth().leewaySeconds(), fanout, policies,
                 () -> health.isClosing() ? CloseReason.SHUTDOWN : health.inMinority() ? CloseReason.UNAVAILABLE : null);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()

@@ -51,6 +51,10 @@ import io.herald.presence.PresencePolicy;
 import io.herald.presence.PresenceAnnouncements;
 import io.herald.presence.PresenceVerticle;
 import io.herald.presence.RoomRules;
+import io.herald.presence.SignalPolicy;
+import io.herald.presence.SignalStore;
+import io.herald.presence.SignalVerticle;
+import io.herald.presence.Signals;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -180,6 +184,9 @@ public final class HeraldNode {
             stats.presenceSource(presence::users, presence::rooms);
         }
         StatePolicy statePolicy = new StatePolicy(roles);
+        // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
+        Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
+                System::currentTimeMillis);
         // the bridge asks these, in this order, at each step of a connection's life
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
@@ -192,7 +199,8 @@ public final class HeraldNode {
                 new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
                 statePolicy,
                 // last: a connection another policy refuses never shows in presence
-                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute()));
+                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
+                new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         Future<KeyedState> keyedState = clustered
@@ -227,6 +235,7 @@ public final class HeraldNode {
                     .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms, announcements,
                             publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, oldestHeraldNode,
                             config.presence().flushMs(), wire)))
+                    .compose(id -> vertx.deployVerticle(new SignalVerticle(signals)))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -7,6 +7,7 @@ import io.herald.auth.Principal;
 import io.herald.auth.RoleMatrix;
 import io.herald.bridge.ConnectionPolicy;
 import io.herald.delivery.Connection;
+import io.herald.delivery.filter.EventFilter;
 import io.herald.presence.PresencePage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code herald:state} on the bridge: {@code send} {@code {"type", "limit"?, "next"?}} answers a page of the type's keyed
+ * {@code herald:state} on the bridge: {@code send} {@code {"type", "limit"?, "next"?, "filter"?}} answers a page of the type's keyed
  * state ({@link StateReader}) holding only the entries the connection may read (its role's access to the type, ownership
  * and targets as live delivery applies them); a role that may not read the type gets {@code access_denied}. The reply
  * goes out as any reply does, against the connection's outbound bound; at most {@value PresencePage#MAX_LIMIT} entries a page.
@@ -51,10 +52,9 @@ public final class StatePolicy implements ConnectionPolicy {
         if (!(body.getValue("type") instanceof String type) || type.isEmpty()) {
             throw new HeraldException(ErrorCode.INVALID_PARAMETER, "herald:state needs a string 'type'");
         }
-        if (body.getValue(FILTER) != null) {
-            // the filter evaluator (issue 20 item 2) is not wired in yet: refuse rather than answer more than was asked
-            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "filter is not supported on herald:state by this node yet");
-        }
+        // a filter (docs/filters.md) only narrows what the role and ownership allow; a bad one is invalid_filter
+        Object filterValue = body.getValue(FILTER);
+        EventFilter filter = filterValue == null ? null : EventFilter.parse(filterValue);
         StateReader current = reader;
         if (current == null) {
             throw new HeraldException(ErrorCode.UNAVAILABLE, "state is not ready on this node yet");
@@ -65,7 +65,11 @@ public final class StatePolicy implements ConnectionPolicy {
         if (access == Access.NONE) {
             throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + who.role() + " may not read " + type);
         }
-        return current.read(type, body.getValue(PresencePage.LIMIT), body.getValue(PresencePage.NEXT),
-                StateAccess.reader(access, who.userId(), who.role(), Set.copyOf(connection.rooms())));
+        java.util.function.Predicate<io.herald.history.StateEntry> readable = StateAccess.reader(access, who.userId(), who.role(),
+                Set.copyOf(connection.rooms()));
+        if (filter != null) {
+            readable = readable.and(entry -> filter.matches(type, entry.envelope()));
+        }
+        return current.read(type, body.getValue(PresencePage.LIMIT), body.getValue(PresencePage.NEXT), readable);
     }
 }

@@ -37,6 +37,8 @@ public final class Addresses {
      * ({@code {"node","room","key","expiresAt","body"}}, body the client frame's body as JSON text).
      */
     public static final String SIGNAL = "herald.signal";
+    /** Local request: → every webhook's state ({@code GET /api/webhooks}), read from the cluster's kept positions. */
+    public static final String WEBHOOKS_STATUS = "herald.webhooks.status";
     /** Prefix of {@link #delivery(String)}. */
     public static final String DELIVERY_PREFIX = "herald.deliver.";
 

@@ -262,6 +262,16 @@ public final class ConfigKeys {
     public static final ConfigKey DEMO_INTERVAL_MS = key("demo.intervalMs", Type.INTEGER).def(1500).range(10, 3_600_000)
             .doc("one demo event per interval");
 
+    static {
+        section("webhooks", "Events POSTed to your backends, signed, at least once and in order per type ([webhooks.md](webhooks.md)).");
+    }
+
+    public static final ConfigKey WEBHOOKS = key("webhooks", Type.OBJECT_LIST).def(List.of())
+            .doc("each `{\"id\", \"url\", \"types\": [\"order:*\", \"payment:received\", …], \"secret\", \"timeoutMs\"?}`: "
+                    + "`id` unique (letters, digits, `-_.`), `url` http or https, `types` event types or `namespace:*`, "
+                    + "`secret` the HMAC-SHA256 key of `Herald-Signature` (prod: at least 32 bytes), `timeoutMs` per request "
+                    + "(1000..600000, default 10000); from the environment as one JSON array (`HERALD_WEBHOOKS='[…]'`)");
+
     private ConfigKeys() {
     }
 

@@ -19,6 +19,7 @@ import io.herald.api.DisconnectApi;
 import io.herald.web.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PresenceApi;
+import io.herald.api.WebhooksApi;
 import io.herald.api.PublishApi;
 import io.herald.api.HistoryApi;
 import io.herald.catalog.EventCatalog;
@@ -167,6 +168,7 @@ public final class HttpVerticle extends VerticleBase {
             new io.herald.api.StateApi(stateReader, stats, admin).mount(router);
         }
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
+        new WebhooksApi(vertx.eventBus(), stats, admin).mount(router);
         new DisconnectApi(vertx.eventBus(), stats, admin, config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         if (devTokens != null) {
             devTokens.mount(router);

@@ -26,6 +26,8 @@ export interface HeraldEvent<T extends EventType = EventType, D = Record<string,
   data: D;
   userId?: string;
   storeId?: string;
+  /** true on an event that removed its key from a keyed type's state (docs/state.md). */
+  delete?: true;
 }
 
 export type Status = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -192,6 +194,29 @@ export interface Presence {
   next: string | null;
   more: boolean;
 }
+/** herald.state(type): a keyed type's state, kept current (docs/state.md). */
+export interface HeraldState<T extends EventType = EventType, D = Record<string, unknown>> {
+  /** Key (the type's key field, as text) -> the latest envelope of that key. */
+  readonly map: Map<string, HeraldEvent<T, D>>;
+  /** Resolves once the snapshot is read and the stream follows it; rejects with a HeraldError (access_denied, not_found, …). */
+  readonly ready: Promise<void>;
+  /** Stops following the type (unregisters it when nothing else follows it). */
+  close(): void;
+}
+
+/** One page of herald:state / GET /api/state/{type}. */
+export interface StatePage<T extends EventType = EventType, D = Record<string, unknown>> {
+  type: T;
+  /** The type's key field. */
+  key: string;
+  entries: Array<HeraldEvent<T, D>>;
+  /** The stream's tail read before the page: register with since = the first page's seq and its epoch to continue. */
+  seq: number;
+  epoch: string;
+  next?: string;
+  more: boolean;
+}
+
 /** A room signal (herald:signal): typing and the like; gone at expiresAt (the hub's clock, ms). */
 export interface Signal<D = unknown> {
   room: string;
@@ -235,6 +260,9 @@ export declare class Herald {
    */
   on<T extends EventType, D = Record<string, unknown>>(type: T, handler: (event: HeraldEvent<T, D>) => void,
     options?: { filter?: Filter | string }): () => void;
+  /** A keyed type's state: snapshot pages, then the stream from the snapshot's seq; onChange after the snapshot and each change. */
+  state<T extends EventType, D = Record<string, unknown>>(type: T,
+    onChange?: (map: Map<string, HeraldEvent<T, D>>, event: HeraldEvent<T, D> | undefined) => void): HeraldState<T, D>;
   onStatus(callback: (status: Status, info: CloseInfo | null) => void): () => void;
   /** History could not replay all that was missed of a type: reload its state. */
   onRecoveryIncomplete(callback: (type: EventType, error: HeraldError) => void): () => void;

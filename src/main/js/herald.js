@@ -277,6 +277,131 @@ export class Herald {
     return this.request('herald:presence', page ? { ...body, ...page } : body);
   }
 
+  /**
+   * The keyed state of a type (docs/state.md), kept current: reads the snapshot page by page (herald:state), then
+   * follows the stream from the snapshot's seq and epoch (a register with since), so nothing falls in between. The
+   * Map goes from key (the type's key field, as text) to the latest envelope of that key; an event whose seq is not
+   * above its key's entry is one the entry already reflects and is dropped; an event with `delete: true` removes its
+   * key. onChange(map, event) is called after the snapshot (event undefined) and after each change. When history
+   * cannot cover a gap (recovery_incomplete) the snapshot is read again. Returns { map, ready, close }.
+   */
+  state(type, onChange) {
+    const map = new Map();
+    let keyField = null;
+    let buffered = [];   // live events that came while a snapshot was read
+    let loading = true;
+    let closed = false;
+    const notify = (event) => { if (onChange && !closed) safely(onChange, map, event); };
+    const apply = (event) => {
+      const data = event.data || {};
+      const value = data[keyField];
+      if (keyField === null || (typeof value !== 'string' && typeof value !== 'number')) return false;
+      const key = String(value);
+      const current = map.get(key);
+      if (current && current.epoch === event.epoch && event.seq <= current.seq) return false;
+      if (event.delete === true) {
+        if (!map.delete(key)) return false;
+      } else {
+        map.set(key, event);
+      }
+      return true;
+    };
+    const handler = (event) => {
+      if (loading) {
+        buffered.push(event);
+      } else if (apply(event)) {
+        notify(event);
+      }
+    };
+    // a type already followed gets its live events from now (buffered until the snapshot is read); a new one is
+    // registered once the snapshot's position is known, with that position
+    const registered = this.#handlers.has(type);
+    let handlers = this.#handlers.get(type);
+    if (!handlers) {
+      handlers = new Set();
+      this.#handlers.set(type, handlers);
+    }
+    const own = { call: (event) => handler(event), filter: null }; // a state needs every event of the type
+    handlers.add(own);
+    if (registered) this.#refilter(type, false); // handlers with filters: the subscription becomes unfiltered
+    let firstLoad = !registered;
+    const load = async () => {
+      loading = true;
+      const snapshot = new Map();
+      let first = null;
+      let next;
+      do {
+        const page = await this.request('herald:state', next ? { type, next } : { type });
+        first = first || page;
+        keyField = page.key || keyField;
+        for (const envelope of page.entries) {
+          const value = envelope.data ? envelope.data[keyField] : undefined;
+          if (value !== undefined) snapshot.set(String(value), envelope);
+        }
+        next = page.more ? page.next : null;
+      } while (next && !closed);
+      if (closed) return;
+      map.clear();
+      for (const [key, envelope] of snapshot) map.set(key, envelope);
+      if (firstLoad) {
+        firstLoad = false;
+        const position = { seq: first.seq, epoch: first.epoch };
+        if (!this.#positions.has(type) || this.#positions.get(type).epoch !== position.epoch || this.#positions.get(type).seq > position.seq) {
+          this.#positions.set(type, position);
+        }
+        this.#filters.delete(type);
+        this.#sendFrame(registerFrame(type, this.#positions.get(type), undefined));
+      }
+      const waiting = buffered;
+      buffered = [];
+      loading = false;
+      waiting.forEach(apply);
+      notify(undefined);
+    };
+    let retry = null;
+    let loaded = false;
+    let resolveReady;
+    let rejectReady;
+    const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+    ready.catch(() => {}); // an application that does not wait for it is told through onError on later failures
+    const attempt = () => load().then(() => {
+      loaded = true;
+      resolveReady();
+    }, (err) => {
+      if (!closed && (err.code === 'disconnected' || err.code === 'timeout')) {
+        // read again once connected: the open registered the type again (live from there, buffered), and the snapshot
+        // read after it covers the rest
+        retry = retry || this.onStatus((status) => {
+          if (status === 'open' && retry) { retry(); retry = null; firstLoad = false; attempt(); }
+        });
+      } else {
+        loading = false; // nothing to wait for: live events go to the map as they come (none without a key field)
+        buffered = [];
+        if (loaded) this.#emit('error', err); else rejectReady(err); // a refusal: access_denied, not_found, …
+      }
+    });
+    attempt();
+    const offRecovery = this.onRecoveryIncomplete((address) => {
+      if (address === type && !loading && !closed) attempt();
+    });
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      offRecovery();
+      if (retry) retry();
+      if (!handlers.delete(own) || this.#handlers.get(type) !== handlers) return;
+      if (handlers.size > 0) {
+        this.#refilter(type, false);
+        return;
+      }
+      this.#handlers.delete(type);
+      this.#positions.delete(type);
+      this.#filters.delete(type);
+      this.#sendFrame({ type: 'unregister', address: type });
+    };
+    return { map, ready, close };
+  }
+
   /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch }. */
   publish(type, data) {
     return this.request(type, data);

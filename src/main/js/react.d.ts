@@ -31,6 +31,13 @@ export declare function usePresence<R extends string | undefined = undefined>(ro
   refresh: () => void;
 };
 
+/** A keyed type's state, kept current (docs/state.md): key -> the latest envelope of that key. */
+export declare function useHeraldState<T extends EventType, D = Record<string, unknown>>(type: T): {
+  map: Map<string, HeraldEvent<T, D>>;
+  ready: boolean;
+  error: HeraldError | null;
+};
+
 /** Who is typing in a room (signals of data { typing: true }, each until it expires); notify() on keystrokes, stop() when done. */
 export declare function useTyping(room: string, options?: { ttlMs?: number }): {
   typing: Array<{ userId: string | null; role: string; expiresAt: number }>;

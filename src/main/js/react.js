@@ -75,6 +75,22 @@ export function useEvents(handlers) {
   }, [client, types, latest]);
 }
 
+/**
+ * A keyed type's state (docs/state.md), kept current: a Map from key to the latest envelope, re-rendering on each
+ * change ({ map, ready, error }: ready once the snapshot is read; error a HeraldError such as access_denied).
+ */
+export function useHeraldState(type) {
+  const { client } = useHerald();
+  const [view, setView] = useState({ map: new Map(), ready: false, error: null });
+  useEffect(() => {
+    if (!client || !type) return undefined;
+    const state = client.state(type, (map) => setView({ map: new Map(map), ready: true, error: null }));
+    state.ready.catch((error) => setView((previous) => ({ ...previous, error })));
+    return () => state.close();
+  }, [client, type]);
+  return view;
+}
+
 /** The hub's presence events, aimed at a room's members when someone joins or leaves it. */
 const PRESENCE_EVENTS = ['presence:joined', 'presence:left'];
 

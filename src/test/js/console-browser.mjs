@@ -100,6 +100,10 @@ try {
   result.orderSeq = order.seq;
   await page.waitForSelector('.toast');
   result.toast = await page.textContent('.toast');
+  // the stock table: the state of inventory:updated, live (docs/state.md)
+  await publish('inventory:updated', { productId: 'p-console', product: 'Console mug', quantity: 7, warehouse: 'north' });
+  await page.waitForSelector('#stock-rows tr[title="p-console"]');
+  result.stockRow = await page.textContent('#stock-rows tr[title="p-console"]');
   await page.waitForFunction(() => document.querySelectorAll('#nodes .node').length > 0);
   result.clusterSize = await page.textContent('#cluster-size');
   await page.waitForFunction(() => document.querySelectorAll('#online li').length > 0);

@@ -121,6 +121,7 @@ async function start(token) {
       herald.on(type, onEvent);
     }
   }
+  followStock(herald);
   fillPublishTypes();
   refreshPresence();
   refreshStats();
@@ -216,6 +217,37 @@ function markDenied(type) {
     item.classList.add('denied');
     item.title = 'this role may not read it';
   }
+}
+
+// --- keyed state: the stock table --------------------------------------------------------------
+
+const STOCK_TYPE = 'inventory:updated';
+
+/** The state of inventory:updated (docs/state.md), kept current by herald.state(): one row per product. */
+function followStock(herald) {
+  $('stock-rows').replaceChildren();
+  $('stock-count').textContent = '';
+  $('stock-note').textContent = 'The state of ' + STOCK_TYPE + ', by product (a snapshot, then live).';
+  const view = herald.state(STOCK_TYPE, (map, event) => renderStock(map, event));
+  view.ready.catch((error) => {
+    $('stock-note').textContent = error.code === 'access_denied' ? 'This role may not read ' + STOCK_TYPE + '.'
+      : error.code === 'not_found' ? STOCK_TYPE + ' keeps no state on this hub.' : error.code + ': ' + error.message;
+  });
+}
+
+function renderStock(map, event) {
+  const rows = [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(0, MAX_ROWS).map(([key, envelope]) => {
+    const data = envelope.data || {};
+    const row = el('tr', { title: key },
+      el('td', { textContent: data.product ? data.product + ' (' + key + ')' : key }),
+      el('td', { textContent: data.quantity === undefined ? '' : String(data.quantity) }),
+      el('td', { textContent: data.warehouse || '' }),
+      el('td', { textContent: String(envelope.seq) }));
+    if (event && envelope === event) row.classList.add('changed');
+    return row;
+  });
+  $('stock-rows').replaceChildren(...rows);
+  $('stock-count').textContent = String(map.size);
 }
 
 // --- presence ---------------------------------------------------------------------------------

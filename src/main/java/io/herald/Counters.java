@@ -61,4 +61,8 @@ public interface Counters {
 
     /** A request or frame refused with {@code code}. */
     void refused(ErrorCode code);
+
+    /** {@code count} events of a keyed type whose state update was {@code result}: applied, failed, or unkeyed (no key in data). */
+    default void stateUpdated(String type, String result, int count) {
+    }
 }

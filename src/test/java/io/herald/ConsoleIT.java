@@ -48,6 +48,7 @@ class ConsoleIT {
             assertTrue(seen.getString("orderRow").contains("o-console"), seen.encode());
             assertTrue(seen.getString("toast").contains("system:alert") && seen.getString("toast").contains("disk almost full"), seen.encode());
             assertTrue(seen.getString("clusterSize").startsWith("1 node"), seen.encode());
+            assertTrue(seen.getString("stockRow").contains("Console mug") && seen.getString("stockRow").contains("7"), seen.encode());
             assertEquals(List.of("dev-admin"), seen.getJsonArray("online").getList(), "the admin itself is online");
             assertEquals(List.of(), seen.getJsonArray("deniedNamespaces").getList(), "an admin reads every namespace");
             // who is typing in a chat room: the other console's staff member, never the typist itself

@@ -72,6 +72,8 @@ public final class Benchmark {
         options.put("ingest-warmup", "20");
         options.put("ingest-variants", "unclustered,1,2"); // which of unclustered, clustered on 1 node, on 2 nodes
         options.put("batch", "100");
+        // the type ingest publishes; order:status_changed keeps state by orderId (docs/state.md)
+        options.put("ingest-type", "order:created");
         // one request at a time per connection: Vert.x handles pipelined requests of a connection one after the other,
         // so pipelining would bound a batch of history appends by the number of connections
         options.put("connections", "128");
@@ -565,7 +567,8 @@ public final class Benchmark {
     /** One closed-loop load on the servers: warmup, then the window, counting what is accepted in it. */
     private void ingestPhase(String variant, String mode, List<ServerProcess> servers, int batchSize, Map<String, Double> metrics)
             throws Exception {
-        IngestLoad load = new IngestLoad(vertx, servers.stream().map(s -> s.port).toList(), option("connections"), option("in-flight"), batchSize);
+        IngestLoad load = new IngestLoad(vertx, servers.stream().map(s -> s.port).toList(), option("connections"), option("in-flight"), batchSize,
+                options.get("ingest-type"));
         try {
             System.gc(); // as in fanout: no generator collection during the window
             load.start().await();

@@ -46,23 +46,28 @@ final class IngestLoad {
 
     /** {@code batchSize} 0 posts single events to /api/events, more posts batches to /api/events/batch. */
     IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize) {
+        this(vertx, ports, connections, inFlight, batchSize, "order:created");
+    }
+
+    /** Events of {@code type} (a keyed one, order:status_changed, measures the state update: docs/state.md). */
+    IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize, String type) {
         this.client = vertx.createNetClient();
         this.ports = ports;
         this.connections = Math.max(connections, ports.size());
         this.perConnection = Math.max(1, inFlight / this.connections);
         this.eventsPerRequest = Math.max(1, batchSize);
         this.uri = batchSize == 0 ? "/api/events" : "/api/events/batch";
-        this.body = batchSize == 0 ? event(0) : batch(batchSize);
+        this.body = batchSize == 0 ? event(type, 0) : batch(type, batchSize);
     }
 
-    private static String event(int n) {
-        return "{\"type\":\"order:created\",\"data\":{\"orderId\":\"o-" + n + "\",\"customerId\":\"c-1\",\"total\":42.5}}";
+    private static String event(String type, int n) {
+        return "{\"type\":\"" + type + "\",\"data\":{\"orderId\":\"o-" + n + "\",\"customerId\":\"c-1\",\"total\":42.5}}";
     }
 
-    private static String batch(int size) {
+    private static String batch(String type, int size) {
         StringBuilder events = new StringBuilder("{\"events\":[");
         for (int i = 0; i < size; i++) {
-            events.append(i == 0 ? "" : ",").append(event(i));
+            events.append(i == 0 ? "" : ",").append(event(type, i));
         }
         return events.append("]}").toString();
     }

@@ -20,10 +20,25 @@ public final class EventCatalog {
     public record Namespace(String name, String ownerField, List<String> types) {
     }
 
+    /**
+     * A type's keyed state ({@code "options": {"<type>": {"state": {"key", "maxKeys"}}}} of its namespace): the field of
+     * {@code data} that names an entry, and how many entries the cluster keeps at most (docs/state.md).
+     */
+    public record StateOptions(String key, int maxKeys) {
+        public static final int DEFAULT_MAX_KEYS = 100_000;
+        public static final int MAX_MAX_KEYS = 10_000_000;
+    }
+
     private final Map<String, Namespace> namespaces;
     private final Map<String, Namespace> namespaceByType;
+    private final Map<String, StateOptions> stateByType;
 
     private EventCatalog(Map<String, Namespace> namespaces) {
+        this(namespaces, Map.of());
+    }
+
+    private EventCatalog(Map<String, Namespace> namespaces, Map<String, StateOptions> stateByType) {
+        this.stateByType = Map.copyOf(stateByType);
         this.namespaces = Collections.unmodifiableMap(namespaces);
         Map<String, Namespace> byType = new LinkedHashMap<>();
         namespaces.values().forEach(ns -> ns.types().forEach(t -> byType.put(t, ns)));
@@ -37,6 +52,7 @@ public final class EventCatalog {
         }
         Map<String, Namespace> result = new LinkedHashMap<>();
         Map<String, String> seen = new LinkedHashMap<>();
+        Map<String, StateOptions> state = new LinkedHashMap<>();
         for (String name : spaces.fieldNames()) {
             String key = "catalog.namespaces." + name;
             if (!(spaces.getValue(name) instanceof JsonObject ns)) {
@@ -61,8 +77,55 @@ public final class EventCatalog {
                 throw new ConfigException(key + ".ownerField", "must be a string");
             }
             result.put(name, new Namespace(name, (String) owner, List.copyOf(list)));
+            state.putAll(stateOptions(key + ".options", ns.getValue("options"), list));
         }
-        return new EventCatalog(result);
+        return new EventCatalog(result, state);
+    }
+
+    /** A namespace's {@code options}: per type of the namespace; this release reads {@code state}, and leaves other options alone. */
+    private static Map<String, StateOptions> stateOptions(String key, Object value, List<String> types) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof JsonObject options)) {
+            throw new ConfigException(key, "must be an object of event types of the namespace");
+        }
+        Map<String, StateOptions> result = new LinkedHashMap<>();
+        for (String type : options.fieldNames()) {
+            if (!types.contains(type)) {
+                throw new ConfigException(key + "." + type, "is not a type of this namespace");
+            }
+            if (!(options.getValue(type) instanceof JsonObject typeOptions)) {
+                throw new ConfigException(key + "." + type, "must be an object");
+            }
+            Object state = typeOptions.getValue("state");
+            if (state == null) {
+                continue;
+            }
+            String at = key + "." + type + ".state";
+            if (!(state instanceof JsonObject stateJson)) {
+                throw new ConfigException(at, "must be an object {\"key\": \"<data field>\", \"maxKeys\": <n>}");
+            }
+            if (!(stateJson.getValue("key") instanceof String field) || field.isEmpty() || field.length() > 128) {
+                throw new ConfigException(at + ".key", "must name a field of the events' data (1 to 128 characters)");
+            }
+            Object max = stateJson.getValue("maxKeys", StateOptions.DEFAULT_MAX_KEYS);
+            if (!(max instanceof Number n) || n.doubleValue() != n.longValue() || n.longValue() < 1 || n.longValue() > StateOptions.MAX_MAX_KEYS) {
+                throw new ConfigException(at + ".maxKeys", "must be a whole number from 1 to " + StateOptions.MAX_MAX_KEYS);
+            }
+            result.put(type, new StateOptions(field, n.intValue()));
+        }
+        return result;
+    }
+
+    /** The type's keyed state, or null for a type that keeps none. */
+    public StateOptions state(String type) {
+        return stateByType.get(type);
+    }
+
+    /** The types that keep state, with their options. */
+    public Map<String, StateOptions> stateTypes() {
+        return stateByType;
     }
 
     /** Event types are {@code namespace-ish:name}: letters, digits, '_', '-', '.', with exactly one ':'. */

@@ -88,6 +88,12 @@ public final class DemoScenario {
     }
 
     private PublishRequest stock() {
+        if (random.nextBoolean()) {
+            // the stock per product: inventory:updated keeps state by productId (docs/state.md), the console's table
+            int product = random.nextInt(PRODUCTS.length);
+            return event("inventory:updated", new JsonObject().put("productId", "p-" + (product + 1)).put("product", PRODUCTS[product])
+                    .put("quantity", random.nextInt(120)).put("warehouse", random.nextBoolean() ? "north" : "south"));
+        }
         int left = random.nextInt(6);
         String type = left == 0 ? "inventory:out_of_stock" : random.nextInt(3) == 0 ? "inventory:restocked" : "inventory:low_stock";
         return event(type, new JsonObject().put("product", pick(PRODUCTS))

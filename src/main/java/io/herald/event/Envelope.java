@@ -2,8 +2,8 @@ package io.herald.event;
 
 /**
  * The body every browser receives, encoded once per event:
- * {@code {"id","type","ts","seq","epoch","data","userId","storeId"}}, {@code userId} and {@code storeId}
- * only when known. Built from the data already encoded as JSON, so that the data is encoded once for
+ * {@code {"id","type","ts","seq","epoch","data","userId","storeId","delete"}}, {@code userId} and {@code storeId}
+ * only when known, {@code delete} only when true. Built from the data already encoded as JSON, so that the data is encoded once for
  * both the envelope and the history record.
  */
 public final class Envelope {
@@ -11,6 +11,12 @@ public final class Envelope {
     }
 
     public static String encode(String id, String type, long ts, long seq, String epoch, String dataJson, String userId, String storeId) {
+        return encode(id, type, ts, seq, epoch, dataJson, userId, storeId, false);
+    }
+
+    /** With {@code "delete": true} last for an event that removes its key from a keyed type's state (docs/state.md). */
+    public static String encode(String id, String type, long ts, long seq, String epoch, String dataJson, String userId, String storeId,
+                                boolean delete) {
         StringBuilder json = new StringBuilder(dataJson.length() + 160);
         JsonText.quote(json.append("{\"id\":"), id);
         JsonText.quote(json.append(",\"type\":"), type);
@@ -22,6 +28,9 @@ public final class Envelope {
         }
         if (storeId != null) {
             JsonText.quote(json.append(",\"storeId\":"), storeId);
+        }
+        if (delete) {
+            json.append(",\"delete\":true");
         }
         return json.append('}').toString();
     }

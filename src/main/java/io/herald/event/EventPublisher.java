@@ -6,6 +6,8 @@ import io.herald.HeraldException;
 import io.herald.WireVersion;
 import io.herald.catalog.EventCatalog;
 import io.herald.history.EventLog;
+import io.herald.history.KeyedState;
+import io.herald.history.StateEntry;
 import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -47,6 +49,8 @@ public final class EventPublisher {
 
     /** The wire version history records are written in ({@code ClusterWire#writes}). */
     private final IntSupplier wireVersion;
+    /** The state of the keyed types, updated after each append (docs/state.md). */
+    private volatile KeyedState state = KeyedState.NONE;
 
     public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats) {
         this(vertx, catalog, log, stats, () -> WireVersion.CURRENT);
@@ -60,10 +64,25 @@ public final class EventPublisher {
         this.stats = stats;
     }
 
+    /** Where the keyed types' state is kept: the node sets it before anything is published. */
+    public EventPublisher keyedState(KeyedState state) {
+        this.state = state;
+        return this;
+    }
+
     /** Refuses what cannot be published; called before anything is logged, so a bad batch costs nothing. */
     public void validate(PublishRequest request) {
         if (!catalog.contains(request.type())) {
             throw new HeraldException(ErrorCode.UNKNOWN_EVENT_TYPE, "unknown event type '" + request.type() + "'");
+        }
+        if (request.delete()) {
+            EventCatalog.StateOptions keyed = catalog.state(request.type());
+            if (keyed == null) {
+                throw new HeraldException(ErrorCode.INVALID_EVENT, "'delete' applies to types that keep state; " + request.type() + " keeps none");
+            }
+            if (StateUpdates.key(request.data(), keyed) == null) {
+                throw new HeraldException(ErrorCode.INVALID_EVENT, "a delete names its key in data." + keyed.key() + " (a string or a number)");
+            }
         }
     }
 
@@ -122,12 +141,12 @@ public final class EventPublisher {
         }
 
         String record(int version) {
-            return EventRecord.encode(version, id, ts, dataJson, request.userId(), request.storeId(), request.target());
+            return EventRecord.encode(version, id, ts, dataJson, request.userId(), request.storeId(), request.target(), request.delete());
         }
 
         BusEvent numbered(long seq, String epoch) {
-            return new BusEvent(seq, ts, Envelope.encode(id, request.type(), ts, seq, epoch, dataJson, request.userId(), request.storeId()),
-                    ownerId, request.target());
+            return new BusEvent(seq, ts, Envelope.encode(id, request.type(), ts, seq, epoch, dataJson, request.userId(), request.storeId(),
+                    request.delete()), ownerId, request.target());
         }
     }
 
@@ -204,11 +223,47 @@ public final class EventPublisher {
             }
             vertx.eventBus().publish(Addresses.delivery(type), new EventBatch(type, appended.epoch(), events));
             stats.published(type, batch.size());
+            EventCatalog.StateOptions keyed = catalog.state(type);
+            if (keyed != null) {
+                updateState(keyed, batch, events, appended.epoch());
+            }
             for (int i = 0; i < batch.size(); i++) {
                 Pending pending = batch.get(i);
                 pending.result.complete(new Published(pending.id, appended.firstSeq() + i, appended.epoch()));
             }
         }
+    }
+
+    /** After a successful append: the keyed type's state gets the batch's events that name their key (docs/state.md). */
+    private void updateState(EventCatalog.StateOptions keyed, List<Pending> batch, List<BusEvent> events, String epoch) {
+        List<StateEntry> entries = new ArrayList<>(batch.size());
+        int unkeyed = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            String key = StateUpdates.key(pending.request.data(), keyed);
+            if (key == null) {
+                unkeyed++;
+                continue;
+            }
+            BusEvent event = events.get(i);
+            entries.add(new StateEntry(key, event.seq(), epoch, pending.ts, pending.request.delete(), pending.ownerId,
+                    pending.request.target() == null ? null : pending.request.target().toJson().encode(), event.envelope()));
+        }
+        String type = batch.get(0).request.type();
+        if (unkeyed > 0) {
+            stats.stateUpdated(type, StateUpdates.UNKEYED, unkeyed);
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        int count = entries.size();
+        Future<Void> updated;
+        try {
+            updated = state.update(type, entries);
+        } catch (RuntimeException failed) {
+            updated = Future.failedFuture(failed); // the events are published all the same: the state misses them (counted)
+        }
+        updated.onComplete(done -> stats.stateUpdated(type, done.succeeded() ? StateUpdates.APPLIED : StateUpdates.FAILED, count));
     }
 
     /** A random (version 4) UUID without SecureRandom's lock: ids must be unique, not unguessable. */

@@ -13,7 +13,11 @@ import io.vertx.core.json.JsonObject;
  * ever gain fields, so that a rollback keeps reading what the newer release wrote); one without {@code id}, {@code ts}
  * and {@code data} is refused ({@link WireVersion.Unsupported}).
  */
-public record EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target) {
+public record EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target, boolean delete) {
+
+    public EventRecord(String id, long ts, JsonObject data, String userId, String storeId, Target target) {
+        this(id, ts, data, userId, storeId, target, false);
+    }
     private static final io.herald.log.LogLimiter REFUSALS = new io.herald.log.LogLimiter(java.util.logging.Logger.getLogger(EventRecord.class.getName()));
 
     /** In the current wire version. */
@@ -23,6 +27,11 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
 
     /** In wire version {@code version} (what the cluster's nodes all read). */
     public static String encode(int version, String id, long ts, String dataJson, String userId, String storeId, Target target) {
+        return encode(version, id, ts, dataJson, userId, storeId, target, false);
+    }
+
+    /** With {@code "delete": true} for an event that removed its key from a keyed type's state (a field version 2 readers ignore). */
+    public static String encode(int version, String id, long ts, String dataJson, String userId, String storeId, Target target, boolean delete) {
         StringBuilder json = new StringBuilder(dataJson.length() + 72);
         json.append('{');
         if (version > WireVersion.PREVIOUS) {
@@ -39,6 +48,9 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
         if (target != null) {
             json.append(",\"target\":").append(target.toJson().encode());
         }
+        if (delete) {
+            json.append(",\"delete\":true");
+        }
         return json.append('}').toString();
     }
 
@@ -53,18 +65,19 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
             throw refused;
         }
         return new EventRecord(json.getString("id"), json.getLong("ts"), json.getJsonObject("data"),
-                json.getString("userId"), json.getString("storeId"), Target.fromJson(json.getValue("target")));
+                json.getString("userId"), json.getString("storeId"), Target.fromJson(json.getValue("target")),
+                Boolean.TRUE.equals(json.getValue("delete")));
     }
 
     /** The event as delivery sees it, at its place in the stream. */
     public BusEvent toBusEvent(String type, long seq, String epoch, String ownerField) {
         Object owner = ownerField == null ? null : data.getValue(ownerField);
-        return new BusEvent(seq, ts, Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId),
+        return new BusEvent(seq, ts, Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId, delete),
                 owner == null ? null : owner.toString(), target);
     }
 
     /** The envelope as JSON, for the history API. */
     public JsonObject envelope(String type, long seq, String epoch) {
-        return new JsonObject(Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId));
+        return new JsonObject(Envelope.encode(id, type, ts, seq, epoch, data.encode(), userId, storeId, delete));
     }
 }

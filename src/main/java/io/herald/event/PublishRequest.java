@@ -9,9 +9,16 @@ import io.vertx.core.json.JsonObject;
  * about ({@code userId}, {@code storeId}: stamped from the token for browser publishes, given by the
  * backend over HTTP).
  */
-public record PublishRequest(String type, JsonObject data, Target target, String userId, String storeId) {
+public record PublishRequest(String type, JsonObject data, Target target, String userId, String storeId, boolean delete) {
 
-    /** Parses {@code {"type","data","target","userId","storeId"}} as sent over HTTP or the bus. */
+    public PublishRequest(String type, JsonObject data, Target target, String userId, String storeId) {
+        this(type, data, target, userId, storeId, false);
+    }
+
+    /**
+     * Parses {@code {"type","data","target","userId","storeId","delete"}} as sent over HTTP or the bus; {@code "delete": true}
+     * removes the data's key from a keyed type's state (docs/state.md).
+     */
     public static PublishRequest fromJson(Object value) {
         if (!(value instanceof JsonObject json)) {
             throw new HeraldException(ErrorCode.INVALID_EVENT, "an event must be a JSON object");
@@ -27,7 +34,15 @@ public record PublishRequest(String type, JsonObject data, Target target, String
             throw new HeraldException(ErrorCode.INVALID_EVENT, "'data' may nest at most " + JsonDepth.MAX + " levels");
         }
         return new PublishRequest(type, data == null ? new JsonObject() : (JsonObject) data,
-                Target.fromJson(json.getValue("target")), optionalString(json, "userId"), optionalString(json, "storeId"));
+                Target.fromJson(json.getValue("target")), optionalString(json, "userId"), optionalString(json, "storeId"), deleteFlag(json));
+    }
+
+    private static boolean deleteFlag(JsonObject json) {
+        Object value = json.getValue("delete");
+        if (value != null && !(value instanceof Boolean)) {
+            throw new HeraldException(ErrorCode.INVALID_EVENT, "'delete' must be true or false");
+        }
+        return Boolean.TRUE.equals(value);
     }
 
     private static String optionalString(JsonObject json, String field) {
@@ -48,6 +63,9 @@ public record PublishRequest(String type, JsonObject data, Target target, String
         }
         if (storeId != null) {
             json.put("storeId", storeId);
+        }
+        if (delete) {
+            json.put("delete", true);
         }
         return json;
     }

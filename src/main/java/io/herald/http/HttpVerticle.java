@@ -74,6 +74,8 @@ public final class HttpVerticle extends VerticleBase {
     private final NodeHealth health;
     /** Null outside dev mode. */
     private final DevTokenApi devTokens;
+    /** Keyed state for {@code GET /api/state/{type}}; null: not mounted. */
+    private io.herald.state.StateReader stateReader;
     /** The node's bound on replay bytes in memory, shared by its bridges. */
     private final ReplayBudget replayBudget;
     private SocketBridge bridge;
@@ -100,6 +102,12 @@ public final class HttpVerticle extends VerticleBase {
         this.health = health;
         this.devTokens = devTokens;
         this.replayBudget = replayBudget;
+    }
+
+    /** Mounts {@code GET /api/state/{type}} on this reader (docs/state.md); set before the verticle is deployed. */
+    public HttpVerticle stateReader(io.herald.state.StateReader reader) {
+        this.stateReader = reader;
+        return this;
     }
 
     @Override
@@ -156,6 +164,9 @@ public final class HttpVerticle extends VerticleBase {
         AdminAccess admin = new AdminAccess(vertx.eventBus(), config.apiKey(), stats);
         new PublishApi(publisher, publishLimit, stats, admin, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new HistoryApi(log, catalog, stats, admin).mount(router);
+        if (stateReader != null) {
+            new io.herald.api.StateApi(stateReader, stats, admin).mount(router);
+        }
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
         new WebhooksApi(vertx.eventBus(), stats, admin).mount(router);
         new DisconnectApi(vertx.eventBus(), stats, admin, config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);

@@ -32,6 +32,11 @@ import io.herald.health.NodeHealth;
 import io.herald.history.EventLog;
 import io.herald.history.HazelcastEventLog;
 import io.herald.history.LocalEventLog;
+import io.herald.history.HazelcastKeyedState;
+import io.herald.history.KeyedState;
+import io.herald.history.LocalKeyedState;
+import io.herald.state.StatePolicy;
+import io.herald.state.StateReader;
 import io.herald.limits.ConnectionCaps;
 import io.herald.limits.ConnectionCounts;
 import io.herald.limits.FrameRateLimit;
@@ -191,6 +196,7 @@ public final class HeraldNode {
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
         }
+        StatePolicy statePolicy = new StatePolicy(roles);
         // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
         Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
                 System::currentTimeMillis);
@@ -204,13 +210,21 @@ public final class HeraldNode {
                 new ConnectionCaps(connectionCounts, TokenBucket.MONOTONIC_MILLIS),
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
+                statePolicy,
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
                 new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
-        return log.compose(eventLog -> {
-            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes);
+        Future<KeyedState> keyedState = clustered
+                ? log.compose(l -> HazelcastKeyedState.open(vertx, clusterManager.getHazelcastInstance(), catalog.stateTypes()))
+                : Future.succeededFuture(new LocalKeyedState(catalog.stateTypes()));
+        return log.compose(eventLog -> keyedState.map(state -> {
+            statePolicy.reader(new StateReader(catalog, eventLog, state));
+            return eventLog;
+        })).compose(eventLog -> {
+            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes)
+                    .keyedState(statePolicy.stateReader().state());
             // dev mode with the shipped secret hands out tokens for any role, for the console; nothing else mounts it
             DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
                     ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
@@ -243,7 +257,7 @@ public final class HeraldNode {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
                             HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health, devTokens,
-                                    replayBudget);
+                                    replayBudget).stateReader(statePolicy.stateReader());
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }

@@ -139,6 +139,9 @@ public final class NodeStats implements Counters {
         for (ErrorCode code : ErrorCode.values()) {
             refused.put(code, keyedCounter(Stat.REFUSALS, code.id()));
         }
+        for (String result : new String[]{io.herald.event.StateUpdates.APPLIED, io.herald.event.StateUpdates.FAILED, io.herald.event.StateUpdates.UNKEYED}) {
+            keyedCounter(Stat.STATE_UPDATES, result); // listed at zero until they happen
+        }
         readers.put(Stat.NODE, () -> nodeId);
         readers.put(Stat.STARTED_AT, () -> startedAt);
         readers.put(Stat.TOTAL_CONNECTIONS, connections::get);
@@ -285,6 +288,11 @@ public final class NodeStats implements Counters {
     /** An event written to this node's sockets {@code millis} after it was published. */
     public void deliveryLatency(long millis) {
         deliveryLatency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stateUpdated(String type, String result, int count) {
+        keyedCounter(Stat.STATE_UPDATES, result).increment(count);
     }
 
     public void rawEventRejected() {

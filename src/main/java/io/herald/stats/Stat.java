@@ -86,7 +86,9 @@ public enum Stat {
     GAP_LOST(null, "herald.delivery.gap.lost", Kind.COUNTER, Source.COUNTED, "events", null, null, Rule.PER_NODE,
             "Events delivery skipped because they were neither on the bus nor in history any more"),
     REPLAYS_WAITING(null, "herald.replays.waiting", Kind.GAUGE, Source.REPLAY, "replays", null, null, Rule.PER_NODE,
-            "Replays waiting for room under delivery.maxReplayBytesInFlight");
+            "Replays waiting for room under delivery.maxReplayBytesInFlight"),
+    STATE_UPDATES(null, "herald.state.updates", Kind.COUNTER, Source.COUNTED, "events", "result", null, Rule.PER_NODE,
+            "Events of keyed types appended here, by what their state update did: applied, failed, or unkeyed (no key in data: kept in history, not in state)");
 
     /** What a meter is; {@link #INFO}: a fact about the node, no meter. */
     public enum Kind { COUNTER, GAUGE, HISTOGRAM, SUMMARY, INFO }

@@ -46,4 +46,28 @@ class EventCatalogTest {
                         .put("x", new JsonObject().put("types", List.of("a:b")))
                         .put("y", new JsonObject().put("types", List.of("a:b")))))).key());
     }
+
+    @Test
+    void keyedStateIsAnOptionOfATypeAndTypesStayAListOfStrings() {
+        EventCatalog shipped = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
+        assertEquals(new EventCatalog.StateOptions("productId", 100_000), shipped.state("inventory:updated"));
+        assertEquals(new EventCatalog.StateOptions("orderId", 100_000), shipped.state("order:status_changed"));
+        assertEquals(null, shipped.state("order:created"));
+        assertTrue(shipped.namespace("inventory").types().contains("inventory:updated"));
+        EventCatalog defaults = EventCatalog.fromJson(new JsonObject().put("namespaces", new JsonObject().put("x", new JsonObject()
+                .put("types", List.of("x:a", "x:b"))
+                .put("options", new JsonObject().put("x:a", new JsonObject().put("state", new JsonObject().put("key", "id")))
+                        .put("x:b", new JsonObject().put("inbox", true))))));
+        assertEquals(new EventCatalog.StateOptions("id", EventCatalog.StateOptions.DEFAULT_MAX_KEYS), defaults.state("x:a"));
+        assertEquals(null, defaults.state("x:b"), "other options are left to their features");
+        for (var bad : List.of(
+                List.of("catalog.namespaces.x.options.y:a", new JsonObject().put("y:a", new JsonObject())),
+                List.of("catalog.namespaces.x.options.x:a.state.key", new JsonObject().put("x:a", new JsonObject().put("state", new JsonObject()))),
+                List.of("catalog.namespaces.x.options.x:a.state.maxKeys", new JsonObject().put("x:a", new JsonObject()
+                        .put("state", new JsonObject().put("key", "id").put("maxKeys", 0)))),
+                List.of("catalog.namespaces.x.options.x:a.state", new JsonObject().put("x:a", new JsonObject().put("state", "id"))))) {
+            assertEquals(bad.get(0), assertThrows(ConfigException.class, () -> EventCatalog.fromJson(new JsonObject().put("namespaces",
+                    new JsonObject().put("x", new JsonObject().put("types", List.of("x:a")).put("options", bad.get(1)))))).key());
+        }
+    }
 }

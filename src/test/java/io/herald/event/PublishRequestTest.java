@@ -27,9 +27,24 @@ class PublishRequestTest {
     @Test
     void refusesMalformedEvents() {
         for (String bad : new String[]{"{}", "{\"type\":3}", "{\"type\":\"a:b\",\"data\":\"x\"}", "{\"type\":\"a:b\",\"target\":[]}",
-                "{\"type\":\"a:b\",\"target\":{\"roles\":[1]}}", "{\"type\":\"a:b\",\"userId\":5}"}) {
+                "{\"type\":\"a:b\",\"target\":{\"roles\":[1]}}", "{\"type\":\"a:b\",\"userId\":5}",
+                "{\"type\":\"a:b\",\"delete\":\"yes\"}", "{\"type\":\"a:b\",\"delete\":1}"}) {
             HeraldException e = assertThrows(HeraldException.class, () -> PublishRequest.fromJson(new JsonObject(bad)), bad);
             assertEquals(ErrorCode.INVALID_EVENT, e.code());
         }
+    }
+
+    @Test
+    void aDeleteIsAFlagBesideTypeAndDataThatTheEnvelopeAndTheRecordCarry() {
+        PublishRequest delete = PublishRequest.fromJson(new JsonObject("{\"type\":\"inventory:updated\",\"data\":{\"productId\":\"p-1\"},\"delete\":true}"));
+        assertEquals(true, delete.delete());
+        assertEquals(delete, PublishRequest.fromJson(delete.toJson()));
+        assertEquals(false, PublishRequest.fromJson(new JsonObject("{\"type\":\"a:b\",\"delete\":false}")).delete());
+        JsonObject envelope = new JsonObject(Envelope.encode("i", "inventory:updated", 1, 2, "e", "{}", null, null, true));
+        assertEquals(true, envelope.getBoolean("delete"));
+        assertNull(new JsonObject(Envelope.encode("i", "inventory:updated", 1, 2, "e", "{}", null, null, false)).getValue("delete"));
+        EventRecord record = EventRecord.decode(EventRecord.encode(io.herald.WireVersion.CURRENT, "i", 1, "{}", null, null, null, true));
+        assertEquals(true, record.delete());
+        assertEquals(true, record.envelope("inventory:updated", 2, "e").getBoolean("delete"), "a replay carries the delete too");
     }
 }

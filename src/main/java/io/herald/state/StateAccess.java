@@ -1,0 +1,37 @@
+package io.herald.state;
+
+import io.herald.auth.Access;
+import io.herald.event.Target;
+import io.herald.history.StateEntry;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Which entries of a keyed state a reader may read: the rules of live delivery ({@code Subscription}), applied to each
+ * entry's latest event. "own" reads an entry whose owner is the reader or whose target names the reader's user id; a
+ * target, when present, must match the reader (user, role or one of its rooms).
+ */
+public final class StateAccess {
+    private StateAccess() {
+    }
+
+    public static Predicate<StateEntry> reader(Access access, String userId, String role, Set<String> rooms) {
+        return entry -> readable(entry, access, userId, role, rooms);
+    }
+
+    public static boolean readable(StateEntry entry, Access access, String userId, String role, Set<String> rooms) {
+        if (access == Access.NONE) {
+            return false;
+        }
+        Target target = entry.target() == null ? null : Target.fromJson(new JsonObject(entry.target()));
+        if (access == Access.OWN) {
+            boolean owned = userId != null && (userId.equals(entry.ownerId()) || target != null && target.namesUser(userId));
+            if (!owned) {
+                return false;
+            }
+        }
+        return target == null || target.matches(userId, role, rooms);
+    }
+}

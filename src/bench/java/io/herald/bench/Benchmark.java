@@ -265,6 +265,7 @@ public final class Benchmark {
             // RSS read before each jcmd: the attach adds a thread and some native memory to the process
             Thread.sleep(1000);
             long rssBefore = server.rssBytes();
+            List<long[]> mappingsBefore = kind.isJvm() ? server.residentMappings() : List.of();
             long heapBefore = kind.isJvm() ? server.heapAfterGc() : 0;
             LoadClient clients = new LoadClient(vertx, kind, server.port);
             try {
@@ -273,6 +274,7 @@ public final class Benchmark {
                 double connectSeconds = (System.nanoTime() - start) / 1e9;
                 Thread.sleep(2000);
                 long rssAfter = server.rssBytes();
+                List<long[]> mappingsAfter = kind.isJvm() ? server.residentMappings() : List.of();
                 long heapAfter = kind.isJvm() ? server.heapAfterGc() : 0;
                 // after the full GC (G1 gives back what the connects' garbage made it commit): what the connections keep
                 long rssAfterGc = server.rssBytes();
@@ -284,6 +286,12 @@ public final class Benchmark {
                 metrics.put("RSS KB/connection after full GC", kind.isJvm()
                         ? (rssAfterGc - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("RSS MB before", rssBefore / 1024.0 / 1024.0);
+                // the RSS growth split: pages of the Java heap (live objects, and the garbage the connects made G1 touch)
+                // and everything else (Netty's direct buffers, thread stacks, metaspace, malloc)
+                long heapResidentGrowth = server.heapResident(mappingsAfter) - server.heapResident(mappingsBefore);
+                metrics.put("  of which Java heap pages KB/connection", kind.isJvm() ? heapResidentGrowth / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
+                metrics.put("  of which outside the heap KB/connection", kind.isJvm()
+                        ? (rssAfter - rssBefore - heapResidentGrowth) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("heap KB/connection", kind.isJvm() ? (heapAfter - heapBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("connect s", connectSeconds);
                 metrics.put("errors", (double) clients.errors.sum());

@@ -117,7 +117,8 @@ public final class Benchmark {
     }
 
     private void runAll() throws Exception {
-        ServerProcess.extraJvmArgs = options.get("server-jvm-args").isBlank() ? List.of() : List.of(options.get("server-jvm-args").split(" "));
+        // several flags: separated by spaces or by ";" (-Xms64m;-Xmx1g), as the exec plugin splits bench.args on spaces
+        ServerProcess.extraJvmArgs = options.get("server-jvm-args").isBlank() ? List.of() : List.of(options.get("server-jvm-args").split("[ ;]+"));
         System.out.println("# Herald benchmark " + options);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores visible to the generator, "
                 + cpuModel() + ", servers on cores " + options.get("server-cores") + "; server JVM flags (Herald and the stock bridge alike): "

@@ -277,6 +277,10 @@ public final class Benchmark {
                 long rssAfter = server.rssBytes();
                 List<long[]> mappingsAfter = kind.isJvm() ? server.residentMappings() : List.of();
                 long heapAfter = kind.isJvm() ? server.heapAfterGc() : 0;
+                if (kind == ServerProcess.Kind.SOCKETIO) {
+                    server.nodeFullGc();
+                    Thread.sleep(1000);
+                }
                 // after the full GC (G1 gives back what the connects' garbage made it commit): what the connections keep
                 long rssAfterGc = server.rssBytes();
                 if (option("histogram") > 0) {
@@ -284,7 +288,7 @@ public final class Benchmark {
                 }
                 metrics.put("connections", (double) clients.openSockets());
                 metrics.put("RSS KB/connection", (rssAfter - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()));
-                metrics.put("RSS KB/connection after full GC", kind.isJvm()
+                metrics.put("RSS KB/connection after full GC", kind.isJvm() || kind == ServerProcess.Kind.SOCKETIO
                         ? (rssAfterGc - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("RSS MB before", rssBefore / 1024.0 / 1024.0);
                 // the RSS growth split: pages of the Java heap (live objects, and the garbage the connects made G1 touch)

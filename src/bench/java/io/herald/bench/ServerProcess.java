@@ -77,7 +77,7 @@ final class ServerProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCores));
         if (kind == Kind.SOCKETIO) {
-            command.addAll(List.of("node", socketIoServer().toString(), String.valueOf(port)));
+            command.addAll(List.of("node", "--expose-gc", socketIoServer().toString(), String.valueOf(port)));
         } else if (kind == Kind.FLOOR) {
             command.addAll(List.of(floorBinary().toString(), String.valueOf(port)));
         } else {
@@ -200,6 +200,12 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no VmRSS for " + pid);
+    }
+
+    /** The Socket.IO peer's full collection ({@code global.gc()}, POST /gc), for its RSS after a full GC. */
+    void nodeFullGc() throws IOException, InterruptedException {
+        HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/gc")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 
     /** Heap in use right after a full GC, in bytes. */

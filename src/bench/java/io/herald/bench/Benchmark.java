@@ -48,7 +48,9 @@ import java.util.function.Function;
  * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
  * and two peers that run fanout and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
  * pre-encoded frame and one write() per socket per event, src/bench/floor). Idle reports the RSS growth of the server
- * process per connection (what the operator pays, heap or not) and, for the JVMs, the heap after a full GC apart.
+ * process per connection (what the operator pays, heap or not) and, for the JVMs, the heap after a full GC apart; for
+ * the JVMs and Socket.IO (node --expose-gc, POST /gc) the RSS growth after a full GC; for the JVMs the RSS growth split
+ * into Java heap pages and the rest (/proc/PID/smaps against the heap's range).
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */

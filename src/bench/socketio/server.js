@@ -17,6 +17,13 @@ const httpServer = http.createServer((req, res) => {
     res.end('{"status":"UP"}');
     return;
   }
+  if (req.method === 'POST' && req.url === '/gc' && global.gc) {
+    // the bench's "after full GC" for this peer too (node --expose-gc): a full collection, as jcmd GC.run for the JVMs
+    global.gc();
+    res.writeHead(200);
+    res.end();
+    return;
+  }
   if (req.method === 'POST' && req.url === '/api/events') {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));

@@ -50,7 +50,9 @@ import java.util.function.Function;
  * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
  * and two peers that run fanout and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
  * pre-encoded frame and one write() per socket per event, src/bench/floor). Idle reports the RSS growth of the server
- * process per connection (what the operator pays, heap or not) and, for the JVMs, the heap after a full GC apart.
+ * process per connection (what the operator pays, heap or not) and, for the JVMs, the heap after a full GC apart; for
+ * the JVMs and Socket.IO (node --expose-gc, POST /gc) the RSS growth after a full GC; for the JVMs the RSS growth split
+ * into Java heap pages and the rest (/proc/PID/smaps against the heap's range).
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
@@ -124,7 +126,8 @@ public final class Benchmark {
     }
 
     private void runAll() throws Exception {
-        ServerProcess.extraJvmArgs = options.get("server-jvm-args").isBlank() ? List.of() : List.of(options.get("server-jvm-args").split(" "));
+        // several flags: separated by spaces or by ";" (-Xms64m;-Xmx1g), as the exec plugin splits bench.args on spaces
+        ServerProcess.extraJvmArgs = options.get("server-jvm-args").isBlank() ? List.of() : List.of(options.get("server-jvm-args").split("[ ;]+"));
         System.out.println("# Herald benchmark " + options);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores visible to the generator, "
                 + cpuModel() + ", servers on cores " + options.get("server-cores") + "; server JVM flags (Herald and the stock bridge alike): "
@@ -315,6 +318,7 @@ public final class Benchmark {
             // RSS read before each jcmd: the attach adds a thread and some native memory to the process
             Thread.sleep(1000);
             long rssBefore = server.rssBytes();
+            List<long[]> mappingsBefore = kind.isJvm() ? server.residentMappings() : List.of();
             long heapBefore = kind.isJvm() ? server.heapAfterGc() : 0;
             LoadClient clients = new LoadClient(vertx, kind, server.port);
             try {
@@ -323,7 +327,12 @@ public final class Benchmark {
                 double connectSeconds = (System.nanoTime() - start) / 1e9;
                 Thread.sleep(2000);
                 long rssAfter = server.rssBytes();
+                List<long[]> mappingsAfter = kind.isJvm() ? server.residentMappings() : List.of();
                 long heapAfter = kind.isJvm() ? server.heapAfterGc() : 0;
+                if (kind == ServerProcess.Kind.SOCKETIO) {
+                    server.nodeFullGc();
+                    Thread.sleep(1000);
+                }
                 // after the full GC (G1 gives back what the connects' garbage made it commit): what the connections keep
                 long rssAfterGc = server.rssBytes();
                 if (option("histogram") > 0) {
@@ -331,9 +340,15 @@ public final class Benchmark {
                 }
                 metrics.put("connections", (double) clients.openSockets());
                 metrics.put("RSS KB/connection", (rssAfter - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()));
-                metrics.put("RSS KB/connection after full GC", kind.isJvm()
+                metrics.put("RSS KB/connection after full GC", kind.isJvm() || kind == ServerProcess.Kind.SOCKETIO
                         ? (rssAfterGc - rssBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("RSS MB before", rssBefore / 1024.0 / 1024.0);
+                // the RSS growth split: pages of the Java heap (live objects, and the garbage the connects made G1 touch)
+                // and everything else (Netty's direct buffers, thread stacks, metaspace, malloc)
+                long heapResidentGrowth = server.heapResident(mappingsAfter) - server.heapResident(mappingsBefore);
+                metrics.put("  of which Java heap pages KB/connection", kind.isJvm() ? heapResidentGrowth / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
+                metrics.put("  of which outside the heap KB/connection", kind.isJvm()
+                        ? (rssAfter - rssBefore - heapResidentGrowth) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("heap KB/connection", kind.isJvm() ? (heapAfter - heapBefore) / 1024.0 / Math.max(1, clients.openSockets()) : Double.NaN);
                 metrics.put("connect s", connectSeconds);
                 metrics.put("errors", (double) clients.errors.sum());

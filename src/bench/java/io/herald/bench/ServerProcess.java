@@ -77,7 +77,7 @@ final class ServerProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCores));
         if (kind == Kind.SOCKETIO) {
-            command.addAll(List.of("node", socketIoServer().toString(), String.valueOf(port)));
+            command.addAll(List.of("node", "--expose-gc", socketIoServer().toString(), String.valueOf(port)));
         } else if (kind == Kind.FLOOR) {
             command.addAll(List.of(floorBinary().toString(), String.valueOf(port)));
         } else {
@@ -225,15 +225,47 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + pid);
     }
 
+    /** The Socket.IO peer's full collection ({@code global.gc()}, POST /gc), for its RSS after a full GC. */
+    void nodeFullGc() throws IOException, InterruptedException {
+        HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/gc")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
     /** Heap in use right after a full GC, in bytes. */
     long heapAfterGc() throws IOException, InterruptedException {
         jcmd("GC.run");
         String info = jcmd("GC.heap_info");
-        Matcher used = Pattern.compile("garbage-first heap\\s+total \\d+K, used (\\d+)K").matcher(info);
+        Matcher used = Pattern.compile("garbage-first heap\\s+total \\d+K, used (\\d+)K \\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)").matcher(info);
         if (!used.find()) {
             throw new IllegalStateException("unexpected GC.heap_info output:\n" + info);
         }
+        heapRange = new long[] {Long.parseUnsignedLong(used.group(2), 16), Long.parseUnsignedLong(used.group(3), 16)};
         return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    /** The Java heap's reserved address range, known after the first {@link #heapAfterGc()}. */
+    private long[] heapRange;
+
+    /** The resident size of each mapping of the process now ({@code /proc/PID/smaps}): start, end, RSS bytes. */
+    List<long[]> residentMappings() throws IOException {
+        List<long[]> mappings = new ArrayList<>();
+        long[] current = null;
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/smaps"))) {
+            int dash = line.indexOf('-');
+            int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && line.substring(0, dash).matches("[0-9a-f]+")) {
+                current = new long[] {Long.parseUnsignedLong(line.substring(0, dash), 16), Long.parseUnsignedLong(line.substring(dash + 1, space), 16), 0};
+                mappings.add(current);
+            } else if (line.startsWith("Rss:") && current != null) {
+                current[2] = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return mappings;
+    }
+
+    /** Of a {@link #residentMappings()} snapshot, the bytes resident inside the Java heap (after {@link #heapAfterGc()}). */
+    long heapResident(List<long[]> mappings) {
+        return mappings.stream().filter(m -> heapRange != null && m[0] >= heapRange[0] && m[1] <= heapRange[1]).mapToLong(m -> m[2]).sum();
     }
 
     /** The top of the server's class histogram (live objects), for finding what a connection costs. */

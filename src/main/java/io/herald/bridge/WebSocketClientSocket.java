@@ -51,6 +51,7 @@ public final class WebSocketClientSocket implements ClientSocket {
 
     /** {@code coalesce}: a write window is on ({@code bridge.writeDelayMs}), so event frames are held for one write. */
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes, boolean coalesce) {
+        WebSocketFootprint.trim(ws); // before anything is written through Vert.x: about 9 KB less per open socket
         this.ws = ws;
         this.sockJs = sockJs;
         this.batch = coalesce ? new HeldFrames(sockJs) : null;

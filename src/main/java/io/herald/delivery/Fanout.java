@@ -119,6 +119,14 @@ public final class Fanout {
         return writeToMembers(type, new Subscription[] {subscription}, event);
     }
 
+    /** Writes one event to one subscriber (recovery) with a frame shared by the replays ({@link ReplayCache}), which it keeps. */
+    long deliverTo(String type, Subscription subscription, BusEvent event, SharedFrame frame) {
+        boolean delivered = subscription.accepts(event) && write(subscription.connection, frame);
+        stats.delivered(delivered ? 1 : 0);
+        stats.framesOut(delivered ? 1 : 0, delivered ? frame.bytes() : 0);
+        return delivered ? frame.bytes() : 0;
+    }
+
     /** Answers the bytes written to each member. */
     private long writeToMembers(String type, Subscription[] members, BusEvent event) {
         SharedFrame frame = new SharedFrame(BridgeFrames.rec(type, event.envelope()));

@@ -94,6 +94,8 @@ public final class TypeStream {
     private Subscription[] members = NONE;
     private final List<Subscription> recovering = new ArrayList<>();
     private final List<Waiting> waitingForStart = new ArrayList<>();
+    /** History as this stream's replays read it: once for all of them, while any runs (a reconnect storm). */
+    private final ReplayCache replayCache;
 
     private record Waiting(Subscription subscription, RegisterFrame.Resume resume) {
     }
@@ -129,6 +131,22 @@ public final class TypeStream {
         this.stats = stats;
         this.options = options;
         this.context = vertx.getOrCreateContext();
+        this.replayCache = new ReplayCache(new ReplayCache.Source() {
+            @Override
+            public Future<HistoryPage> read(long fromSeq, int limit) {
+                return log.read(type, fromSeq, limit);
+            }
+
+            @Override
+            public BusEvent decode(HistoryPage.Stored stored) {
+                return TypeStream.this.decode(stored);
+            }
+
+            @Override
+            public String frameText(BusEvent event) {
+                return BridgeFrames.rec(type, event.envelope());
+            }
+        }, options.replayPageBytes());
         this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> {
             EventBatch batch;
             try {
@@ -149,6 +167,7 @@ public final class TypeStream {
 
     void close() {
         closed = true;
+        replayCache.clear();
         consumer.unregister();
         fanout.timers.cancelTimer(tailTimer);
         if (holdTimer >= 0) {
@@ -184,12 +203,15 @@ public final class TypeStream {
         members = NONE;
         recovering.clear();
         waitingForStart.clear();
+        replayCache.clear();
         return dropped;
     }
 
     void unsubscribe(Subscription subscription) {
         subscription.cancelled = true;
-        recovering.remove(subscription);
+        if (recovering.remove(subscription) && recovering.isEmpty()) {
+            replayCache.clear();
+        }
         waitingForStart.removeIf(w -> w.subscription() == subscription);
         int index = Arrays.asList(members).indexOf(subscription);
         if (index >= 0) {
@@ -436,6 +458,7 @@ public final class TypeStream {
         confirmedTail = 0;
         tailSamples.clear();
         early.clear();
+        replayCache.clear();
         for (Subscription member : members) {
             member.afterSeq = 0; // a position in the old stream means nothing in the new one
             member.connection.send(BridgeFrames.err(type, ErrorCode.RECOVERY_INCOMPLETE, "the " + type
@@ -489,15 +512,16 @@ public final class TypeStream {
      * socket to drain (see {@link Replay}); it joins the live members at the end.
      */
     private Replay replay(Subscription subscription, long from, long until) {
+        String replayEpoch = epoch;
         Replay.History history = new Replay.History() {
             @Override
             public Future<HistoryPage> read(long fromSeq, int limit) {
-                return log.read(type, fromSeq, limit);
+                return replayCache.read(replayEpoch, fromSeq, limit, until);
             }
 
             @Override
             public BusEvent decode(HistoryPage.Stored stored) {
-                return TypeStream.this.decode(stored);
+                return replayCache.decode(stored);
             }
 
             @Override
@@ -513,7 +537,8 @@ public final class TypeStream {
 
             @Override
             public long write(BusEvent event) {
-                return fanout.deliverTo(type, subscription, event);
+                SharedFrame shared = replayCache.frame(event);
+                return shared == null ? fanout.deliverTo(type, subscription, event) : fanout.deliverTo(type, subscription, event, shared);
             }
 
             @Override
@@ -568,6 +593,9 @@ public final class TypeStream {
             @Override
             public void live(boolean complete) {
                 recovering.remove(subscription);
+                if (recovering.isEmpty()) {
+                    replayCache.clear();
+                }
                 stats.recovered(complete);
                 subscription.backlog = null;
                 if (!subscription.cancelled) {

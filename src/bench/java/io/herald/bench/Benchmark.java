@@ -425,11 +425,20 @@ public final class Benchmark {
             publisher.run(option("storm-live-rate"), option("storm-live-seconds")).await();
             long liveLast = last + publisher.accepted.sum();
             clients.target(liveLast);
-            awaitUpTo(60, "every client has the live events", () -> clients.whole.get() == count);
+            awaitUpTo(180, "every client has the live events (" + liveLast + ")", () -> clients.whole.get() == count
+                    || clients.open.get() < count); // a client cut is reported, not waited for
             long liveCpu = serverCpuNanos(survivors) - liveCpuBefore;
             double liveSeconds = (System.nanoTime() - liveStart) / 1e9;
             long liveDeliveries = clients.received.sum() - receivedBeforeLive;
             publisher.close();
+
+            // the same storm on warm survivors, twice: every client closes and comes back to the other survivor, first with
+            // nothing missed (connect, register, recovery with nothing to replay), then --storm-behind events behind; the
+            // difference of the two is what the replay itself costs
+            double[] warmNothing = warmStorm(clients, survivors, type, 0, 1, liveLast);
+            double[] warmBehind = warmStorm(clients, survivors, type, behind, 0, (long) warmNothing[2]);
+            double warmReplayed = warmBehind[3];
+            double perReplayedWarm = (warmBehind[0] - warmNothing[0]) * 1e6 / Math.max(1, warmReplayed);
 
             double perReplayed = stormCpu / 1000.0 / Math.max(1, replayed);
             double perReplayedNet = (stormCpu / 1000.0 - victimCpuPerConnect * count) / Math.max(1, replayed);
@@ -454,6 +463,11 @@ public final class Benchmark {
             metrics.put("CPU µs/live delivery", perLive);
             metrics.put("replayed / live (net)", perReplayedNet / perLive);
             metrics.put("live deliveries/s", liveDeliveries / liveSeconds);
+            metrics.put("warm: reconnect, nothing missed: survivors' CPU s", warmNothing[0]);
+            metrics.put("warm: reconnect, behind: survivors' CPU s", warmBehind[0]);
+            metrics.put("warm: reconnect, behind: first reconnect → every client whole s", warmBehind[1]);
+            metrics.put("warm: CPU µs/replayed event (behind − nothing missed)", perReplayedWarm);
+            metrics.put("warm: replayed / live", perReplayedWarm / perLive);
             metrics.put("order problems", (double) clients.orderProblems.sum());
             metrics.put("err frames", (double) clients.errFrames.sum());
             metrics.put("slow_consumer closes", (double) clients.slowConsumerCloses.sum());
@@ -469,6 +483,39 @@ public final class Benchmark {
             }
         }
         return metrics;
+    }
+
+    /**
+     * Every client closes (client side) and reconnects within {@code --storm-spread-ms} to the survivor {@code (i + shift) % 2}
+     * with since/epoch, after {@code behind} events were published meanwhile. Answers {survivors' CPU seconds from the
+     * first reconnect until every client is whole and connected plus 2 s, less their idle CPU over as long; seconds from
+     * the first reconnect until every client is whole; the last seq; events replayed}.
+     */
+    private double[] warmStorm(StormClients clients, List<ServerProcess> survivors, String type, int behind, int shift, long last)
+            throws Exception {
+        clients.closeAll();
+        awaitUpTo(60, "every client closed", () -> clients.open.get() == 0);
+        Thread.sleep(2000); // the survivors have dropped the closed connections
+        long idleBefore = serverCpuNanos(survivors);
+        long idleStart = System.nanoTime();
+        Thread.sleep(2000);
+        double idleRate = (serverCpuNanos(survivors) - idleBefore) / (double) (System.nanoTime() - idleStart);
+        long target = behind == 0 ? last : publishStorm(survivors.get(0).port, type, behind, last);
+        clients.target(target);
+        clients.markReplay(target);
+        long replayedBefore = clients.replayed.sum();
+        long cpuBefore = serverCpuNanos(survivors);
+        long start = System.nanoTime();
+        io.vertx.core.Future<Void> connected = clients.connectSpread(0, clients.size(), option("storm-spread-ms"),
+                i -> survivors.get((i + shift) % 2).port, true);
+        awaitUpTo(60, "every client whole again", () -> clients.whole.get() == clients.size());
+        double wholeSeconds = (System.nanoTime() - start) / 1e9;
+        connected.await();
+        awaitUpTo(60, "every client open again", () -> clients.open.get() == clients.size());
+        Thread.sleep(2000);
+        long window = System.nanoTime() - start;
+        double cpu = (serverCpuNanos(survivors) - cpuBefore - idleRate * window) / 1e9;
+        return new double[] {cpu, wholeSeconds, target, clients.replayed.sum() - replayedBefore};
     }
 
     /** Publishes {@code count} storm events (one batch, data padded so the envelope is about 300 bytes); answers the last seq. */

@@ -213,6 +213,20 @@ final class StormClients implements AutoCloseable {
         }
     }
 
+    /** Closes every client's connection from the client's side (a normal close); the caller waits for {@link #open} to reach 0. */
+    void closeAll() {
+        for (Client c : clients) {
+            WebSocket ws;
+            synchronized (c) {
+                ws = c.socket;
+                c.socket = null;
+            }
+            if (ws != null) {
+                ws.close();
+            }
+        }
+    }
+
     /** The lowest last seq over the clients. */
     long lowestLast() {
         long low = Long.MAX_VALUE;

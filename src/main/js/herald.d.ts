@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'frame_too_large'
   | 'body_too_large'
   | 'batch_too_large'
+  | 'invalid_filter'
   | 'token_required'
   | 'token_invalid'
   | 'token_expired'
@@ -100,6 +101,7 @@ export declare const ERROR_CODES: {
   readonly frame_too_large: { readonly status: 400; readonly reconnect: 'no' };
   readonly body_too_large: { readonly status: 400; readonly reconnect: 'no' };
   readonly batch_too_large: { readonly status: 400; readonly reconnect: 'no' };
+  readonly invalid_filter: { readonly status: 400; readonly reconnect: 'no' };
   readonly token_required: { readonly status: 401; readonly reconnect: 'new_token'; readonly close: 'token_required' };
   readonly token_invalid: { readonly status: 401; readonly reconnect: 'new_token'; readonly close: 'token_invalid' };
   readonly token_expired: { readonly status: 401; readonly reconnect: 'new_token'; readonly close: 'token_expired' };
@@ -190,11 +192,36 @@ export interface Presence {
   next: string | null;
   more: boolean;
 }
+/** A room signal (herald:signal): typing and the like; gone at expiresAt (the hub's clock, ms). */
+export interface Signal<D = unknown> {
+  room: string;
+  from: { userId: string | null; role: string };
+  data: D;
+  expiresAt: number;
+}
 /** Which page of a presence answer: limit 1..500 (default 500), after the previous answer's next. */
 export interface PresencePageRequest {
   limit?: number;
   next?: string;
 }
+
+/** A path a filter reads: an envelope field, or a dotted path under data (a key of digits indexes an array). */
+export type FilterField = 'storeId' | 'userId' | 'type' | `data.${string}`;
+export type FilterScalar = string | number | boolean | null;
+/** A condition on one field (docs/filters.md); numbers compare as numbers, never with strings. */
+export type FilterCondition =
+  | { field: FilterField; op: 'eq' | 'ne'; value: FilterScalar }
+  | { field: FilterField; op: 'in'; value: FilterScalar[] }
+  | { field: FilterField; op: 'gt' | 'gte' | 'lt' | 'lte'; value: number | string }
+  | { field: FilterField; op: 'exists'; value?: boolean };
+/** A subscription filter: at most 4 KiB of JSON, 8 levels of and/or/not, 64 nodes. */
+export type Filter = FilterCondition | { and: Filter[] } | { or: Filter[] } | { not: Filter };
+/** The hub's limits on a filter. */
+export declare const FILTER_LIMITS: { readonly maxBytes: 4096; readonly maxDepth: 8; readonly maxNodes: 64 };
+/** Checks a filter (or its JSON text) as the hub does and answers it in canonical form; throws a HeraldError invalid_filter. */
+export declare function parseFilter(filter: Filter | string): Filter;
+/** Whether an event matches a filter (checked by parseFilter): the hub's evaluation, in the page. */
+export declare function matchesFilter(filter: Filter, event: HeraldEvent<EventType, unknown>): boolean;
 
 export declare class Herald {
   constructor(options: HeraldOptions);
@@ -202,14 +229,22 @@ export declare class Herald {
   readonly closeInfo: CloseInfo | null;
   /** The SockJS transport of the open connection ('websocket', 'xhr-streaming', …), or null. */
   readonly transport: string | null;
-  /** Each event of the type, once and in seq order, across reconnects; returns the unsubscribe. */
-  on<T extends EventType, D = Record<string, unknown>>(type: T, handler: (event: HeraldEvent<T, D>) => void): () => void;
+  /**
+   * Each event of the type, once and in seq order, across reconnects; returns the unsubscribe. With a filter, only the
+   * events it matches (filtered by the hub; docs/filters.md); a bad filter throws a HeraldError invalid_filter.
+   */
+  on<T extends EventType, D = Record<string, unknown>>(type: T, handler: (event: HeraldEvent<T, D>) => void,
+    options?: { filter?: Filter | string }): () => void;
   onStatus(callback: (status: Status, info: CloseInfo | null) => void): () => void;
   /** History could not replay all that was missed of a type: reload its state. */
   onRecoveryIncomplete(callback: (type: EventType, error: HeraldError) => void): () => void;
   onError(callback: (error: HeraldError) => void): () => void;
   /** Joins a room (kept across reconnects); rejects with code access_denied when the rules refuse it. */
-  join(room: string): Promise<{ room: string; joined: boolean }>;
+  join(room: string): Promise<{ room: string; joined: boolean; signals?: Signal[] }>;
+  /** Signals the room's other members (never kept; ttlMs 1..10000, default 5000; data at most 1 KiB of JSON). */
+  signal(room: string, data?: unknown, options?: { ttlMs?: number }): Promise<{ room: string; expiresAt: number }>;
+  /** Each signal of the rooms joined (never this client's own), and those a join's reply carries; returns the unsubscribe. */
+  onSignal<D = unknown>(handler: (signal: Signal<D>) => void): () => void;
   leave(room: string): Promise<{ room: string; joined: boolean }>;
   presence(): Promise<Presence>;
   presence(room: string, page?: PresencePageRequest): Promise<RoomPresence>;

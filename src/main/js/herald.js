@@ -32,6 +32,7 @@ export const ERROR_CODES = Object.freeze({
   frame_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
   body_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
   batch_too_large: Object.freeze({ status: 400, reconnect: 'no' }),
+  invalid_filter: Object.freeze({ status: 400, reconnect: 'no' }),
   token_required: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_required' }),
   token_invalid: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_invalid' }),
   token_expired: Object.freeze({ status: 401, reconnect: 'new_token', close: 'token_expired' }),
@@ -100,9 +101,11 @@ export class Herald {
   #currentToken = null;
   #refusedToken = null;      // a token the hub refused at connect: never offered again
 
-  #handlers = new Map();     // event type -> Set of handlers
+  #handlers = new Map();     // event type -> Set of handlers ({ call, filter } entries)
+  #filters = new Map();      // event type -> the filter header the hub holds for it (canonical JSON), absent: none
   #positions = new Map();    // event type -> { seq, epoch } of the last event handed to the application
   #rooms = new Set();        // rooms joined, joined again after each reconnect
+  #signalHandlers = new Set(); // herald:signal handlers: registered while there is one
   #pending = new Map();      // reply address -> { resolve, reject, timer }
   #openWaiters = new Set();  // requests made while not connected: sent at the next open
   #listeners = { status: new Set(), recovery: new Set(), error: new Set() };
@@ -138,24 +141,59 @@ export class Herald {
     return this.#closeInfo;
   }
 
-  /** Calls handler(envelope) for each event of the type, once and in seq order; returns the unsubscribe. */
-  on(type, handler) {
+  /**
+   * Calls handler(envelope) for each event of the type, once and in seq order; returns the unsubscribe. With
+   * `{ filter }` (docs/filters.md), only the events the filter matches: the hub filters (one subscription per type,
+   * with the `or` of its handlers' filters) and each handler gets the events its own filter matches. A bad filter
+   * throws a HeraldError invalid_filter.
+   */
+  on(type, handler, { filter } = {}) {
+    const checked = filter === undefined || filter === null ? null : parseFilter(filter);
     let handlers = this.#handlers.get(type);
-    if (!handlers) {
+    const first = !handlers;
+    if (first) {
       handlers = new Set();
       this.#handlers.set(type, handlers);
-      this.#sendFrame(registerFrame(type, undefined));
     }
-    const own = (event) => handler(event); // one entry per call, even for the same function
+    const own = { call: (event) => handler(event), filter: checked }; // one entry per call, even for the same function
     handlers.add(own);
+    if (first) {
+      this.#filters.delete(type);
+      this.#refilter(type, true);
+    } else {
+      this.#refilter(type, false);
+    }
     return () => {
-      if (!handlers.delete(own) || handlers.size > 0 || this.#handlers.get(type) !== handlers) {
+      if (!handlers.delete(own) || this.#handlers.get(type) !== handlers) {
+        return;
+      }
+      if (handlers.size > 0) {
+        this.#refilter(type, false);
         return;
       }
       this.#handlers.delete(type);
       this.#positions.delete(type);
+      this.#filters.delete(type);
       this.#sendFrame({ type: 'unregister', address: type });
     };
+  }
+
+  /**
+   * Registers the type again when the `or` of its handlers' filters changed (or at the first handler): the hub replaces
+   * the subscription's filter and, as no `since` goes with it, keeps its place in the stream, so the handlers that stay
+   * miss nothing.
+   */
+  #refilter(type, first) {
+    const filter = subscriptionFilter(this.#handlers.get(type));
+    if (!first && filter === (this.#filters.get(type) ?? null)) {
+      return;
+    }
+    if (filter === null) {
+      this.#filters.delete(type);
+    } else {
+      this.#filters.set(type, filter);
+    }
+    this.#sendFrame(registerFrame(type, undefined, filter));
   }
 
   /** Calls callback(status, closeInfo) on each change of status; returns the unsubscribe. */
@@ -181,7 +219,48 @@ export class Herald {
   async join(room) {
     const reply = await this.request('herald:join', { room });
     this.#rooms.add(room);
+    this.#joinedSignals(reply);
     return reply;
+  }
+
+  /**
+   * Signals the room's other members (typing and the like): never kept in history, gone after ttlMs (at most 10000;
+   * the hub's default 5000). Only in a joined room whose members see each other. Resolves to { room, expiresAt }.
+   */
+  signal(room, data, { ttlMs } = {}) {
+    const body = ttlMs === undefined ? { room, data } : { room, data, ttlMs };
+    return this.request('herald:signal', body);
+  }
+
+  /**
+   * Calls handler({ room, from: { userId, role }, data, expiresAt }) for each signal of the rooms joined (never this
+   * client's own), and for those a join's reply carries; returns the unsubscribe.
+   */
+  onSignal(handler) {
+    if (this.#signalHandlers.size === 0) {
+      this.#sendFrame({ type: 'register', address: 'herald:signal', headers: {} });
+    }
+    const own = (signal) => handler(signal);
+    this.#signalHandlers.add(own);
+    return () => {
+      if (this.#signalHandlers.delete(own) && this.#signalHandlers.size === 0) {
+        this.#sendFrame({ type: 'unregister', address: 'herald:signal' });
+      }
+    };
+  }
+
+  #joinedSignals(reply) {
+    if (reply && Array.isArray(reply.signals)) {
+      for (const signal of reply.signals) {
+        this.#onSignal(signal);
+      }
+    }
+  }
+
+  #onSignal(signal) {
+    for (const handler of [...this.#signalHandlers]) {
+      safely(handler, signal);
+    }
   }
 
   async leave(room) {
@@ -280,10 +359,13 @@ export class Herald {
     this.#openedAt = Date.now();
     // the hub handles a connection's frames in order: these registers, then the joins, then what was queued
     for (const type of this.#handlers.keys()) {
-      this.#sendFrame(registerFrame(type, this.#positions.get(type)), true);
+      this.#sendFrame(registerFrame(type, this.#positions.get(type), this.#filters.get(type)), true);
+    }
+    if (this.#signalHandlers.size > 0) {
+      this.#sendFrame({ type: 'register', address: 'herald:signal', headers: {} }, true);
     }
     for (const room of this.#rooms) {
-      this.request('herald:join', { room }).catch((err) => this.#emit('error', err));
+      this.request('herald:join', { room }).then((reply) => this.#joinedSignals(reply), (err) => this.#emit('error', err));
     }
     this.#pingTimer = setInterval(() => this.#sendFrame({ type: 'ping' }), this.#options.pingMs);
     this.#scheduleRefresh();
@@ -417,6 +499,10 @@ export class Herald {
       reply.resolve(frame.body);
       return;
     }
+    if (frame.address === 'herald:signal') {
+      if (frame.body) this.#onSignal(frame.body);
+      return;
+    }
     const handlers = this.#handlers.get(frame.address);
     const event = frame.body;
     if (!handlers || !event || typeof event.seq !== 'number') return;
@@ -426,7 +512,9 @@ export class Herald {
     }
     this.#positions.set(frame.address, { seq: event.seq, epoch: event.epoch });
     for (const handler of [...handlers]) {
-      safely(handler, event);
+      if (handler.filter === null || matchesFilter(handler.filter, event)) {
+        safely(handler.call, event);
+      }
     }
   }
 
@@ -516,9 +604,167 @@ function reconnectAfterErr(hub) {
   return known && known.reconnect === 'new_token' ? 'new_token' : 'yes';
 }
 
-function registerFrame(type, position) {
+function registerFrame(type, position, filter) {
   const headers = position ? { since: String(position.seq), epoch: position.epoch } : {};
+  if (filter) {
+    headers.filter = filter;
+  }
   return { type: 'register', address: type, headers };
+}
+
+// --- filters (docs/filters.md): the hub's grammar, limits and evaluation (io.herald.delivery.filter.EventFilter) ------
+
+/** The limits the hub holds a filter to: bytes of JSON, levels of and/or/not, nodes. */
+export const FILTER_LIMITS = Object.freeze({ maxBytes: 4096, maxDepth: 8, maxNodes: 64 });
+const FILTER_OPS = ['eq', 'ne', 'in', 'gt', 'gte', 'lt', 'lte', 'exists'];
+const ENVELOPE_FIELDS = ['storeId', 'userId', 'type'];
+
+function invalidFilter(message) {
+  return new HeraldError('invalid_filter', message, { status: 400 });
+}
+
+const isScalar = (value) => value === null || typeof value === 'string' || typeof value === 'boolean'
+  || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * Checks a filter (an object, or its JSON text) against the hub's grammar and limits and answers it in canonical
+ * form (a fresh object: key order fixed, exists' value filled in); throws a HeraldError invalid_filter.
+ */
+export function parseFilter(filter) {
+  let tree = filter;
+  if (typeof filter === 'string') {
+    try {
+      tree = JSON.parse(filter);
+    } catch (e) {
+      throw invalidFilter('a filter must be JSON');
+    }
+  }
+  const state = { nodes: 0 };
+  const canonical = checkNode(tree, 0, 'filter', state);
+  if (new TextEncoder().encode(JSON.stringify(canonical)).length > FILTER_LIMITS.maxBytes) {
+    throw invalidFilter(`a filter is at most ${FILTER_LIMITS.maxBytes} bytes`);
+  }
+  return canonical;
+}
+
+function checkNode(node, depth, at, state) {
+  if (++state.nodes > FILTER_LIMITS.maxNodes) {
+    throw invalidFilter(`a filter has at most ${FILTER_LIMITS.maxNodes} nodes`);
+  }
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+    throw invalidFilter(`${at} must be a JSON object`);
+  }
+  const keys = Object.keys(node);
+  for (const key of ['and', 'or', 'not']) {
+    if (!(key in node)) continue;
+    if (keys.length !== 1) throw invalidFilter(`${at} with ${key} may hold nothing else`);
+    if (depth + 1 > FILTER_LIMITS.maxDepth) {
+      throw invalidFilter(`a filter nests at most ${FILTER_LIMITS.maxDepth} levels of and/or/not`);
+    }
+    if (key === 'not') {
+      return { not: checkNode(node.not, depth + 1, at + '.not', state) };
+    }
+    const list = node[key];
+    if (!Array.isArray(list) || list.length === 0) throw invalidFilter(`${at}.${key} must be a non-empty array of filters`);
+    return { [key]: list.map((child, i) => checkNode(child, depth + 1, `${at}.${key}[${i}]`, state)) };
+  }
+  for (const key of keys) {
+    if (key !== 'field' && key !== 'op' && key !== 'value') {
+      throw invalidFilter(`${at} has an unknown key '${key}' (a condition is {"field","op","value"}, or and/or/not)`);
+    }
+  }
+  const { field, op, value } = node;
+  if (typeof field !== 'string') throw invalidFilter(`${at} needs a field (storeId, userId, type or data.<path>)`);
+  if (!validPath(field)) throw invalidFilter(`${at}: unknown field '${field}' (storeId, userId, type or data.<path>)`);
+  if (typeof op !== 'string') throw invalidFilter(`${at} needs an op (${FILTER_OPS.join(', ')})`);
+  if (!FILTER_OPS.includes(op)) throw invalidFilter(`${at}: unknown op '${op}' (${FILTER_OPS.join(', ')})`);
+  if (op === 'eq' || op === 'ne') {
+    if (!('value' in node) || !isScalar(value)) {
+      throw invalidFilter(`${at}: ${op} needs a value that is a string, number, boolean or null`);
+    }
+  } else if (op === 'in') {
+    if (!Array.isArray(value) || value.length === 0 || !value.every(isScalar)) {
+      throw invalidFilter(`${at}: in needs a non-empty array of strings, numbers, booleans or nulls`);
+    }
+  } else if (op === 'exists') {
+    if ('value' in node && typeof value !== 'boolean') throw invalidFilter(`${at}: exists takes true or false as its value`);
+    return { field, op, value: 'value' in node ? value : true };
+  } else if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+    throw invalidFilter(`${at}: ${op} needs a value that is a number or a string`);
+  }
+  return { field, op, value: op === 'in' ? [...value] : value };
+}
+
+function validPath(field) {
+  if (ENVELOPE_FIELDS.includes(field)) return true;
+  if (!field.startsWith('data.') || field.length > 256) return false;
+  return field.slice(5).split('.').every((key) => key.length > 0);
+}
+
+/** Whether an event (an envelope) matches a filter checked by parseFilter: the hub's evaluation, in the page. */
+export function matchesFilter(filter, event) {
+  if ('and' in filter) return filter.and.every((node) => matchesFilter(node, event));
+  if ('or' in filter) return filter.or.some((node) => matchesFilter(node, event));
+  if ('not' in filter) return !matchesFilter(filter.not, event);
+  const actual = valueAt(event, filter.field);
+  const { op, value } = filter;
+  switch (op) {
+    case 'eq': return same(actual, value);
+    case 'ne': return !same(actual, value);
+    case 'in': return value.some((candidate) => same(actual, candidate));
+    case 'exists': return (actual !== undefined && actual !== null) === value;
+    default: {
+      if (typeof actual !== typeof value || (typeof actual !== 'number' && typeof actual !== 'string')) return false;
+      if (op === 'gt') return actual > value;
+      if (op === 'gte') return actual >= value;
+      if (op === 'lt') return actual < value;
+      return actual <= value;
+    }
+  }
+}
+
+function same(actual, expected) {
+  if (expected === null) return actual === null || actual === undefined;
+  return actual === expected;
+}
+
+const own = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
+function valueAt(event, field) {
+  if (!field.startsWith('data.')) {
+    return event && own(event, field) ? event[field] : undefined;
+  }
+  let at = event ? event.data : undefined;
+  for (const key of field.slice(5).split('.')) {
+    if (Array.isArray(at)) {
+      at = /^[0-9]{1,9}$/.test(key) ? at[Number(key)] : undefined;
+    } else if (at !== null && typeof at === 'object') {
+      at = own(at, key) ? at[key] : undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return at;
+}
+
+/**
+ * The filter header of a type's subscription (JSON text), or null for none: none when a handler has no filter (it
+ * wants every event), the one filter when all share it, else their `or`; none as well when that `or` passes the
+ * hub's limits (the handlers still filter here).
+ */
+function subscriptionFilter(handlers) {
+  const distinct = new Map();
+  for (const handler of handlers || []) {
+    if (handler.filter === null) return null;
+    distinct.set(JSON.stringify(handler.filter), handler.filter);
+  }
+  if (distinct.size === 0) return null;
+  if (distinct.size === 1) return [...distinct.keys()][0];
+  try {
+    return JSON.stringify(parseFilter({ or: [...distinct.values()] }));
+  } catch (e) {
+    return null;
+  }
 }
 
 /** 'http://host:8080' or 'http://host:8080/eventbus' -> the SockJS endpoint. */

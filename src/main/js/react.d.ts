@@ -1,7 +1,7 @@
 // Typings of the React bindings. They take the event types from 'herald-client': point that name at the
 // types generated from your hub (tsconfig "paths") and event names are checked here too.
 import type { ReactElement, ReactNode } from 'react';
-import type { CloseInfo, EventType, Herald, HeraldError, HeraldEvent, HeraldOptions, Presence, RoomPresence, Status } from 'herald-client';
+import type { CloseInfo, EventType, Filter, Herald, HeraldError, HeraldEvent, HeraldOptions, Presence, RoomPresence, Status } from 'herald-client';
 
 export interface HeraldProviderProps {
   /** A client you made; or `options` to have the provider make one (and close it on unmount). */
@@ -18,8 +18,9 @@ export interface HeraldContextValue {
 }
 export declare function useHerald(): HeraldContextValue;
 
+/** Each event of the type; with a filter, those it matches (docs/filters.md). */
 export declare function useEvent<T extends EventType, D = Record<string, unknown>>(
-  type: T, handler: (event: HeraldEvent<T, D>) => void): void;
+  type: T, handler: (event: HeraldEvent<T, D>) => void, options?: { filter?: Filter | string }): void;
 
 export type EventHandlers = { [T in EventType]?: (event: HeraldEvent<T>) => void };
 export declare function useEvents(handlers: EventHandlers): void;
@@ -28,6 +29,13 @@ export declare function usePresence<R extends string | undefined = undefined>(ro
   presence: (R extends string ? RoomPresence : Presence) | null;
   error: HeraldError | null;
   refresh: () => void;
+};
+
+/** Who is typing in a room (signals of data { typing: true }, each until it expires); notify() on keystrokes, stop() when done. */
+export declare function useTyping(room: string, options?: { ttlMs?: number }): {
+  typing: Array<{ userId: string | null; role: string; expiresAt: number }>;
+  notify: () => void;
+  stop: () => void;
 };
 
 export interface ConnectionStatusProps {

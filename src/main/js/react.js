@@ -48,14 +48,16 @@ function useLatest(value) {
   return ref;
 }
 
-/** Calls handler(event) for each event of the type. */
-export function useEvent(type, handler) {
+/** Calls handler(event) for each event of the type; with { filter }, for those the filter matches (docs/filters.md). */
+export function useEvent(type, handler, { filter } = {}) {
   const { client } = useHerald();
   const latest = useLatest(handler);
+  // a filter written inline is a new object each render: the subscription follows its text, not its identity
+  const filterText = filter === undefined || filter === null ? '' : typeof filter === 'string' ? filter : JSON.stringify(filter);
   useEffect(() => {
     if (!client || !type) return undefined;
-    return client.on(type, (event) => latest.current(event));
-  }, [client, type, latest]);
+    return client.on(type, (event) => latest.current(event), filterText ? { filter: filterText } : undefined);
+  }, [client, type, latest, filterText]);
 }
 
 /** useEvent for several types at once: { 'order:created': handler, … }. */
@@ -105,6 +107,64 @@ export function usePresence(room, { refreshMs = 0 } = {}) {
     return () => offs.forEach((off) => off());
   }, [client, room, latestAsk]);
   return { ...state, refresh: ask };
+}
+
+/**
+ * Who is typing in a room: the room's signals whose data is { typing: true } (a { typing: false } ends one at once),
+ * each until its expiresAt, from when the hook mounts and from join replies. Returns { typing, notify, stop }:
+ * typing is [{ userId, role, expiresAt }]; notify() signals { typing: true } for ttlMs (call it on each keystroke: it
+ * sends at most one signal per ttlMs / 2); stop() signals { typing: false }.
+ */
+export function useTyping(room, { ttlMs = 3000 } = {}) {
+  const { client } = useHerald();
+  const [typing, setTyping] = useState([]);
+  const lastSent = useRef(0);
+  useEffect(() => {
+    if (!client || !room) return undefined;
+    const current = new Map(); // sender -> { userId, role, expiresAt }
+    let timer = null;
+    const show = () => {
+      const now = Date.now();
+      for (const [key, entry] of current) {
+        if (entry.expiresAt <= now) current.delete(key);
+      }
+      setTyping([...current.values()]);
+      clearTimeout(timer);
+      timer = null;
+      if (current.size > 0) {
+        const next = Math.min(...[...current.values()].map((entry) => entry.expiresAt));
+        timer = setTimeout(show, Math.max(0, next - now) + 5);
+      }
+    };
+    const off = client.onSignal((signal) => {
+      if (signal.room !== room || !signal.data || typeof signal.data.typing !== 'boolean') return;
+      const from = signal.from || {};
+      const key = from.userId == null ? 'role:' + from.role : from.userId;
+      if (signal.data.typing) {
+        current.set(key, { userId: from.userId, role: from.role, expiresAt: signal.expiresAt });
+      } else {
+        current.delete(key);
+      }
+      show();
+    });
+    setTyping([]);
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, [client, room]);
+  const notify = useCallback(() => {
+    const now = Date.now();
+    if (!client || !room || now - lastSent.current < ttlMs / 2) return;
+    lastSent.current = now;
+    client.signal(room, { typing: true }, { ttlMs }).catch(() => { lastSent.current = 0; });
+  }, [client, room, ttlMs]);
+  const stop = useCallback(() => {
+    if (!client || !room || lastSent.current === 0) return;
+    lastSent.current = 0;
+    client.signal(room, { typing: false }, { ttlMs: 1 }).catch(() => {});
+  }, [client, room]);
+  return { typing, notify, stop };
 }
 
 const LABELS = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Reconnecting…', closed: 'Disconnected' };

@@ -107,6 +107,26 @@ try {
   result.online = await page.$$eval('#online li', (items) => items.map((item) => item.firstChild.textContent));
   result.deniedNamespaces = await page.$$eval('#namespaces li.denied', (items) => items.map((item) => item.textContent));
 
+  // who is typing: the admin joins a chat room; a second console (a staff member) joins it and types there
+  const chatRoom = 'chat:c-console';
+  await page.fill('#room', chatRoom);
+  await page.click('#join');
+  await page.waitForSelector('#chat:not([hidden])');
+  result.typingBefore = await page.textContent('#typing');
+  const staff = await (await fetch(args.base + '/api/dev/token?sub=dev-staff&role=staff')).json();
+  const typist = await context.newPage();
+  typist.on('pageerror', (error) => pageErrors.push('the typing console: ' + error));
+  await typist.goto(args.base + '/?token=' + encodeURIComponent(staff.token));
+  await typist.waitForSelector('#status[data-status="open"]');
+  await typist.fill('#room', chatRoom);
+  await typist.click('#join');
+  await typist.waitForSelector('#chat:not([hidden])');
+  await typist.locator('#chat-input').pressSequentially('hello', { delay: 20 });
+  await page.waitForFunction(() => document.getElementById('typing').textContent.includes('dev-staff'), null, { timeout: 15000 });
+  result.typing = await page.textContent('#typing');
+  result.typistSeesItself = await typist.textContent('#typing');
+  await typist.close();
+
   await page.selectOption('#filter-ns', 'system');
   result.visibleWhenFilteredToSystem = await page.$$eval('#events tr:not([hidden])', (rows) => rows.map((row) => row.dataset.type));
   await page.selectOption('#filter-ns', '');

@@ -27,7 +27,7 @@ const { render, screen, cleanup } = await import('@testing-library/react');
 // events come from a real hub over a real socket, not from act(): React must not expect act() around updates
 globalThis.IS_REACT_ACT_ENVIRONMENT = false;
 const { Herald } = await import('herald-client');
-const { HeraldProvider, useHerald, useEvent, useEvents, usePresence, ConnectionStatus } = await import('herald-client/react');
+const { HeraldProvider, useHerald, useEvent, useEvents, usePresence, useTyping, ConnectionStatus } = await import('herald-client/react');
 const h = React.createElement;
 
 /** An HS256 JWT signed with the hub's secret, as an identity provider would issue it. */
@@ -157,6 +157,57 @@ async function reactUsePresence() {
   return observed;
 }
 
+/**
+ * useTyping and herald.signal: another member's typing shows until it expires, or until it stops; the hook's own
+ * notify() never shows to itself; a client joining later gets the current signal in its join reply (onSignal).
+ */
+async function reactUseTyping() {
+  const room = 'chat:c-typing';
+  const reader = new Herald({ urls: [args.url], token: mint('staff-21', 'staff', 3600) });
+  const writer = new Herald({ urls: [args.url], token: mint('staff-22', 'staff', 3600) });
+  let notify = null;
+  function Typing() {
+    const typing = useTyping(room, { ttlMs: 4000 });
+    notify = typing.notify;
+    return h('output', null, typing.typing.map((entry) => entry.userId).join(',') || 'quiet');
+  }
+  const view = render(h(HeraldProvider, { client: reader }, h(Typing)));
+  await reader.join(room);
+  await writer.join(room);
+  const observed = {};
+  await screen.findByText('quiet', {}, { timeout: 10000 });
+  notify(); // the reader's own signal: the writer hears it, the reader does not
+  const heardByWriter = [];
+  writer.onSignal((signal) => heardByWriter.push(signal.from.userId + ':' + JSON.stringify(signal.data)));
+  await handled(writer, mint('staff-22', 'staff', 3600)); // the register is in effect
+  await until('the writer is registered and hears a signal', async () => {
+    notify();
+    return heardByWriter.length > 0;
+  });
+  observed.heardByWriter = heardByWriter[0];
+  const sent = await writer.signal(room, { typing: true }, { ttlMs: 1500 });
+  observed.during = (await screen.findByText('staff-22', {}, { timeout: 10000 })).textContent;
+  observed.expiresAt = sent.expiresAt;
+  await screen.findByText('quiet', {}, { timeout: 10000 });
+  observed.afterExpiry = 'quiet';
+  observed.expiredInTime = Date.now() >= sent.expiresAt;
+  await writer.signal(room, { typing: true }, { ttlMs: 10000 });
+  await screen.findByText('staff-22', {}, { timeout: 10000 });
+  const late = new Herald({ urls: [args.url], token: mint('staff-23', 'staff', 3600) });
+  const lateHeard = [];
+  late.onSignal((signal) => lateHeard.push(signal.from.userId));
+  // the reader's own notify() may have expired by now: the writer's is current
+  observed.joinReplyHasWriter = (await late.join(room)).signals.some((signal) => signal.from.userId === 'staff-22');
+  observed.lateHeardWriter = lateHeard.includes('staff-22');
+  await writer.signal(room, { typing: false }, { ttlMs: 1 });
+  await screen.findByText('quiet', {}, { timeout: 10000 });
+  observed.afterStop = 'quiet';
+  observed.stoppedBeforeExpiry = Date.now() < sent.expiresAt + 8000;
+  view.unmount();
+  for (const client of [reader, writer, late]) client.close();
+  return observed;
+}
+
 /** A fixed token the hub refuses: closed, with the reason, and no reconnect. */
 async function refusedToken() {
   const herald = new Herald({ urls: [args.url], token: 'not-a-jwt' });
@@ -261,6 +312,7 @@ try {
     useEvent: await reactUseEvent(),
     useEvents: (cleanup(), await reactUseEvents()),
     usePresence: (cleanup(), await reactUsePresence()),
+    useTyping: (cleanup(), await reactUseTyping()),
   }))();
   const [reactResults, refused, recovers, refresh, restart] = await Promise.all([
     react, refusedToken(), tokenFunctionRecovers(), tokenRefresh(), restartLosesTheStream()]);

@@ -17,6 +17,9 @@ const state = {
   received: 0,
   nodes: new Map(), // node id → { connections: [], rate: [], lastPublished, lastAt }
   timers: [],
+  chatRoom: null,   // the last room joined where members see each other: its typing is shown
+  typing: new Map(), // userId -> expiresAt, in chatRoom
+  typingSentAt: 0,
 };
 
 function el(tag, props = {}, ...children) {
@@ -110,6 +113,7 @@ async function start(token) {
     }
   });
   herald.onRecoveryIncomplete((type) => toast('Some ' + type + ' events were missed', 'history no longer held them'));
+  herald.onSignal(onSignal);
 
   renderNamespaces();
   for (const namespace of Object.values(state.catalog.namespaces)) {
@@ -131,6 +135,9 @@ function stop() {
     state.herald = null;
   }
   state.nodes.clear();
+  state.chatRoom = null;
+  state.typing.clear();
+  $('chat').hidden = true;
 }
 
 // --- live events ------------------------------------------------------------------------------
@@ -282,11 +289,58 @@ $('join').onclick = async () => {
   const room = $('room').value.trim();
   if (!room || !state.herald) return;
   try {
-    await state.herald.join(room);
+    const joined = await state.herald.join(room);
     toast('Joined ' + room, 'room-targeted events of the types you read now reach you');
+    if (joined.signals) {
+      // members see each other here: show who is typing, and let this user be seen typing
+      state.chatRoom = room;
+      state.typing.clear();
+      joined.signals.forEach(onSignal);
+      showTyping();
+      $('chat').hidden = false;
+    }
   } catch (error) {
     toast('Not joined', error.code + ': ' + error.message);
   }
+};
+
+// --- who is typing (herald:signal) --------------------------------------------------------------------
+
+function onSignal(signal) {
+  if (signal.room !== state.chatRoom || !signal.data || typeof signal.data.typing !== 'boolean' || !signal.from) return;
+  const who = signal.from.userId || 'anonymous ' + signal.from.role;
+  if (signal.data.typing) {
+    state.typing.set(who, signal.expiresAt);
+  } else {
+    state.typing.delete(who);
+  }
+  showTyping();
+}
+
+function showTyping() {
+  clearTimeout(state.typingTimer);
+  const now = Date.now();
+  for (const [who, expiresAt] of state.typing) {
+    if (expiresAt <= now) state.typing.delete(who);
+  }
+  const names = [...state.typing.keys()];
+  $('typing').textContent = names.length ? names.join(', ') + (names.length === 1 ? ' is typing…' : ' are typing…') : 'nobody is typing';
+  if (names.length) {
+    state.typingTimer = setTimeout(showTyping, Math.max(0, Math.min(...state.typing.values()) - now) + 5);
+  }
+}
+
+$('chat-input').oninput = () => {
+  const now = Date.now();
+  if (!state.herald || !state.chatRoom || now - state.typingSentAt < 1500) return;
+  state.typingSentAt = now;
+  state.herald.signal(state.chatRoom, { typing: true }, { ttlMs: 3000 }).catch((error) => toast(error.code, error.message));
+};
+
+$('chat-input').onblur = () => {
+  if (!state.herald || !state.chatRoom || !state.typingSentAt) return;
+  state.typingSentAt = 0;
+  state.herald.signal(state.chatRoom, { typing: false }, { ttlMs: 1 }).catch(() => {});
 };
 
 // --- the cluster ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // A small typed app, as docs/client.md ("Typed events") shows it: event names are checked against the hub's catalog.
 import { Herald, type EventType, type HeraldEvent, type OrdersEventType } from 'herald-client';
-import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald, usePresence } from 'herald-client/react';
+import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald, usePresence, useTyping } from 'herald-client/react';
 
 const herald = new Herald({ urls: ['http://a:8080', 'http://b:8080'], token: async () => 'a JWT from your login' });
 
@@ -15,6 +15,10 @@ herald.onStatus((status, info) => console.log(status === 'reconnecting' ? info?.
 herald.onRecoveryIncomplete((type: EventType) => console.log('reload', type));
 const shipped: OrdersEventType = 'order:status_changed';
 herald.join('store:s-1').then(() => herald.presence('store:s-1'));
+herald.join('chat:c-1').then((joined) => joined.signals?.forEach((signal) => console.log(signal.from.userId, signal.expiresAt)));
+const offSignals: () => void = herald.onSignal<{ typing: boolean }>((signal) => console.log(signal.room, signal.data.typing));
+offSignals();
+herald.signal('chat:c-1', { typing: true }, { ttlMs: 3000 }).then((sent) => console.log(sent.expiresAt + 1));
 
 function Orders() {
   const { isConnected } = useHerald();
@@ -24,7 +28,9 @@ function Orders() {
     'inventory:low_stock': (event) => console.log(event.type),
   });
   const { presence } = usePresence('dashboard');
-  return <p>{isConnected ? 'live' : 'offline'} {presence?.count} online <ConnectionStatus /></p>;
+  const { typing, notify, stop } = useTyping('chat:c-1', { ttlMs: 3000 });
+  return <p onKeyDown={notify} onBlur={stop}>{isConnected ? 'live' : 'offline'} {presence?.count} online
+    {typing.map((entry) => entry.userId).join(', ')} <ConnectionStatus /></p>;
 }
 
 export const App = () => <HeraldProvider client={herald}><Orders /></HeraldProvider>;

@@ -32,6 +32,13 @@ public final class Addresses {
     public static final String PRESENCE_NODE_PREFIX = "herald.presence.node.";
     /** Local request: {@code {}} → everyone online, {@code {"room":…}} → the room's members, {@code {"summary":true}} → the counts. */
     public static final String PRESENCE_QUERY = "herald.presence.query";
+    /**
+     * Clustered publish: one room signal ({@code herald:signal}) on its way to every other node, once per node
+     * ({@code {"node","room","key","expiresAt","body"}}, body the client frame's body as JSON text).
+     */
+    public static final String SIGNAL = "herald.signal";
+    /** Local request: → every webhook's state ({@code GET /api/webhooks}), read from the cluster's kept positions. */
+    public static final String WEBHOOKS_STATUS = "herald.webhooks.status";
     /** Prefix of {@link #delivery(String)}. */
     public static final String DELIVERY_PREFIX = "herald.deliver.";
 

@@ -50,6 +50,10 @@ class ConsoleIT {
             assertTrue(seen.getString("clusterSize").startsWith("1 node"), seen.encode());
             assertEquals(List.of("dev-admin"), seen.getJsonArray("online").getList(), "the admin itself is online");
             assertEquals(List.of(), seen.getJsonArray("deniedNamespaces").getList(), "an admin reads every namespace");
+            // who is typing in a chat room: the other console's staff member, never the typist itself
+            assertEquals("nobody is typing", seen.getString("typingBefore"), seen.encode());
+            assertEquals("dev-staff is typing…", seen.getString("typing"), seen.encode());
+            assertEquals("nobody is typing", seen.getString("typistSeesItself"), seen.encode());
             assertEquals(List.of("system:alert"), seen.getJsonArray("visibleWhenFilteredToSystem").getList());
             assertEquals("open", seen.getJsonArray("statuses").getString(0));
             assertEquals("reconnecting", seen.getJsonArray("statuses").getString(1), "the node went away: " + seen.getString("statusText"));

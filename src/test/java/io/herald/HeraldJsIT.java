@@ -184,6 +184,17 @@ class HeraldJsIT {
         JsonObject usePresence = observed.getJsonObject("react").getJsonObject("usePresence");
         assertEquals("nobody", usePresence.getString("before"));
         assertEquals("staff-12", usePresence.getString("after"));
+        // useTyping: another member's typing shows until it expires or stops, never the hook's own; a later join's
+        // reply carries the current signals (handed to onSignal too)
+        JsonObject useTyping = observed.getJsonObject("react").getJsonObject("useTyping");
+        assertEquals("staff-21:{\"typing\":true}", useTyping.getString("heardByWriter"), useTyping.encode());
+        assertEquals("staff-22", useTyping.getString("during"), useTyping.encode());
+        assertEquals("quiet", useTyping.getString("afterExpiry"));
+        assertTrue(useTyping.getBoolean("expiredInTime"), "gone at its expiresAt, not before: " + useTyping.encode());
+        assertTrue(useTyping.getBoolean("joinReplyHasWriter"), useTyping.encode());
+        assertTrue(useTyping.getBoolean("lateHeardWriter"), useTyping.encode());
+        assertEquals("quiet", useTyping.getString("afterStop"));
+        assertTrue(useTyping.getBoolean("stoppedBeforeExpiry"), useTyping.encode());
 
         // a fixed token the hub refuses: closed with the hub's reason, no reconnect
         JsonObject refused = observed.getJsonObject("refused");

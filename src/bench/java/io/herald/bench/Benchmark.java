@@ -44,6 +44,8 @@ import java.util.function.Function;
  *                      survivors within {@code --storm-spread-ms} with since/epoch: the time from the kill until every client
  *                      has every event (once, in order, none cut as slow_consumer), the survivors' CPU and RSS, and the
  *                      survivors' CPU per replayed event against a live delivery's to the same clients; Herald only
+ *            filters   (issue 20) fanout with events of {@code --filter-stores} storeIds: N unfiltered subscribers, then N each
+ *                      filtering on one storeId (Herald); the stock bridge beside both, unfiltered
  *            connect   connects per second on one node (connect, token verified, first answer, close; closed loop of
  *                      {@code --connect-concurrency}), with HS256 tokens and with RS256 tokens (the node configured with a
  *                      public key); Herald only
@@ -73,6 +75,7 @@ public final class Benchmark {
         options.put("histogram", "0");
         options.put("ingest-seconds", "10");
         options.put("ingest-warmup", "20");
+        options.put("ingest-variants", "unclustered,1,2"); // which of unclustered, clustered on 1 node, on 2 nodes
         options.put("batch", "100");
         // one request at a time per connection: Vert.x handles pipelined requests of a connection one after the other,
         // so pipelining would bound a batch of history appends by the number of connections
@@ -96,6 +99,8 @@ public final class Benchmark {
         options.put("storm-spread-ms", "1000");
         options.put("storm-live-rate", "20");
         options.put("storm-live-seconds", "10");
+        // the filters scenario: each subscriber filters on one of this many storeIds (issue 20)
+        options.put("filter-stores", "50");
     }
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
@@ -143,6 +148,10 @@ public final class Benchmark {
                     }
                     if (scenario.equals("coalesce")) {
                         coalesce(kind, run);
+                        continue;
+                    }
+                    if (scenario.equals("filters")) {
+                        filters(kind, run);
                         continue;
                     }
                     Map<String, Double> metrics = switch (scenario) {
@@ -197,6 +206,27 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Issue 20: the fan-out with every event carrying one of {@code --filter-stores} storeIds, to {@code --subscribers}
+     * unfiltered subscribers, then (Herald) to as many each filtering on one storeId (each event then goes to
+     * subscribers / stores of them); the stock bridge, which cannot filter, beside both rows unfiltered.
+     */
+    private void filters(ServerProcess.Kind kind, int run) throws Exception {
+        int stores = option("filter-stores");
+        String unfiltered = "filters, unfiltered";
+        String filtered = "filters, each on 1 of " + stores + " storeIds";
+        Map<String, Double> plain = fanout(kind, false, Map.of(), stores, false);
+        System.out.println("filters run " + run + " " + kind + " unfiltered: " + plain + " (load average " + loadAverage() + ")");
+        record(unfiltered, kind, plain);
+        if (kind != ServerProcess.Kind.HERALD) {
+            record(filtered, kind, plain);
+            return;
+        }
+        Map<String, Double> narrowed = fanout(kind, false, Map.of(), stores, true);
+        System.out.println("filters run " + run + " " + kind + " filtered: " + narrowed + " (load average " + loadAverage() + ")");
+        record(filtered, kind, narrowed);
+    }
+
     private void record(String scenario, ServerProcess.Kind kind, Map<String, Double> metrics) {
         metrics.forEach((metric, value) -> results.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
                 .computeIfAbsent(metric, m -> new LinkedHashMap<>())
@@ -209,6 +239,15 @@ public final class Benchmark {
 
     /** N subscribers on one server (or on node B, with the publisher on node A), R events/s; {@code env}: more server environment. */
     private Map<String, Double> fanout(ServerProcess.Kind kind, boolean crossNode, Map<String, String> env) throws Exception {
+        return fanout(kind, crossNode, env, 0, false);
+    }
+
+    /**
+     * {@code stores} above 0: events carry one of that many storeIds, and (with {@code filtered}) subscriber n filters on
+     * store n % stores, so each event goes to subscribers / stores of them; CPU per event is reported too.
+     */
+    private Map<String, Double> fanout(ServerProcess.Kind kind, boolean crossNode, Map<String, String> env, int stores, boolean filtered)
+            throws Exception {
         int subscribers = option("subscribers");
         int rate = option("rate");
         int seconds = option("seconds");
@@ -219,8 +258,9 @@ public final class Benchmark {
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (ServerProcess a = ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzA, members), classpath, env);
              ServerProcess b = crossNode ? ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzB, members), classpath, env) : a) {
-            LoadClient clients = new LoadClient(vertx, kind, b.port);
-            Publisher publisher = new Publisher(vertx, a.port);
+            LoadClient clients = new LoadClient(vertx, kind, b.port, filtered ? stores : 0);
+            Publisher publisher = new Publisher(vertx, a.port, stores);
+            int perEvent = filtered ? subscribers / stores : subscribers;
             try {
                 clients.openMany(subscribers, 1000).await();
                 publisher.run(rate, option("warmup")).await();
@@ -235,7 +275,8 @@ public final class Benchmark {
                 long wallBefore = System.nanoTime();
                 long acceptedBefore = publisher.accepted.sum();
                 publisher.run(rate, seconds).await();
-                long expected = (publisher.accepted.sum() - acceptedBefore) * subscribers;
+                long events = publisher.accepted.sum() - acceptedBefore;
+                long expected = events * perEvent;
                 long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (clients.received.sum() < expected && System.nanoTime() < drainEnd) {
                     Thread.sleep(50);
@@ -257,6 +298,9 @@ public final class Benchmark {
                 metrics.put("max ms", latency.max() / 1000.0);
                 metrics.put("server CPU µs/delivery", received == 0 ? Double.NaN : cpu / 1000.0 / received);
                 metrics.put("  of which kernel µs", received == 0 ? Double.NaN : sys / 1000.0 / received);
+                if (stores > 0) {
+                    metrics.put("server CPU µs/event", events == 0 ? Double.NaN : cpu / 1000.0 / events);
+                }
                 metrics.put("errors", (double) (clients.errors.sum() + publisher.failed.sum()));
                 metrics.put("generator CPU %", 100 * generatorLoad);
             } finally {
@@ -699,7 +743,11 @@ public final class Benchmark {
      */
     private Map<String, Double> ingest() throws Exception {
         Map<String, Double> metrics = new LinkedHashMap<>();
+        List<String> chosen = List.of(options.get("ingest-variants").split(","));
         for (String variant : INGEST_VARIANTS) {
+            if (!chosen.contains(variant.equals("unclustered") ? "unclustered" : variant.endsWith("2 nodes") ? "2" : "1")) {
+                continue;
+            }
             List<ServerProcess> servers = new ArrayList<>();
             try {
                 if (variant.equals("unclustered")) {
@@ -727,6 +775,9 @@ public final class Benchmark {
             for (String mode : List.of("single", "batch")) {
                 String prefix = variant + ", " + mode + ": ";
                 String unclustered = "unclustered, " + mode + ": ";
+                if (!metrics.containsKey(unclustered + "events/s") || !metrics.containsKey(prefix + "events/s")) {
+                    continue;
+                }
                 metrics.put(prefix + "/ unclustered", metrics.get(prefix + "events/s") / metrics.get(unclustered + "events/s"));
                 metrics.put(prefix + "/ unclustered by CPU",
                         metrics.get(unclustered + "server CPU µs/event") / metrics.get(prefix + "server CPU µs/event"));

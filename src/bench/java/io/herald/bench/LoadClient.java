@@ -53,9 +53,16 @@ final class LoadClient implements AutoCloseable {
     /** Connections the server closed with 1001 {@code shutdown}. */
     final LongAdder shutdownCloses = new LongAdder();
     private volatile boolean measuring;
+    /** When above 0, connection n registers with the filter {@code storeId eq "s-<n % filterStores>"} (the filters scenario). */
+    private final int filterStores;
     private final long pingTimer;
 
     LoadClient(Vertx vertx, ServerProcess.Kind kind, int port) {
+        this(vertx, kind, port, 0);
+    }
+
+    LoadClient(Vertx vertx, ServerProcess.Kind kind, int port, int filterStores) {
+        this.filterStores = filterStores;
         this.vertx = vertx;
         this.kind = kind;
         this.port = port;
@@ -95,7 +102,7 @@ final class LoadClient implements AutoCloseable {
                     } else {
                         ws.handler(this::onMessage);
                         registered = kind == ServerProcess.Kind.FLOOR ? Future.succeededFuture()
-                                : ws.writeTextMessage("{\"type\":\"register\",\"address\":\"" + TYPE + "\"}");
+                                : ws.writeTextMessage(registerFrame(user));
                     }
                     if (keep) {
                         sockets.add(ws);
@@ -110,6 +117,14 @@ final class LoadClient implements AutoCloseable {
                     return registered.compose(v -> ws.close());
                 })
                 .onFailure(err -> errors.increment());
+    }
+
+    private String registerFrame(int user) {
+        if (filterStores <= 0) {
+            return "{\"type\":\"register\",\"address\":\"" + TYPE + "\"}";
+        }
+        String filter = new JsonObject().put("field", "storeId").put("op", "eq").put("value", "s-" + user % filterStores).encode();
+        return new JsonObject().put("type", "register").put("address", TYPE).put("headers", new JsonObject().put("filter", filter)).encode();
     }
 
     /** Opens {@code count} connections, at most {@code perSecond} a second, and waits for all. */

@@ -19,10 +19,17 @@ final class Publisher {
     private final int port;
     final LongAdder accepted = new LongAdder();
     final LongAdder failed = new LongAdder();
+    /** When above 0, event n carries {@code "storeId":"s-<n % stores>"} (the filters scenario); 0: none, as before. */
+    private final int stores;
 
     Publisher(Vertx vertx, int port) {
+        this(vertx, port, 0);
+    }
+
+    Publisher(Vertx vertx, int port, int stores) {
         this.vertx = vertx;
         this.port = port;
+        this.stores = stores;
         this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(16));
     }
 
@@ -51,7 +58,7 @@ final class Publisher {
     }
 
     Future<Void> publish(long n) {
-        String body = "{\"type\":\"" + LoadClient.TYPE + "\",\"data\":{\"n\":" + n + ",\"orderId\":\"o-" + n
+        String body = "{\"type\":\"" + LoadClient.TYPE + "\"" + (stores > 0 ? ",\"storeId\":\"s-" + n % stores + "\"" : "") + ",\"data\":{\"n\":" + n + ",\"orderId\":\"o-" + n
                 + "\",\"customerId\":\"c-1\",\"total\":42.5,\"sentAt\":" + System.nanoTime() + "}}";
         return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/api/events")
                         .putHeader("Authorization", "Bearer " + HeraldConfig.DEV_API_KEY).putHeader("Content-Type", "application/json"))

@@ -76,6 +76,14 @@ public interface ConnectionPolicy {
         return Map.of();
     }
 
+    /**
+     * The control addresses ({@code herald:…}) this policy lets a connection {@code register} and {@code unregister}
+     * though they are no catalog type (where it receives what the policy sends, e.g. {@code herald:signal}).
+     */
+    default Map<String, ControlChannel> channels() {
+        return Map.of();
+    }
+
     /** The connection closed, for whatever reason; its subscriptions are already gone. */
     default void onClose(Connection connection) {
     }
@@ -84,5 +92,12 @@ public interface ConnectionPolicy {
     @FunctionalInterface
     interface ControlHandler {
         Future<JsonObject> handle(Connection connection, JsonObject body);
+    }
+
+    /** A control address a connection registers to receive frames on; both run on the connection's event loop. */
+    interface ControlChannel {
+        void register(Connection connection);
+
+        void unregister(Connection connection);
     }
 }

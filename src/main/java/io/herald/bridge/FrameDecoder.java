@@ -4,6 +4,7 @@ import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.delivery.RegisterFrame;
 import io.herald.delivery.Utf8;
+import io.herald.delivery.filter.EventFilter;
 import io.herald.event.JsonDepth;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,7 @@ public final class FrameDecoder {
     public static final String CONTROL_PREFIX = "herald:";
     static final String HEADER_SINCE = "since";
     static final String HEADER_EPOCH = "epoch";
+    static final String HEADER_FILTER = "filter";
 
     private final int maxFrameBytes;
     private final int maxAddressLength;
@@ -46,10 +48,16 @@ public final class FrameDecoder {
     }
 
     /**
-     * {@code register}; {@code resume} from headers {@code since}/{@code epoch}, or null. A bad header is kept in
-     * {@code badResume} rather than refused at once: the type is checked against the catalog first.
+     * {@code register}; {@code resume} from headers {@code since}/{@code epoch}, or null; {@code filter} from header
+     * {@code filter} (docs/filters.md), or null. A bad header is kept in {@code badResume} or {@code badFilter} rather
+     * than refused at once: the type is checked against the catalog first.
      */
-    public record Register(String address, RegisterFrame.Resume resume, HeraldException badResume) implements Frame {
+    public record Register(String address, RegisterFrame.Resume resume, HeraldException badResume, EventFilter filter,
+                           HeraldException badFilter) implements Frame {
+        public Register(String address, RegisterFrame.Resume resume, HeraldException badResume) {
+            this(address, resume, badResume, null, null);
+        }
+
         public String kind() {
             return "register";
         }
@@ -123,11 +131,22 @@ public final class FrameDecoder {
         }
         return switch (frameType) {
             case "register" -> {
+                Object headers = frame.getValue("headers");
+                RegisterFrame.Resume resume = null;
+                HeraldException badResume = null;
                 try {
-                    yield new Register(address, resume(frame.getValue("headers")), null);
+                    resume = resume(headers);
                 } catch (HeraldException bad) {
-                    yield new Register(address, null, bad);
+                    badResume = bad;
                 }
+                EventFilter filter = null;
+                HeraldException badFilter = null;
+                try {
+                    filter = filter(headers);
+                } catch (HeraldException bad) {
+                    badFilter = bad;
+                }
+                yield new Register(address, resume, badResume, filter, badFilter);
             }
             case "unregister" -> new Unregister(address);
             case "publish" -> new Publish(address, frame.getValue("body"));
@@ -139,6 +158,18 @@ public final class FrameDecoder {
     /** Decodes {@code text}, counting its UTF-8 length. */
     public Decoded decode(String text) {
         return decode(text, Utf8.length(text));
+    }
+
+    /** The filter a register asks for: header {@code filter}, a JSON filter in a string (or the object itself); null when none. */
+    static EventFilter filter(Object headers) {
+        if (!(headers instanceof JsonObject json) || json.getValue(HEADER_FILTER) == null) {
+            return null;
+        }
+        Object filter = json.getValue(HEADER_FILTER);
+        if (filter instanceof String text && text.isBlank()) {
+            return null; // an empty header: no filter, as clients that always send the header mean
+        }
+        return EventFilter.parse(filter);
     }
 
     /** The recovery a register asks for: header {@code since} (a seq, as a string or a number) and optional {@code epoch}. */

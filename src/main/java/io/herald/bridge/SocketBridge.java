@@ -45,7 +45,8 @@ import java.util.logging.Logger;
  * through the {@link ConnectionPolicy} chain (access rules, limits, …), and registered types are
  * delivered by the {@link Fanout}.
  *
- * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover), {@code unregister},
+ * <p>Frames: {@code register} (headers {@code since} and {@code epoch} to recover, {@code filter} to narrow; a second one
+ * replaces the subscription's filter, docs/filters.md), {@code unregister},
  * {@code publish}, {@code send} (an event, or a control request to a {@code herald:} address), {@code ping}.
  */
 public final class SocketBridge implements Handler<ClientSocket> {
@@ -69,6 +70,8 @@ public final class SocketBridge implements Handler<ClientSocket> {
     private final Fanout fanout;
     private final List<ConnectionPolicy> policies;
     private final Map<String, ConnectionPolicy.ControlHandler> controls = new HashMap<>();
+    /** Control addresses a connection may register (no catalog type): answered by the policy that declares them. */
+    private final Map<String, ConnectionPolicy.ControlChannel> channels = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
     private final FrameDecoder decoder;
     private final OpenChain openChain;
@@ -94,6 +97,11 @@ public final class SocketBridge implements Handler<ClientSocket> {
             policy.controls().forEach((address, handler) -> {
                 if (!address.startsWith(CONTROL_PREFIX) || controls.putIfAbsent(address, handler) != null) {
                     throw new IllegalArgumentException("control address " + address + " is taken or not under " + CONTROL_PREFIX);
+                }
+            });
+            policy.channels().forEach((address, channel) -> {
+                if (!address.startsWith(CONTROL_PREFIX) || channels.putIfAbsent(address, channel) != null) {
+                    throw new IllegalArgumentException("control channel " + address + " is taken or not under " + CONTROL_PREFIX);
                 }
             });
         }
@@ -283,6 +291,8 @@ public final class SocketBridge implements Handler<ClientSocket> {
         try {
             if (frame instanceof FrameDecoder.Register register) {
                 return register(connection, register);
+            } else if (frame instanceof FrameDecoder.Unregister && channels.containsKey(frame.address())) {
+                channels.get(frame.address()).unregister(connection);
             } else if (frame instanceof FrameDecoder.Unregister) {
                 unregister(connection, frame.address());
             } else if (frame instanceof FrameDecoder.Publish publish) {
@@ -315,21 +325,36 @@ public final class SocketBridge implements Handler<ClientSocket> {
 
     private Future<Void> register(Connection connection, FrameDecoder.Register frame) {
         String type = frame.address();
+        ConnectionPolicy.ControlChannel channel = channels.get(type);
+        if (channel != null) {
+            channel.register(connection);
+            return DONE;
+        }
         EventCatalog.Namespace catalogued = namespaceOf(type);
         if (frame.badResume() != null) {
             throw frame.badResume();
         }
-        RegisterFrame register = new RegisterFrame(type, catalogued, frame.resume());
-        if (connection.subscriptions.containsKey(type)) {
-            return DONE;
+        if (frame.badFilter() != null) {
+            throw frame.badFilter();
         }
+        RegisterFrame register = new RegisterFrame(type, catalogued, frame.resume(), frame.filter());
         for (ConnectionPolicy policy : policies) {
             policy.onRegister(connection, register);
         }
         if (register.access() == Access.NONE) {
             throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + connection.principal().role() + " may not read " + register.namespace().name());
         }
-        Subscription subscription = new Subscription(connection, register.access());
+        Subscription existing = connection.subscriptions.get(type);
+        if (existing != null) {
+            // a second register of the type replaces its filter; a refused one (above) left the subscription as it was
+            existing.access = register.access();
+            if (register.resume() == null) {
+                fanout.refilter(type, existing, register.filter()); // it keeps its place: nothing missed, nothing twice
+                return DONE;
+            }
+            unregister(connection, type); // with since: from that position, as a first register
+        }
+        Subscription subscription = new Subscription(connection, register.access(), register.filter());
         String namespace = register.namespace().name();
         if (readers(connection, namespace) == 0) {
             stats.namespaceReaders(namespace, 1);

@@ -30,7 +30,9 @@ public final class ConfigKey {
         /** A file of the configuration: relative to herald.json's folder in the file, to the working directory in the environment. */
         FILE("file"),
         /** A file path taken as written (relative to the working directory). */
-        PATH("path");
+        PATH("path"),
+        /** An array of objects in the file; a JSON array in the environment. A top-level key of this type is a section of its own. */
+        OBJECT_LIST("list of objects");
 
         final String label;
 
@@ -57,7 +59,7 @@ public final class ConfigKey {
         this.path = path;
         this.type = type;
         int dot = path.indexOf('.');
-        this.section = dot < 0 ? "" : path.substring(0, dot);
+        this.section = dot < 0 ? (type == Type.OBJECT_LIST ? path : "") : path.substring(0, dot);
     }
 
     // ---- declaration (ConfigKeys only) ----

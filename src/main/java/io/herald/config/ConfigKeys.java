@@ -188,6 +188,8 @@ public final class ConfigKeys {
     public static final ConfigKey LIMITS_USER_PUBLISHES_PER_MINUTE = key("limits.userPublishesPerMinute", Type.INTEGER).def(3_000)
             .range(1, 10_000_000)
             .doc("client publishes per user per minute across the user's connections, per node (anonymous: per client IP)");
+    public static final ConfigKey LIMITS_SIGNALS_PER_SECOND = key("limits.signalsPerSecond", Type.INTEGER).def(10)
+            .range(1, 10_000).doc("`herald:signal` sends per connection per second (err `rate_limited`)");
 
     static {
         section("history", "What history keeps of each event type's stream (recovery, `GET /api/history`).");
@@ -217,6 +219,9 @@ public final class ConfigKeys {
             .doc("how long a type's delivery stays open on an event loop after its last subscriber left");
     public static final ConfigKey DELIVERY_MAX_RECOVERY_EVENTS = key("delivery.maxRecoveryEvents", Type.INTEGER).def(1000).range(1, 1_000_000)
             .doc("the most events one recovery replays (a longer gap is `recovery_incomplete`)");
+    public static final ConfigKey DELIVERY_STALL_MS = key("delivery.stallMs", Type.INTEGER).def(30_000).range(1000, 600_000)
+            .doc("how long a type's delivery on a node may make no progress while events wait (history unreachable, in doubt) "
+                    + "before its subscribers are closed with `unavailable` to recover elsewhere; at least 3 heartbeat timeouts");
     public static final ConfigKey DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT = key("delivery.maxReplayBytesInFlight", Type.INTEGER).def(64 << 20)
             .range(64 * 1024, Integer.MAX_VALUE)
             .doc("replay bytes all replays of a node hold in memory at once; past it, replays wait their turn");
@@ -256,6 +261,16 @@ public final class ConfigKeys {
             .doc("run the simulator");
     public static final ConfigKey DEMO_INTERVAL_MS = key("demo.intervalMs", Type.INTEGER).def(1500).range(10, 3_600_000)
             .doc("one demo event per interval");
+
+    static {
+        section("webhooks", "Events POSTed to your backends, signed, at least once and in order per type ([webhooks.md](webhooks.md)).");
+    }
+
+    public static final ConfigKey WEBHOOKS = key("webhooks", Type.OBJECT_LIST).def(List.of())
+            .doc("each `{\"id\", \"url\", \"types\": [\"order:*\", \"payment:received\", …], \"secret\", \"timeoutMs\"?}`: "
+                    + "`id` unique (letters, digits, `-_.`), `url` http or https, `types` event types or `namespace:*`, "
+                    + "`secret` the HMAC-SHA256 key of `Herald-Signature` (prod: at least 32 bytes), `timeoutMs` per request "
+                    + "(1000..600000, default 10000); from the environment as one JSON array (`HERALD_WEBHOOKS='[…]'`)");
 
     private ConfigKeys() {
     }

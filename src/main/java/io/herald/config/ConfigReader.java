@@ -140,6 +140,39 @@ final class ConfigReader {
         return List.copyOf(result);
     }
 
+    /** An array of objects (file) or the same as JSON text (environment); the default when absent. */
+    @SuppressWarnings("unchecked")
+    List<JsonObject> objectList(ConfigKey key) {
+        expect(key, Type.OBJECT_LIST);
+        Object value = raw(key.path());
+        if (value == null) {
+            return List.copyOf((List<JsonObject>) key.defaultValue());
+        }
+        if (value instanceof String s) {
+            try {
+                value = new JsonArray(s);
+            } catch (DecodeException | ClassCastException e) {
+                throw new ConfigException(where(key, key.path()), "must be a JSON array of objects, e.g. [{…}]");
+            }
+        }
+        if (!(value instanceof JsonArray array)) {
+            throw new ConfigException(where(key, key.path()), "must be an array of objects");
+        }
+        List<JsonObject> result = new ArrayList<>();
+        for (Object item : array) {
+            if (!(item instanceof JsonObject object)) {
+                throw new ConfigException(where(key, key.path()), "must hold objects only");
+            }
+            result.add(object);
+        }
+        return List.copyOf(result);
+    }
+
+    /** How messages name a key (with the environment variable that set it). */
+    String where(ConfigKey key) {
+        return where(key, key.path());
+    }
+
     /** A pattern key's map: the object at its map path, or empty. */
     JsonObject object(String path) {
         Object value = raw(path);

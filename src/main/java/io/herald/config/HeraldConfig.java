@@ -33,7 +33,8 @@ public record HeraldConfig(
         Presence presence,
         long statsIntervalMs,
         Demo demo,
-        Log log) {
+        Log log,
+        List<Webhook> webhooks) {
 
     public enum Mode { DEV, PROD }
 
@@ -85,7 +86,7 @@ public record HeraldConfig(
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
-                         int presenceQueriesPerMinute, int userPublishesPerMinute) {
+                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond) {
     }
 
     /** {@code demo.*}. */
@@ -108,11 +109,24 @@ public record HeraldConfig(
     }
 
     /** {@code delivery.*}. */
-    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight) {
+    public record Delivery(int holdMs, int tailCheckMs, int lingerMs, int maxRecoveryEvents, long maxReplayBytesInFlight, int stallMs) {
     }
 
     /** {@code presence.*}; {@code announceFile}: which roles' first and last connections announce which events. */
     public record Presence(boolean enabled, int flushMs, ConfigFile announceFile) {
+    }
+
+    /**
+     * One of {@code webhooks}: events of {@code types} (event types or {@code namespace:*}) POSTed to {@code url},
+     * signed with {@code secret}; each request given up after {@code timeoutMs}. Its text never shows the secret.
+     */
+    public record Webhook(String id, String url, List<String> types, String secret, int timeoutMs) {
+        public static final int DEFAULT_TIMEOUT_MS = 10_000;
+
+        @Override
+        public String toString() {
+            return "Webhook[id=" + id + ", url=" + url + ", types=" + types + ", timeoutMs=" + timeoutMs + "]";
+        }
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -253,7 +267,8 @@ public record HeraldConfig(
                 r.integer(LIMITS_CONNECT_ATTEMPTS_PER_IP_PER_SECOND),
                 r.integer(LIMITS_PUBLISH_EVENTS_PER_SECOND),
                 r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
-                r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE));
+                r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE),
+                r.integer(LIMITS_SIGNALS_PER_SECOND));
 
         Demo demo = new Demo(
                 r.bool(DEMO_ENABLED, mode == Mode.DEV),
@@ -272,7 +287,8 @@ public record HeraldConfig(
                 r.integer(DELIVERY_TAIL_CHECK_MS),
                 r.integer(DELIVERY_LINGER_MS),
                 r.integer(DELIVERY_MAX_RECOVERY_EVENTS),
-                r.integer(DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT));
+                r.integer(DELIVERY_MAX_REPLAY_BYTES_IN_FLIGHT),
+                r.integer(DELIVERY_STALL_MS));
         Presence presence = new Presence(
                 r.bool(PRESENCE_ENABLED),
                 r.integer(PRESENCE_FLUSH_MS),
@@ -294,11 +310,71 @@ public record HeraldConfig(
                     case "warn" -> java.util.logging.Level.WARNING;
                     case "debug" -> java.util.logging.Level.FINE;
                     default -> java.util.logging.Level.INFO;
-                }, r.choice(LOG_FORMAT).equals("json")));
+                }, r.choice(LOG_FORMAT).equals("json")),
+                webhooks(r, mode));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }
         return config;
+    }
+
+    /**
+     * {@code webhooks}: ids unique, urls http(s) with a host, types each {@code namespace:name} or {@code namespace:*}
+     * (whether the catalog knows them is checked by the node, which reads the catalog), a secret (prod: at least
+     * {@link #MIN_SECRET_BYTES} bytes), no other fields.
+     */
+    private static List<Webhook> webhooks(ConfigReader r, Mode mode) {
+        List<Webhook> result = new java.util.ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        List<JsonObject> items = r.objectList(WEBHOOKS);
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject item = items.get(i);
+            String where = r.where(WEBHOOKS) + "[" + i + "]";
+            for (String field : item.fieldNames()) {
+                if (!List.of("id", "url", "types", "secret", "timeoutMs").contains(field)) {
+                    throw new ConfigException(where, "unknown field '" + field + "' (id, url, types, secret, timeoutMs)");
+                }
+            }
+            if (!(item.getValue("id") instanceof String id) || !id.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new ConfigException(where + ".id", "must be 1 to 64 letters, digits, '-', '_' or '.'");
+            }
+            if (!ids.add(id)) {
+                throw new ConfigException(where + ".id", "'" + id + "' names another webhook too; ids must be unique");
+            }
+            java.net.URI uri;
+            try {
+                uri = item.getValue("url") instanceof String url ? new java.net.URI(url) : null;
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+                    || uri.getHost() == null) {
+                throw new ConfigException(where + ".url", "must be an http:// or https:// URL with a host");
+            }
+            if (!(item.getValue("types") instanceof io.vertx.core.json.JsonArray array) || array.isEmpty()) {
+                throw new ConfigException(where + ".types", "must be a non-empty array of event types or namespace:* patterns");
+            }
+            List<String> types = new java.util.ArrayList<>();
+            for (Object type : array) {
+                if (!(type instanceof String t) || !t.matches("[^:\\s*]+:([^:\\s*]+|\\*)")) {
+                    throw new ConfigException(where + ".types", "'" + type + "' is neither an event type (namespace:name) nor namespace:*");
+                }
+                types.add(t);
+            }
+            if (!(item.getValue("secret") instanceof String secret) || secret.isEmpty()) {
+                throw new ConfigException(where + ".secret", "must be a non-empty string (the key of the HMAC-SHA256 signature)");
+            }
+            if (mode == Mode.PROD && secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                throw new ConfigException(where + ".secret", "prod mode needs a webhook secret of at least " + MIN_SECRET_BYTES
+                        + " bytes (e.g. openssl rand -hex 32)");
+            }
+            Object timeout = item.getValue("timeoutMs", Webhook.DEFAULT_TIMEOUT_MS);
+            if (!(timeout instanceof Integer ms) || ms < 1000 || ms > 600_000) {
+                throw new ConfigException(where + ".timeoutMs", "must be a whole number in 1000..600000");
+            }
+            result.add(new Webhook(id, uri.toString(), List.copyOf(types), secret, ms));
+        }
+        return List.copyOf(result);
     }
 
     /** {@code cluster.tls.*}: both halves of the node's identity and a trust, or nothing; every file readable. */

@@ -1,6 +1,7 @@
 package io.herald.delivery;
 
 import io.herald.catalog.EventCatalog;
+import io.herald.delivery.filter.EventFilter;
 import io.herald.event.BusEvent;
 import io.herald.history.EventLog;
 import io.herald.Counters;
@@ -27,6 +28,8 @@ public final class Fanout {
     /** Vert.x's timers; a hand-moved clock in unit tests. */
     final Timers timers;
     private final Map<String, TypeStream> streams = new HashMap<>();
+    /** Numbers the events that met a filter on this loop, so a filter group knows its verdict is for the event at hand. */
+    private long filteredEvents;
     /** When the sockets written to are flushed: after the queued events, or within {@code bridge.writeDelayMs}. */
     private final WriteCoalescer writes;
 
@@ -75,6 +78,24 @@ public final class Fanout {
         return stream.subscribe(subscription, resume);
     }
 
+    /**
+     * A second register of the type without {@code since}: the subscription keeps its place in the stream (live, or
+     * the rest of its replay) and filters with {@code filter} (null: none) from the next event on.
+     */
+    public void refilter(String type, Subscription subscription, EventFilter filter) {
+        TypeStream stream = streams.get(type);
+        if (stream == null) {
+            subscription.filter = filter;
+            return;
+        }
+        stream.refilter(subscription, filter);
+    }
+
+    /** The stream of a type on this loop, or null (the unit tests read it). */
+    TypeStream stream(String type) {
+        return streams.get(type);
+    }
+
     public void unsubscribe(String type, Subscription subscription) {
         TypeStream stream = streams.get(type);
         if (stream == null) {
@@ -121,20 +142,42 @@ public final class Fanout {
 
     /** Writes one event to one subscriber (recovery) with a frame shared by the replays ({@link ReplayCache}), which it keeps. */
     long deliverTo(String type, Subscription subscription, BusEvent event, SharedFrame frame) {
+        if (subscription.group != null) {
+            return deliverTo(type, subscription, event); // its filter decides, as for any delivery
+        }
         boolean delivered = subscription.accepts(event) && write(subscription.connection, frame);
         stats.delivered(delivered ? 1 : 0);
         stats.framesOut(delivered ? 1 : 0, delivered ? frame.bytes() : 0);
         return delivered ? frame.bytes() : 0;
     }
 
-    /** Answers the bytes written to each member. */
+    /**
+     * Answers the bytes written to each member. A filtered member's filter is evaluated once per event for all the
+     * members with the same filter ({@link FilterGroup}), on the envelope parsed at most once ({@link EventFilter.Input},
+     * made when the first filtered member that the rules accept is reached); an unfiltered member costs a null check.
+     */
     private long writeToMembers(String type, Subscription[] members, BusEvent event) {
         SharedFrame frame = new SharedFrame(BridgeFrames.rec(type, event.envelope()));
         long bytes = frame.bytes();
         int delivered = 0;
+        EventFilter.Input input = null;
+        long number = 0;
         try {
             for (Subscription subscription : members) {
-                if (subscription.accepts(event) && write(subscription.connection, frame)) {
+                if (!subscription.accepts(event)) {
+                    continue;
+                }
+                FilterGroup group = subscription.group;
+                if (group != null) {
+                    if (input == null) {
+                        input = new EventFilter.Input(type, event.envelope());
+                        number = ++filteredEvents;
+                    }
+                    if (!group.matches(input, number)) {
+                        continue;
+                    }
+                }
+                if (write(subscription.connection, frame)) {
                     delivered++;
                 }
             }

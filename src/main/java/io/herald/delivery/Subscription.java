@@ -2,6 +2,7 @@ package io.herald.delivery;
 
 import io.herald.auth.Access;
 import io.herald.auth.Principal;
+import io.herald.delivery.filter.EventFilter;
 import io.herald.event.BusEvent;
 
 import java.util.ArrayList;
@@ -25,10 +26,25 @@ public final class Subscription {
     List<BusEvent> backlog;
     boolean backlogOverflowed;
     boolean cancelled;
+    /** The filter the client registered with (it only narrows what {@link #accepts} lets through), or null. */
+    EventFilter filter;
+    /** The stream's group of subscribers with the same filter, set while the stream holds this subscription; null: unfiltered. */
+    FilterGroup group;
 
     public Subscription(Connection connection, Access access) {
+        this(connection, access, null);
+    }
+
+    /** {@code filter}: the register's {@code filter} header, or null for every event the access allows. */
+    public Subscription(Connection connection, Access access, EventFilter filter) {
         this.connection = connection;
         this.access = access;
+        this.filter = filter;
+    }
+
+    /** The filter the subscription has now (a second register replaces it), or null. */
+    public EventFilter filter() {
+        return filter;
     }
 
     /**

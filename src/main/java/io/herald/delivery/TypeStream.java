@@ -87,6 +87,8 @@ public final class TypeStream {
     private boolean filling;
     private boolean checkingTail;
     private boolean closed;
+    /** When delivery last moved or had nothing to wait for (monotonic ms): the stall watch's reference. */
+    private long progressAt = System.nanoTime() / 1_000_000;
     /** The timer that closes the stream once it has had no subscriber for lingerMs, or -1. */
     long lingerTimer = -1;
 
@@ -96,6 +98,8 @@ public final class TypeStream {
     private final List<Waiting> waitingForStart = new ArrayList<>();
     /** History as this stream's replays read it: once for all of them, while any runs (a reconnect storm). */
     private final ReplayCache replayCache;
+    /** The subscribers' distinct filters (normalized text → group): each evaluated once per event. */
+    private final java.util.Map<String, FilterGroup> filterGroups = new java.util.HashMap<>();
 
     private record Waiting(Subscription subscription, RegisterFrame.Resume resume) {
     }
@@ -105,15 +109,23 @@ public final class TypeStream {
      * how long a stream without subscribers stays open (so that churning subscribers do not
      * register and unregister a clustered consumer each time), and the most events one recovery replays
      * (a longer gap is recovery_incomplete); replays go in pages of {@code replayPageBytes}, within the node's
-     * {@code replayBudget}.
+     * {@code replayBudget}; how long delivery may make no progress while events wait before its subscribers are
+     * closed to recover elsewhere ({@code stallMs}, at least three settle times).
      */
     public record DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents, int replayPageBytes,
-                           ReplayBudget replayBudget) {
+                           ReplayBudget replayBudget, long stallMs) {
         /** A replay page when the outbound bound does not say less. */
         static final int REPLAY_PAGE_BYTES = 256 * 1024;
+        /** {@code delivery.stallMs}'s default. */
+        static final long STALL_MS = 30_000;
 
         DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents) {
             this(holdMs, tailCheckMs, lingerMs, maxRecoveryEvents, REPLAY_PAGE_BYTES, new ReplayBudget(64L << 20));
+        }
+
+        public DeliveryOptions(long holdMs, long tailCheckMs, long lingerMs, int maxRecoveryEvents, int replayPageBytes,
+                               ReplayBudget replayBudget) {
+            this(holdMs, tailCheckMs, lingerMs, maxRecoveryEvents, replayPageBytes, replayBudget, STALL_MS);
         }
 
         /** Replay pages of a quarter of the outbound bound at most, so a replay never makes a reading client a slow consumer. */
@@ -134,7 +146,7 @@ public final class TypeStream {
         this.replayCache = new ReplayCache(new ReplayCache.Source() {
             @Override
             public Future<HistoryPage> read(long fromSeq, int limit) {
-                return log.read(type, fromSeq, limit);
+                return bounded(log.read(type, fromSeq, limit));
             }
 
             @Override
@@ -158,7 +170,10 @@ public final class TypeStream {
             onBatch(batch);
         });
         consumer.completion().onComplete(registered -> start());
-        this.tailTimer = fanout.timers.setPeriodic(options.tailCheckMs(), this::checkTail);
+        this.tailTimer = fanout.timers.setPeriodic(options.tailCheckMs(), () -> {
+            watchProgress();
+            checkTail();
+        });
     }
 
     boolean isEmpty() {
@@ -179,6 +194,7 @@ public final class TypeStream {
 
     /** Adds a subscriber; the future completes when the stream knows where it starts (at once, once it runs). */
     Future<Void> subscribe(Subscription subscription, RegisterFrame.Resume resume) {
+        joinGroup(subscription);
         if (resume == null) {
             addMember(subscription);
         } else if (epoch == null) {
@@ -204,10 +220,14 @@ public final class TypeStream {
         recovering.clear();
         waitingForStart.clear();
         replayCache.clear();
+        filterGroups.clear();
         return dropped;
     }
 
     void unsubscribe(Subscription subscription) {
+        if (!subscription.cancelled) {
+            leaveGroup(subscription);
+        }
         subscription.cancelled = true;
         if (recovering.remove(subscription) && recovering.isEmpty()) {
             replayCache.clear();
@@ -222,6 +242,37 @@ public final class TypeStream {
         }
     }
 
+    /** A second register without {@code since}: the subscription keeps its place (live, or the rest of its replay) with another filter. */
+    void refilter(Subscription subscription, io.herald.delivery.filter.EventFilter filter) {
+        leaveGroup(subscription);
+        subscription.filter = filter;
+        joinGroup(subscription);
+    }
+
+    /** Puts the subscription in the group of its filter (made for the first with that filter); none when unfiltered. */
+    private void joinGroup(Subscription subscription) {
+        if (subscription.filter == null) {
+            subscription.group = null;
+            return;
+        }
+        FilterGroup group = filterGroups.computeIfAbsent(subscription.filter.normalized(), f -> new FilterGroup(subscription.filter));
+        group.subscribers++;
+        subscription.group = group;
+    }
+
+    private void leaveGroup(Subscription subscription) {
+        FilterGroup group = subscription.group;
+        if (group != null && --group.subscribers == 0) {
+            filterGroups.remove(group.filter.normalized());
+        }
+        // the subscription keeps pointing at its group: a fan-out loop that still holds it filters it the same
+    }
+
+    /** The distinct filters of the stream's subscribers (the unit tests read it). */
+    int filterGroupCount() {
+        return filterGroups.size();
+    }
+
     private void addMember(Subscription subscription) {
         Subscription[] grown = Arrays.copyOf(members, members.length + 1);
         grown[grown.length - 1] = subscription;
@@ -231,7 +282,7 @@ public final class TypeStream {
     // ---- ordered release
 
     private void start() {
-        log.position(type).onComplete(read -> {
+        bounded(log.position(type)).onComplete(read -> {
             if (closed) {
                 return;
             }
@@ -285,6 +336,7 @@ public final class TypeStream {
 
     private void release(BusEvent event) {
         next = event.seq() + 1;
+        progressAt = now();
         knownTail = Math.max(knownTail, event.seq());
         fanout.deliver(type, members, event);
         for (Subscription subscription : recovering) {
@@ -341,13 +393,13 @@ public final class TypeStream {
     /** Reads the events the bus has not brought from history, and releases them with those held early. */
     private void fillGap() {
         long limit = deliverableTail();
-        if (closed || filling || next > limit || !log.confirmed()) {
+        if (closed || filling || epoch == null || next > limit || !log.confirmed()) {
             return; // unconfirmed: this node's history may be a copy the cluster no longer counts; the tail check retries
         }
         filling = true;
         long from = next;
         String readingEpoch = epoch;
-        log.read(type, from, (int) Math.min(EventLog.MAX_READ, limit - from + 1)).onComplete(read -> {
+        bounded(log.read(type, from, (int) Math.min(EventLog.MAX_READ, limit - from + 1))).onComplete(read -> {
             filling = false;
             if (closed) {
                 return;
@@ -419,7 +471,7 @@ public final class TypeStream {
             return;
         }
         checkingTail = true;
-        log.position(type).onComplete(read -> checkingTail = false).onSuccess(position -> {
+        bounded(log.position(type)).onComplete(read -> checkingTail = false).onSuccess(position -> {
             if (closed) {
                 return;
             }
@@ -441,6 +493,85 @@ public final class TypeStream {
         long settleMs = log.settleMs();
         while (!tailSamples.isEmpty() && now - tailSamples.peekFirst()[0] >= settleMs && log.confirmed()) {
             confirmedTail = Math.max(confirmedTail, tailSamples.pollFirst()[1]);
+        }
+    }
+
+    // ---- stalls: never silent
+
+    private static long now() {
+        return System.nanoTime() / 1_000_000; // monotonic
+    }
+
+    /** How long delivery may wait for history without moving: {@code stallMs}, and never under three settle times. */
+    long stallMs() {
+        return Math.max(options.stallMs(), 3 * log.settleMs());
+    }
+
+    /**
+     * A history call that has not answered in the stall time fails, so the paths that retry run again and no flag
+     * ({@code filling}, {@code checkingTail}) or start waits on it forever: Hazelcast may hold a call for minutes
+     * across a partition or a member change.
+     */
+    private <T> Future<T> bounded(Future<T> call) {
+        if (call.isComplete()) {
+            return call;
+        }
+        Promise<T> answer = Promise.promise();
+        long stall = stallMs();
+        long timer = fanout.timers.setTimer(stall, () -> answer.tryFail(
+                new java.util.concurrent.TimeoutException("history did not answer in " + stall + " ms")));
+        call.onComplete(result -> {
+            fanout.timers.cancelTimer(timer);
+            if (result.succeeded()) {
+                answer.tryComplete(result.result());
+            } else {
+                answer.tryFail(result.cause());
+            }
+        });
+        return answer.future();
+    }
+
+    /**
+     * Subscribers wait for events this node knows exist (announced on the bus, held behind a gap, or the stream's start)
+     * and delivery has not moved for the stall time: history stays unreachable or in doubt here (issue 22's 30-minute
+     * soak: three followers on a node got no {@code order:created} for over a minute after a partition and a member's
+     * death, and nothing told them). Their connections close with {@code unavailable} so they recover, with
+     * {@code since}/{@code epoch}, on another node; the stream starts afresh for whoever subscribes here next.
+     */
+    private void watchProgress() {
+        boolean waiting = epoch == null ? !waitingForStart.isEmpty()
+                : !isEmpty() && (next <= announcedTail || next <= knownTail || !early.isEmpty());
+        long now = now();
+        if (!waiting) {
+            progressAt = now;
+            return;
+        }
+        if (now - progressAt < stallMs()) {
+            return;
+        }
+        NOTABLE.warning("stalled:" + type, "delivery of " + type + " made no progress for " + (now - progressAt) / 1000
+                + " s (next seq " + next + ", announced " + announcedTail + ", known " + knownTail + ", confirmed " + confirmedTail
+                + ", held " + early.size() + ", history " + (log.confirmed() ? "confirmed" : "in doubt") + (filling ? ", reading" : "")
+                + (epoch == null ? ", start position unknown" : "") + "): closing its subscribers so they recover on another node");
+        List<Connection> stalled = new ArrayList<>();
+        for (Subscription member : members) {
+            stalled.add(member.connection);
+        }
+        recovering.forEach(subscription -> stalled.add(subscription.connection));
+        waitingForStart.forEach(w -> stalled.add(w.subscription().connection));
+        dropAll();
+        boolean running = epoch != null; // else start() is still reading or retrying, and will run again by itself
+        early.clear();
+        tailSamples.clear();
+        confirmedTail = 0;
+        epoch = null;
+        beforeStart = new ArrayList<>();
+        progressAt = now;
+        for (Connection connection : stalled) {
+            connection.close(CloseReason.UNAVAILABLE, "delivery of " + type + " on this node stalled; recover on another node");
+        }
+        if (running) {
+            start(); // the next subscriber here begins from a fresh read of the stream's position
         }
     }
 
@@ -491,7 +622,7 @@ public final class TypeStream {
         }
         if (resume.since() >= until) {
             // nothing released here that the client lacks; it may even be ahead of this node, if the stream has its since
-            log.position(type).onComplete(read -> {
+            bounded(log.position(type)).onComplete(read -> {
                 if (!subscription.cancelled) {
                     Replay replay = replay(subscription, 1, 0);
                     if (read.succeeded() && readingEpoch.equals(epoch) && read.result().epoch().equals(readingEpoch)

@@ -85,6 +85,25 @@ public final class WriteCoalescer {
         }
     }
 
+    /**
+     * Writes one frame that is the same for every connection (a room signal) to each of {@code to} but {@code except},
+     * encoded once ({@link SharedFrame}) as an event is; answers how many were written.
+     */
+    public int writeOnce(String frameText, Connection[] to, Connection except) {
+        SharedFrame frame = new SharedFrame(frameText);
+        int written = 0;
+        try {
+            for (Connection connection : to) {
+                if (connection != except && write(connection, frame)) {
+                    written++;
+                }
+            }
+        } finally {
+            frame.release();
+        }
+        return written;
+    }
+
     /** Sockets holding writes not yet flushed (for tests and stats). */
     public int holding() {
         return unflushed.size();

@@ -4,24 +4,24 @@ import io.herald.WireVersion;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@link IdempotentAppend} as wire version 2 sends it: Hazelcast's {@link DataSerializable} (a version byte, the ring,
- * the records as strings) instead of Java serialization, whose class descriptors cost a remote append about a quarter of
- * a two-node cluster's ingest. Sent only while every Herald node reads version 2; the release before reads only
- * {@link IdempotentAppend}.
+ * the records in the serialised form the ring buffer keeps, {@link SerializedRecords}) instead of Java serialization,
+ * whose class descriptors cost a remote append about a quarter of a two-node cluster's ingest. Sent only while every
+ * Herald node reads version 2; the release before reads only {@link IdempotentAppend}.
  */
 public final class AppendTask implements Callable<Long>, DataSerializable, HazelcastInstanceAware {
     private String ring;
-    private List<String> records;
+    private List<Data> records;
     private long createdAt;
     private boolean again;
     private transient HazelcastInstance hazelcast;
@@ -30,7 +30,7 @@ public final class AppendTask implements Callable<Long>, DataSerializable, Hazel
     public AppendTask() {
     }
 
-    AppendTask(String ring, List<String> records, long createdAt, boolean again) {
+    AppendTask(String ring, List<Data> records, long createdAt, boolean again) {
         this.ring = ring;
         this.records = records;
         this.createdAt = createdAt;
@@ -44,9 +44,8 @@ public final class AppendTask implements Callable<Long>, DataSerializable, Hazel
 
     @Override
     public Long call() throws Exception {
-        IdempotentAppend append = new IdempotentAppend(ring, records, createdAt, again, WireVersion.CURRENT);
-        append.setHazelcastInstance(hazelcast);
-        return append.call();
+        return IdempotentAppend.append(hazelcast, ring, records, () -> SerializedRecords.text(hazelcast, records.get(0)),
+                createdAt, again);
     }
 
     @Override
@@ -55,10 +54,7 @@ public final class AppendTask implements Callable<Long>, DataSerializable, Hazel
         out.writeString(ring);
         out.writeLong(createdAt);
         out.writeBoolean(again);
-        out.writeInt(records.size());
-        for (String record : records) {
-            out.writeString(record);
-        }
+        SerializedRecords.write(out, records);
     }
 
     @Override
@@ -70,19 +66,14 @@ public final class AppendTask implements Callable<Long>, DataSerializable, Hazel
         ring = in.readString();
         createdAt = in.readLong();
         again = in.readBoolean();
-        int size = in.readInt();
-        List<String> read = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            read.add(in.readString());
-        }
-        records = read;
+        records = SerializedRecords.read(in);
     }
 
     String ring() {
         return ring;
     }
 
-    List<String> records() {
+    List<Data> records() {
         return records;
     }
 }

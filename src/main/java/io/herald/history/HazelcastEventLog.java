@@ -85,17 +85,18 @@ public final class HazelcastEventLog implements EventLog {
     static final long SLOW_APPEND_MS = 4000;
     /** How many times an append is sent to the owner of its ring buffer before it fails. */
     static final int APPEND_ATTEMPTS = 5;
+    private final HazelcastInstance hazelcast;
     private final com.hazelcast.partition.PartitionService partitions;
     private final ClusterWire wire;
 
-    private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, com.hazelcast.core.IExecutorService appends,
-                              com.hazelcast.partition.PartitionService partitions,
+    private HazelcastEventLog(Vertx vertx, ClusterQuorum quorum, HazelcastInstance hazelcast,
                               Map<String, Ringbuffer<String>> rings, IMap<PartitionAwareKey<String, String>, String> epochs, ClusterWire wire) {
-        this.partitions = partitions;
+        this.hazelcast = hazelcast;
+        this.partitions = hazelcast.getPartitionService();
         this.wire = wire;
         this.vertx = vertx;
         this.quorum = quorum;
-        this.appends = appends;
+        this.appends = hazelcast.getExecutorService(IdempotentAppend.EXECUTOR);
         this.rings = rings;
         this.epochs = epochs;
     }
@@ -112,9 +113,7 @@ public final class HazelcastEventLog implements EventLog {
                 configure(hazelcast, type, bounds.apply(type));
                 rings.put(type, hazelcast.getRingbuffer(RING_PREFIX + type));
             }
-            HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, hazelcast.getExecutorService(IdempotentAppend.EXECUTOR),
-                    hazelcast.getPartitionService(),
-                    Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP), wire);
+            HazelcastEventLog log = new HazelcastEventLog(vertx, quorum, hazelcast, Map.copyOf(rings), hazelcast.getMap(EPOCHS_MAP), wire);
             log.epochs.addEntryListener(log.new EpochListener(), true);
             // a node of the previous release joined (a rollback): the epochs put at the newer version are put again at its
             wire.onChange(version -> vertx.executeBlocking(() -> log.writeEpochsDown(types), false));
@@ -342,7 +341,7 @@ public final class HazelcastEventLog implements EventLog {
         // leaves, also after it ran (seed 42: one publish at two seqs, a retry within RETRY_SUSPECT_MS that did not look);
         // a member-targeted one fails instead, and attempt() sends it again as one that looks first
         java.util.concurrent.Callable<Long> task = wire.writes() > io.herald.WireVersion.PREVIOUS
-                ? new AppendTask(name, records, createdAt, attempt > 0)
+                ? new AppendTask(name, SerializedRecords.of(hazelcast, records), createdAt, attempt > 0)
                 : new IdempotentAppend(name, records, createdAt, attempt > 0, wire.writes());
         appends.submitToMember(task, owner,
                 new com.hazelcast.core.ExecutionCallback<Long>() {

@@ -75,6 +75,16 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
             LOG.warning(refused.getMessage());
             throw refused;
         }
+        return append(hazelcast, ring, records, () -> records.get(0), createdAt, again);
+    }
+
+    /**
+     * Appends {@code records} (strings, or {@link com.hazelcast.internal.serialization.Data} as {@link AppendTask} ships
+     * them) to {@code ring} on this member, unless an attempt that may be a retry finds them there already; answers the
+     * ring sequence of the last record. {@code first} gives the first record as text, read only by an attempt that looks.
+     */
+    static long append(HazelcastInstance hazelcast, String ring, List<?> records, java.util.function.Supplier<String> first,
+                       long createdAt, boolean again) throws Exception {
         com.hazelcast.cluster.Member owner = hazelcast.getPartitionService().getPartition(ring).getOwner();
         if (owner == null || !owner.localMember()) {
             // the partition moved after the sender chose this member: appending from here would be a remote call that
@@ -82,9 +92,9 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
             // it again to the owner as an attempt that looks first
             throw new IllegalStateException(ring + " is no longer owned by this member");
         }
-        Ringbuffer<String> buffer = hazelcast.getRingbuffer(ring);
+        Ringbuffer<Object> buffer = hazelcast.getRingbuffer(ring);
         if (again || System.currentTimeMillis() - createdAt > RETRY_SUSPECT_MS) {
-            long found = find(buffer);
+            long found = find(buffer, first.get());
             if (found >= 0) {
                 LOG.warning("an append to " + ring + " came again (a retry after a member left): its " + records.size()
                         + " events are already at seq " + (found + 1) + "; not appending them twice");
@@ -99,21 +109,19 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
         return wire == 0 ? io.herald.WireVersion.PREVIOUS : wire;
     }
 
-    /** The ring sequence where these records already are, or -1. */
-    long find(Ringbuffer<String> buffer) throws Exception {
+    /** The ring sequence where the records starting with {@code first} already are, or -1. */
+    static long find(Ringbuffer<Object> buffer, String first) throws Exception {
         long tail = buffer.tailSequence();
         long from = Math.max(buffer.headSequence(), tail - WINDOW + 1);
         if (tail < from) {
             return -1;
         }
-        ReadResultSet<String> read = buffer.readManyAsync(from, 0, (int) Math.min(WINDOW, tail - from + 1), null)
+        ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(WINDOW, tail - from + 1), null)
                 .toCompletableFuture().get();
-        String first = records.get(0);
         for (int i = 0; i < read.size(); i++) {
             if (first.equals(read.get(i))) {
-                long at = read.getSequence(i);
                 // the rest follow it (one addAll is one operation); if history already dropped some, the first suffices
-                return at;
+                return read.getSequence(i);
             }
         }
         return -1;

@@ -19,6 +19,7 @@ import io.herald.api.DisconnectApi;
 import io.herald.web.HttpResponses;
 import io.herald.api.OpsApi;
 import io.herald.api.PresenceApi;
+import io.herald.api.WebhooksApi;
 import io.herald.api.PublishApi;
 import io.herald.api.HistoryApi;
 import io.herald.catalog.EventCatalog;
@@ -106,7 +107,7 @@ public final class HttpVerticle extends VerticleBase {
         Fanout fanout = new Fanout(context, catalog, log, stats,
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
                         config.delivery().maxRecoveryEvents(), TypeStream.DeliveryOptions.replayPageBytes(config.bridge().maxOutboundBytes()),
-                        replayBudget), config.bridge().writeDelayMs());
+                        replayBudget, config.delivery().stallMs()), config.bridge().writeDelayMs());
         bridge = new SocketBridge(vertx.eventBus(), catalog, publisher, stats, config.bridge(), config.auth().leewaySeconds(), fanout, policies,
                 () -> health.isClosing() ? CloseReason.SHUTDOWN : health.inMinority() ? CloseReason.UNAVAILABLE : null);
         SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
@@ -156,6 +157,7 @@ public final class HttpVerticle extends VerticleBase {
         new PublishApi(publisher, publishLimit, stats, admin, config.apiKey(), config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         new HistoryApi(log, catalog, stats, admin).mount(router);
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
+        new WebhooksApi(vertx.eventBus(), stats, admin).mount(router);
         new DisconnectApi(vertx.eventBus(), stats, admin, config.http().maxBodyBytes(), config.http().maxBatchSize()).mount(router);
         if (devTokens != null) {
             devTokens.mount(router);

@@ -16,7 +16,7 @@ public final class SubscriptionLimit implements ConnectionPolicy {
 
     @Override
     public void onRegister(Connection connection, RegisterFrame register) {
-        if (connection.subscriptionCount() >= maxPerConnection) {
+        if (connection.subscriptionCount() >= maxPerConnection && !connection.subscriptions.containsKey(register.type())) { // a second register replaces
             throw new HeraldException(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most " + maxPerConnection + " subscriptions per connection");
         }
     }

@@ -46,8 +46,19 @@ import io.herald.presence.PresencePolicy;
 import io.herald.presence.PresenceAnnouncements;
 import io.herald.presence.PresenceVerticle;
 import io.herald.presence.RoomRules;
+import io.herald.presence.SignalPolicy;
+import io.herald.presence.SignalStore;
+import io.herald.presence.SignalVerticle;
+import io.herald.presence.Signals;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
+import io.herald.webhooks.Backoff;
+import io.herald.webhooks.HazelcastWebhookStore;
+import io.herald.webhooks.LocalWebhookStore;
+import io.herald.webhooks.TypeMatch;
+import io.herald.webhooks.WebhookStatus;
+import io.herald.webhooks.WebhookStore;
+import io.herald.webhooks.WebhooksVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -99,6 +110,7 @@ public final class HeraldNode {
         RoleMatrix roles;
         RoomRules rooms;
         PresenceAnnouncements announcements;
+        List<WebhookStatus.Resolved> webhooks = new ArrayList<>();
         try {
             catalog = EventCatalog.fromJson(config.catalogFile().readJson("catalog"));
             roles = RoleMatrix.compile(config.rolesFile().readJson("roles"), catalog);
@@ -111,13 +123,17 @@ public final class HeraldNode {
                     throw new ConfigException("history.namespaces." + namespace, "is not a namespace of the catalog");
                 }
             }
+            for (int i = 0; i < config.webhooks().size(); i++) {
+                HeraldConfig.Webhook webhook = config.webhooks().get(i);
+                webhooks.add(new WebhookStatus.Resolved(webhook, TypeMatch.resolve(webhook.types(), catalog, "webhooks[" + i + "].types")));
+            }
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
         VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
         ClusterWire wire = new ClusterWire(config.cluster().wireVersion());
         if (!config.cluster().enabled()) {
-            return deploy(Vertx.vertx(options), null, null, wire, config, catalog, roles, rooms, announcements);
+            return deploy(Vertx.vertx(options), null, null, wire, config, catalog, roles, rooms, announcements, webhooks);
         }
         HazelcastClusterManager clusterManager;
         ClusterQuorum quorum;
@@ -128,6 +144,7 @@ public final class HeraldNode {
             ClusterNetwork.bindTo(hazelcast, config.cluster().host());
             quorum = new ClusterQuorum(config.cluster().minMembers(), ClusterQuorum.heartbeatTimeoutMs(hazelcast));
             HazelcastEventLog.protect(hazelcast, quorum);
+            HazelcastWebhookStore.configure(hazelcast);
             clusterManager = new HazelcastClusterManager(hazelcast);
         } catch (ConfigException e) {
             return Future.failedFuture(e);
@@ -140,7 +157,7 @@ public final class HeraldNode {
                     quorum.bind(clusterManager.getHazelcastInstance());
                     return vertx;
                 }, false))
-                .compose(vertx -> deploy(vertx, clusterManager, quorum, wire, config, catalog, roles, rooms, announcements));
+                .compose(vertx -> deploy(vertx, clusterManager, quorum, wire, config, catalog, roles, rooms, announcements, webhooks));
     }
 
     private static Config loadHazelcast(HeraldConfig config) {
@@ -149,7 +166,7 @@ public final class HeraldNode {
 
     private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, ClusterQuorum quorum, ClusterWire wire,
                                              HeraldConfig config, EventCatalog catalog, RoleMatrix roles, RoomRules rooms,
-                                             PresenceAnnouncements announcements) {
+                                             PresenceAnnouncements announcements, List<WebhookStatus.Resolved> webhooks) {
         boolean clustered = clusterManager != null;
         if (clustered) {
             // before anything is written: the version every Herald node of the cluster reads
@@ -174,6 +191,9 @@ public final class HeraldNode {
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
         }
+        // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
+        Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
+                System::currentTimeMillis);
         // the bridge asks these, in this order, at each step of a connection's life
         List<ConnectionPolicy> policies = List.of(
                 new RolePolicy(roles),
@@ -185,7 +205,8 @@ public final class HeraldNode {
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
                 // last: a connection another policy refuses never shows in presence
-                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute()));
+                new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
+                new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         return log.compose(eventLog -> {
@@ -213,6 +234,11 @@ public final class HeraldNode {
                     .compose(id -> presence == null ? Future.succeededFuture() : vertx.deployVerticle(new PresenceVerticle(presence, rooms, announcements,
                             publisher, catalog, stats.nodeId(), clustered ? clusterManager.getHazelcastInstance() : null, oldestHeraldNode,
                             config.presence().flushMs(), wire)))
+                    .compose(id -> vertx.deployVerticle(new SignalVerticle(signals)))
+                    // webhooks: every node answers their state; the oldest Herald node sends them
+                    .compose(id -> vertx.deployVerticle(new WebhooksVerticle(webhooks, eventLog,
+                            clustered ? HazelcastWebhookStore.open(vertx, clusterManager.getHazelcastInstance()) : Future.<WebhookStore>succeededFuture(new LocalWebhookStore()),
+                            stats, oldestHeraldNode, Backoff.DEFAULT)))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -36,12 +36,19 @@ public final class PresencePolicy implements ConnectionPolicy {
     /** {@code limits.presenceQueriesPerMinute} per connection; each connection's bucket is made on its first query. */
     private final TokenBucket.Rate queryRate;
     private final Map<Connection, TokenBucket> queryBuckets = new ConcurrentHashMap<>();
+    /** Room signals ({@code herald:signal}): told of joins and leaves; a join's reply carries the room's current ones. Null: none. */
+    private final Signals signals;
 
     public PresencePolicy(RoomRules rules, LocalPresence local, EventBus bus) {
         this(rules, local, bus, 30);
     }
 
     public PresencePolicy(RoomRules rules, LocalPresence local, EventBus bus, int queriesPerMinute) {
+        this(rules, local, bus, queriesPerMinute, null);
+    }
+
+    public PresencePolicy(RoomRules rules, LocalPresence local, EventBus bus, int queriesPerMinute, Signals signals) {
+        this.signals = signals;
         this.rules = rules;
         this.local = local;
         this.bus = bus;
@@ -94,6 +101,9 @@ public final class PresencePolicy implements ConnectionPolicy {
         for (String room : new ArrayList<>(connection.rooms())) {
             if (!now.rooms().contains(room) && !rules.mayJoin(now, room)) {
                 connection.leave(room);
+                if (signals != null) {
+                    signals.left(connection, room);
+                }
                 if (local != null) {
                     local.left(room, previous);
                 }
@@ -101,8 +111,13 @@ public final class PresencePolicy implements ConnectionPolicy {
             }
         }
         for (String room : now.rooms()) {
-            if (!RoomRules.isAutomatic(room) && connection.join(room) && local != null) {
-                local.joined(room, now);
+            if (!RoomRules.isAutomatic(room) && connection.join(room)) {
+                if (signals != null) {
+                    signals.joined(connection, room);
+                }
+                if (local != null) {
+                    local.joined(room, now);
+                }
             }
         }
         if (local != null) {
@@ -132,6 +147,10 @@ public final class PresencePolicy implements ConnectionPolicy {
         String room = RoomRules.checkName(body.getValue("room"));
         Principal who = connection.principal();
         JsonObject joined = new JsonObject().put("room", room).put("joined", true);
+        if (signals != null && signals.signalRoom(room)) {
+            // the room's current signals (typing, …): what a member that joins now has missed of them
+            joined.put("signals", signals.current(room));
+        }
         if (connection.inRoom(room) || RoomRules.automaticRooms(who).contains(room)) {
             return Future.succeededFuture(joined);
         }
@@ -142,6 +161,9 @@ public final class PresencePolicy implements ConnectionPolicy {
             throw new HeraldException(ErrorCode.TOO_MANY_ROOMS, "a connection may be in at most " + rules.maxPerConnection() + " rooms");
         }
         connection.join(room);
+        if (signals != null) {
+            signals.joined(connection, room);
+        }
         if (local != null) {
             local.joined(room, who);
         }
@@ -153,8 +175,13 @@ public final class PresencePolicy implements ConnectionPolicy {
         if (RoomRules.isAutomatic(room)) {
             throw new HeraldException(ErrorCode.ACCESS_DENIED, "room " + room + " is automatic: a connection stays in it");
         }
-        if (connection.leave(room) && local != null) {
-            local.left(room, connection.principal());
+        if (connection.leave(room)) {
+            if (signals != null) {
+                signals.left(connection, room);
+            }
+            if (local != null) {
+                local.left(room, connection.principal());
+            }
         }
         return Future.succeededFuture(new JsonObject().put("room", room).put("joined", false));
     }

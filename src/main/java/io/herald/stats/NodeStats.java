@@ -317,6 +317,28 @@ public final class NodeStats implements Counters {
         refused.get(code).increment();
     }
 
+    /** A webhook's receiver accepted an event. */
+    public void webhookDelivered(String webhookId) {
+        keyedCounter(Stat.WEBHOOK_DELIVERIES, webhookId).increment();
+    }
+
+    /** A webhook request repeats a failed one. */
+    public void webhookRetried(String webhookId) {
+        keyedCounter(Stat.WEBHOOK_RETRIES, webhookId).increment();
+    }
+
+    /** A webhook request failed. */
+    public void webhookFailed(String webhookId) {
+        keyedCounter(Stat.WEBHOOK_FAILURES, webhookId).increment();
+    }
+
+    /** A webhook skipped {@code count} events history no longer held. */
+    public void webhookEventsLost(String webhookId, long count) {
+        if (count > 0) {
+            keyedCounter(Stat.WEBHOOK_EVENTS_LOST, webhookId).increment(count);
+        }
+    }
+
     /** The counts of a keyed stat, by key, without the zeros. */
     private static <T> JsonObject nonZero(Map<String, T> byKey, java.util.function.ToLongFunction<T> value) {
         JsonObject json = new JsonObject();

@@ -61,6 +61,14 @@ public enum Stat {
             "Requests and frames refused, by error code"),
     CLOSES("closes", "herald.closes", Kind.COUNTER, Source.COUNTED, "connections", "reason", null, Rule.KEPT,
             "Connections the hub closed, by reason"),
+    WEBHOOK_DELIVERIES("webhookDeliveries", "herald.webhook.deliveries", Kind.COUNTER, Source.COUNTED, "requests", "webhook", null, Rule.KEPT,
+            "Events webhook receivers accepted (a 2xx), by webhook"),
+    WEBHOOK_RETRIES("webhookRetries", "herald.webhook.retries", Kind.COUNTER, Source.COUNTED, "requests", "webhook", null, Rule.KEPT,
+            "Webhook requests that repeated a failed one, by webhook"),
+    WEBHOOK_FAILURES("webhookFailures", "herald.webhook.failures", Kind.COUNTER, Source.COUNTED, "requests", "webhook", null, Rule.KEPT,
+            "Webhook requests that failed (a status other than 2xx, a timeout, no connection), by webhook"),
+    WEBHOOK_EVENTS_LOST("webhookEventsLost", "herald.webhook.events.lost", Kind.COUNTER, Source.COUNTED, "events", "webhook", null, Rule.KEPT,
+            "Events a webhook never sent because history dropped them before its receiver took them (a gap), by webhook"),
 
     // in /metrics only
     BUS_BATCHES(null, "herald.bus.batches.received", Kind.COUNTER, Source.COUNTED, "batches", null, null, Rule.PER_NODE,

@@ -100,6 +100,25 @@ class FrameDecoderTest {
         assertEquals(new RegisterFrame.Resume(0, null), FrameDecoder.resume(new io.vertx.core.json.JsonObject().put("since", " 0 ")));
     }
 
+    @Test
+    void aFilterHeaderIsDecodedAndABadOneKeptForTheRegistersTurn() {
+        FrameDecoder decoder = new FrameDecoder(64 * 1024, MAX_ADDRESS);
+        String filter = "{\\\"field\\\":\\\"storeId\\\",\\\"op\\\":\\\"eq\\\",\\\"value\\\":\\\"s-1\\\"}";
+        FrameDecoder.Register register = assertInstanceOf(FrameDecoder.Register.class, decoder.decode(
+                "{\"type\":\"register\",\"address\":\"order:created\",\"headers\":{\"since\":\"3\",\"filter\":\"" + filter + "\"}}"));
+        assertEquals("{\"field\":\"storeId\",\"op\":\"eq\",\"value\":\"s-1\"}", register.filter().normalized());
+        assertEquals(3, register.resume().since());
+        assertNull(register.badFilter());
+        FrameDecoder.Register bad = assertInstanceOf(FrameDecoder.Register.class, decoder.decode(
+                "{\"type\":\"register\",\"address\":\"order:created\",\"headers\":{\"filter\":\"{\\\"field\\\":\\\"storeId\\\",\\\"op\\\":\\\"like\\\"}\"}}"));
+        assertNull(bad.filter());
+        assertEquals(ErrorCode.INVALID_FILTER, bad.badFilter().code());
+        FrameDecoder.Register none = assertInstanceOf(FrameDecoder.Register.class, decoder.decode(
+                "{\"type\":\"register\",\"address\":\"order:created\",\"headers\":{\"filter\":\"\"}}"));
+        assertNull(none.filter(), "an empty header: no filter");
+        assertNull(none.badFilter());
+    }
+
     static String describe(FrameDecoder.Decoded decoded) {
         String kind = decoded.kind() + " ";
         if (decoded instanceof FrameDecoder.Bad bad) {

@@ -202,6 +202,13 @@ class ConfigKeysTest {
                                 key + " is read from " + name + ", comma-separated");
                         checked++;
                     }
+                    case OBJECT_LIST -> {
+                        String value = "[{\"id\":\"probe\",\"url\":\"https://" + key.path() + ".example/in\",\"types\":[\"order:*\"],\"secret\":\"s\"}]";
+                        assertTrue(load(shipped(), env(name, value)).toString().contains("https://" + key.path() + ".example/in"),
+                                key + " is read from " + name + ", as JSON");
+                        assertEquals(key.path() + " (" + name + ")", refused(shipped(), env(name, "{not json")).key());
+                        checked++;
+                    }
                     default -> fail("no check for " + key.type());
                 }
             }

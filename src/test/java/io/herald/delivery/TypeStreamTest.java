@@ -245,9 +245,69 @@ class TypeStreamTest {
         assertEquals(List.of(1L, 2L, 3L), own.seqs());
     }
 
+    /** History as a node sees it while Hazelcast holds its calls (a partition, a member change): {@code hung} calls never answer. */
+    Fanout stallingFanout(boolean[] hung, RecordingSocket own, RegisterFrame.Resume resume) {
+        EventLog stalling = new EventLog() {
+            @Override
+            public Future<Appended> append(String type, List<String> records) {
+                return log.append(type, records);
+            }
+
+            @Override
+            public Future<HistoryPage> read(String type, long fromSeq, int limit) {
+                return hung[0] ? Promise.<HistoryPage>promise().future() : log.read(type, fromSeq, limit);
+            }
+
+            @Override
+            public Future<StreamPosition> position(String type) {
+                return hung[0] ? Promise.<StreamPosition>promise().future() : log.position(type);
+            }
+        };
+        Fanout other = new Fanout(context, CATALOG, stalling, stats, new TypeStream.DeliveryOptions(100, 200, 1000, 1000,
+                TypeStream.DeliveryOptions.REPLAY_PAGE_BYTES, new ReplayBudget(1 << 20), 1500));
+        Subscription subscription = new Subscription(new Connection(own, new Principal("s-2", "staff", null, Set.of())), Access.ALL);
+        if (hung[0]) {
+            context.runOnContext(v -> other.subscribe(TYPE, subscription, resume));
+        } else {
+            onContext(() -> other.subscribe(TYPE, subscription, resume));
+        }
+        return other;
+    }
+
+    /**
+     * Issue 22's 30-minute soak: followers on a node got no order:created for over a minute, nobody told them. Here the
+     * bus brings events past a gap while history never answers: after the stall time the subscriber is closed with
+     * unavailable (it recovers elsewhere with since/epoch), not left waiting.
+     */
+    @Test
+    void aGapHistoryNeverAnswersClosesItsSubscribersAfterTheStallTime() {
+        boolean[] hung = {false};
+        RecordingSocket own = new RecordingSocket();
+        stallingFanout(hung, own, null);
+        List<BusEvent> events = appended(3);
+        busBrings(epoch(), events.get(0));
+        Eventually.assertEventually("the first event", () -> own.seqs().size() >= 1);
+        hung[0] = true;
+        busBrings(epoch(), events.get(2)); // seq 2 never comes by the bus, and history does not answer
+        Eventually.assertEventually("closed as unavailable", () -> own.closes.contains("unavailable"));
+        assertEquals(1L, own.written.get(0).getJsonObject("body").getLong("seq"));
+        assertEquals("unavailable", own.written.get(own.written.size() - 1).getString("failureType"), "told why before the close");
+    }
+
+    /** A subscriber with since whose stream cannot learn its start position is closed after the stall time, not kept waiting. */
+    @Test
+    void aStreamThatCannotLearnItsPositionClosesItsWaitingSubscribers() {
+        appended(2);
+        boolean[] hung = {true};
+        RecordingSocket own = new RecordingSocket();
+        stallingFanout(hung, own, new RegisterFrame.Resume(1, null));
+        Eventually.assertEventually("closed as unavailable", () -> own.closes.contains("unavailable"));
+    }
+
     /** A socket that records the envelopes written to it. */
     static final class RecordingSocket implements ClientSocket {
         final List<JsonObject> written = new CopyOnWriteArrayList<>();
+        final List<String> closes = new CopyOnWriteArrayList<>();
 
         List<Long> seqs() {
             return written.stream().map(frame -> frame.getJsonObject("body").getLong("seq", -1L)).toList();
@@ -297,6 +357,7 @@ class TypeStreamTest {
 
         @Override
         public void close(int code, String reason) {
+            closes.add(reason);
         }
 
         @Override

@@ -99,16 +99,19 @@ class IdempotentAppendTest {
         Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-task");
         long created = System.currentTimeMillis() - 15_000;
         List<String> batch = List.of("{\"v\":2,\"id\":\"x\"}", "{\"v\":2,\"id\":\"y\"}");
-        com.hazelcast.internal.serialization.Data data = serialization.toData(new AppendTask(ring.getName(), batch, created, false));
+        com.hazelcast.internal.serialization.Data data = serialization.toData(
+                new AppendTask(ring.getName(), SerializedRecords.of(member, batch), created, false));
         assertEquals(com.hazelcast.internal.serialization.impl.SerializationConstants.CONSTANT_TYPE_DATA_SERIALIZABLE, data.getType(),
                 "not Java serialisation");
         AppendTask copy = serialization.toObject(data);
-        assertEquals(batch, copy.records());
+        assertEquals(batch, copy.records().stream().map(record -> SerializedRecords.text(member, record)).toList());
         copy.setHazelcastInstance(member);
         long first = copy.call();
-        AppendTask again = serialization.toObject(serialization.toData(new AppendTask(ring.getName(), batch, created, true)));
+        AppendTask again = serialization.toObject(serialization.toData(
+                new AppendTask(ring.getName(), SerializedRecords.of(member, batch), created, true)));
         again.setHazelcastInstance(member);
         assertEquals(first, again.call(), "the retry answers where the first attempt put the records");
         assertEquals(2, ring.size());
+        assertEquals(batch, List.of(ring.readOne(0), ring.readOne(1)), "kept as the strings they were");
     }
 }

@@ -59,7 +59,7 @@ public final class SoakBusPublisher {
             String pid = name + "-" + (++n[0]);
             String type = types.get(random.nextInt(types.size()));
             synchronized (out) {
-                out.println("send " + pid + " " + type + " " + System.currentTimeMillis());
+                out.println("send " + pid + " " + type + " " + System.nanoTime());
             }
             herald.publish(type, new JsonObject().put("pid", pid).put("orderId", pid).put("customerId", "c-" + name)).onComplete(ar -> {
                 synchronized (out) {
@@ -112,7 +112,7 @@ public final class SoakBusPublisher {
                         case "done" -> done.complete(null);
                         case "send" -> {
                             // the child's clock when it sent: this line may be read later than the publish was made
-                            sent.put(f[1], new long[] {f.length > 3 ? Math.min(now, history.fromWall(Long.parseLong(f[3]))) : now});
+                            sent.put(f[1], new long[] {f.length > 3 ? Math.min(now, history.fromNanos(Long.parseLong(f[3]))) : now});
                             typeOf.put(f[1], f[2]);
                         }
                         case "ack" -> history.publish(new Publish(f[1], typeOf.get(f[1]), name, "bus", -1, sent.remove(f[1])[0], now, Outcome.ACKED,

@@ -40,7 +40,9 @@ public final class SoakChecker {
         UNKNOWN("delivered but never published (or refused for sure), or carrying no publish id"),
         REUSED_SEQ("two different publishes named by the same (type, epoch, seq)"),
         SILENT_EPOCH_CHANGE("a follower's stream changed epoch without recovery_incomplete"),
-        PARALLEL_EPOCHS("two epochs of one type acknowledged in overlapping periods");
+        PARALLEL_EPOCHS("two epochs of one type acknowledged in overlapping periods"),
+        STALLED("a follower lagged longer than the soak allows (60 s; soak.maxLagSeconds) behind acknowledged events: it "
+                + "went silent where the node should have closed it (delivery.stallMs) or moved it");
 
         public final String meaning;
 
@@ -107,7 +109,14 @@ public final class SoakChecker {
     private SoakChecker() {
     }
 
+    /** The longest lag a follower may show: a fault, the settle time and a stall watch's close, with room to spare. */
+    static final long MAX_LAG_MS = Long.getLong("soak.maxLagSeconds", 60) * 1000;
+
     public static Result check(Snapshot h) {
+        return check(h, MAX_LAG_MS);
+    }
+
+    static Result check(Snapshot h, long maxLagMs) {
         Map<Kind, Found> found = new EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
             found.put(kind, new Found());
@@ -251,13 +260,34 @@ public final class SoakChecker {
                 }
             }
         }
-        realTimeOrder(h.publishes(), found.get(Kind.REORDERED));
+        // an event is sent no later than it is first delivered: a publisher in another process stamps its sends with its own
+        // reading of the clock, which a delivery recorded here may precede by a few ms
+        Map<String, Long> firstDelivered = new HashMap<>();
+        for (Delivery d : h.deliveries()) {
+            firstDelivered.merge(d.pid(), d.atMs(), Math::min);
+        }
+        List<Publish> sentNoLater = new ArrayList<>(h.publishes().size());
+        for (Publish p : h.publishes()) {
+            Long delivered = firstDelivered.get(p.pid());
+            sentNoLater.add(delivered == null || delivered >= p.sentMs() ? p : new Publish(p.pid(), p.type(), p.publisher(), p.via(),
+                    p.node(), delivered, p.doneMs(), p.outcome(), p.epoch(), p.seq(), p.detail()));
+        }
+        realTimeOrder(sentNoLater, found.get(Kind.REORDERED));
 
         long bucketMs = Math.max(1000, (h.endMs() / 120 + 999) / 1000 * 1000);
         List<Bucket> availability = availability(h.publishes(), h.endMs(), bucketMs);
         long lagStepMs = Math.max(100, h.endMs() / 2000);
         Map<String, long[]> lagSeries = lagSeries(h, deliveredAt, lagStepMs);
         List<FaultLag> faultLags = faultLags(h, lagSeries, lagStepMs);
+        for (Map.Entry<String, long[]> e : lagSeries.entrySet()) {
+            long[] lag = e.getValue();
+            for (int s = 0; s < lag.length; s++) {
+                if (lag[s] > maxLagMs) {
+                    found.get(Kind.STALLED).add(e.getKey() + " lagged " + lag[s] / 1000 + " s at " + s * lagStepMs / 1000 + " s");
+                    break;
+                }
+            }
+        }
         return new Result(found, h.publishes().size(), acked, refused, indeterminate, indeterminateDelivered, h.deliveries().size(),
                 lostCount.size(), lostEverywhere, epochs, availability, bucketMs, lagSeries, lagStepMs, faultLags, errCodes, lostAt,
                 silences(h));

@@ -154,6 +154,14 @@ class SoakCheckerTest {
         assertOnly(h.check(), Kind.REORDERED);
     }
 
+    /** Seed 2027's 30-minute run: a bus publish stamped (by another process's clock) 27 ms after its own first delivery. */
+    @Test
+    void anEventIsSentNoLaterThanItIsFirstDelivered() {
+        H h = new H().ack("e1", "A", 2, 100, 150).ack("e2", "A", 1, 160, 170); // e2 stamped after e1's ack...
+        h.both("e2", "A", 1, 120).both("e1", "A", 2, 155); // ...but delivered before it: it was sent by 120
+        assertOnly(h.check());
+    }
+
     @Test
     void aDeliveryNobodyPublishedIsUnknown() {
         assertOnly(new H().clean(2).both("ghost", "A", 3, 300).check(), Kind.UNKNOWN);
@@ -200,6 +208,15 @@ class SoakCheckerTest {
         assertOnly(result);
         long maxF1 = result.faultLags().stream().filter(l -> l.follower().equals("f1")).mapToLong(SoakChecker.FaultLag::maxLagMs).max().orElseThrow();
         assertTrue(maxF1 >= 900 && maxF1 <= 1000, "lag " + maxF1);
+    }
+
+    /** Issue 22's 30-minute soak: three followers lagged 63 s on a node that told them nothing; only a SIGTERM ended it. */
+    @Test
+    void aFollowerThatLagsLongerThanAllowedIsStalled() {
+        H h = new H().ack("e1", "A", 1, 300, 310).both("e1", "A", 1, 1310);
+        assertOnly(SoakChecker.check(new Snapshot(h.publishes, h.deliveries, h.errs, h.follows, h.faults, List.of(), 2000), 500),
+                Kind.STALLED);
+        assertOnly(SoakChecker.check(new Snapshot(h.publishes, h.deliveries, h.errs, h.follows, h.faults, List.of(), 2000), 1500));
     }
 
     @Test

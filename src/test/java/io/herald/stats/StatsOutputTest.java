@@ -69,6 +69,12 @@ class StatsOutputTest {
             stats.refused(ErrorCode.ACCESS_DENIED);
             stats.refused(ErrorCode.ACCESS_DENIED);
             stats.refused(ErrorCode.RATE_LIMITED);
+            stats.webhookDelivered("erp");
+            stats.webhookDelivered("erp");
+            stats.webhookFailed("erp");
+            stats.webhookRetried("erp");
+            stats.webhookEventsLost("erp", 3);
+            stats.webhookEventsLost("erp", 0);
         }
         return stats;
     }

@@ -183,6 +183,29 @@ final class ServerProcess implements AutoCloseable {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
     }
 
+    /**
+     * The part of {@link #cpuNanos()} the JIT compiler threads used (C1 and C2, the threads HotSpot names
+     * "C1 CompilerThreadN" / "C2 CompilerThreadN"): warming up, not delivering. 0 for a server that is not a JVM.
+     */
+    long compilerNanos() throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (IOException threadEnded) {
+                    // a compiler thread that ended between the listing and the read (HotSpot adds and removes them)
+                }
+            }
+        }
+        return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+    }
+
     /** The kernel's part of {@link #cpuNanos()}. */
     long sysNanos() throws IOException {
         return Long.parseLong(procStat(process.pid())[12]) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);

@@ -47,6 +47,11 @@ final class DeliveryFakes {
             tasks.removeIf(task -> task.id() == id);
         }
 
+        /** One-shot timers set and not yet run or cancelled (holds, lingers, replay waits). */
+        long pendingOneShots() {
+            return tasks.stream().filter(task -> task.period() == 0).count();
+        }
+
         /** Moves the clock by {@code ms}, running each task that comes due, in order of its time. */
         void advance(long ms) {
             long until = now + ms;

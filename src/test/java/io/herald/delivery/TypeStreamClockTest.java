@@ -141,6 +141,21 @@ class TypeStreamClockTest {
     }
 
     @Test
+    void eventsThatComeInOrderLeaveAtOnceWithoutAHoldOrAHistoryRead() {
+        FakeSocket socket = new FakeSocket();
+        subscribe(fanout, socket, null);
+        long timersBefore = clock.pendingOneShots();
+        List<BusEvent> events = appended(4);
+        busBrings(events.get(0));
+        assertEquals(List.of(1L), socket.seqs(), "released in the turn it came, the clock not moved");
+        busBrings(events.get(1), events.get(2));
+        busBrings(events.get(3));
+        assertEquals(List.of(1L, 2L, 3L, 4L), socket.seqs());
+        assertEquals(timersBefore, clock.pendingOneShots(), "no hold timer was set for events in order");
+        assertEquals(0, counters.gapFilled.get(), "nothing read from history");
+    }
+
+    @Test
     void aGapTheBusFillsWithinTheHoldIsNotReadFromHistory() {
         FakeSocket socket = new FakeSocket();
         subscribe(fanout, socket, null);

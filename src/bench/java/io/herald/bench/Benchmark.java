@@ -39,6 +39,11 @@ import java.util.function.Function;
  *            history   heap per event kept in history on a clustered node, after a full GC; Herald only
  *            shutdown  SIGTERM to a clustered node holding {@code --idle} connections: time until every client has its
  *                      close and until the process exits; Herald only
+ *            storm     three clustered nodes; {@code --storm-clients} on one of them, which gets SIGKILL; {@code --storm-behind}
+ *                      events (~300 bytes) are published on the survivors, then every client reconnects to one of the two
+ *                      survivors within {@code --storm-spread-ms} with since/epoch: the time from the kill until every client
+ *                      has every event (once, in order, none cut as slow_consumer), the survivors' CPU and RSS, and the
+ *                      survivors' CPU per replayed event against a live delivery's to the same clients; Herald only
  *            filters   (issue 20) fanout with events of {@code --filter-stores} storeIds: N unfiltered subscribers, then N each
  *                      filtering on one storeId (Herald); the stock bridge beside both, unfiltered
  *            connect   connects per second on one node (connect, token verified, first answer, close; closed loop of
@@ -56,7 +61,7 @@ import java.util.function.Function;
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
-    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect");
+    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect", "storm");
     /** What the Socket.IO peer and the floor run: the fan-out and, for memory, idle connections. */
     private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "idle");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
@@ -92,6 +97,12 @@ public final class Benchmark {
         options.put("connect-warmup", "10");
         // the coalesce scenario: fan-out with Herald at each of these bridge.writeDelayMs windows, beside the stock bridge
         options.put("write-delays", "0,5");
+        // the storm scenario (issue 19 item 4): clients on the node killed, events each is behind when it reconnects
+        options.put("storm-clients", "5000");
+        options.put("storm-behind", "50");
+        options.put("storm-spread-ms", "1000");
+        options.put("storm-live-rate", "20");
+        options.put("storm-live-seconds", "10");
         // the filters scenario: each subscriber filters on one of this many storeIds (issue 20)
         options.put("filter-stores", "50");
     }
@@ -158,6 +169,7 @@ public final class Benchmark {
                         case "presence" -> presence();
                         case "shutdown" -> shutdown();
                         case "connect" -> connect();
+                        case "storm" -> storm();
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
@@ -399,6 +411,222 @@ public final class Benchmark {
             }
         }
         return metrics;
+    }
+
+    /**
+     * The reconnect storm (issue 19 item 4). Three clustered nodes; {@code --storm-clients} raw WebSocket clients (staff
+     * tokens) registered on one type on node 0 (the oldest member: the worst case, Hazelcast's master goes with it) get
+     * every event of a warmup, then node 0 gets SIGKILL; {@code --storm-behind} events of ~300 bytes are published on a
+     * survivor, then each client reconnects to one of the two survivors (alternately) within {@code --storm-spread-ms},
+     * with since/epoch of its last event. Measured: the time from the kill until every client has every event, the
+     * survivors' CPU during the storm (from the first reconnect until every client is whole) and their RSS (before and at
+     * the peak), the CPU per replayed event, gross and net of the connects' own cost (node 0's CPU per connect while the
+     * clients first connected), against the survivors' CPU per live delivery to the same clients afterwards
+     * ({@code --storm-live-rate} events/s for {@code --storm-live-seconds}). Every client's checks: every seq once, in
+     * order, one epoch, no err frame, no slow_consumer close.
+     */
+    private Map<String, Double> storm() throws Exception {
+        int count = option("storm-clients");
+        int behind = option("storm-behind");
+        String type = LoadClient.TYPE;
+        String cluster = ServerProcess.newClusterName();
+        List<Integer> members = List.of(freePort(), freePort(), freePort());
+        List<ServerProcess> nodes = new ArrayList<>();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        StormClients clients = new StormClients(vertx, type, count);
+        try {
+            for (int hz : members) {
+                nodes.add(ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                        ServerProcess.clusterXml(cluster, hz, members), classpath));
+            }
+            ServerProcess victim = nodes.get(0);
+            List<ServerProcess> survivors = nodes.subList(1, 3);
+            Thread.sleep(2000); // the three members settled (partitions assigned and backed up)
+
+            long victimCpu = victim.cpuNanos();
+            long connectStart = System.nanoTime();
+            clients.connectSpread(0, count, count, i -> victim.port, false).await();
+            awaitUpTo(180, "every client open on the victim", () -> clients.open.get() == count);
+            double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            Thread.sleep(1000);
+            double victimCpuPerConnect = (victim.cpuNanos() - victimCpu) / 1000.0 / count;
+
+            // a warmup: every client gets live events, and the survivors' publish and history paths are warm
+            long warm = publishStorm(survivors.get(0).port, type, 100, 0);
+            clients.target(warm);
+            awaitUpTo(60, "every client has the warmup's events", () -> clients.whole.get() == count);
+            long receivedBeforeKill = clients.received.sum();
+            Thread.sleep(1000);
+
+            long rssBefore = survivors.get(0).rssBytes() + survivors.get(1).rssBytes();
+            long killAt = System.nanoTime();
+            victim.kill();
+            awaitUpTo(30, "every client saw its connection end", () -> clients.open.get() == 0);
+            long last = publishStorm(survivors.get(0).port, type, behind, warm);
+            double publishedAfter = (System.nanoTime() - killAt) / 1e9;
+            clients.target(last);
+            clients.markReplay(last);
+            long cpuBefore = serverCpuNanos(survivors);
+            long stormStart = System.nanoTime();
+            clients.connectSpread(0, count, option("storm-spread-ms"), i -> survivors.get(i % 2).port, true);
+            long rssPeak = rssBefore;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (clients.whole.get() < count && System.nanoTime() < end) {
+                rssPeak = Math.max(rssPeak, survivors.get(0).rssBytes() + survivors.get(1).rssBytes());
+                Thread.sleep(20);
+            }
+            long wholeAt = System.nanoTime();
+            int wholeAfterStorm = clients.whole.get();
+            int openAfterStorm = clients.open.get();
+            long stormCpu = serverCpuNanos(survivors) - cpuBefore;
+            long replayed = clients.replayed.sum();
+            double stormSeconds = (wholeAt - stormStart) / 1e9;
+            Thread.sleep(1000);
+            long rssAfter = survivors.get(0).rssBytes() + survivors.get(1).rssBytes();
+
+            // live deliveries to the same clients, now on the survivors
+            long receivedBeforeLive = clients.received.sum();
+            Publisher publisher = new Publisher(vertx, survivors.get(0).port);
+            long liveCpuBefore = serverCpuNanos(survivors);
+            long liveStart = System.nanoTime();
+            publisher.run(option("storm-live-rate"), option("storm-live-seconds")).await();
+            long liveLast = last + publisher.accepted.sum();
+            clients.target(liveLast);
+            awaitUpTo(180, "every client has the live events (" + liveLast + ")", () -> clients.whole.get() == count
+                    || clients.open.get() < count); // a client cut is reported, not waited for
+            long liveCpu = serverCpuNanos(survivors) - liveCpuBefore;
+            double liveSeconds = (System.nanoTime() - liveStart) / 1e9;
+            long liveDeliveries = clients.received.sum() - receivedBeforeLive;
+            publisher.close();
+
+            // the same storm on warm survivors, twice: every client closes and comes back to the other survivor, first with
+            // nothing missed (connect, register, recovery with nothing to replay), then --storm-behind events behind; the
+            // difference of the two is what the replay itself costs
+            double[] warmNothing = warmStorm(clients, survivors, type, 0, 1, liveLast);
+            double[] warmBehind = warmStorm(clients, survivors, type, behind, 0, (long) warmNothing[2]);
+            double warmReplayed = warmBehind[3];
+            double perReplayedWarm = (warmBehind[0] - warmNothing[0]) * 1e6 / Math.max(1, warmReplayed);
+
+            double perReplayed = stormCpu / 1000.0 / Math.max(1, replayed);
+            double perReplayedNet = (stormCpu / 1000.0 - victimCpuPerConnect * count) / Math.max(1, replayed);
+            double perLive = liveCpu / 1000.0 / Math.max(1, liveDeliveries);
+            metrics.put("clients", (double) count);
+            metrics.put("events behind", (double) behind);
+            metrics.put("frame bytes (mean)", clients.bytes.sum() / (double) Math.max(1, clients.received.sum()));
+            metrics.put("initial connect s", connectSeconds);
+            metrics.put("kill → behind events published s", publishedAfter);
+            metrics.put("kill → every client whole s", (wholeAt - killAt) / 1e9);
+            metrics.put("first reconnect → every client whole s", stormSeconds);
+            metrics.put("clients whole at the storm's end (else 60 s passed)", (double) wholeAfterStorm);
+            metrics.put("clients open at the storm's end", (double) openAfterStorm);
+            metrics.put("replayed events", (double) replayed);
+            metrics.put("survivors' CPU during the storm s", stormCpu / 1e9);
+            metrics.put("survivors' core % during the storm", 100.0 * stormCpu / (wholeAt - stormStart));
+            metrics.put("survivors' RSS before MB", rssBefore / 1048576.0);
+            metrics.put("survivors' RSS peak MB", rssPeak / 1048576.0);
+            metrics.put("survivors' RSS after MB", rssAfter / 1048576.0);
+            metrics.put("connect CPU µs (victim, first connects)", victimCpuPerConnect);
+            metrics.put("CPU µs/replayed event (gross)", perReplayed);
+            metrics.put("CPU µs/replayed event (net of connects)", perReplayedNet);
+            metrics.put("CPU µs/live delivery", perLive);
+            metrics.put("replayed / live (net)", perReplayedNet / perLive);
+            metrics.put("live deliveries/s", liveDeliveries / liveSeconds);
+            metrics.put("warm: reconnect, nothing missed: survivors' CPU s", warmNothing[0]);
+            metrics.put("warm: reconnect, behind: survivors' CPU s", warmBehind[0]);
+            metrics.put("warm: reconnect, behind: first reconnect → every client whole s", warmBehind[1]);
+            metrics.put("warm: CPU µs/replayed event (behind − nothing missed)", perReplayedWarm);
+            metrics.put("warm: replayed / live", perReplayedWarm / perLive);
+            metrics.put("order problems", (double) clients.orderProblems.sum());
+            metrics.put("err frames", (double) clients.errFrames.sum());
+            metrics.put("slow_consumer closes", (double) clients.slowConsumerCloses.sum());
+            metrics.put("connect errors", (double) clients.connectErrors.sum());
+            metrics.put("received before the kill", (double) receivedBeforeKill);
+            if (!clients.firstProblems.isEmpty()) {
+                System.out.println("storm: first problems: " + clients.firstProblems);
+            }
+        } finally {
+            clients.close();
+            for (ServerProcess node : nodes) {
+                node.close();
+            }
+        }
+        return metrics;
+    }
+
+    /**
+     * Every client closes (client side) and reconnects within {@code --storm-spread-ms} to the survivor {@code (i + shift) % 2}
+     * with since/epoch, after {@code behind} events were published meanwhile. Answers {survivors' CPU seconds from the
+     * first reconnect until every client is whole and connected plus 2 s, less their idle CPU over as long; seconds from
+     * the first reconnect until every client is whole; the last seq; events replayed}.
+     */
+    private double[] warmStorm(StormClients clients, List<ServerProcess> survivors, String type, int behind, int shift, long last)
+            throws Exception {
+        clients.closeAll();
+        awaitUpTo(60, "every client closed", () -> clients.open.get() == 0);
+        Thread.sleep(2000); // the survivors have dropped the closed connections
+        long idleBefore = serverCpuNanos(survivors);
+        long idleStart = System.nanoTime();
+        Thread.sleep(2000);
+        double idleRate = (serverCpuNanos(survivors) - idleBefore) / (double) (System.nanoTime() - idleStart);
+        long target = behind == 0 ? last : publishStorm(survivors.get(0).port, type, behind, last);
+        clients.target(target);
+        clients.markReplay(target);
+        long replayedBefore = clients.replayed.sum();
+        long cpuBefore = serverCpuNanos(survivors);
+        long errorsBefore = clients.connectErrors.sum();
+        long start = System.nanoTime();
+        io.vertx.core.Future<Void> connected = clients.connectSpread(0, clients.size(), option("storm-spread-ms"),
+                i -> survivors.get((i + shift) % 2).port, true);
+        // a client whose connect failed (the generator's core starved) is counted in connect errors, not waited for
+        awaitUpTo(180, "every client whole again", () -> clients.whole.get() + clients.connectErrors.sum() - errorsBefore >= clients.size());
+        double wholeSeconds = (System.nanoTime() - start) / 1e9;
+        connected.await();
+        awaitUpTo(180, "every client open again", () -> clients.open.get() + clients.connectErrors.sum() - errorsBefore >= clients.size());
+        Thread.sleep(2000);
+        long window = System.nanoTime() - start;
+        double cpu = (serverCpuNanos(survivors) - cpuBefore - idleRate * window) / 1e9;
+        return new double[] {cpu, wholeSeconds, target, clients.replayed.sum() - replayedBefore};
+    }
+
+    /** Publishes {@code count} storm events (one batch, data padded so the envelope is about 300 bytes); answers the last seq. */
+    private static long publishStorm(int port, String type, int count, long expectedBefore) throws Exception {
+        JsonArray batch = new JsonArray();
+        for (int i = 0; i < count; i++) {
+            JsonObject data = new JsonObject().put("orderId", String.format("o-%08d", expectedBefore + i)).put("customerId", "c-1")
+                    .put("total", 42.5).put("note", "x".repeat(100));
+            batch.add(new JsonObject().put("type", type).put("data", data));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            HttpResponse<String> response;
+            try {
+                response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/events/batch"))
+                        .header("Authorization", "Bearer " + HeraldConfig.DEV_API_KEY).header("Content-Type", "application/json")
+                        .timeout(java.time.Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("events", batch).encode())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                response = null;
+            }
+            if (response != null && response.statusCode() == 202) {
+                JsonArray answered = new JsonObject(response.body()).getJsonArray("results");
+                return answered.getJsonObject(answered.size() - 1).getLong("seq");
+            }
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("storm: the batch was not accepted: " + (response == null ? "no answer" : response.body()));
+            }
+            Thread.sleep(50); // right after a kill, the cluster may answer 503 until the member is dropped
+        }
+    }
+
+    private static void awaitUpTo(long seconds, String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("storm: not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** Connect, register, disconnect, at a steady rate: errors, leftovers, heap growth. */

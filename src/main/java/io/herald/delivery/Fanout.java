@@ -140,6 +140,17 @@ public final class Fanout {
         return writeToMembers(type, new Subscription[] {subscription}, event);
     }
 
+    /** Writes one event to one subscriber (recovery) with a frame shared by the replays ({@link ReplayCache}), which it keeps. */
+    long deliverTo(String type, Subscription subscription, BusEvent event, SharedFrame frame) {
+        if (subscription.group != null) {
+            return deliverTo(type, subscription, event); // its filter decides, as for any delivery
+        }
+        boolean delivered = subscription.accepts(event) && write(subscription.connection, frame);
+        stats.delivered(delivered ? 1 : 0);
+        stats.framesOut(delivered ? 1 : 0, delivered ? frame.bytes() : 0);
+        return delivered ? frame.bytes() : 0;
+    }
+
     /**
      * Answers the bytes written to each member. A filtered member's filter is evaluated once per event for all the
      * members with the same filter ({@link FilterGroup}), on the envelope parsed at most once ({@link EventFilter.Input},

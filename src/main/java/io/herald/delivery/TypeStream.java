@@ -96,6 +96,8 @@ public final class TypeStream {
     private Subscription[] members = NONE;
     private final List<Subscription> recovering = new ArrayList<>();
     private final List<Waiting> waitingForStart = new ArrayList<>();
+    /** History as this stream's replays read it: once for all of them, while any runs (a reconnect storm). */
+    private final ReplayCache replayCache;
     /** The subscribers' distinct filters (normalized text → group): each evaluated once per event. */
     private final java.util.Map<String, FilterGroup> filterGroups = new java.util.HashMap<>();
 
@@ -141,6 +143,22 @@ public final class TypeStream {
         this.stats = stats;
         this.options = options;
         this.context = vertx.getOrCreateContext();
+        this.replayCache = new ReplayCache(new ReplayCache.Source() {
+            @Override
+            public Future<HistoryPage> read(long fromSeq, int limit) {
+                return bounded(log.read(type, fromSeq, limit));
+            }
+
+            @Override
+            public BusEvent decode(HistoryPage.Stored stored) {
+                return TypeStream.this.decode(stored);
+            }
+
+            @Override
+            public String frameText(BusEvent event) {
+                return BridgeFrames.rec(type, event.envelope());
+            }
+        }, options.replayPageBytes());
         this.consumer = vertx.eventBus().consumer(Addresses.delivery(type), message -> {
             EventBatch batch;
             try {
@@ -164,6 +182,7 @@ public final class TypeStream {
 
     void close() {
         closed = true;
+        replayCache.clear();
         consumer.unregister();
         fanout.timers.cancelTimer(tailTimer);
         if (holdTimer >= 0) {
@@ -200,6 +219,7 @@ public final class TypeStream {
         members = NONE;
         recovering.clear();
         waitingForStart.clear();
+        replayCache.clear();
         filterGroups.clear();
         return dropped;
     }
@@ -209,7 +229,9 @@ public final class TypeStream {
             leaveGroup(subscription);
         }
         subscription.cancelled = true;
-        recovering.remove(subscription);
+        if (recovering.remove(subscription) && recovering.isEmpty()) {
+            replayCache.clear();
+        }
         waitingForStart.removeIf(w -> w.subscription() == subscription);
         int index = Arrays.asList(members).indexOf(subscription);
         if (index >= 0) {
@@ -567,6 +589,7 @@ public final class TypeStream {
         confirmedTail = 0;
         tailSamples.clear();
         early.clear();
+        replayCache.clear();
         for (Subscription member : members) {
             member.afterSeq = 0; // a position in the old stream means nothing in the new one
             member.connection.send(BridgeFrames.err(type, ErrorCode.RECOVERY_INCOMPLETE, "the " + type
@@ -620,15 +643,16 @@ public final class TypeStream {
      * socket to drain (see {@link Replay}); it joins the live members at the end.
      */
     private Replay replay(Subscription subscription, long from, long until) {
+        String replayEpoch = epoch;
         Replay.History history = new Replay.History() {
             @Override
             public Future<HistoryPage> read(long fromSeq, int limit) {
-                return bounded(log.read(type, fromSeq, limit));
+                return replayCache.read(replayEpoch, fromSeq, limit, until);
             }
 
             @Override
             public BusEvent decode(HistoryPage.Stored stored) {
-                return TypeStream.this.decode(stored);
+                return replayCache.decode(stored);
             }
 
             @Override
@@ -644,7 +668,8 @@ public final class TypeStream {
 
             @Override
             public long write(BusEvent event) {
-                return fanout.deliverTo(type, subscription, event);
+                SharedFrame shared = replayCache.frame(event);
+                return shared == null ? fanout.deliverTo(type, subscription, event) : fanout.deliverTo(type, subscription, event, shared);
             }
 
             @Override
@@ -699,6 +724,9 @@ public final class TypeStream {
             @Override
             public void live(boolean complete) {
                 recovering.remove(subscription);
+                if (recovering.isEmpty()) {
+                    replayCache.clear();
+                }
                 stats.recovered(complete);
                 subscription.backlog = null;
                 if (!subscription.cancelled) {

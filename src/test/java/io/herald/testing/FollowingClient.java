@@ -44,6 +44,8 @@ public final class FollowingClient implements AutoCloseable {
     private final List<String> resuming = new ArrayList<>();
     private long resumedAt;
     private int currentNode;
+    private boolean reconnectHeld;
+    private boolean reconnectPending;
 
     /** A client of nodes on loopback, on {@code ports}, starting with the one at index {@code first}. */
     public FollowingClient(Vertx vertx, String name, List<Integer> ports, int first, String token, List<String> types) {
@@ -125,6 +127,10 @@ public final class FollowingClient implements AutoCloseable {
         if (stopped) {
             return;
         }
+        if (reconnectHeld) {
+            reconnectPending = true;
+            return;
+        }
         portIndex++;
         vertx.setTimer(RETRY_MS, id -> connect());
     }
@@ -159,6 +165,21 @@ public final class FollowingClient implements AutoCloseable {
         epochs.put(address, event.getString("epoch"));
         if (resuming.remove(address) && resuming.isEmpty()) {
             resumedAt = System.nanoTime();
+        }
+    }
+
+    /** From now on a client whose connection ends waits to reconnect until {@link #releaseReconnects()} (a storm: all at once). */
+    public synchronized void holdReconnects() {
+        reconnectHeld = true;
+    }
+
+    /** Reconnects now (to the next node) if its connection ended while held; reconnects as usual from then on. */
+    public synchronized void releaseReconnects() {
+        reconnectHeld = false;
+        if (reconnectPending) {
+            reconnectPending = false;
+            portIndex++;
+            connect();
         }
     }
 

@@ -87,6 +87,8 @@ public final class TypeStream {
     private boolean filling;
     private boolean checkingTail;
     private boolean closed;
+    /** Bumped when the stall watch starts the stream afresh: answers to history calls made before it are ignored. */
+    private int run;
     /** When delivery last moved or had nothing to wait for (monotonic ms): the stall watch's reference. */
     private long progressAt = System.nanoTime() / 1_000_000;
     /** The timer that closes the stream once it has had no subscriber for lingerMs, or -1. */
@@ -244,6 +246,9 @@ public final class TypeStream {
 
     /** A second register without {@code since}: the subscription keeps its place (live, or the rest of its replay) with another filter. */
     void refilter(Subscription subscription, io.herald.delivery.filter.EventFilter filter) {
+        if (subscription.cancelled) {
+            return; // dropped (a stall closed it): its group is gone with the others
+        }
         leaveGroup(subscription);
         subscription.filter = filter;
         joinGroup(subscription);
@@ -282,15 +287,20 @@ public final class TypeStream {
     // ---- ordered release
 
     private void start() {
+        int at = run;
         bounded(log.position(type)).onComplete(read -> {
-            if (closed) {
+            if (closed || at != run) {
                 return;
             }
             if (read.failed()) {
                 NOTABLE.warning("position:" + type, "delivery of " + type + " cannot read the stream's position, retrying: " + read.cause());
                 // registers go on (the connection is not held paused); delivery starts once the position is known
                 started.tryComplete();
-                fanout.timers.setTimer(options.holdMs(), this::start);
+                fanout.timers.setTimer(options.holdMs(), () -> {
+                    if (at == run) {
+                        start();
+                    }
+                });
                 return;
             }
             StreamPosition position = read.result();
@@ -399,9 +409,10 @@ public final class TypeStream {
         filling = true;
         long from = next;
         String readingEpoch = epoch;
+        int at = run;
         bounded(log.read(type, from, (int) Math.min(EventLog.MAX_READ, limit - from + 1))).onComplete(read -> {
             filling = false;
-            if (closed) {
+            if (closed || at != run) {
                 return;
             }
             if (read.failed()) {
@@ -471,9 +482,10 @@ public final class TypeStream {
             return;
         }
         checkingTail = true;
+        int at = run;
         bounded(log.position(type)).onComplete(read -> checkingTail = false).onSuccess(position -> {
-            if (closed) {
-                return;
+            if (closed || at != run) {
+                return; // a read from before the stall watch started the stream afresh
             }
             if (!position.epoch().equals(epoch)) {
                 restart(position.epoch()); // newer or older: history's epoch is the stream's
@@ -539,7 +551,7 @@ public final class TypeStream {
      * {@code since}/{@code epoch}, on another node; the stream starts afresh for whoever subscribes here next.
      */
     private void watchProgress() {
-        boolean waiting = epoch == null ? !waitingForStart.isEmpty()
+        boolean waiting = epoch == null ? !isEmpty() // its start position unknown: nobody here gets anything
                 : !isEmpty() && (next <= announcedTail || next <= knownTail || !early.isEmpty());
         long now = now();
         if (!waiting) {
@@ -560,7 +572,7 @@ public final class TypeStream {
         recovering.forEach(subscription -> stalled.add(subscription.connection));
         waitingForStart.forEach(w -> stalled.add(w.subscription().connection));
         dropAll();
-        boolean running = epoch != null; // else start() is still reading or retrying, and will run again by itself
+        run++; // what calls made before answer is ignored, a start() still retrying included
         early.clear();
         tailSamples.clear();
         confirmedTail = 0;
@@ -570,9 +582,7 @@ public final class TypeStream {
         for (Connection connection : stalled) {
             connection.close(CloseReason.UNAVAILABLE, "delivery of " + type + " on this node stalled; recover on another node");
         }
-        if (running) {
-            start(); // the next subscriber here begins from a fresh read of the stream's position
-        }
+        start(); // the next subscriber here begins from a fresh read of the stream's position
     }
 
     /**

@@ -31,6 +31,9 @@ import io.herald.event.PublishVerticle;
 import io.herald.health.NodeHealth;
 import io.herald.history.EventLog;
 import io.herald.history.HazelcastEventLog;
+import io.herald.history.HazelcastIdempotencyStore;
+import io.herald.history.IdempotencyStore;
+import io.herald.history.LocalIdempotencyStore;
 import io.herald.history.LocalEventLog;
 import io.herald.limits.ConnectionCaps;
 import io.herald.limits.ConnectionCounts;
@@ -188,8 +191,13 @@ public final class HeraldNode {
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute()));
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
-        return log.compose(eventLog -> {
-            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes);
+        long idempotencyWindowMs = config.idempotencyWindowSeconds() * 1000L;
+        // the idempotency keys of publishes: a Hazelcast map in a cluster (creating it talks to the cluster: off the event loop)
+        Future<IdempotencyStore> idempotencyKeys = clustered
+                ? vertx.executeBlocking(() -> new HazelcastIdempotencyStore(vertx, clusterManager.getHazelcastInstance(), idempotencyWindowMs), false)
+                : Future.succeededFuture(new LocalIdempotencyStore(idempotencyWindowMs));
+        return log.compose(eventLog -> idempotencyKeys.compose(keys -> {
+            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes, keys);
             // dev mode with the shipped secret hands out tokens for any role, for the console; nothing else mounts it
             DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
                     ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
@@ -230,7 +238,7 @@ public final class HeraldNode {
                         health.listening();
                         return new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager, health, quorum);
                     });
-        }).onFailure(err -> vertx.close());
+        })).onFailure(err -> vertx.close());
     }
 
     /**

@@ -39,6 +39,11 @@ final class IngestLoad {
     private final int eventsPerRequest;
     private final String uri;
     private final String body;
+    private final int batchSize;
+    /** Every request with new idempotency keys (a header, or a field per batch event): what a keyed publish costs. */
+    private final boolean keys;
+    private final String keyPrefix = "k-" + java.util.UUID.randomUUID() + "-";
+    private final java.util.concurrent.atomic.AtomicLong nextKey = new java.util.concurrent.atomic.AtomicLong();
     private final List<NetSocket> sockets = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final Promise<Void> stopped = Promise.promise();
@@ -46,6 +51,13 @@ final class IngestLoad {
 
     /** {@code batchSize} 0 posts single events to /api/events, more posts batches to /api/events/batch. */
     IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize) {
+        this(vertx, ports, connections, inFlight, batchSize, false);
+    }
+
+    /** With {@code keys}, each request (each batch event) carries an idempotency key never sent before. */
+    IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize, boolean keys) {
+        this.keys = keys;
+        this.batchSize = batchSize;
         this.client = vertx.createNetClient();
         this.ports = ports;
         this.connections = Math.max(connections, ports.size());
@@ -56,22 +68,38 @@ final class IngestLoad {
     }
 
     private static String event(int n) {
-        return "{\"type\":\"order:created\",\"data\":{\"orderId\":\"o-" + n + "\",\"customerId\":\"c-1\",\"total\":42.5}}";
+        return event(n, null);
+    }
+
+    private static String event(int n, String key) {
+        return "{\"type\":\"order:created\",\"data\":{\"orderId\":\"o-" + n + "\",\"customerId\":\"c-1\",\"total\":42.5}"
+                + (key == null ? "" : ",\"idempotencyKey\":\"" + key + "\"") + "}";
     }
 
     private static String batch(int size) {
+        return batch(size, null);
+    }
+
+    private static String batch(int size, String keyPrefix) {
         StringBuilder events = new StringBuilder("{\"events\":[");
         for (int i = 0; i < size; i++) {
-            events.append(i == 0 ? "" : ",").append(event(i));
+            events.append(i == 0 ? "" : ",").append(event(i, keyPrefix == null ? null : keyPrefix + i));
         }
         return events.append("]}").toString();
     }
 
     private Buffer request(int port) {
-        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        String key = null;
+        String content = body;
+        if (keys) {
+            key = keyPrefix + nextKey.getAndIncrement();
+            content = batchSize == 0 ? body : batch(batchSize, key + "-");
+        }
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + uri + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer " + HeraldConfig.DEV_API_KEY
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + content.length + "\r\n\r\n";
-        return Buffer.buffer(head).appendBytes(content);
+                + (key != null && batchSize == 0 ? "\r\nIdempotency-Key: " + key : "")
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+        return Buffer.buffer(head).appendBytes(bytes);
     }
 
     /** Connects and starts sending; completes when every connection is open. */
@@ -80,12 +108,13 @@ final class IngestLoad {
         List<Future<NetSocket>> connected = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             int port = ports.get(i % ports.size());
-            connected.add(client.connect(port, "127.0.0.1").onSuccess(socket -> drive(socket, request(port))));
+            connected.add(client.connect(port, "127.0.0.1").onSuccess(socket -> drive(socket, port)));
         }
         return Future.all(connected).mapEmpty();
     }
 
-    private void drive(NetSocket socket, Buffer request) {
+    private void drive(NetSocket socket, int port) {
+        Buffer request = request(port);
         synchronized (sockets) {
             sockets.add(socket);
         }
@@ -118,7 +147,7 @@ final class IngestLoad {
                 firstError.compareAndSet(null, error);
             }
             if (running) {
-                socket.write(request);
+                socket.write(keys ? request(port) : request);
             } else if (--outstanding[0] == 0 && busy.decrementAndGet() == 0) {
                 stopped.tryComplete();
             }
@@ -136,7 +165,7 @@ final class IngestLoad {
         });
         Buffer first = Buffer.buffer();
         for (int i = 0; i < perConnection; i++) {
-            first.appendBuffer(request);
+            first.appendBuffer(keys ? request(port) : request);
         }
         socket.write(first);
     }

@@ -53,11 +53,16 @@ public record IdempotencyKey(String scoped, String hash) {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    /** One digest per thread (event loops), reset by each {@code digest}: no provider lookup per publish. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);
         }
+    });
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(SHA_256.get().digest(bytes));
     }
 }

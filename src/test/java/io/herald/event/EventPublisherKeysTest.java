@@ -35,6 +35,9 @@ class EventPublisherKeysTest {
     static final EventCatalog CATALOG = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
     static final String TYPE = "order:created";
     final Vertx vertx = Vertx.vertx();
+    {
+        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+    }
     final LocalEventLog local = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(1000, 3600));
     /** Appends that fail before reaching the log (history unreachable). */
     final AtomicInteger failNext = new AtomicInteger();

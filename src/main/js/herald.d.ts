@@ -71,6 +71,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'access_denied'
   | 'not_found'
+  | 'idempotency_conflict'
   | 'recovery_incomplete'
   | 'too_many_subscriptions'
   | 'too_many_rooms'
@@ -111,6 +112,7 @@ export declare const ERROR_CODES: {
   readonly unauthorized: { readonly status: 401; readonly reconnect: 'new_token' };
   readonly access_denied: { readonly status: 403; readonly reconnect: 'no' };
   readonly not_found: { readonly status: 404; readonly reconnect: 'no' };
+  readonly idempotency_conflict: { readonly status: 409; readonly reconnect: 'no' };
   readonly recovery_incomplete: { readonly status: 410; readonly reconnect: 'no' };
   readonly too_many_subscriptions: { readonly status: 429; readonly reconnect: 'yes' };
   readonly too_many_rooms: { readonly status: 429; readonly reconnect: 'new_token'; readonly close: 'token_invalid' };

@@ -40,6 +40,7 @@ export const ERROR_CODES = Object.freeze({
   unauthorized: Object.freeze({ status: 401, reconnect: 'new_token' }),
   access_denied: Object.freeze({ status: 403, reconnect: 'no' }),
   not_found: Object.freeze({ status: 404, reconnect: 'no' }),
+  idempotency_conflict: Object.freeze({ status: 409, reconnect: 'no' }),
   recovery_incomplete: Object.freeze({ status: 410, reconnect: 'no' }),
   too_many_subscriptions: Object.freeze({ status: 429, reconnect: 'yes' }),
   too_many_rooms: Object.freeze({ status: 429, reconnect: 'new_token', close: 'token_invalid' }),

@@ -35,7 +35,9 @@ import java.util.function.Function;
  *            churn     connects and disconnects per second: errors, connections left, heap growth
  *            crossnode publish on node A, N subscribers on node B (two clustered servers)
  *            ingest    events/s accepted over HTTP, single and in batches, by Herald unclustered, clustered on one node
- *                      and on two nodes (sharing the server cores); Herald only: compared with unclustered, same run
+ *                      and on two nodes (sharing the server cores); Herald only: compared with unclustered, same run;
+ *                      {@code --ingest-keys on} sends a new Idempotency-Key with every event, {@code both} runs each mode
+ *                      without and with keys on the same servers and reports the ratio (keys / without)
  *            history   heap per event kept in history on a clustered node, after a full GC; Herald only
  *            shutdown  SIGTERM to a clustered node holding {@code --idle} connections: time until every client has its
  *                      close and until the process exits; Herald only
@@ -81,6 +83,7 @@ public final class Benchmark {
         options.put("batch", "100");
         // the type ingest publishes; order:status_changed keeps state by orderId (docs/state.md)
         options.put("ingest-type", "order:created");
+        options.put("ingest-keys", "off");
         // one request at a time per connection: Vert.x handles pipelined requests of a connection one after the other,
         // so pipelining would bound a batch of history appends by the number of connections
         options.put("connections", "128");
@@ -783,8 +786,9 @@ public final class Benchmark {
                                 ServerProcess.clusterXml(cluster, hz, members), classpath));
                     }
                 }
-                ingestPhase(variant, "single", servers, 0, metrics);
-                ingestPhase(variant, "batch", servers, option("batch"), metrics);
+                for (String mode : ingestModes()) {
+                    ingestPhase(variant, mode, servers, mode.startsWith("batch") ? option("batch") : 0, metrics);
+                }
             } finally {
                 for (ServerProcess server : servers) {
                     server.close();
@@ -792,8 +796,18 @@ public final class Benchmark {
             }
         }
         // when other work shares the server core, a JVM with more busy threads (clustered) gets more of it: CPU per event is not skewed so
+        for (String variant : INGEST_VARIANTS) {
+            for (String mode : ingestModes()) {
+                if (mode.endsWith(KEYS) && metrics.containsKey(variant + ", " + mode.substring(0, mode.length() - KEYS.length()) + ": events/s")) {
+                    String plain = variant + ", " + mode.substring(0, mode.length() - KEYS.length()) + ": ";
+                    String keyed = variant + ", " + mode + ": ";
+                    metrics.put(keyed + "/ without keys", metrics.get(keyed + "events/s") / metrics.get(plain + "events/s"));
+                    metrics.put(keyed + "/ without keys by CPU", metrics.get(plain + "server CPU µs/event") / metrics.get(keyed + "server CPU µs/event"));
+                }
+            }
+        }
         for (String variant : INGEST_VARIANTS.subList(1, INGEST_VARIANTS.size())) {
-            for (String mode : List.of("single", "batch")) {
+            for (String mode : ingestModes()) {
                 String prefix = variant + ", " + mode + ": ";
                 String unclustered = "unclustered, " + mode + ": ";
                 if (!metrics.containsKey(unclustered + "events/s") || !metrics.containsKey(prefix + "events/s")) {
@@ -807,11 +821,22 @@ public final class Benchmark {
         return metrics;
     }
 
+    private static final String KEYS = ", keys";
+
+    /** The ingest modes {@code --ingest-keys} asks for: single and batch, without keys, with, or both (each beside the other). */
+    private List<String> ingestModes() {
+        return switch (options.get("ingest-keys")) {
+            case "on" -> List.of("single" + KEYS, "batch" + KEYS);
+            case "both" -> List.of("single", "single" + KEYS, "batch", "batch" + KEYS);
+            default -> List.of("single", "batch");
+        };
+    }
+
     /** One closed-loop load on the servers: warmup, then the window, counting what is accepted in it. */
     private void ingestPhase(String variant, String mode, List<ServerProcess> servers, int batchSize, Map<String, Double> metrics)
             throws Exception {
         IngestLoad load = new IngestLoad(vertx, servers.stream().map(s -> s.port).toList(), option("connections"), option("in-flight"), batchSize,
-                options.get("ingest-type"));
+                options.get("ingest-type"), mode.endsWith(KEYS));
         try {
             System.gc(); // as in fanout: no generator collection during the window
             load.start().await();
@@ -974,16 +999,18 @@ public final class Benchmark {
     /** Herald only, one row per variant and mode; the ratio is the median of each run's clustered / unclustered. */
     private String ingestTable(Map<String, Map<ServerProcess.Kind, List<Double>>> metrics) {
         StringBuilder out = new StringBuilder("\n| ingest (Herald) | mode | events/s | / unclustered | target | server CPU µs/event "
-                + "| / unclustered by CPU | server core % | generator core % | errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| / unclustered by CPU | / without keys | / without keys by CPU | server core % | generator core % | errors |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String variant : INGEST_VARIANTS) {
-            for (String mode : List.of("single", "batch")) {
+            for (String mode : ingestModes()) {
                 String prefix = variant + ", " + mode + ": ";
                 Function<String, String> cell = name -> metrics.containsKey(prefix + name)
                         ? format(median(metrics.get(prefix + name).get(ServerProcess.Kind.HERALD))) : "";
-                out.append("| ").append(variant).append(" | ").append(mode.equals("single") ? "single" : "batch of " + options.get("batch"))
+                out.append("| ").append(variant).append(" | ").append(mode.startsWith("single") ? mode : mode.replace("batch", "batch of " + options.get("batch")))
                         .append(" | ").append(cell.apply("events/s")).append(" | ").append(cell.apply("/ unclustered"))
-                        .append(" | ").append(variant.equals("unclustered") ? "" : INGEST_TARGETS.get(mode))
+                        .append(" | ").append(variant.equals("unclustered") ? "" : INGEST_TARGETS.get(mode.startsWith("single") ? "single" : "batch"))
                         .append(" | ").append(cell.apply("server CPU µs/event")).append(" | ").append(cell.apply("/ unclustered by CPU"))
+                        .append(" | ").append(cell.apply("/ without keys")).append(" | ").append(cell.apply("/ without keys by CPU"))
                         .append(" | ").append(cell.apply("server core %"))
                         .append(" | ").append(cell.apply("generator core %")).append(" | ").append(cell.apply("errors")).append(" |\n");
             }

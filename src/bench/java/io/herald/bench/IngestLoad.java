@@ -39,6 +39,13 @@ final class IngestLoad {
     private final int eventsPerRequest;
     private final String uri;
     private final String body;
+    private final int batchSize;
+    /** Every request with new idempotency keys (a header, or a field per batch event): what a keyed publish costs. */
+    private final boolean keys;
+    /** The type published (a keyed one, order:status_changed, measures the state update: docs/state.md). */
+    private final String type;
+    private final String keyPrefix = "k-" + java.util.UUID.randomUUID() + "-";
+    private final java.util.concurrent.atomic.AtomicLong nextKey = new java.util.concurrent.atomic.AtomicLong();
     private final List<NetSocket> sockets = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final Promise<Void> stopped = Promise.promise();
@@ -46,37 +53,56 @@ final class IngestLoad {
 
     /** {@code batchSize} 0 posts single events to /api/events, more posts batches to /api/events/batch. */
     IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize) {
-        this(vertx, ports, connections, inFlight, batchSize, "order:created");
+        this(vertx, ports, connections, inFlight, batchSize, "order:created", false);
     }
 
-    /** Events of {@code type} (a keyed one, order:status_changed, measures the state update: docs/state.md). */
     IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize, String type) {
+        this(vertx, ports, connections, inFlight, batchSize, type, false);
+    }
+
+    IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize, boolean keys) {
+        this(vertx, ports, connections, inFlight, batchSize, "order:created", keys);
+    }
+
+    /** With {@code keys}, each request (each batch event) carries an idempotency key never sent before. */
+    IngestLoad(Vertx vertx, List<Integer> ports, int connections, int inFlight, int batchSize, String type, boolean keys) {
+        this.keys = keys;
+        this.type = type;
+        this.batchSize = batchSize;
         this.client = vertx.createNetClient();
         this.ports = ports;
         this.connections = Math.max(connections, ports.size());
         this.perConnection = Math.max(1, inFlight / this.connections);
         this.eventsPerRequest = Math.max(1, batchSize);
         this.uri = batchSize == 0 ? "/api/events" : "/api/events/batch";
-        this.body = batchSize == 0 ? event(type, 0) : batch(type, batchSize);
+        this.body = batchSize == 0 ? event(type, 0, null) : batch(type, batchSize, null);
     }
 
-    private static String event(String type, int n) {
-        return "{\"type\":\"" + type + "\",\"data\":{\"orderId\":\"o-" + n + "\",\"customerId\":\"c-1\",\"total\":42.5}}";
+    private static String event(String type, int n, String key) {
+        return "{\"type\":\"" + type + "\",\"data\":{\"orderId\":\"o-" + n + "\",\"customerId\":\"c-1\",\"total\":42.5}"
+                + (key == null ? "" : ",\"idempotencyKey\":\"" + key + "\"") + "}";
     }
 
-    private static String batch(String type, int size) {
+    private static String batch(String type, int size, String keyPrefix) {
         StringBuilder events = new StringBuilder("{\"events\":[");
         for (int i = 0; i < size; i++) {
-            events.append(i == 0 ? "" : ",").append(event(type, i));
+            events.append(i == 0 ? "" : ",").append(event(type, i, keyPrefix == null ? null : keyPrefix + i));
         }
         return events.append("]}").toString();
     }
 
     private Buffer request(int port) {
-        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        String key = null;
+        String content = body;
+        if (keys) {
+            key = keyPrefix + nextKey.getAndIncrement();
+            content = batchSize == 0 ? body : batch(type, batchSize, key + "-");
+        }
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + uri + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer " + HeraldConfig.DEV_API_KEY
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + content.length + "\r\n\r\n";
-        return Buffer.buffer(head).appendBytes(content);
+                + (key != null && batchSize == 0 ? "\r\nIdempotency-Key: " + key : "")
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+        return Buffer.buffer(head).appendBytes(bytes);
     }
 
     /** Connects and starts sending; completes when every connection is open. */
@@ -85,12 +111,13 @@ final class IngestLoad {
         List<Future<NetSocket>> connected = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             int port = ports.get(i % ports.size());
-            connected.add(client.connect(port, "127.0.0.1").onSuccess(socket -> drive(socket, request(port))));
+            connected.add(client.connect(port, "127.0.0.1").onSuccess(socket -> drive(socket, port)));
         }
         return Future.all(connected).mapEmpty();
     }
 
-    private void drive(NetSocket socket, Buffer request) {
+    private void drive(NetSocket socket, int port) {
+        Buffer request = request(port);
         synchronized (sockets) {
             sockets.add(socket);
         }
@@ -123,7 +150,7 @@ final class IngestLoad {
                 firstError.compareAndSet(null, error);
             }
             if (running) {
-                socket.write(request);
+                socket.write(keys ? request(port) : request);
             } else if (--outstanding[0] == 0 && busy.decrementAndGet() == 0) {
                 stopped.tryComplete();
             }
@@ -141,7 +168,7 @@ final class IngestLoad {
         });
         Buffer first = Buffer.buffer();
         for (int i = 0; i < perConnection; i++) {
-            first.appendBuffer(request);
+            first.appendBuffer(keys ? request(port) : request);
         }
         socket.write(first);
     }

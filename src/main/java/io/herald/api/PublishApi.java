@@ -5,6 +5,8 @@ import io.herald.web.HttpResponses;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.event.EventPublisher;
+import io.herald.event.IdempotencyKey;
+import io.herald.event.Published;
 import io.herald.event.PublishRequest;
 import io.herald.limits.PublishRateLimit;
 import io.herald.stats.NodeStats;
@@ -25,6 +27,10 @@ import java.util.List;
  * a batch is validated whole before any of it is published. The key (admin tokens count with it) may publish
  * {@code limits.publishEventsPerSecond} events a second on each node (a batch counts each event); past
  * that the answer is {@code 429 rate_limited} with {@code Retry-After}.
+ *
+ * <p>Idempotent publishing (docs/backends.md): an {@code Idempotency-Key} header on {@code /api/events}, or an
+ * {@code "idempotencyKey"} field on a batch's event, makes a repeat within the window get the first answer again
+ * (header {@code Idempotent-Replayed: true}; in a batch, {@code "replayed": true} on that event's result).
  */
 public final class PublishApi {
     public static final String EVENTS_PATH = "/api/events";
@@ -60,7 +66,13 @@ public final class PublishApi {
 
     private void publishOne(RoutingContext ctx) {
         PublishRequest request;
+        IdempotencyKey idempotencyKey = null;
         try {
+            String header = ctx.request().getHeader(IdempotencyKey.HEADER);
+            if (header != null) {
+                // the SHA-256 of the body's bytes as sent: a repeat must send the same bytes
+                idempotencyKey = IdempotencyKey.of(IdempotencyKey.HTTP, header, ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+            }
             request = PublishRequest.fromJson(HttpResponses.jsonBody(ctx));
             publisher.validate(request);
         } catch (HeraldException e) {
@@ -70,8 +82,11 @@ public final class PublishApi {
         if (!withinRate(ctx, 1)) {
             return;
         }
-        publisher.publish(request).onComplete(ar -> {
+        publisher.publish(request, idempotencyKey).onComplete(ar -> {
             if (ar.succeeded()) {
+                if (ar.result().replayed()) {
+                    ctx.response().putHeader(IdempotencyKey.REPLAYED_HEADER, "true");
+                }
                 HttpResponses.json(ctx, 202, ar.result().toJson());
             } else {
                 refuse(ctx, HeraldException.from(ar.cause()), null);
@@ -81,8 +96,13 @@ public final class PublishApi {
 
     private void publishBatch(RoutingContext ctx) {
         List<PublishRequest> requests = new ArrayList<>();
+        List<IdempotencyKey> keys = null;
         int index = -1;
         try {
+            if (ctx.request().getHeader(IdempotencyKey.HEADER) != null) {
+                throw new HeraldException(ErrorCode.INVALID_PARAMETER, "a batch carries an \"" + IdempotencyKey.FIELD
+                        + "\" on each event, not an " + IdempotencyKey.HEADER + " header");
+            }
             Object body = HttpResponses.jsonBody(ctx);
             if (!(body instanceof JsonObject json) || !(json.getValue("events") instanceof JsonArray events)) {
                 throw new HeraldException(ErrorCode.INVALID_EVENT, "a batch is {\"events\":[…]}");
@@ -94,6 +114,17 @@ public final class PublishApi {
                 PublishRequest request = PublishRequest.fromJson(events.getValue(index));
                 publisher.validate(request);
                 requests.add(request);
+                Object key = events.getJsonObject(index).getValue(IdempotencyKey.FIELD);
+                if (key != null) {
+                    if (!(key instanceof String text)) {
+                        throw new HeraldException(ErrorCode.INVALID_PARAMETER, "'" + IdempotencyKey.FIELD + "' must be a string");
+                    }
+                    if (keys == null) {
+                        keys = new ArrayList<>(java.util.Collections.nCopies(events.size(), null));
+                    }
+                    // the SHA-256 of the event's compact JSON (its fields in the order sent, no whitespace)
+                    keys.set(index, IdempotencyKey.of(IdempotencyKey.HTTP, text, events.getJsonObject(index)));
+                }
             }
         } catch (HeraldException e) {
             refuse(ctx, e, index >= 0 ? new JsonObject().put("index", index) : null);
@@ -102,10 +133,10 @@ public final class PublishApi {
         if (!withinRate(ctx, requests.size())) {
             return;
         }
-        publisher.publishAll(requests).onComplete(published -> {
+        publisher.publishAll(requests, keys).onComplete(published -> {
             if (published.succeeded()) {
                 JsonArray results = new JsonArray();
-                published.result().forEach(p -> results.add(p.toJson()));
+                published.result().forEach(p -> results.add(p.toJsonMarked()));
                 HttpResponses.json(ctx, 202, new JsonObject().put("results", results));
             } else {
                 refuse(ctx, HeraldException.from(published.cause()), null);

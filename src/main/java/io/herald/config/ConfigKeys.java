@@ -128,6 +128,10 @@ public final class ConfigKeys {
     public static final ConfigKey API_KEY = key("api.key", Type.SECRET).requiredInProd()
             .shipped("the development key, so that dev mode runs as cloned; prod refuses it")
             .doc("the publish API key (`Authorization: Bearer`); prod: at least 32 characters, not the shipped one");
+    public static final ConfigKey API_IDEMPOTENCY_WINDOW_SECONDS = key("api.idempotencyWindowSeconds", Type.INTEGER).def(600)
+            .range(1, 7 * 86_400)
+            .doc("how long the answer to a publish with an `Idempotency-Key` is kept: a repeat within it gets the same answer "
+                    + "and appends nothing (see docs/backends.md)");
 
     static {
         section("bridge", "What one bridge connection (SockJS or WebSocket) may send and hold.");

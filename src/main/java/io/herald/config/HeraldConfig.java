@@ -23,6 +23,7 @@ public record HeraldConfig(
         Cluster cluster,
         Auth auth,
         String apiKey,
+        int idempotencyWindowSeconds,
         ConfigFile catalogFile,
         ConfigFile rolesFile,
         ConfigFile roomsFile,
@@ -294,7 +295,7 @@ public record HeraldConfig(
                 r.integer(PRESENCE_FLUSH_MS),
                 file(r, PRESENCE_ANNOUNCE_FILE, baseDir));
 
-        HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey,
+        HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey, r.integer(API_IDEMPOTENCY_WINDOW_SECONDS),
                 file(r, CATALOG, baseDir),
                 file(r, ROLES, baseDir),
                 file(r, ROOMS, baseDir),

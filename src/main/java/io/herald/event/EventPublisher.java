@@ -8,6 +8,9 @@ import io.herald.catalog.EventCatalog;
 import io.herald.history.EventLog;
 import io.herald.history.KeyedState;
 import io.herald.history.StateEntry;
+import io.herald.history.IdempotencyState;
+import io.herald.history.IdempotencyStore;
+import io.herald.history.LocalIdempotencyStore;
 import io.herald.Counters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -33,8 +36,15 @@ import java.util.function.IntSupplier;
  * operation and one bus message; while that append is in flight, what comes meanwhile waits for the
  * next. An idle hub appends each event at once; a busy one gets larger batches instead of a longer
  * queue. Events published from one event loop keep their order in {@code seq}.
+ *
+ * <p>A publish with an {@link IdempotencyKey} is checked inside the same group commit: the keys of an append's events
+ * are claimed in the {@link IdempotencyStore} in one call before the append, and the answers recorded in one call
+ * after it; an event whose key already has an answer gets it again ({@link Published#replayed()}), one whose key is in
+ * flight waits and claims again, one whose key was used for another body fails with {@code idempotency_conflict}. An
+ * append without keys does exactly what it did before keys existed.
  */
 public final class EventPublisher {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(EventPublisher.class.getName());
     /** Events of one type that may wait on one event loop behind an append in flight (history slow or unreachable). */
     static final int MAX_WAITING = 100_000;
     /** The most events one append carries (one Hazelcast operation); a history shorter than that keeps an append's last events. */
@@ -51,12 +61,20 @@ public final class EventPublisher {
     private final IntSupplier wireVersion;
     /** The state of the keyed types, updated after each append (docs/state.md). */
     private volatile KeyedState state = KeyedState.NONE;
+    private final IdempotencyStore keys;
+    /** The longest a publish waits between claims of a key in flight elsewhere. */
+    static final long MAX_KEY_WAIT_MS = 200;
 
     public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats) {
         this(vertx, catalog, log, stats, () -> WireVersion.CURRENT);
     }
 
     public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats, IntSupplier wireVersion) {
+        this(vertx, catalog, log, stats, wireVersion, new LocalIdempotencyStore(600_000));
+    }
+
+    public EventPublisher(Vertx vertx, EventCatalog catalog, EventLog log, Counters stats, IntSupplier wireVersion, IdempotencyStore keys) {
+        this.keys = keys;
         this.wireVersion = wireVersion;
         this.vertx = vertx;
         this.catalog = catalog;
@@ -87,26 +105,43 @@ public final class EventPublisher {
     }
 
     public Future<Published> publish(PublishRequest request) {
+        return publish(request, null);
+    }
+
+    /** Publishes once per {@code key} (null: no key) within the window; a repeat gets the first answer, replayed. */
+    public Future<Published> publish(PublishRequest request, IdempotencyKey key) {
         try {
             validate(request);
         } catch (HeraldException e) {
             return Future.failedFuture(e);
         }
-        return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField()));
+        return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), key));
     }
 
     /** Publishes a validated batch; events of one type get the batch's order in their seq. */
     public Future<List<Published>> publishAll(List<PublishRequest> requests) {
+        return publishAll(requests, null);
+    }
+
+    /** As {@link #publishAll(List)}, each event with its idempotency key ({@code keys} null, or null entries: none). */
+    public Future<List<Published>> publishAll(List<PublishRequest> requests, List<IdempotencyKey> keys) {
         requests.forEach(this::validate);
         Appender appender = appender();
         List<Future<Published>> all = new ArrayList<>(requests.size());
-        for (PublishRequest request : requests) {
-            all.add(appender.append(new Pending(request, catalog.namespaceOf(request.type()).ownerField())));
+        for (int i = 0; i < requests.size(); i++) {
+            PublishRequest request = requests.get(i);
+            all.add(appender.append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), keys == null ? null : keys.get(i))));
         }
-        return Future.all(all).map(done -> {
+        // every event's outcome is known before the batch answers (with keys, a refused one does not stop the others)
+        return Future.join(all).transform(done -> {
             List<Published> results = new ArrayList<>(all.size());
-            all.forEach(f -> results.add(f.result()));
-            return results;
+            for (Future<Published> f : all) {
+                if (f.failed()) {
+                    return Future.failedFuture(f.cause()); // the first refused event, in the batch's order
+                }
+                results.add(f.result());
+            }
+            return Future.succeededFuture(results);
         });
     }
 
@@ -132,8 +167,13 @@ public final class EventPublisher {
         final String dataJson;
         final String ownerId;
         final Promise<Published> result = Promise.promise();
+        /** Null without a key: nothing else differs. */
+        final IdempotencyKey key;
+        /** How many times the key was found in flight. */
+        int waits;
 
-        Pending(PublishRequest request, String ownerField) {
+        Pending(PublishRequest request, String ownerField, IdempotencyKey key) {
+            this.key = key;
             this.request = request;
             this.dataJson = request.data().encode();
             Object owner = ownerField == null ? null : request.data().getValue(ownerField);
@@ -160,51 +200,133 @@ public final class EventPublisher {
         }
 
         Future<Published> append(Pending pending) {
-            TypeQueue queue = queues.computeIfAbsent(pending.request.type(), TypeQueue::new);
+            TypeQueue queue = queues.computeIfAbsent(pending.request.type(), type -> new TypeQueue(type, context));
             if (queue.waiting.size() >= MAX_WAITING) {
                 return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE, "history is behind; the event was not published"));
             }
-            queue.waiting.add(pending);
-            if (!queue.inFlight && !queue.scheduled) {
-                queue.scheduled = true;
-                context.runOnContext(v -> {
-                    queue.scheduled = false;
-                    if (!queue.inFlight && !queue.waiting.isEmpty()) {
-                        queue.appendWaiting();
-                    }
-                });
-            }
+            queue.offer(pending);
             return pending.result.future();
         }
     }
 
     private final class TypeQueue {
         private final String type;
+        private final Context context;
         private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         private boolean inFlight;
         /** An append is due at the end of the current turn. */
         private boolean scheduled;
 
-        TypeQueue(String type) {
+        TypeQueue(String type, Context context) {
             this.type = type;
+            this.context = context;
+        }
+
+        void offer(Pending pending) {
+            waiting.add(pending);
+            if (!inFlight && !scheduled) {
+                scheduled = true;
+                context.runOnContext(v -> {
+                    scheduled = false;
+                    if (!inFlight && !waiting.isEmpty()) {
+                        appendWaiting();
+                    }
+                });
+            }
         }
 
         void appendWaiting() {
             List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), MAX_APPEND));
-            List<String> records = new ArrayList<>(batch.size());
-            int version = wireVersion.getAsInt();
+            boolean keyed = false;
             while (!waiting.isEmpty() && batch.size() < MAX_APPEND) {
                 Pending pending = waiting.poll();
                 batch.add(pending);
-                records.add(pending.record(version));
+                keyed |= pending.key != null;
             }
             inFlight = true;
+            if (keyed) {
+                claimThenAppend(batch);
+            } else {
+                append(batch, null);
+            }
+        }
+
+        /**
+         * Claims the batch's keys in one call, then appends what may be appended: the events without a key and those
+         * whose key it claimed. The others get the key's first answer, a conflict, or wait (in flight elsewhere, or a
+         * second event with the same key in this batch) and come back for another claim.
+         */
+        private void claimThenAppend(List<Pending> batch) {
+            Map<String, String> hashes = new HashMap<>();
+            for (Pending pending : batch) {
+                if (pending.key != null) {
+                    hashes.putIfAbsent(pending.key.scoped(), pending.key.hash());
+                }
+            }
+            keys.claim(hashes).onComplete(claimed -> {
+                List<Pending> append = new ArrayList<>(batch.size());
+                Map<String, String> mine = new HashMap<>();
+                for (Pending pending : batch) {
+                    if (pending.key == null) {
+                        append.add(pending);
+                        continue;
+                    }
+                    if (claimed.failed()) {
+                        pending.result.fail(new HeraldException(ErrorCode.UNAVAILABLE, "idempotency keys are not reachable ("
+                                + claimed.cause().getClass().getSimpleName() + "); the event was not published"));
+                        continue;
+                    }
+                    String scoped = pending.key.scoped();
+                    IdempotencyState.Outcome outcome = claimed.result().get(scoped);
+                    if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped)) {
+                        mine.put(scoped, pending.key.hash());
+                        append.add(pending);
+                    } else if (outcome.kind() == IdempotencyState.Kind.DONE) {
+                        pending.result.complete(Published.fromJson(new io.vertx.core.json.JsonObject(outcome.answer())).replay());
+                    } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
+                        pending.result.fail(new HeraldException(ErrorCode.IDEMPOTENCY_CONFLICT,
+                                "this idempotency key was used for another event within the window"));
+                    } else {
+                        waitAndClaim(pending); // in flight elsewhere, or claimed by an earlier event of this batch
+                    }
+                }
+                if (append.isEmpty()) {
+                    next();
+                } else {
+                    append(append, mine.isEmpty() ? null : mine);
+                }
+            });
+        }
+
+        /** Offers the publish again after a while (10 ms, doubling to {@link #MAX_KEY_WAIT_MS}); the claim's lease bounds the wait. */
+        private void waitAndClaim(Pending pending) {
+            long delay = Math.min(MAX_KEY_WAIT_MS, 10L << Math.min(pending.waits++, 5));
+            vertx.setTimer(delay, id -> context.runOnContext(v -> offer(pending)));
+        }
+
+        private void next() {
+            inFlight = false;
+            if (!waiting.isEmpty()) {
+                appendWaiting();
+            }
+        }
+
+        /** Appends the batch as one log operation; {@code claimed} (key → hash, or null) are the keys it holds. */
+        private void append(List<Pending> batch, Map<String, String> claimed) {
+            List<String> records = new ArrayList<>(batch.size());
+            int version = wireVersion.getAsInt();
+            for (Pending pending : batch) {
+                records.add(pending.record(version));
+            }
             stats.appended(batch.size());
             log.append(type, records).onComplete(appended -> {
                 inFlight = false;
                 if (appended.succeeded()) {
-                    deliver(batch, appended.result());
+                    deliver(batch, appended.result(), claimed);
                 } else {
+                    if (claimed != null) {
+                        keys.release(claimed); // a retry may publish; if this fails, the claim's lease runs out
+                    }
                     HeraldException failure = appended.cause() instanceof HeraldException refused ? refused
                             : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
                             + appended.cause().getClass().getSimpleName() + "); the event was not published");
@@ -216,21 +338,49 @@ public final class EventPublisher {
             });
         }
 
-        private void deliver(List<Pending> batch, EventLog.Appended appended) {
+        private void deliver(List<Pending> batch, EventLog.Appended appended, Map<String, String> claimed) {
             List<BusEvent> events = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 events.add(batch.get(i).numbered(appended.firstSeq() + i, appended.epoch()));
             }
             vertx.eventBus().publish(Addresses.delivery(type), new EventBatch(type, appended.epoch(), events));
             stats.published(type, batch.size());
-            EventCatalog.StateOptions keyed = catalog.state(type);
-            if (keyed != null) {
-                updateState(keyed, batch, events, appended.epoch());
+            EventCatalog.StateOptions stateOptions = catalog.state(type);
+            if (stateOptions != null) {
+                updateState(stateOptions, batch, events, appended.epoch());
             }
+            if (claimed == null) {
+                for (int i = 0; i < batch.size(); i++) {
+                    Pending pending = batch.get(i);
+                    pending.result.complete(new Published(pending.id, appended.firstSeq() + i, appended.epoch()));
+                }
+                return;
+            }
+            // the answers of the keys it claimed are recorded (one call) before they are given, so that a repeat after the
+            // answer finds it; the others are answered at once
+            Map<String, String[]> answers = new HashMap<>(claimed.size() * 2);
+            List<Pending> keyed = new ArrayList<>(claimed.size());
+            List<Published> keyedResults = new ArrayList<>(claimed.size());
             for (int i = 0; i < batch.size(); i++) {
                 Pending pending = batch.get(i);
-                pending.result.complete(new Published(pending.id, appended.firstSeq() + i, appended.epoch()));
+                Published published = new Published(pending.id, appended.firstSeq() + i, appended.epoch());
+                if (pending.key == null) {
+                    pending.result.complete(published);
+                } else {
+                    answers.put(pending.key.scoped(), new String[]{pending.key.hash(), published.toJson().encode()});
+                    keyed.add(pending);
+                    keyedResults.add(published);
+                }
             }
+            keys.record(answers).onComplete(recorded -> {
+                if (recorded.failed()) {
+                    LOG.warning(answers.size() + " idempotency keys of published " + type + " events could not be recorded ("
+                            + recorded.cause() + "); a repeat after their lease (" + IdempotencyStore.LEASE_MS / 1000 + " s) publishes again");
+                }
+                for (int i = 0; i < keyed.size(); i++) {
+                    keyed.get(i).result.complete(keyedResults.get(i));
+                }
+            });
         }
     }
 

@@ -36,7 +36,26 @@ public final class HeraldClient {
     }
 
     public Future<Published> publish(PublishRequest request) {
-        return vertx.eventBus().<JsonObject>request(Addresses.PUBLISH, request.toJson())
+        return publish(request, null);
+    }
+
+    /**
+     * Publishes once per {@code idempotencyKey} (1–255 printable ASCII characters; null: none) within
+     * {@code api.idempotencyWindowSeconds}, from any node: a repeat gets the first answer again, with
+     * {@link Published#replayed()}, and publishes nothing; the same key for another request fails with
+     * {@code idempotency_conflict}. Keys of {@code HeraldClient} are apart from those of the HTTP API.
+     */
+    public Future<Published> publish(PublishRequest request, String idempotencyKey) {
+        JsonObject body = request.toJson();
+        if (idempotencyKey != null) {
+            try {
+                IdempotencyKey.check(idempotencyKey);
+            } catch (HeraldException e) {
+                return Future.failedFuture(e);
+            }
+            body.put(IdempotencyKey.FIELD, idempotencyKey);
+        }
+        return vertx.eventBus().<JsonObject>request(Addresses.PUBLISH, body)
                 .map(reply -> Published.fromJson(reply.body()))
                 .recover(err -> Future.failedFuture(HeraldException.from(err)));
     }

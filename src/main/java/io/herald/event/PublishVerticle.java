@@ -24,7 +24,9 @@ import java.util.logging.Logger;
  * replies {@code {"id","seq","epoch"}}; a publish reaches every node, and only the oldest Herald node
  * takes it in, so that it becomes exactly one event.</li>
  * </ul>
- * Anything else on a type's address is counted and logged, never delivered.
+ * Anything else on a type's address is counted and logged, never delivered. A publish request with an
+ * {@code "idempotencyKey"} is published once per key within the window (scope {@link IdempotencyKey#BUS}); a repeat's
+ * reply is the first one plus {@code "replayed": true}.
  */
 public final class PublishVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(PublishVerticle.class.getName());
@@ -46,7 +48,12 @@ public final class PublishVerticle extends VerticleBase {
         List<Future<Void>> registered = new ArrayList<>();
         registered.add(vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISH, request -> {
             try {
-                reply(request, publisher.publish(PublishRequest.fromJson(request.body())));
+                Object key = request.body() == null ? null : request.body().getValue(IdempotencyKey.FIELD);
+                if (key != null && !(key instanceof String)) {
+                    throw new HeraldException(ErrorCode.INVALID_PARAMETER, "'" + IdempotencyKey.FIELD + "' must be a string");
+                }
+                reply(request, publisher.publish(PublishRequest.fromJson(request.body()),
+                        key == null ? null : IdempotencyKey.of(IdempotencyKey.BUS, (String) key, request.body())));
             } catch (HeraldException e) {
                 HeraldException.failReply(request, e);
             }
@@ -80,6 +87,6 @@ public final class PublishVerticle extends VerticleBase {
     }
 
     private static void reply(Message<?> request, Future<Published> published) {
-        published.onSuccess(p -> request.reply(p.toJson())).onFailure(err -> HeraldException.failReply(request, err));
+        published.onSuccess(p -> request.reply(p.toJsonMarked())).onFailure(err -> HeraldException.failReply(request, err));
     }
 }

@@ -31,6 +31,9 @@ import io.herald.event.PublishVerticle;
 import io.herald.health.NodeHealth;
 import io.herald.history.EventLog;
 import io.herald.history.HazelcastEventLog;
+import io.herald.history.HazelcastIdempotencyStore;
+import io.herald.history.IdempotencyStore;
+import io.herald.history.LocalIdempotencyStore;
 import io.herald.history.LocalEventLog;
 import io.herald.history.HazelcastKeyedState;
 import io.herald.history.KeyedState;
@@ -219,11 +222,16 @@ public final class HeraldNode {
         Future<KeyedState> keyedState = clustered
                 ? log.compose(l -> HazelcastKeyedState.open(vertx, clusterManager.getHazelcastInstance(), catalog.stateTypes()))
                 : Future.succeededFuture(new LocalKeyedState(catalog.stateTypes()));
+        long idempotencyWindowMs = config.idempotencyWindowSeconds() * 1000L;
+        // the idempotency keys of publishes: a Hazelcast map in a cluster (creating it talks to the cluster: off the event loop)
+        Future<IdempotencyStore> idempotencyKeys = clustered
+                ? vertx.executeBlocking(() -> new HazelcastIdempotencyStore(vertx, clusterManager.getHazelcastInstance(), idempotencyWindowMs), false)
+                : Future.succeededFuture(new LocalIdempotencyStore(idempotencyWindowMs));
         return log.compose(eventLog -> keyedState.map(state -> {
             statePolicy.reader(new StateReader(catalog, eventLog, state));
             return eventLog;
-        })).compose(eventLog -> {
-            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes)
+        })).compose(eventLog -> idempotencyKeys.compose(keys -> {
+            EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes, keys)
                     .keyedState(statePolicy.stateReader().state());
             // dev mode with the shipped secret hands out tokens for any role, for the console; nothing else mounts it
             DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
@@ -270,7 +278,7 @@ public final class HeraldNode {
                         health.listening();
                         return new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager, health, quorum);
                     });
-        }).onFailure(err -> vertx.close());
+        })).onFailure(err -> vertx.close());
     }
 
     /**

@@ -1,0 +1,68 @@
+package io.herald.event;
+
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A publish's idempotency key, scoped to whoever publishes ({@link #HTTP}: the HTTP API, with the API key or an admin
+ * token; {@link #BUS}: {@link HeraldClient}), with the SHA-256 of what was published, which a repeat must match.
+ * {@code scoped} is {@code "<scope>\n<key>"}, the key of the store.
+ */
+public record IdempotencyKey(String scoped, String hash) {
+    /** Publishes over HTTP ({@code POST /api/events}, {@code /api/events/batch}). */
+    public static final String HTTP = "http";
+    /** Publishes over the event bus ({@link HeraldClient}, {@code Addresses.PUBLISH}). */
+    public static final String BUS = "bus";
+    /** The HTTP request header. */
+    public static final String HEADER = "Idempotency-Key";
+    /** The field of a batch item or a bus request. */
+    public static final String FIELD = "idempotencyKey";
+    /** The response header of an answer given again. */
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    /** The field of a batch item's result (and a bus reply) given again. */
+    public static final String REPLAYED_FIELD = "replayed";
+    public static final int MAX_LENGTH = 255;
+
+    /** The key of {@code scope} for a publish of {@code bytes}; refuses a key that is not 1–255 printable ASCII characters. */
+    public static IdempotencyKey of(String scope, String key, byte[] bytes) {
+        check(key);
+        return new IdempotencyKey(scope + "\n" + key, sha256(bytes));
+    }
+
+    /** As {@link #of(String, String, byte[])} for a JSON object, hashed in its compact encoding (fields in the order sent). */
+    public static IdempotencyKey of(String scope, String key, io.vertx.core.json.JsonObject json) {
+        check(key);
+        return new IdempotencyKey(scope + "\n" + key, sha256(json.encode().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Refuses (400 {@code invalid_parameter}) a key that is not 1–255 printable ASCII characters (space to tilde). */
+    public static void check(String key) {
+        if (key == null || key.isEmpty() || key.length() > MAX_LENGTH) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "an idempotency key has 1 to " + MAX_LENGTH + " characters");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                throw new HeraldException(ErrorCode.INVALID_PARAMETER, "an idempotency key has printable ASCII characters only");
+            }
+        }
+    }
+
+    /** One digest per thread (event loops), reset by each {@code digest}: no provider lookup per publish. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    });
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(SHA_256.get().digest(bytes));
+    }
+}

@@ -1,0 +1,94 @@
+package io.herald.history;
+
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionAwareKey;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
+
+/**
+ * The cluster's idempotency keys: the map {@value #MAP} (one synchronous backup), each entry living for the claim's lease
+ * or the answer's window (a per-entry TTL). A key is spread over one of {@value #BUCKETS} partitions by its hash, so
+ * one group commit's keys go out as at most that many {@code submitToKeys} calls, each carrying only its own keys'
+ * arguments, run by {@link IdempotencyProcessor} on the owning members.
+ */
+public final class HazelcastIdempotencyStore implements IdempotencyStore {
+    private static final Logger LOG = Logger.getLogger(HazelcastIdempotencyStore.class.getName());
+    public static final String MAP = "herald.idempotency";
+    static final int BUCKETS = 16;
+
+    private final Vertx vertx;
+    private final IMap<PartitionAwareKey<String, String>, String> map;
+    private final long windowMs;
+
+    public HazelcastIdempotencyStore(Vertx vertx, HazelcastInstance hazelcast, long windowMs) {
+        this.vertx = vertx;
+        this.windowMs = windowMs;
+        try {
+            hazelcast.getConfig().addMapConfig(new MapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0)
+                    .setInMemoryFormat(InMemoryFormat.BINARY));
+        } catch (InvalidConfigurationException e) {
+            LOG.warning(MAP + " keeps the configuration the cluster already has: " + e.getMessage());
+        }
+        this.map = hazelcast.getMap(MAP);
+    }
+
+    @Override
+    public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes) {
+        return run(IdempotencyProcessor.CLAIM, hashes, LEASE_MS).map(results -> {
+            Map<String, IdempotencyState.Outcome> outcomes = new HashMap<>(results.size() * 2);
+            results.forEach((key, outcome) -> outcomes.put(key, IdempotencyState.Outcome.decode(outcome)));
+            return outcomes;
+        });
+    }
+
+    @Override
+    public Future<Void> record(Map<String, String[]> answers) {
+        Map<String, String> args = new HashMap<>(answers.size() * 2);
+        answers.forEach((key, answer) -> args.put(key, answer[0] + "\n" + answer[1]));
+        return run(IdempotencyProcessor.RECORD, args, windowMs).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> release(Map<String, String> hashes) {
+        return run(IdempotencyProcessor.RELEASE, hashes, 0).mapEmpty();
+    }
+
+    /** One call per bucket the keys fall in; answers key → the processor's result. */
+    private Future<Map<String, String>> run(int op, Map<String, String> args, long ttlMs) {
+        Context context = vertx.getOrCreateContext();
+        Map<Integer, HashMap<String, String>> byBucket = new HashMap<>();
+        args.forEach((key, arg) -> byBucket.computeIfAbsent(bucket(key), b -> new HashMap<>()).put(key, arg));
+        List<Future<Map<PartitionAwareKey<String, String>, String>>> calls = new ArrayList<>(byBucket.size());
+        byBucket.forEach((bucket, bucketArgs) -> {
+            Set<PartitionAwareKey<String, String>> keys = new HashSet<>(bucketArgs.size() * 2);
+            String partitionKey = MAP + "." + bucket;
+            bucketArgs.keySet().forEach(key -> keys.add(new PartitionAwareKey<>(key, partitionKey)));
+            CompletionStage<Map<PartitionAwareKey<String, String>, String>> stage =
+                    map.submitToKeys(keys, new IdempotencyProcessor(op, bucketArgs, ttlMs));
+            calls.add(Future.fromCompletionStage(stage, context));
+        });
+        return Future.all(calls).map(all -> {
+            Map<String, String> results = new HashMap<>(args.size() * 2);
+            calls.forEach(call -> call.result().forEach((key, result) -> results.put(key.getKey(), result)));
+            return results;
+        });
+    }
+
+    static int bucket(String key) {
+        return Math.floorMod(key.hashCode(), BUCKETS);
+    }
+}

@@ -1,0 +1,25 @@
+package io.herald.history;
+
+import io.vertx.core.Future;
+
+import java.util.Map;
+
+/**
+ * Where publishes with an idempotency key are remembered, cluster-wide ({@link HazelcastIdempotencyStore}) or on a
+ * single node ({@link LocalIdempotencyStore}). Keys are scoped by the caller ({@code "<scope>\n<key>"}); each call
+ * takes many keys at once (one group commit's), so a batch costs a few calls, not one per event. Futures complete on
+ * the caller's context. See {@link IdempotencyState} for what each step does to a key.
+ */
+public interface IdempotencyStore {
+    /** How long a claim holds a key for a publish in flight: a claim whose node died frees the key after that. */
+    long LEASE_MS = 30_000;
+
+    /** Claims each key (key → hash of its publish's body); answers each key's outcome. */
+    Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes);
+
+    /** Records the answers (key → {@code {hash, answer}}) of publishes that claimed their keys and succeeded. */
+    Future<Void> record(Map<String, String[]> answers);
+
+    /** Frees keys (key → hash) whose publishes failed. */
+    Future<Void> release(Map<String, String> hashes);
+}

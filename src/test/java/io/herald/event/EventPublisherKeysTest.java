@@ -1,0 +1,153 @@
+package io.herald.event;
+
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.catalog.EventCatalog;
+import io.herald.config.HeraldConfig;
+import io.herald.history.EventLog;
+import io.herald.history.HistoryPage;
+import io.herald.history.IdempotencyState;
+import io.herald.history.IdempotencyStore;
+import io.herald.history.LocalEventLog;
+import io.herald.history.LocalIdempotencyStore;
+import io.herald.history.StreamPosition;
+import io.herald.stats.NodeStats;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The publisher's group commit with idempotency keys, on one Vert.x without a cluster (a local log and key store). */
+class EventPublisherKeysTest {
+    static final EventCatalog CATALOG = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
+    static final String TYPE = "order:created";
+    final Vertx vertx = Vertx.vertx();
+    {
+        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+    }
+    final LocalEventLog local = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(1000, 3600));
+    /** Appends that fail before reaching the log (history unreachable). */
+    final AtomicInteger failNext = new AtomicInteger();
+    final EventLog log = new EventLog() {
+        @Override
+        public Future<Appended> append(String type, List<String> records) {
+            return failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                    ? Future.failedFuture(new IllegalStateException("history down")) : local.append(type, records);
+        }
+
+        @Override
+        public Future<HistoryPage> read(String type, long fromSeq, int limit) {
+            return local.read(type, fromSeq, limit);
+        }
+
+        @Override
+        public Future<StreamPosition> position(String type) {
+            return local.position(type);
+        }
+    };
+    final AtomicInteger storeCalls = new AtomicInteger();
+    final LocalIdempotencyStore keys = new LocalIdempotencyStore(600_000);
+    final IdempotencyStore counted = new IdempotencyStore() {
+        @Override
+        public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes) {
+            storeCalls.incrementAndGet();
+            return keys.claim(hashes);
+        }
+
+        @Override
+        public Future<Void> record(Map<String, String[]> answers) {
+            storeCalls.incrementAndGet();
+            return keys.record(answers);
+        }
+
+        @Override
+        public Future<Void> release(Map<String, String> hashes) {
+            storeCalls.incrementAndGet();
+            return keys.release(hashes);
+        }
+    };
+    final EventPublisher publisher = new EventPublisher(vertx, CATALOG, log, new NodeStats("test"), () -> io.herald.WireVersion.CURRENT, counted);
+
+    @AfterEach
+    void close() {
+        vertx.close().await();
+    }
+
+    /** Runs {@code publish} on an event loop (publishing needs a context) and waits for its outcome. */
+    <T> T onLoop(Supplier<Future<T>> publish) {
+        io.vertx.core.Promise<T> result = io.vertx.core.Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> publish.get().onComplete(result));
+        return result.future().await();
+    }
+
+    static PublishRequest request(int n) {
+        return new PublishRequest(TYPE, new JsonObject().put("n", n), null, null, null);
+    }
+
+    static IdempotencyKey key(String key, int n) {
+        return IdempotencyKey.of(IdempotencyKey.HTTP, key, request(n).toJson().encode().getBytes(StandardCharsets.UTF_8));
+    }
+
+    long tail() {
+        return local.position(TYPE).await().tail();
+    }
+
+    @Test
+    void withoutKeysTheStoreIsNeverAsked() {
+        onLoop(() -> publisher.publish(request(1)));
+        onLoop(() -> publisher.publishAll(List.of(request(2), request(3))));
+        assertEquals(0, storeCalls.get());
+        assertEquals(3, tail());
+    }
+
+    @Test
+    void aFailedAppendFreesItsKeySoThatTheRetryPublishes() {
+        failNext.set(1);
+        HeraldException failed = assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        assertEquals(ErrorCode.UNAVAILABLE, failed.code());
+        assertEquals(0, tail());
+        Published retry = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertFalse(retry.replayed(), "the failed attempt was not remembered");
+        Published again = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertTrue(again.replayed());
+        assertEquals(retry.id(), again.id());
+        assertEquals(retry.seq(), again.seq());
+        assertEquals(1, tail());
+    }
+
+    @Test
+    void oneCommitClaimsAndRecordsAllItsKeysInOneCallEach() {
+        List<Published> results = onLoop(() -> publisher.publishAll(List.of(request(1), request(2), request(3)),
+                java.util.Arrays.asList(key("a", 1), null, key("c", 3))));
+        assertEquals(2, storeCalls.get(), "one claim, one record");
+        assertEquals(3, tail());
+        results.forEach(p -> assertFalse(p.replayed()));
+    }
+
+    @Test
+    void theSameKeyTwiceInOneCommitPublishesOnceAndRefusesAnotherBody() {
+        List<Published> results = onLoop(() -> publisher.publishAll(List.of(request(1), request(1)),
+                List.of(key("dup", 1), key("dup", 1))));
+        assertEquals(results.get(0).id(), results.get(1).id());
+        assertEquals(results.get(0).seq(), results.get(1).seq());
+        assertTrue(results.get(1).replayed(), "the second waited for the first and got its answer");
+        assertEquals(1, tail());
+        HeraldException conflict = assertThrows(HeraldException.class,
+                () -> onLoop(() -> publisher.publishAll(List.of(request(2), request(1)), List.of(key("dup", 2), key("other", 1)))));
+        assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, conflict.code());
+        assertEquals(2, tail(), "the batch's other event was published");
+    }
+}

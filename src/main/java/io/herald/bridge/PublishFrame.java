@@ -16,7 +16,7 @@ public final class PublishFrame {
     private boolean allowed;
     private boolean replyWithData;
 
-    PublishFrame(String type, EventCatalog.Namespace namespace, JsonObject data) {
+    public PublishFrame(String type, EventCatalog.Namespace namespace, JsonObject data) {
         this.type = type;
         this.namespace = namespace;
         this.clientData = data;

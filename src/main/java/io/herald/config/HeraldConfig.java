@@ -423,6 +423,11 @@ public record HeraldConfig(
 
     private static BackendProxy backendProxy(ConfigReader r, ConfigKey url, ConfigKey timeoutMs, ConfigKey maxConcurrent,
                                              ConfigKey breakerFailures, ConfigKey breakerResetMs) {
+        // read (and range-checked) whether the proxy is on or not: a bad value stops the node either way
+        int timeout = r.integer(timeoutMs);
+        int concurrent = r.integer(maxConcurrent);
+        int failures = r.integer(breakerFailures);
+        int resetMs = r.integer(breakerResetMs);
         String value = r.string(url);
         if (value == null || value.isBlank()) {
             return null;
@@ -437,8 +442,7 @@ public record HeraldConfig(
                 || uri.getHost() == null) {
             throw new ConfigException(r.where(url), "must be an http:// or https:// URL with a host");
         }
-        return new BackendProxy(uri.toString(), r.integer(timeoutMs), r.integer(maxConcurrent), r.integer(breakerFailures),
-                r.integer(breakerResetMs));
+        return new BackendProxy(uri.toString(), timeout, concurrent, failures, resetMs);
     }
 
     /** {@code cluster.tls.*}: both halves of the node's identity and a trust, or nothing; every file readable. */

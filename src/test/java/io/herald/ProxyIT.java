@@ -326,6 +326,16 @@ class ProxyIT {
             JsonObject second = client.next(BridgeClient.err("customer:viewing_product"));
             assertEquals("access_denied", second.getString("failureType"), second.encode());
         }
+        assertEquals(2, backend.publishes.size());
+        // a role whose publish list lacks the type is refused before the backend is asked
+        backend.connect = request -> Reply.of(401, null);
+        try (BridgeClient guest = connect(null, null)) {
+            guest.request("customer:viewing_product", new JsonObject().put("productId", "p-9"), "r2");
+            JsonObject err = guest.next(BridgeClient.err("r2"));
+            assertEquals("access_denied", err.getString("failureType"));
+            assertTrue(err.getString("message").contains("role guest may not publish"), err.encode());
+        }
+        assertEquals(2, backend.publishes.size(), "the backend was not asked");
         JsonObject history = TestNodes.history(node, "customer:viewing_product", "");
         assertEquals(0, history.getJsonArray("events").size(), "nothing published: " + history.encode());
     }

@@ -194,6 +194,8 @@ public final class ConfigKeys {
             .doc("client publishes per user per minute across the user's connections, per node (anonymous: per client IP)");
     public static final ConfigKey LIMITS_SIGNALS_PER_SECOND = key("limits.signalsPerSecond", Type.INTEGER).def(10)
             .range(1, 10_000).doc("`herald:signal` sends per connection per second (err `rate_limited`)");
+    public static final ConfigKey LIMITS_STATE_QUERIES_PER_MINUTE = key("limits.stateQueriesPerMinute", Type.INTEGER).def(120)
+            .range(1, 1_000_000).doc("`herald:state` pages per connection per minute (err `rate_limited`), counted before the state is read");
 
     static {
         section("history", "What history keeps of each event type's stream (recovery, `GET /api/history`).");

@@ -88,7 +88,8 @@ public record HeraldConfig(
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
-                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond) {
+                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond,
+                         int stateQueriesPerMinute) {
     }
 
     /** {@code demo.*}. */
@@ -286,7 +287,8 @@ public record HeraldConfig(
                 r.integer(LIMITS_PUBLISH_EVENTS_PER_SECOND),
                 r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
                 r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE),
-                r.integer(LIMITS_SIGNALS_PER_SECOND));
+                r.integer(LIMITS_SIGNALS_PER_SECOND),
+                r.integer(LIMITS_STATE_QUERIES_PER_MINUTE));
 
         Demo demo = new Demo(
                 r.bool(DEMO_ENABLED, mode == Mode.DEV),

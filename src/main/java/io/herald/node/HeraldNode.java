@@ -199,7 +199,7 @@ public final class HeraldNode {
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
         }
-        StatePolicy statePolicy = new StatePolicy(roles);
+        StatePolicy statePolicy = new StatePolicy(roles, config.limits().stateQueriesPerMinute());
         // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
         Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
                 System::currentTimeMillis);

@@ -195,6 +195,10 @@ public final class HttpVerticle extends VerticleBase {
         // event loop that created it, and the session's next request (a new xhr-streaming or polling connection) may
         // be on another HTTP instance's loop; strict mode then threw "Only the context thread can write a message",
         // the frame never left and the session was cut (ReplayAttackIT over xhr-streaming, heartbeats on xhr polling).
+        // /graphql (docs/graphql.md): graphql-transport-ws sockets, admitted and served by this loop's bridge
+        io.herald.graphql.GraphQLEndpoint graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
+                new io.herald.graphql.EventSchema(catalog), config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket());
+        options.setWebSocketSubProtocols(List.of(io.herald.graphql.GraphQLEndpoint.PROTOCOL));
         long pingEvery = config.bridge().pingIntervalSeconds() * 1000L;
         long[] lastPing = {System.currentTimeMillis()};
         vertx.setPeriodic(SWEEP_MS, id -> {
@@ -212,7 +216,7 @@ public final class HttpVerticle extends VerticleBase {
         });
         return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
                 .webSocketHandshakeHandler(handshake -> {
-                    if (webSocketFraming(handshake.path()) == null) {
+                    if (webSocketFraming(handshake.path()) == null && !io.herald.graphql.GraphQLEndpoint.serves(handshake.path())) {
                         handshake.reject(404);
                     } else if (!allowedOrigin(origins, handshake)) {
                         // cross-site WebSocket hijacking: a page of another site opening a socket in its visitor's browser
@@ -222,8 +226,14 @@ public final class HttpVerticle extends VerticleBase {
                         handshake.accept();
                     }
                 })
-                .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
-                        config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0)))
+                .webSocketHandler(ws -> {
+                    if (io.herald.graphql.GraphQLEndpoint.serves(ws.path())) {
+                        graphql.handle(ws);
+                        return;
+                    }
+                    bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
+                        config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0));
+                })
                 .invalidRequestHandler(HttpVerticle::invalidRequest)
                 .requestHandler(router)
                 // listen(port) alone would bind every interface (0.0.0.0), whatever the options' host says

@@ -1,0 +1,73 @@
+package io.herald;
+
+import io.herald.node.HeraldNode;
+import io.herald.testing.NodeScripts;
+import io.herald.testing.TestNodes;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code /graphql} with the graphql-ws npm client (src/test/js/graphql-ws-client.mjs, plain Node) against a real node:
+ * live events of several types, recovery with since and epoch, a filter, a type the role may not read, a customer's own
+ * orders only, the state query, a forged token (docs/graphql.md).
+ */
+class GraphQLJsIT {
+    static HeraldNode node;
+
+    @BeforeAll
+    static void start() {
+        NodeScripts.requireInstalled();
+        node = TestNodes.start(TestNodes.config(json -> { }));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close().await();
+    }
+
+    @Test
+    void subscriptionsAndTheStateQueryOverGraphQLWs() throws Exception {
+        JsonObject args = new JsonObject()
+                .put("url", "http://127.0.0.1:" + node.port())
+                .put("apiKey", node.config().apiKey())
+                .put("jwtSecret", node.config().auth().jwtSecret());
+        JsonObject observed = NodeScripts.run("graphql-ws-client.mjs", args.encode());
+
+        JsonArray keys = new JsonArray().add("at").add("data").add("epoch").add("id").add("seq").add("type");
+        assertEquals(new JsonArray()
+                .add(new JsonObject().put("type", "order:created").put("n", 2).put("keys", keys))
+                .add(new JsonObject().put("type", "payment:received").put("n", 3).put("keys", keys))
+                .add(new JsonObject().put("type", "order:created").put("n", 4).put("keys", keys)),
+                observed.getJsonArray("several"), "the selected fields of the two types, nothing of product:created");
+        JsonArray seqs = observed.getJsonArray("severalSeqs");
+        for (int i = 1; i < seqs.size(); i++) {
+            assertEquals(seqs.getLong(i - 1) + 1, seqs.getLong(i), "order:created in seq order, none missing: " + seqs);
+        }
+        assertEquals(new JsonArray().add(2).add(3).add(4), observed.getJsonArray("recovered"), "after since from history, then live");
+        assertTrue(observed.getBoolean("recoveredEpochs"));
+        assertEquals("recovery_incomplete", observed.getString("incomplete"));
+        assertTrue(observed.getBoolean("incompleteGoesOn"));
+        assertEquals(new JsonArray().add(150).add(300).add(500), observed.getJsonArray("filtered"), "only the orders over 100");
+        assertEquals("invalid_filter", observed.getString("badFilter"));
+        assertEquals("invalid_parameter", observed.getString("conflict"));
+        assertEquals(new JsonArray().add("access_denied"), observed.getJsonArray("denied"));
+        assertTrue(observed.getBoolean("guestStillServed"));
+        assertEquals("unknown_event_type", observed.getString("unknown"));
+        assertTrue(observed.getString("invalid").contains("nope"), observed.getString("invalid"));
+        assertEquals(new JsonArray().add("c-1"), observed.getJsonArray("own"), "a customer gets its own orders only");
+        JsonObject state = observed.getJsonObject("state");
+        assertEquals("inventory:updated", state.getString("type"));
+        assertEquals("productId", state.getString("key"));
+        assertEquals(1, state.getJsonArray("entries").size(), state.encode());
+        assertEquals(7, state.getJsonArray("entries").getJsonObject(0).getJsonObject("data").getInteger("quantity"));
+        assertTrue(state.getLong("seq") != null, "the position to subscribe from: " + state.encode());
+        assertEquals("access_denied", observed.getString("deniedState"));
+        assertEquals(new JsonObject().put("code", CloseReason.TOKEN_INVALID.code()).put("reason", "token_invalid"), observed.getJsonObject("forged"));
+    }
+}

@@ -79,6 +79,13 @@ async function live(op, type, data) {
   throw new Error('never live: ' + type);
 }
 
+// graphql-ws rejects a lazy client's pending connect with the CloseEvent of a refused connection (the crowd below)
+process.on('unhandledRejection', (err) => {
+  if (err && typeof err.code === 'number') return;
+  console.error('[graphql-ws-client]', err);
+  process.exit(1);
+});
+
 const out = {};
 const admin = client(mint('a-1', 'admin'));
 
@@ -174,7 +181,35 @@ const refused = operation(forged, 'subscription { events(types: ["product:update
 await until('the refusal', () => forged.closes.length > 0);
 out.forged = forged.closes[0];
 
+// ---- the bridge's handshake checks hold at /graphql: a foreign Origin is refused; the protocol's own closes
+function raw(headers, onOpen) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(wsUrl, 'graphql-transport-ws', { headers });
+    ws.on('unexpected-response', (req, res) => { resolve({ status: res.statusCode }); req.destroy(); });
+    ws.on('open', () => onOpen(ws));
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString(), protocol: ws.protocol }));
+    ws.on('error', () => {});
+  });
+}
+out.foreignOrigin = (await raw({ Origin: 'https://evil.example.net' }, (ws) => ws.close())).status;
+out.beforeInit = await raw({}, (ws) => ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ types }' } })));
+out.twoInits = await raw({}, (ws) => {
+  ws.send(JSON.stringify({ type: 'connection_init', payload: { token: mint('a-2', 'admin') } }));
+  ws.send(JSON.stringify({ type: 'connection_init' }));
+});
+
+// ---- connection caps count /graphql connections as any other (limits.connectionsPerIp in the IT's config)
+const crowd = [];
+for (let i = 0; i < args.connectionsPerIp + 1; i++) {
+  const c = client(mint('crowd-' + i, 'staff'));
+  crowd.push(c);
+  operation(c, 'subscription { events(types: ["product:deleted"]) { id } }');
+}
+await until('a crowd member refused', () => crowd.some((c) => c.closes.length > 0));
+out.crowdRefused = crowd.flatMap((c) => c.closes)[0];
+
 for (const op of [several, recovered, otherEpoch, filtered, guestProducts, own]) op.stop();
+await Promise.all(crowd.map((c) => Promise.resolve(c.dispose()).catch(() => {})));
 await Promise.all([admin.dispose(), guest.dispose(), customer.dispose(), forged.dispose()]);
 clearTimeout(deadline);
 console.log(JSON.stringify(out));

@@ -18,12 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * orders only, the state query, a forged token (docs/graphql.md).
  */
 class GraphQLJsIT {
+    static final int CONNECTIONS_PER_IP = 6;
     static HeraldNode node;
 
     @BeforeAll
     static void start() {
         NodeScripts.requireInstalled();
-        node = TestNodes.start(TestNodes.config(json -> { }));
+        node = TestNodes.start(TestNodes.config(json -> {
+            json.getJsonObject("limits").put("connectionsPerIp", CONNECTIONS_PER_IP);
+            json.getJsonObject("http").put("allowedOrigins", new JsonArray().add("https://shop.example.com"));
+        }));
     }
 
     @AfterAll
@@ -36,7 +40,8 @@ class GraphQLJsIT {
         JsonObject args = new JsonObject()
                 .put("url", "http://127.0.0.1:" + node.port())
                 .put("apiKey", node.config().apiKey())
-                .put("jwtSecret", node.config().auth().jwtSecret());
+                .put("jwtSecret", node.config().auth().jwtSecret())
+                .put("connectionsPerIp", CONNECTIONS_PER_IP);
         JsonObject observed = NodeScripts.run("graphql-ws-client.mjs", args.encode());
 
         JsonArray keys = new JsonArray().add("at").add("data").add("epoch").add("id").add("seq").add("type");
@@ -69,5 +74,11 @@ class GraphQLJsIT {
         assertTrue(state.getLong("seq") != null, "the position to subscribe from: " + state.encode());
         assertEquals("access_denied", observed.getString("deniedState"));
         assertEquals(new JsonObject().put("code", CloseReason.TOKEN_INVALID.code()).put("reason", "token_invalid"), observed.getJsonObject("forged"));
+        assertEquals(403, observed.getInteger("foreignOrigin"), "the origin check of the bridge's handshake");
+        assertEquals(4401, observed.getJsonObject("beforeInit").getInteger("code"), observed.encode());
+        assertEquals("graphql-transport-ws", observed.getJsonObject("beforeInit").getString("protocol"));
+        assertEquals(4429, observed.getJsonObject("twoInits").getInteger("code"), observed.encode());
+        assertEquals(new JsonObject().put("code", CloseReason.TOO_MANY_CONNECTIONS.code()).put("reason", "too_many_connections"),
+                observed.getJsonObject("crowdRefused"), "limits.connectionsPerIp counts /graphql connections");
     }
 }

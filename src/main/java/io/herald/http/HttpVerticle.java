@@ -112,6 +112,11 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        // the /graphql schema (docs/graphql.md) is built off the event loop: graphql-java's first use loads many classes
+        return vertx.executeBlocking(() -> new io.herald.graphql.EventSchema(catalog)).compose(this::start);
+    }
+
+    private Future<?> start(io.herald.graphql.EventSchema graphqlSchema) {
         Fanout fanout = new Fanout(context, catalog, log, stats,
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
                         config.delivery().maxRecoveryEvents(), TypeStream.DeliveryOptions.replayPageBytes(config.bridge().maxOutboundBytes()),
@@ -197,7 +202,7 @@ public final class HttpVerticle extends VerticleBase {
         // the frame never left and the session was cut (ReplayAttackIT over xhr-streaming, heartbeats on xhr polling).
         // /graphql (docs/graphql.md): graphql-transport-ws sockets, admitted and served by this loop's bridge
         io.herald.graphql.GraphQLEndpoint graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
-                new io.herald.graphql.EventSchema(catalog), config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket());
+                graphqlSchema, config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket());
         options.setWebSocketSubProtocols(List.of(io.herald.graphql.GraphQLEndpoint.PROTOCOL));
         long pingEvery = config.bridge().pingIntervalSeconds() * 1000L;
         long[] lastPing = {System.currentTimeMillis()};

@@ -9,6 +9,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +35,7 @@ class GraphQLJsIT {
         node = TestNodes.start(TestNodes.config(json -> {
             json.getJsonObject("limits").put("connectionsPerIp", CONNECTIONS_PER_IP);
             json.getJsonObject("http").put("allowedOrigins", new JsonArray().add("https://shop.example.com"));
+            json.getJsonObject("bridge").put("maxOutboundBytes", 64 * 1024);
         }));
     }
 
@@ -80,5 +89,71 @@ class GraphQLJsIT {
         assertEquals(4429, observed.getJsonObject("twoInits").getInteger("code"), observed.encode());
         assertEquals(new JsonObject().put("code", CloseReason.TOO_MANY_CONNECTIONS.code()).put("reason", "too_many_connections"),
                 observed.getJsonObject("crowdRefused"), "limits.connectionsPerIp counts /graphql connections");
+    }
+
+    /**
+     * A GraphQL subscriber that stops reading is bounded by bridge.maxOutboundBytes and cut as a bridge socket is
+     * ({@code slow_consumer}, no close handshake), while the node goes on.
+     */
+    @Test
+    void aGraphQLSubscriberThatReadsNothingIsCutAsASlowConsumer() throws Exception {
+        int port = node.port();
+        String type = "inventory:out_of_stock";
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(20_000);
+            byte[] nonce = new byte[16];
+            ThreadLocalRandom.current().nextBytes(nonce);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /graphql HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+            out.write(SlowConsumerAttackIT.maskedText(new JsonObject().put("type", "connection_init")
+                    .put("payload", new JsonObject().put("token", TestNodes.token(node, "slow-1", "admin"))).encode()));
+            assertTrue(SlowConsumerAttackIT.readText(in).contains("connection_ack"));
+            out.write(SlowConsumerAttackIT.maskedText(new JsonObject().put("id", "s").put("type", "subscribe")
+                    .put("payload", new JsonObject().put("query", "subscription { events(types: [\"" + type + "\"]) { data } }")).encode()));
+            out.flush();
+            // registered once an event published now reaches it
+            String probe = null;
+            for (int i = 0; i < 100 && probe == null; i++) {
+                publish(port, type, new JsonObject().put("probe", i));
+                socket.setSoTimeout(300);
+                try {
+                    probe = SlowConsumerAttackIT.readText(in);
+                } catch (java.net.SocketTimeoutException notYet) {
+                    // not registered yet
+                }
+            }
+            assertTrue(probe != null && probe.contains("\"next\""), String.valueOf(probe));
+            // from now on it reads nothing
+            long before = SlowConsumerAttackIT.closes(port, "slow_consumer");
+            String filler = "x".repeat(10 * 1024);
+            int published = 0;
+            while (SlowConsumerAttackIT.closes(port, "slow_consumer") == before && published < 4000) {
+                for (int i = 0; i < 50; i++, published++) {
+                    publish(port, type, new JsonObject().put("n", published).put("filler", filler));
+                }
+            }
+            assertEquals(before + 1, SlowConsumerAttackIT.closes(port, "slow_consumer"), "cut after " + published + " events of 10 KB");
+            socket.setSoTimeout(20_000);
+            String end = SlowConsumerAttackIT.readToEnd(socket, new long[1]);
+            assertTrue(end.equals("end of stream") || end.equals("reset"), end);
+        }
+    }
+
+    static void publish(int port, String type, JsonObject data) {
+        TestNodes.Response response = TestNodes.http("POST", port, "/api/events", "Bearer " + node.config().apiKey(),
+                new JsonObject().put("type", type).put("data", data).encode());
+        assertEquals(202, response.status(), response.body());
     }
 }

@@ -2,6 +2,7 @@ package io.herald.graphql;
 
 import io.herald.delivery.ClientSocket;
 import io.herald.delivery.SharedFrame;
+import io.herald.delivery.Timers;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@code /graphql} on one event loop (docs/graphql.md): WebSockets speaking {@code graphql-transport-ws}
@@ -23,7 +25,8 @@ public final class GraphQLEndpoint {
     /** How long a socket may stay open without {@code connection_init} (graphql-ws's server waits 3 s; browsers on slow links need more). */
     static final long INIT_TIMEOUT_MS = 10_000;
 
-    private final Context context;
+    private final Timers timers;
+    private final Consumer<Runnable> loop;
     private final Handler<ClientSocket> bridge;
     private final EventSchema schema;
     private final int maxOutboundBytes;
@@ -43,11 +46,15 @@ public final class GraphQLEndpoint {
      * {@code maxOperations}: operations at once on one connection (the bridge's {@code maxSubscriptionsPerSocket}).
      */
     public GraphQLEndpoint(Context context, Handler<ClientSocket> bridge, EventSchema schema, int maxOutboundBytes, int maxOperations) {
-        this(context, bridge, schema, maxOutboundBytes, maxOperations, INIT_TIMEOUT_MS);
+        this(Timers.of(context.owner()), task -> context.runOnContext(v -> task.run()), bridge, schema, maxOutboundBytes, maxOperations,
+                INIT_TIMEOUT_MS);
     }
 
-    GraphQLEndpoint(Context context, Handler<ClientSocket> bridge, EventSchema schema, int maxOutboundBytes, int maxOperations, long initTimeoutMs) {
-        this.context = context;
+    /** {@code timers} and {@code loop} (runs a task on the event loop, later): Vert.x's, or a hand-moved clock in unit tests. */
+    GraphQLEndpoint(Timers timers, Consumer<Runnable> loop, Handler<ClientSocket> bridge, EventSchema schema, int maxOutboundBytes,
+                    int maxOperations, long initTimeoutMs) {
+        this.timers = timers;
+        this.loop = loop;
         this.bridge = bridge;
         this.schema = schema;
         this.maxOutboundBytes = maxOutboundBytes;
@@ -62,7 +69,8 @@ public final class GraphQLEndpoint {
 
     /** A WebSocket accepted at {@link #PATH} (its handshake passed the origin check). */
     public void handle(ServerWebSocket ws) {
-        new GraphQLSocket(ws, this);
+        NettyWire wire = new NettyWire(ws, maxOutboundBytes);
+        wire.attach(new GraphQLSocket(wire, this));
     }
 
     void admit(GraphQLSocket socket) {
@@ -73,10 +81,6 @@ public final class GraphQLEndpoint {
         return schema;
     }
 
-    int maxOutboundBytes() {
-        return maxOutboundBytes;
-    }
-
     int maxOperations() {
         return maxOperations;
     }
@@ -85,16 +89,12 @@ public final class GraphQLEndpoint {
         return initTimeoutMs;
     }
 
-    long setTimer(long delayMs, Runnable task) {
-        return context.owner().setTimer(delayMs, id -> task.run());
-    }
-
-    void cancelTimer(long id) {
-        context.owner().cancelTimer(id);
+    Timers timers() {
+        return timers;
     }
 
     void onLoop(Runnable task) {
-        context.runOnContext(v -> task.run());
+        loop.accept(task);
     }
 
     /** The event a rec frame carries, read once per frame on this loop; null for a frame that is not one. */

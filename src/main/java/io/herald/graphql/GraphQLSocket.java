@@ -3,17 +3,9 @@ package io.herald.graphql;
 import io.herald.ErrorCode;
 import io.herald.delivery.ClientSocket;
 import io.herald.delivery.SharedFrame;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -62,10 +54,9 @@ final class GraphQLSocket implements ClientSocket {
         }
     }
 
-    private final ServerWebSocket ws;
-    private final ChannelHandlerContext channel;
+    private final Wire wire;
     private final GraphQLEndpoint endpoint;
-    private long initTimer;
+    private final long initTimer;
     private Phase phase = Phase.WAITING_INIT;
     private String token;
     private Handler<String> frameHandler = frame -> { };
@@ -81,43 +72,75 @@ final class GraphQLSocket implements ClientSocket {
     /** The operation whose frame the bridge is handling now: an err without address that comes meanwhile is its. */
     private Operation current;
 
-    GraphQLSocket(ServerWebSocket ws, GraphQLEndpoint endpoint) {
-        this.ws = ws;
+    GraphQLSocket(Wire wire, GraphQLEndpoint endpoint) {
+        this.wire = wire;
         this.endpoint = endpoint;
-        ChannelHandlerContext connection = ((WebSocketInternal) ws).channelHandlerContext();
-        ChannelHandlerContext encoder = connection.pipeline().context(WebSocketFrameEncoder.class);
-        this.channel = encoder != null ? encoder : connection;
-        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(endpoint.maxOutboundBytes() / 2, endpoint.maxOutboundBytes()));
-        ws.textMessageHandler(this::onText);
-        ws.binaryMessageHandler(data -> closeProtocol(4400, "Invalid message received"));
-        ws.pongHandler(data -> pongHandler.handle(null));
-        ws.exceptionHandler(failure -> {
-            if (failure instanceof IllegalStateException) {
-                if (phase == Phase.OPEN) {
-                    tooLargeHandler.handle(null);
-                } else {
-                    closeProtocol(1009, "message too large");
-                }
-            }
-        });
-        ws.closeHandler(v -> {
-            endpoint.cancelTimer(initTimer);
-            Phase was = phase;
-            phase = Phase.CLOSED;
-            if (was == Phase.ADMITTING || was == Phase.OPEN) {
-                closeHandler.handle(null);
-            }
-        });
-        this.initTimer = endpoint.setTimer(endpoint.initTimeoutMs(), () -> {
+        this.initTimer = endpoint.timers().setTimer(endpoint.initTimeoutMs(), () -> {
             if (phase == Phase.WAITING_INIT) {
                 closeProtocol(4408, "Connection initialisation timeout");
             }
         });
     }
 
+    /**
+     * The transport under the protocol: a WebSocket in production ({@link NettyWire}), a fake in unit tests. It calls
+     * {@link #onText}, {@link #onPong}, {@link #onTooLarge} and {@link #onClosed}.
+     */
+    interface Wire {
+        String uri();
+
+        String path();
+
+        String remoteAddress();
+
+        MultiMap headers();
+
+        void pause();
+
+        void resume();
+
+        /** Writes one text message, not flushed yet. */
+        void write(String text);
+
+        void flush();
+
+        /** Runs {@code drained} once what was written so far has left the node (or the connection ended). */
+        void whenDrained(Runnable drained);
+
+        /** More than the outbound bound waits to be sent. */
+        boolean overloaded();
+
+        void ping();
+
+        void close(int code, String reason);
+
+        void abort();
+    }
+
+    void onPong() {
+        pongHandler.handle(null);
+    }
+
+    void onTooLarge() {
+        if (phase == Phase.OPEN) {
+            tooLargeHandler.handle(null);
+        } else {
+            closeProtocol(1009, "message too large");
+        }
+    }
+
+    void onClosed() {
+        endpoint.timers().cancelTimer(initTimer);
+        Phase was = phase;
+        phase = Phase.CLOSED;
+        if (was == Phase.ADMITTING || was == Phase.OPEN) {
+            closeHandler.handle(null);
+        }
+    }
+
     // ---- the client's messages
 
-    private void onText(String text) {
+    void onText(String text) {
         JsonObject message;
         try {
             message = new JsonObject(text);
@@ -158,7 +181,7 @@ final class GraphQLSocket implements ClientSocket {
             closeProtocol(4429, "Too many initialisation requests");
             return;
         }
-        endpoint.cancelTimer(initTimer);
+        endpoint.timers().cancelTimer(initTimer);
         if (payload instanceof JsonObject init && init.getValue("token") instanceof String t && !t.isEmpty()) {
             token = t;
         }
@@ -327,7 +350,7 @@ final class GraphQLSocket implements ClientSocket {
     @Override
     public String uri() {
         // the token of connection_init, when there is one, is the one: not a token of the URL's query
-        return token != null ? ws.path() : ws.uri();
+        return token != null ? wire.path() : wire.uri();
     }
 
     @Override
@@ -337,21 +360,21 @@ final class GraphQLSocket implements ClientSocket {
 
     @Override
     public String remoteAddress() {
-        return ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress();
+        return wire.remoteAddress();
     }
 
     @Override
     public MultiMap headers() {
         if (token == null) {
-            return ws.headers();
+            return wire.headers();
         }
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(ws.headers());
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(wire.headers());
         return headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
     }
 
     @Override
     public void pause() {
-        ws.pause();
+        wire.pause();
     }
 
     @Override
@@ -360,7 +383,7 @@ final class GraphQLSocket implements ClientSocket {
             phase = Phase.OPEN; // the bridge admitted the connection
             write(new JsonObject().put("type", "connection_ack").encode(), true);
         }
-        ws.resume();
+        wire.resume();
     }
 
     @Override
@@ -433,7 +456,7 @@ final class GraphQLSocket implements ClientSocket {
         }
         for (Operation operation : sharing) {
             String text = message("next", operation, endpoint.payload(event, operation.events.selection()));
-            channel.write(SharedFrame.webSocketTextFrame(text), channel.voidPromise());
+            wire.write(text);
         }
         if (flushPending) {
             return false;
@@ -445,25 +468,23 @@ final class GraphQLSocket implements ClientSocket {
     @Override
     public void flush() {
         flushPending = false;
-        channel.flush();
+        wire.flush();
     }
 
     @Override
     public void whenDrained(Runnable drained) {
         flushPending = false;
-        ChannelPromise written = channel.newPromise();
-        written.addListener(done -> drained.run());
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER, written);
+        wire.whenDrained(drained);
     }
 
     @Override
     public boolean overloaded() {
-        return !channel.channel().isWritable();
+        return wire.overloaded();
     }
 
     @Override
     public void keepAlive() {
-        ws.writePing(Buffer.buffer());
+        wire.ping();
     }
 
     @Override
@@ -478,25 +499,23 @@ final class GraphQLSocket implements ClientSocket {
 
     @Override
     public void close(int code, String reason) {
-        channel.flush();
-        if (!ws.isClosed()) {
-            ws.close((short) code, reason);
-        }
+        wire.flush();
+        wire.close(code, reason);
     }
 
     @Override
     public void abort() {
-        channel.channel().unsafe().close(channel.channel().voidPromise());
+        wire.abort();
     }
 
     private void write(String text, boolean flush) {
         if (phase == Phase.CLOSED) {
             return;
         }
-        channel.write(SharedFrame.webSocketTextFrame(text), channel.voidPromise());
+        wire.write(text);
         if (flush) {
             flushPending = false;
-            channel.flush();
+            wire.flush();
         }
     }
 

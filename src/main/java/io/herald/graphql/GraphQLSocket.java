@@ -508,9 +508,19 @@ final class GraphQLSocket implements ClientSocket {
         wire.abort();
     }
 
+    /**
+     * A message of the protocol (ack, pong, a query's result, an error): not written while more than the outbound bound
+     * waits for a client that reads nothing, so that asking costs no memory; the next event closes it as a slow consumer.
+     */
     private void write(String text, boolean flush) {
         if (phase == Phase.CLOSED) {
             return;
+        }
+        if (wire.overloaded()) {
+            wire.flush();
+            if (wire.overloaded()) {
+                return;
+            }
         }
         wire.write(text);
         if (flush) {

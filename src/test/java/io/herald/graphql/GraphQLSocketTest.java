@@ -46,6 +46,7 @@ class GraphQLSocketTest {
         Integer closeCode;
         String closeReason;
         boolean paused;
+        boolean overloaded;
 
         public String uri() {
             return "/graphql?token=from-the-query";
@@ -84,7 +85,7 @@ class GraphQLSocketTest {
         }
 
         public boolean overloaded() {
-            return false;
+            return overloaded;
         }
 
         public void ping() {
@@ -215,6 +216,12 @@ class GraphQLSocketTest {
         send(new JsonObject().put("type", "ping"));
         assertEquals("pong", wire.last().getString("type"));
         assertEquals(List.of("{\"type\":\"ping\"}"), bridgeFrames, "counted by the bridge as a frame");
+        // a client that reads nothing: its answers are not written past the outbound bound
+        wire.overloaded = true;
+        int sent = wire.sent.size();
+        send(new JsonObject().put("type", "ping"));
+        subscribe("q", "{ types }");
+        assertEquals(sent, wire.sent.size());
     }
 
     @Test

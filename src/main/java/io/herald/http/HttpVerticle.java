@@ -196,14 +196,14 @@ public final class HttpVerticle extends VerticleBase {
                 // events are encoded once for all sockets; compressing them per socket would undo that
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false);
-        // No strict thread mode (it saved 4.5 KB heap per idle connection): a SockJS fallback session writes from the
-        // event loop that created it, and the session's next request (a new xhr-streaming or polling connection) may
-        // be on another HTTP instance's loop; strict mode then threw "Only the context thread can write a message",
-        // the frame never left and the session was cut (ReplayAttackIT over xhr-streaming, heartbeats on xhr polling).
         // /graphql (docs/graphql.md): graphql-transport-ws sockets, admitted and served by this loop's bridge
         io.herald.graphql.GraphQLEndpoint graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
                 graphqlSchema, config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket());
         options.setWebSocketSubProtocols(List.of(io.herald.graphql.GraphQLEndpoint.PROTOCOL));
+        // No strict thread mode (it saved 4.5 KB heap per idle connection): a SockJS fallback session writes from the
+        // event loop that created it, and the session's next request (a new xhr-streaming or polling connection) may
+        // be on another HTTP instance's loop; strict mode then threw "Only the context thread can write a message",
+        // the frame never left and the session was cut (ReplayAttackIT over xhr-streaming, heartbeats on xhr polling).
         long pingEvery = config.bridge().pingIntervalSeconds() * 1000L;
         long[] lastPing = {System.currentTimeMillis()};
         vertx.setPeriodic(SWEEP_MS, id -> {

@@ -7,7 +7,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
 const args = JSON.parse(process.argv[2]);
-const deadline = setTimeout(() => { console.error('[graphql-ws-client] timed out'); process.exit(1); }, 50000);
+const deadline = setTimeout(() => { console.error('[graphql-ws-client] timed out waiting for ' + step); process.exit(1); }, 170000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const wsUrl = args.url.replace(/^http/, 'ws') + '/graphql';
 const RUN = 'r-' + Date.now();
@@ -56,7 +56,9 @@ function operation(c, query, variables) {
 
 const events = (op) => op.results.filter((r) => r.data).map((r) => Object.values(r.data)[0]).filter((e) => !e.data || e.data.run === RUN);
 
+let step = 'start';
 async function until(what, check, ms = 20000) {
+  step = what;
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (check()) return;
@@ -181,6 +183,19 @@ const refused = operation(forged, 'subscription { events(types: ["product:update
 await until('the refusal', () => forged.closes.length > 0);
 out.forged = forged.closes[0];
 
+// ---- revocation (POST /api/disconnect) closes a /graphql connection as any other
+const revokedClient = client(mint('gone-1', 'staff'));
+const revokedOp = operation(revokedClient, 'subscription { events(types: ["product:created"]) { data } }');
+await live(revokedOp, 'product:created', {});
+const disconnect = await fetch(args.url + '/api/disconnect', {
+  method: 'POST',
+  headers: { authorization: 'Bearer ' + args.apiKey, 'content-type': 'application/json' },
+  body: JSON.stringify({ users: ['gone-1'] }),
+});
+out.disconnected = (await disconnect.json()).disconnected;
+await until('the revoked close', () => revokedClient.closes.length > 0);
+out.revoked = revokedClient.closes[0];
+
 // ---- the bridge's handshake checks hold at /graphql: a foreign Origin is refused; the protocol's own closes
 function raw(headers, onOpen) {
   return new Promise((resolve) => {
@@ -210,7 +225,7 @@ out.crowdRefused = crowd.flatMap((c) => c.closes)[0];
 
 for (const op of [several, recovered, otherEpoch, filtered, guestProducts, own]) op.stop();
 await Promise.all(crowd.map((c) => Promise.resolve(c.dispose()).catch(() => {})));
-await Promise.all([admin.dispose(), guest.dispose(), customer.dispose(), forged.dispose()]);
+await Promise.all([admin.dispose(), guest.dispose(), customer.dispose(), forged.dispose(), Promise.resolve(revokedClient.dispose()).catch(() => {})]);
 clearTimeout(deadline);
 console.log(JSON.stringify(out));
 process.exit(0);

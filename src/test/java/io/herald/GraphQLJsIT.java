@@ -87,6 +87,9 @@ class GraphQLJsIT {
         assertEquals(4401, observed.getJsonObject("beforeInit").getInteger("code"), observed.encode());
         assertEquals("graphql-transport-ws", observed.getJsonObject("beforeInit").getString("protocol"));
         assertEquals(4429, observed.getJsonObject("twoInits").getInteger("code"), observed.encode());
+        assertEquals(1, observed.getInteger("disconnected"));
+        assertEquals(new JsonObject().put("code", CloseReason.REVOKED.code()).put("reason", "revoked"), observed.getJsonObject("revoked"),
+                "POST /api/disconnect closes the user's /graphql connection");
         assertEquals(new JsonObject().put("code", CloseReason.TOO_MANY_CONNECTIONS.code()).put("reason", "too_many_connections"),
                 observed.getJsonObject("crowdRefused"), "limits.connectionsPerIp counts /graphql connections");
     }

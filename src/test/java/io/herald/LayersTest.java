@@ -26,6 +26,7 @@ class LayersTest {
             {"Delivery", "io.herald.delivery.."},
             {"Bridge", "io.herald.bridge.."},
             {"Policies", "io.herald.access..", "io.herald.limits..", "io.herald.presence..", "io.herald.demo..", "io.herald.state.."},
+            {"GraphQL", "io.herald.graphql.."},
             {"Ops", "io.herald.stats..", "io.herald.health.."},
             {"Services", "io.herald.webhooks..", "io.herald.proxy.."},
             {"Api", "io.herald.api.."},

@@ -423,6 +423,10 @@ public record HeraldConfig(
     /** {@code auth.jwks*}: null without a URL; the URL http(s) with a host; the refresh bounds in order. */
     private static Jwks jwks(ConfigReader r) {
         String url = r.string(AUTH_JWKS_URL);
+        // read (and checked) with or without a URL
+        int min = r.integer(AUTH_JWKS_MIN_REFRESH_SECONDS);
+        int max = r.integer(AUTH_JWKS_MAX_REFRESH_SECONDS);
+        int minRefetch = r.integer(AUTH_JWKS_MIN_REFETCH_SECONDS);
         if (url == null || url.isBlank()) {
             return null;
         }
@@ -436,12 +440,10 @@ public record HeraldConfig(
                 || uri.getHost() == null) {
             throw new ConfigException(r.where(AUTH_JWKS_URL), "must be an http:// or https:// URL with a host");
         }
-        int min = r.integer(AUTH_JWKS_MIN_REFRESH_SECONDS);
-        int max = r.integer(AUTH_JWKS_MAX_REFRESH_SECONDS);
         if (max < min) {
             throw new ConfigException(r.where(AUTH_JWKS_MAX_REFRESH_SECONDS), max + " is below auth.jwksMinRefreshSeconds (" + min + ")");
         }
-        return new Jwks(uri.toString(), r.integer(AUTH_JWKS_MIN_REFETCH_SECONDS), min, max);
+        return new Jwks(uri.toString(), minRefetch, min, max);
     }
 
     /** A claim name or dotted path: not empty, no empty segment. */

@@ -254,7 +254,8 @@ public record HeraldConfig(
                 r.integer(CLUSTER_WIRE_VERSION));
 
         Auth auth = new Auth(
-                r.string(AUTH_JWT_SECRET),
+                // an empty secret is no secret (HERALD_JWT_SECRET= turns HS256 off beside an identity provider), never an empty HMAC key
+                blankToNull(r.string(AUTH_JWT_SECRET)),
                 r.string(AUTH_JWT_PUBLIC_KEY),
                 r.bool(AUTH_ALLOW_ANONYMOUS),
                 r.bool(AUTH_REQUIRE_EXPIRY),
@@ -262,7 +263,7 @@ public record HeraldConfig(
                 r.string(AUTH_AUDIENCE),
                 r.string(AUTH_ISSUER),
                 r.integer(AUTH_MAX_TOKEN_LIFETIME_SECONDS),
-                r.string(AUTH_PREVIOUS_JWT_SECRET),
+                blankToNull(r.string(AUTH_PREVIOUS_JWT_SECRET)),
                 r.integer(AUTH_PREVIOUS_JWT_SECRET_UNTIL),
                 jwks(r),
                 new Claims(claimPath(r, AUTH_CLAIMS_USER), claimPath(r, AUTH_CLAIMS_ROLE), r.stringMap(AUTH_CLAIMS_ROLE_MAP),
@@ -444,6 +445,10 @@ public record HeraldConfig(
             throw new ConfigException(r.where(AUTH_JWKS_MAX_REFRESH_SECONDS), max + " is below auth.jwksMinRefreshSeconds (" + min + ")");
         }
         return new Jwks(uri.toString(), minRefetch, min, max);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     /** A claim name or dotted path: not empty, no empty segment. */

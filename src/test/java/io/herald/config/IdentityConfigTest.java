@@ -64,6 +64,13 @@ class IdentityConfigTest {
         JsonObject idpOnly = shipped();
         idpOnly.getJsonObject("auth").putNull("jwtSecret").put("jwksUrl", "https://id.example.com/certs");
         assertEquals("https://id.example.com/certs", load(idpOnly, Map.of()).auth().jwks().url());
+        HeraldConfig.Auth emptySecret = load(shipped(), Map.of("HERALD_JWT_SECRET", "", "HERALD_AUTH_JWKS_URL", "https://id.example.com/certs")).auth();
+        assertNull(emptySecret.jwtSecret(), "an empty secret turns HS256 off, it is never an empty HMAC key");
+        assertEquals("auth.jwtSecret", refused(shipped(), Map.of("HERALD_JWT_SECRET", " ")).key(), "and alone it is no way to verify tokens");
+        java.util.HashMap<String, String> prodIdpOnly = new java.util.HashMap<>(PROD);
+        prodIdpOnly.put("HERALD_JWT_SECRET", "");
+        prodIdpOnly.put("HERALD_AUTH_JWKS_URL", "https://id.example.com/certs");
+        assertNull(load(shipped(), prodIdpOnly).auth().jwtSecret(), "prod with the identity provider only");
         HeraldConfig.Auth rotating = load(shipped(), Map.of("HERALD_AUTH_PREVIOUS_JWT_SECRET", "old-secret",
                 "HERALD_AUTH_PREVIOUS_JWT_SECRET_UNTIL", "1900000000")).auth();
         assertEquals(1_900_000_000L, rotating.previousJwtSecretUntil());

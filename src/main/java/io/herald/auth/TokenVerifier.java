@@ -36,6 +36,7 @@ public final class TokenVerifier {
 
     /** The secret, or the static public key; null when only the identity provider's key set verifies. */
     private final JWTAuth jwt;
+    private final Vertx vertx;
     /** {@code auth.previousJwtSecret}, accepted until {@code auth.previousJwtSecretUntil}; null when not set. */
     private final JWTAuth previousJwt;
     /** The identity provider's keys ({@code auth.jwksUrl}); null when not set. */
@@ -57,6 +58,7 @@ public final class TokenVerifier {
 
     /** A verifier that also takes the tokens {@code jwks} (the identity provider's keys, null for none) signed. */
     public TokenVerifier(Vertx vertx, HeraldConfig.Auth config, RoleMatrix roles, Revocations revocations, JwksKeys jwks) {
+        this.vertx = vertx;
         this.jwt = config.jwtSecret() == null && config.jwtPublicKey() == null ? null : JWTAuth.create(vertx, jwtOptions(config));
         this.previousJwt = config.previousJwtSecret() == null ? null : JWTAuth.create(vertx, new JWTAuthOptions()
                 .setJWTOptions(new JWTOptions().setIgnoreExpiration(true))
@@ -161,7 +163,8 @@ public final class TokenVerifier {
         return result.future();
     }
 
-    private static Future<JsonObject> checked(JwsToken token, JwkSet.Key key) {
+    /** The verified claims; an EC or EdDSA signature (milliseconds of CPU) is checked on a worker thread, off the event loop. */
+    private Future<JsonObject> checked(JwsToken token, JwkSet.Key key) {
         if (key == null) {
             return fail(ErrorCode.TOKEN_INVALID, token.kid() == null
                     ? "token has no kid and the identity provider lists several keys"
@@ -170,8 +173,11 @@ public final class TokenVerifier {
         if (!token.algorithm().fits(key)) {
             return fail(ErrorCode.TOKEN_INVALID, "token alg " + token.algorithm() + " does not fit its key");
         }
-        JsonObject claims = token.verifiedClaims(key);
-        return claims == null ? fail(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, format or claims") : Future.succeededFuture(claims);
+        Future<JsonObject> claims = token.algorithm().costly() && Vertx.currentContext() != null
+                ? vertx.executeBlocking(() -> token.verifiedClaims(key), false)
+                : Future.succeededFuture(token.verifiedClaims(key));
+        return claims.compose(verified -> verified == null
+                ? fail(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, format or claims") : Future.succeededFuture(verified));
     }
 
     private Future<Principal> checkClaims(JsonObject claims) {

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * loopback, keys made with java.security in the test): every algorithm's token opens a connection; keys rotate (a new
  * kid is accepted, a removed one refused); unknown kids fetch the set at most once per auth.jwksMinRefetchSeconds
  * (counted at the server); a provider down at start leaves the node unready until its keys arrive; Keycloak-shaped
- * roles go through auth.claims.roleMap; the HS256 previous secret is accepted until its time, then refused.
+ * roles go through auth.claims.roleMap (and revocation goes by the mapped user); the HS256 previous secret is accepted until its time, then refused.
  */
 class JwksIT {
     static Vertx clients;
@@ -237,6 +237,15 @@ class JwksIT {
                     assertEquals("p-1", manager.events("payment:received", 1).get(0).getJsonObject("data").getString("paymentId"),
                             "shop-manager (the first mapped role in the token's order) reads payments");
                 }
+                // revocation goes by the mapped user id (preferred_username): alice's provider tokens issued before the cutoff are refused
+                String stolen = rs.sign(keycloak.copy().put("iat", now - 120));
+                assertEquals("open", connect(node, stolen));
+                TestNodes.Response revoked = TestNodes.http("POST", node.port(), "/api/disconnect", "Bearer " + node.config().apiKey(),
+                        new JsonObject().put("users", new JsonArray().add("alice")).put("revokeTokensIssuedBefore", now - 30).encode());
+                assertEquals(200, revoked.status(), revoked.body());
+                assertEquals("token_revoked", connect(node, stolen));
+                assertEquals("open", connect(node, rs.sign(keycloak.copy().put("iat", now))), "a token issued after the cutoff");
+
                 keycloak.getJsonObject("realm_access").put("roles", new JsonArray().add("offline_access").add("uma_authorization"));
                 assertEquals("token_invalid", connect(node, rs.sign(keycloak)), "no mapped role");
             } finally {

@@ -27,7 +27,7 @@ class LayersTest {
             {"Bridge", "io.herald.bridge.."},
             {"Policies", "io.herald.access..", "io.herald.limits..", "io.herald.presence..", "io.herald.demo..", "io.herald.state.."},
             {"Ops", "io.herald.stats..", "io.herald.health.."},
-            {"Services", "io.herald.webhooks.."},
+            {"Services", "io.herald.webhooks..", "io.herald.proxy.."},
             {"Api", "io.herald.api.."},
             {"Http", "io.herald.http.."},
             {"Node", "io.herald.node.."},

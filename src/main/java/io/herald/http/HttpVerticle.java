@@ -150,6 +150,10 @@ public final class HttpVerticle extends VerticleBase {
         }
         router.routeWithRegex(BRIDGE_PATH + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile|jsonp)")
                 .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
+        if (config.proxy().connect() != null) {
+            // the connect proxy is given the connection's cookies: vertx-web's SockJS sockets drop them, so keep them first
+            router.route(BRIDGE_PATH + "/*").handler(new io.herald.bridge.CapturedHeaders(config.proxy().connectHeaders()));
+        }
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
                 .socketHandler(socket -> {
                     // the path as the guard and vertx-web read it (normalized), from the request that created the session

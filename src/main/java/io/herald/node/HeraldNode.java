@@ -10,6 +10,9 @@ import io.herald.api.DevTokenApi;
 import io.herald.auth.TokenMinter;
 import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
+import io.herald.auth.ClaimMapping;
+import io.herald.auth.JwksKeys;
+import io.herald.auth.JwksVerticle;
 import io.herald.auth.Revocations;
 import io.herald.auth.RoleMatrix;
 import io.herald.http.HttpVerticle;
@@ -122,6 +125,7 @@ public final class HeraldNode {
         try {
             catalog = EventCatalog.fromJson(config.catalogFile().readJson("catalog"));
             roles = RoleMatrix.compile(config.rolesFile().readJson("roles"), catalog);
+            ClaimMapping.of(config.auth().claims(), roles); // auth.claims.roleMap names Herald roles: checked where the roles are known
             rooms = RoomRules.compile(config.roomsFile().readJson("rooms"), roles);
             ConfigFile announceFile = config.presence().announceFile();
             announcements = PresenceAnnouncements.parse(announceFile.readJson("presence.announceFile"), announceFile.toString(),
@@ -246,9 +250,16 @@ public final class HeraldNode {
             HttpVerticle[] first = new HttpVerticle[1];
             ReplayBudget replayBudget = new ReplayBudget(config.delivery().maxReplayBytesInFlight());
             stats.replaySource(replayBudget::inFlight, replayBudget::waiting);
+            // the identity provider's keys (auth.jwksUrl): fetched before the auth instances start; a provider that is down leaves the node unready
+            JwksKeys jwks = config.auth().jwks() == null ? null : new JwksKeys(config.auth().jwks(), System::currentTimeMillis);
+            if (jwks != null) {
+                health.identity(jwks);
+                stats.identitySource(jwks::fetches, jwks::failures, jwks::keyCount);
+            }
             // one auth instance per event loop: a verification runs on its caller's loop (AuthRequests), never behind another loop's
-            return vertx.deployVerticle(() -> new AuthVerticle(config.auth(), roles, revocations),
-                            new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+            return (jwks == null ? Future.<String>succeededFuture() : vertx.deployVerticle(new JwksVerticle(jwks)))
+                    .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(config.auth(), roles, revocations).jwks(jwks),
+                            new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)))
                     .compose(id -> vertx.deployVerticle(new RevocationVerticle(revocations, userConnections,
                             clustered ? clusterManager.getHazelcastInstance() : null, stats.nodeId(), config.http().maxBatchSize(),
                             config.auth().maxTokenLifetimeSeconds(), wire)))

@@ -276,6 +276,20 @@ public final class ConfigKeys {
                     + "`secret` the HMAC-SHA256 key of `Herald-Signature` (prod: at least 32 bytes), `timeoutMs` per request "
                     + "(1000..600000, default 10000); from the environment as one JSON array (`HERALD_WEBHOOKS='[…]'`)");
 
+    static {
+        section("inbox", "The per-user inbox of the catalog's `\"inbox\": true` types (see docs/backends.md).");
+    }
+
+    public static final ConfigKey INBOX_MAX_PER_USER = key("inbox.maxPerUser", Type.INTEGER).def(100).range(1, 10_000)
+            .doc("entries one user's inbox keeps; past that the oldest go first");
+    public static final ConfigKey INBOX_MAX_AGE_SECONDS = key("inbox.maxAgeSeconds", Type.INTEGER).def(604_800).range(60, 90 * 86_400)
+            .doc("how long an entry waits for its user's acknowledgement before it goes (default 7 days)");
+    public static final ConfigKey INBOX_MAX_USERS = key("inbox.maxUsers", Type.INTEGER).def(100_000).range(1, 10_000_000)
+            .doc("about how many users' inboxes the cluster keeps; past that the least recently written go whole "
+                    + "(approximate in a cluster: per partition)");
+    public static final ConfigKey INBOX_REQUESTS_PER_MINUTE = key("inbox.requestsPerMinute", Type.INTEGER).def(60).range(1, 1_000_000)
+            .doc("`herald:inbox` and `herald:ack` requests per connection per minute (err `rate_limited`)");
+
     private ConfigKeys() {
     }
 

@@ -35,7 +35,8 @@ public record HeraldConfig(
         long statsIntervalMs,
         Demo demo,
         Log log,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        Inbox inbox) {
 
     public enum Mode { DEV, PROD }
 
@@ -128,6 +129,10 @@ public record HeraldConfig(
         public String toString() {
             return "Webhook[id=" + id + ", url=" + url + ", types=" + types + ", timeoutMs=" + timeoutMs + "]";
         }
+    }
+
+    /** {@code inbox.*}: what the per-user inbox keeps, and how often a connection may ask it. */
+    public record Inbox(int maxPerUser, int maxAgeSeconds, int maxUsers, int requestsPerMinute) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -312,7 +317,9 @@ public record HeraldConfig(
                     case "debug" -> java.util.logging.Level.FINE;
                     default -> java.util.logging.Level.INFO;
                 }, r.choice(LOG_FORMAT).equals("json")),
-                webhooks(r, mode));
+                webhooks(r, mode),
+                new Inbox(r.integer(INBOX_MAX_PER_USER), r.integer(INBOX_MAX_AGE_SECONDS), r.integer(INBOX_MAX_USERS),
+                        r.integer(INBOX_REQUESTS_PER_MINUTE)));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }

@@ -65,6 +65,8 @@ public final class InboxPolicy implements ConnectionPolicy {
     }
 
     private Future<JsonObject> inbox(Connection connection, JsonObject body) {
+        // bad input is refused before it costs a token
+        InboxReader.checkPage(body.getValue(PresencePage.LIMIT), body.getValue(PresencePage.NEXT));
         InboxReader current = admit(connection, Addresses.INBOX);
         Principal who = connection.principal();
         return current.read(who.userId(), body.getValue(PresencePage.LIMIT), body.getValue(PresencePage.NEXT),
@@ -72,6 +74,7 @@ public final class InboxPolicy implements ConnectionPolicy {
     }
 
     private Future<JsonObject> ack(Connection connection, JsonObject body) {
+        InboxReader.ids(body.getValue(InboxReader.IDS));
         InboxReader current = admit(connection, Addresses.INBOX_ACK);
         return current.ack(connection.principal().userId(), body.getValue(InboxReader.IDS));
     }

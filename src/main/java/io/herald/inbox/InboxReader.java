@@ -48,7 +48,7 @@ public final class InboxReader {
     /** One page of {@code userId}'s inbox: {@code limit} and {@code next} as the client sent them (checked here), the entries {@code readable} accepts. */
     public Future<JsonObject> read(String userId, Object limit, Object next, Predicate<InboxEntry> readable) {
         checkUser(userId);
-        int pageLimit = PresencePage.of(limit, null).limit();
+        int pageLimit = checkPage(limit, next);
         InboxCursor after = InboxCursor.parse(next);
         return inbox.entries(userId).map(entries -> {
             InboxPage page = InboxBox.page(entries, after, pageLimit, readable);
@@ -72,8 +72,15 @@ public final class InboxReader {
         return inbox.ack(userId, names).map(n -> new JsonObject().put(ACKED, n)).recover(err -> Future.failedFuture(unavailable(err)));
     }
 
+    /** Checks a page's {@code limit} and {@code next} ({@code invalid_parameter}); answers the limit. */
+    public static int checkPage(Object limit, Object next) {
+        int pageLimit = PresencePage.of(limit, null).limit();
+        InboxCursor.parse(next);
+        return pageLimit;
+    }
+
     /** An array of at most {@value #MAX_ACK_IDS} event ids (non-empty strings of at most {@value #MAX_ID_LENGTH} characters); else invalid_parameter. */
-    static Set<String> ids(Object value) {
+    public static Set<String> ids(Object value) {
         if (!(value instanceof JsonArray array) || array.size() > MAX_ACK_IDS) {
             throw new HeraldException(ErrorCode.INVALID_PARAMETER, "ids must be an array of at most " + MAX_ACK_IDS + " event ids");
         }

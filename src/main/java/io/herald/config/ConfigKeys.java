@@ -277,7 +277,7 @@ public final class ConfigKeys {
                     + "(1000..600000, default 10000); from the environment as one JSON array (`HERALD_WEBHOOKS='[…]'`)");
 
     static {
-        section("inbox", "The per-user inbox of the catalog's `\"inbox\": true` types (see docs/backends.md).");
+        section("inbox", "The per-user inbox of the catalog's `\"inbox\": true` types ([backends.md](backends.md)).");
     }
 
     public static final ConfigKey INBOX_MAX_PER_USER = key("inbox.maxPerUser", Type.INTEGER).def(100).range(1, 10_000)

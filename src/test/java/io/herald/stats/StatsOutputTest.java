@@ -75,6 +75,7 @@ class StatsOutputTest {
             stats.webhookRetried("erp");
             stats.webhookEventsLost("erp", 3);
             stats.webhookEventsLost("erp", 0);
+            stats.inboxFiled("order:status_changed", "filed", 2);
         }
         return stats;
     }

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * One user's inbox: its entries, oldest first (by {@code ts}, then id), each event at most once, at most
+ * One user's inbox: its entries, oldest first (by {@code ts}, then seq, then id), each event at most once, at most
  * {@link InboxBounds#maxPerUser()} of them (the oldest go first), none older than {@link InboxBounds#maxAgeMs()}. The
  * rules are here, the same in Hazelcast (the entry processors {@link InboxFile} and {@link InboxAck} run them on the key's
  * owner and its backup, with the time they carry) and on a single node ({@link LocalInbox}). Pages read newest first
@@ -66,7 +66,7 @@ public final class InboxBox implements DataSerializable {
     /** In order: usually at the end (events are filed about as they are published), so searched from there. */
     private void insert(InboxEntry entry) {
         int at = entries.size();
-        while (at > 0 && entry.before(entries.get(at - 1).ts(), entries.get(at - 1).id())) {
+        while (at > 0 && entry.before(entries.get(at - 1).ts(), entries.get(at - 1).seq(), entries.get(at - 1).id())) {
             at--;
         }
         entries.add(at, entry);
@@ -108,7 +108,7 @@ public final class InboxBox implements DataSerializable {
                 continue;
             }
             unread++;
-            if (after != null && !entry.before(after.ts(), after.id())) {
+            if (after != null && !entry.before(after.ts(), after.seq(), after.id())) {
                 continue;
             }
             if (page.size() < limit) {
@@ -118,7 +118,7 @@ public final class InboxBox implements DataSerializable {
             }
         }
         InboxEntry last = page.isEmpty() ? null : page.get(page.size() - 1);
-        return new InboxPage(page, unread, more ? new InboxCursor(last.ts(), last.id()) : null);
+        return new InboxPage(page, unread, more ? new InboxCursor(last.ts(), last.seq(), last.id()) : null);
     }
 
     @Override

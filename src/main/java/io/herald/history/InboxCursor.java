@@ -4,16 +4,16 @@ import io.herald.ErrorCode;
 import io.herald.HeraldException;
 
 /**
- * Where the next page of an inbox starts: after the entry of this {@code ts} and event id, going older. Its text, the
- * {@code next} of a page, is {@code <ts>.<id>}: a page read after entries were filed or acknowledged still goes on
+ * Where the next page of an inbox starts: after the entry of this {@code ts}, {@code seq} and event id, going older. Its
+ * text, the {@code next} of a page, is {@code <ts>.<seq>.<id>}: a page read after entries were filed or acknowledged still goes on
  * from there, so nothing present all along is read twice or skipped.
  */
-public record InboxCursor(long ts, String id) {
+public record InboxCursor(long ts, long seq, String id) {
     /** The longest {@code next} accepted. */
     public static final int MAX_LENGTH = 300;
 
     public String text() {
-        return ts + "." + id;
+        return ts + "." + seq + "." + id;
     }
 
     /** Null for none (null or empty); {@code invalid_parameter} for anything that is not a page's {@code next}. */
@@ -23,9 +23,11 @@ public record InboxCursor(long ts, String id) {
         }
         if (next instanceof String text && text.length() <= MAX_LENGTH) {
             int dot = text.indexOf('.');
-            if (dot > 0 && dot < text.length() - 1) {
+            int second = dot < 0 ? -1 : text.indexOf('.', dot + 1);
+            if (dot > 0 && second > dot + 1 && second < text.length() - 1) {
                 try {
-                    return new InboxCursor(Long.parseLong(text.substring(0, dot)), text.substring(dot + 1));
+                    return new InboxCursor(Long.parseLong(text.substring(0, dot)), Long.parseLong(text.substring(dot + 1, second)),
+                            text.substring(second + 1));
                 } catch (NumberFormatException e) {
                     // below
                 }

@@ -73,9 +73,12 @@ public final class InboxEntry implements DataSerializable {
         return envelope;
     }
 
-    /** Whether this entry comes before {@code other} in the inbox's order (older first; the id breaks ties). */
-    boolean before(long otherTs, String otherId) {
-        return ts < otherTs || ts == otherTs && id.compareTo(otherId) < 0;
+    /**
+     * Whether this entry comes before the one at {@code (otherTs, otherSeq, otherId)} in the inbox's order: older first;
+     * within one millisecond by seq (a type's order), then by id.
+     */
+    boolean before(long otherTs, long otherSeq, String otherId) {
+        return ts != otherTs ? ts < otherTs : seq != otherSeq ? seq < otherSeq : id.compareTo(otherId) < 0;
     }
 
     @Override

@@ -40,6 +40,13 @@ class InboxBoxTest {
     }
 
     @Test
+    void withinOneMillisecondSeqOrders() {
+        InboxBox box = new InboxBox();
+        box.file(List.of(new InboxEntry("z", "t:a", 2, "e", 100, null, null, "{}"), new InboxEntry("y", "t:a", 1, "e", 100, null, null, "{}")), BOUNDS, 100);
+        assertEquals(List.of("y", "z"), ids(box.entries()));
+    }
+
+    @Test
     void pastMaxPerUserTheOldestGoFirst() {
         InboxBox box = new InboxBox();
         for (int i = 0; i < 7; i++) {
@@ -111,8 +118,9 @@ class InboxBoxTest {
     void aCursorIsAPagesNextOrNothing() {
         assertNull(InboxCursor.parse(null));
         assertNull(InboxCursor.parse(""));
-        assertEquals(new InboxCursor(12, "a.b"), InboxCursor.parse("12.a.b"));
-        for (Object bad : new Object[]{"x", "12", "12.", ".a", "x.a", 12, "1." + "a".repeat(400)}) {
+        assertEquals(new InboxCursor(12, 3, "a.b"), InboxCursor.parse("12.3.a.b"));
+        assertEquals("12.3.a.b", new InboxCursor(12, 3, "a.b").text());
+        for (Object bad : new Object[]{"x", "12", "12.", ".a", "x.a", "12.a", "12.3.", "12..a", "x.3.a", 12, "1.1." + "a".repeat(400)}) {
             assertEquals(ErrorCode.INVALID_PARAMETER, assertThrows(HeraldException.class, () -> InboxCursor.parse(bad)).code(), String.valueOf(bad));
         }
     }

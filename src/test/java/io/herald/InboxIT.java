@@ -189,4 +189,23 @@ class InboxIT {
             assertEquals("access_denied", err.getString("failureType"));
         }
     }
+
+    /** herald.js's herald.inbox()/ack() and React's useInbox (herald-inbox.mjs) against both nodes. */
+    @Test
+    void heraldJsReadsAndAcknowledges() throws Exception {
+        io.herald.testing.NodeScripts.requireInstalled();
+        JsonObject args = new JsonObject()
+                .put("urls", new JsonArray().add("http://127.0.0.1:" + nodeA.port()).add("http://127.0.0.1:" + nodeB.port()))
+                .put("apiKey", nodeA.config().apiKey())
+                .put("jwtSecret", nodeA.config().auth().jwtSecret());
+        JsonObject observed = io.herald.testing.NodeScripts.run("herald-inbox.mjs", args.encode());
+        assertEquals(observed.getJsonArray("expected"), observed.getJsonArray("pages"), observed.encode());
+        assertEquals(2, observed.getInteger("unread"), observed.encode());
+        assertEquals(new JsonArray().add(true).add(false), observed.getJsonArray("more"), observed.encode());
+        assertEquals(1, observed.getInteger("acked"), observed.encode());
+        assertEquals(observed.getJsonArray("expected").getJsonArray(0), observed.getJsonArray("after"), observed.encode());
+        assertEquals("access_denied", observed.getString("guest"));
+        assertEquals("unread 2", observed.getString("reactLive"), observed.encode());
+        assertEquals("unread 0", observed.getString("reactAfter"), observed.encode());
+    }
 }

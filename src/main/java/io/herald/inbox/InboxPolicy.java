@@ -81,6 +81,9 @@ public final class InboxPolicy implements ConnectionPolicy {
 
     /** What a reader of this role, user and rooms may read of an inbox: each entry as its live delivery would be decided. */
     static Predicate<InboxEntry> readable(RolePermissions permissions, String userId, String role, Set<String> rooms) {
+        if (permissions == null) {
+            return entry -> false; // a role the matrix does not define reads nothing
+        }
         return entry -> StateAccess.readable(entry.ownerId(), entry.target(), permissions.readAccess(entry.type()), userId, role, rooms);
     }
 

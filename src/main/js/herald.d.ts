@@ -298,7 +298,8 @@ export declare class Herald {
   inbox<T extends EventType = EventType, D = Record<string, unknown>>(page?: InboxPageRequest): Promise<InboxPage<T, D>>;
   /** Acknowledges inbox entries by event id (herald:ack): they leave the inbox on every node. */
   ack(ids: string | string[]): Promise<{ acked: number }>;
-  publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string }>;
+  /** Resolves with the event's numbers; `data` is the data as published when the publish proxy changed it (docs/backends.md#proxies). */
+  publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string; data?: Record<string, unknown> }>;
   request(address: string, body?: Record<string, unknown>): Promise<any>;
   close(): void;
 }

@@ -417,7 +417,7 @@ export class Herald {
     return this.request('herald:ack', { ids: Array.isArray(ids) ? ids : [ids] });
   }
 
-  /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch }. */
+  /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch } (plus data when the publish proxy changed it). */
   publish(type, data) {
     return this.request(type, data);
   }

@@ -199,7 +199,7 @@ public final class HeraldNode {
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
         }
-        StatePolicy statePolicy = new StatePolicy(roles);
+        StatePolicy statePolicy = new StatePolicy(roles, config.limits().stateQueriesPerMinute());
         // the per-user inbox (herald:inbox, herald:ack, GET /api/inbox): a Hazelcast map in a cluster, memory alone
         io.herald.inbox.InboxPolicy inboxPolicy = new io.herald.inbox.InboxPolicy(roles, config.inbox().requestsPerMinute(), TokenBucket.MONOTONIC_MILLIS);
         io.herald.history.InboxBounds inboxBounds = new io.herald.history.InboxBounds(config.inbox().maxPerUser(),
@@ -222,6 +222,8 @@ public final class HeraldNode {
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
                 new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
+        // the proxies to the backend (proxy.*), when configured: asked after every policy above allowed
+        List<ConnectionPolicy> bridgePolicies = io.herald.proxy.BackendProxies.append(policies, vertx, config, roles, catalog, stats);
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         Future<KeyedState> keyedState = clustered
@@ -274,7 +276,7 @@ public final class HeraldNode {
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health, devTokens,
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, bridgePolicies, publishLimit, stats, clustered, health, devTokens,
                                     replayBudget).stateReader(statePolicy.stateReader()).inboxReader(inboxPolicy.inboxReader());
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());

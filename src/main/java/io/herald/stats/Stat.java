@@ -69,6 +69,16 @@ public enum Stat {
             "Webhook requests that failed (a status other than 2xx, a timeout, no connection), by webhook"),
     WEBHOOK_EVENTS_LOST("webhookEventsLost", "herald.webhook.events.lost", Kind.COUNTER, Source.COUNTED, "events", "webhook", null, Rule.KEPT,
             "Events a webhook never sent because history dropped them before its receiver took them (a gap), by webhook"),
+    PROXY_CALLS("proxyCalls", "herald.proxy.calls", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Requests sent to a proxy's backend, by proxy (connect, publish)"),
+    PROXY_FAILURES("proxyFailures", "herald.proxy.failures", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Proxy requests that failed other than by a timeout (no connection, an unexpected status, an unreadable answer), by proxy"),
+    PROXY_TIMEOUTS("proxyTimeouts", "herald.proxy.timeouts", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Proxy requests without a complete answer within the proxy's timeoutMs, by proxy"),
+    PROXY_REJECTED("proxyRejected", "herald.proxy.rejected", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Proxy requests refused unavailable without asking the backend (maxConcurrent in flight, or the circuit open), by proxy"),
+    PROXY_BREAKER("proxyBreaker", "herald.proxy.breaker", Kind.GAUGE, Source.COUNTED, "state", "proxy", null, Rule.MAX,
+            "A proxy's circuit breaker: 0 (or absent) closed, 1 half-open, 2 open, by proxy"),
 
     // in /metrics only
     BUS_BATCHES(null, "herald.bus.batches.received", Kind.COUNTER, Source.COUNTED, "batches", null, null, Rule.PER_NODE,

@@ -334,6 +334,20 @@ public final class ConfigKeys {
     public static final ConfigKey PROXY_PUBLISH_BREAKER_RESET_MS = key("proxy.publish.breakerResetMs", Type.INTEGER).def(10_000).range(50, 3_600_000)
             .doc("how long the open circuit refuses (`unavailable`) before one request tries the backend again (half-open)");
 
+    static {
+        section("inbox", "The per-user inbox of the catalog's `\"inbox\": true` types ([backends.md](backends.md)).");
+    }
+
+    public static final ConfigKey INBOX_MAX_PER_USER = key("inbox.maxPerUser", Type.INTEGER).def(100).range(1, 10_000)
+            .doc("entries one user's inbox keeps; past that the oldest go first");
+    public static final ConfigKey INBOX_MAX_AGE_SECONDS = key("inbox.maxAgeSeconds", Type.INTEGER).def(604_800).range(60, 90 * 86_400)
+            .doc("how long an entry waits for its user's acknowledgement before it goes (default 7 days)");
+    public static final ConfigKey INBOX_MAX_USERS = key("inbox.maxUsers", Type.INTEGER).def(100_000).range(1, 10_000_000)
+            .doc("about how many users' inboxes the cluster keeps; past that the least recently written go whole "
+                    + "(approximate in a cluster: per partition)");
+    public static final ConfigKey INBOX_REQUESTS_PER_MINUTE = key("inbox.requestsPerMinute", Type.INTEGER).def(60).range(1, 1_000_000)
+            .doc("`herald:inbox` and `herald:ack` requests per connection per minute (err `rate_limited`)");
+
     private ConfigKeys() {
     }
 

@@ -36,7 +36,8 @@ public record HeraldConfig(
         Demo demo,
         Log log,
         List<Webhook> webhooks,
-        Proxies proxy) {
+        Proxies proxy,
+        Inbox inbox) {
 
     public enum Mode { DEV, PROD }
 
@@ -171,6 +172,10 @@ public record HeraldConfig(
      */
     public record Proxies(BackendProxy connect, List<String> connectHeaders, BackendProxy publish, List<String> publishTypes) {
         public static final Proxies OFF = new Proxies(null, List.of(), null, List.of());
+    }
+
+    /** {@code inbox.*}: what the per-user inbox keeps, and how often a connection may ask it. */
+    public record Inbox(int maxPerUser, int maxAgeSeconds, int maxUsers, int requestsPerMinute) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -375,7 +380,9 @@ public record HeraldConfig(
                     default -> java.util.logging.Level.INFO;
                 }, r.choice(LOG_FORMAT).equals("json")),
                 webhooks(r, mode),
-                proxies(r));
+                proxies(r),
+                new Inbox(r.integer(INBOX_MAX_PER_USER), r.integer(INBOX_MAX_AGE_SECONDS), r.integer(INBOX_MAX_USERS),
+                        r.integer(INBOX_REQUESTS_PER_MINUTE)));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }

@@ -204,6 +204,10 @@ public final class HeraldNode {
             stats.presenceSource(presence::users, presence::rooms);
         }
         StatePolicy statePolicy = new StatePolicy(roles, config.limits().stateQueriesPerMinute());
+        // the per-user inbox (herald:inbox, herald:ack, GET /api/inbox): a Hazelcast map in a cluster, memory alone
+        io.herald.inbox.InboxPolicy inboxPolicy = new io.herald.inbox.InboxPolicy(roles, config.inbox().requestsPerMinute(), TokenBucket.MONOTONIC_MILLIS);
+        io.herald.history.InboxBounds inboxBounds = new io.herald.history.InboxBounds(config.inbox().maxPerUser(),
+                config.inbox().maxAgeSeconds() * 1000L, config.inbox().maxUsers());
         // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
         Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
                 System::currentTimeMillis);
@@ -218,6 +222,7 @@ public final class HeraldNode {
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
                 statePolicy,
+                inboxPolicy,
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
                 new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
@@ -233,12 +238,17 @@ public final class HeraldNode {
         Future<IdempotencyStore> idempotencyKeys = clustered
                 ? vertx.executeBlocking(() -> new HazelcastIdempotencyStore(vertx, clusterManager.getHazelcastInstance(), idempotencyWindowMs), false)
                 : Future.succeededFuture(new LocalIdempotencyStore(idempotencyWindowMs));
-        return log.compose(eventLog -> keyedState.map(state -> {
+        Future<io.herald.history.Inbox> inbox = catalog.inboxTypes().isEmpty() ? Future.succeededFuture(io.herald.history.Inbox.NONE)
+                : clustered ? log.compose(l -> io.herald.history.HazelcastInbox.open(vertx, clusterManager.getHazelcastInstance(), inboxBounds))
+                : Future.succeededFuture(new io.herald.history.LocalInbox(inboxBounds));
+        return log.compose(eventLog -> inbox.map(box -> inboxPolicy.reader(new io.herald.inbox.InboxReader(box))).map(eventLog))
+                .compose(eventLog -> keyedState.map(state -> {
             statePolicy.reader(new StateReader(catalog, eventLog, state));
             return eventLog;
         })).compose(eventLog -> idempotencyKeys.compose(keys -> {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes, keys)
-                    .keyedState(statePolicy.stateReader().state());
+                    .keyedState(statePolicy.stateReader().state())
+                    .inbox(inboxPolicy.inboxReader().inbox());
             // dev mode with the shipped secret hands out tokens for any role, for the console; nothing else mounts it
             DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
                     ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
@@ -278,7 +288,7 @@ public final class HeraldNode {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
                             HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, bridgePolicies, publishLimit, stats, clustered, health, devTokens,
-                                    replayBudget).stateReader(statePolicy.stateReader());
+                                    replayBudget).stateReader(statePolicy.stateReader()).inboxReader(inboxPolicy.inboxReader());
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }

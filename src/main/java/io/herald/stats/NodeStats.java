@@ -309,6 +309,11 @@ public final class NodeStats implements Counters {
         keyedCounter(Stat.STATE_UPDATES, result).increment(count);
     }
 
+    @Override
+    public void inboxFiled(String type, String result, int count) {
+        keyedCounter(Stat.INBOX_FILED, result).increment(count);
+    }
+
     public void rawEventRejected() {
         rawRejected.increment();
     }

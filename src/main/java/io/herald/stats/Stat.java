@@ -104,7 +104,9 @@ public enum Stat {
     REPLAYS_WAITING(null, "herald.replays.waiting", Kind.GAUGE, Source.REPLAY, "replays", null, null, Rule.PER_NODE,
             "Replays waiting for room under delivery.maxReplayBytesInFlight"),
     STATE_UPDATES(null, "herald.state.updates", Kind.COUNTER, Source.COUNTED, "events", "result", null, Rule.PER_NODE,
-            "Events of keyed types appended here, by what their state update did: applied, failed, or unkeyed (no key in data: kept in history, not in state)");
+            "Events of keyed types appended here, by what their state update did: applied, failed, or unkeyed (no key in data: kept in history, not in state)"),
+    INBOX_FILED(null, "herald.inbox.filed", Kind.COUNTER, Source.COUNTED, "events", "result", null, Rule.PER_NODE,
+            "Events of inbox types appended here, by what filing them in their users' inboxes did: filed, failed, or unaddressed (aimed at no user: not filed)");
 
     /** What a meter is; {@link #INFO}: a fact about the node, no meter. */
     public enum Kind { COUNTER, GAUGE, HISTOGRAM, SUMMARY, INFO }

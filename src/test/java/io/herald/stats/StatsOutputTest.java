@@ -83,6 +83,7 @@ class StatsOutputTest {
             stats.proxyTimedOut("publish");
             stats.proxyRejected("connect");
             stats.proxyBreaker("connect", 2);
+            stats.inboxFiled("order:status_changed", "filed", 2);
         }
         return stats;
     }

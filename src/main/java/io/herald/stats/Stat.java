@@ -69,6 +69,16 @@ public enum Stat {
             "Webhook requests that failed (a status other than 2xx, a timeout, no connection), by webhook"),
     WEBHOOK_EVENTS_LOST("webhookEventsLost", "herald.webhook.events.lost", Kind.COUNTER, Source.COUNTED, "events", "webhook", null, Rule.KEPT,
             "Events a webhook never sent because history dropped them before its receiver took them (a gap), by webhook"),
+    KAFKA_CONSUMED("kafkaConsumed", "herald.kafka.consumed", Kind.COUNTER, Source.COUNTED, "records", "topic", null, Rule.KEPT,
+            "Kafka records this node's source took from the topic (a redelivery or a retry counts again), by topic"),
+    KAFKA_APPENDED("kafkaAppended", "herald.kafka.appended", Kind.COUNTER, Source.COUNTED, "records", "topic", null, Rule.KEPT,
+            "Kafka records that became new events (a redelivered record whose idempotency key already has its event is not counted), by topic"),
+    KAFKA_DEAD_LETTERED("kafkaDeadLettered", "herald.kafka.dead.lettered", Kind.COUNTER, Source.COUNTED, "records", "topic", null, Rule.KEPT,
+            "Kafka records refused (bad JSON, unknown type, …) and written to <topic>.herald-dlq, by topic"),
+    KAFKA_LAG("kafkaLag", "herald.kafka.lag", Kind.GAUGE, Source.COUNTED, "records", "topic", null, Rule.SUM,
+            "Records not yet consumed in the partitions this node is assigned (consumer lag, as of its last fetch), by topic"),
+    KAFKA_CONNECTED("kafkaConnected", "herald.kafka.connected", Kind.GAUGE, Source.COUNTED, "nodes", null, null, Rule.SUM,
+            "1 when this node's Kafka source has a connection to a broker, 0 when it has none or the source is off (totals: nodes connected)"),
 
     // in /metrics only
     BUS_BATCHES(null, "herald.bus.batches.received", Kind.COUNTER, Source.COUNTED, "batches", null, null, Rule.PER_NODE,

@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -75,8 +75,15 @@ public final class KafkaSource implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
     private final RecordMapping mapping;
-    /** Publishes a batch in order on the source's event loop; answers each record's result, in the same order. */
-    private final Function<List<RecordMapping.Mapped>, CompletableFuture<List<Result>>> publish;
+    /**
+     * Publishes a batch on the source's event loop; answers each record's result, in the same order. {@code chain[i]} -1:
+     * with the batch's others at once (group commit keeps their order); otherwise one at a time, in order, with the
+     * others of its chain (a partition just assigned).
+     */
+    private final BiFunction<List<RecordMapping.Mapped>, int[], CompletableFuture<List<Result>>> publish;
+    /** Records a partition just assigned still publishes one at a time, by partition (see {@link #handle}). */
+    private final Map<TopicPartition, Integer> careful = new HashMap<>();
+    private final int carefulRecords;
     private final NodeStats stats;
     private final String bootstrapServers;
     private final String groupId;
@@ -97,8 +104,9 @@ public final class KafkaSource implements Runnable {
     private volatile String lastError;
 
     public KafkaSource(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, RecordMapping mapping,
-                       Function<List<RecordMapping.Mapped>, CompletableFuture<List<Result>>> publish, NodeStats stats,
-                       String bootstrapServers, String groupId) {
+                       BiFunction<List<RecordMapping.Mapped>, int[], CompletableFuture<List<Result>>> publish, NodeStats stats,
+                       String bootstrapServers, String groupId, int maxPollRecords) {
+        this.carefulRecords = maxPollRecords;
         this.consumer = consumer;
         this.producer = producer;
         this.mapping = mapping;
@@ -136,11 +144,13 @@ public final class KafkaSource implements Runnable {
                     partitions.forEach(tp -> {
                         resumeAt.remove(tp);
                         failures.remove(tp);
+                        careful.remove(tp);
                     });
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    partitions.forEach(tp -> careful.put(tp, carefulRecords));
                     LOG.info("Kafka source: assigned " + partitions.size() + " partitions of " + mapping.rules().keySet()
                             + " (group " + groupId + ")");
                 }
@@ -222,7 +232,18 @@ public final class KafkaSource implements Runnable {
         consumed.forEach(stats::kafkaConsumed);
 
         if (!toPublish.isEmpty()) {
-            List<Result> results = publishAll(toPublish);
+            // A partition's first records after it came to this node may have idempotency keys its previous owner claimed
+            // and died holding: the publisher waits for such a key (its lease) and publishes the records after it
+            // meanwhile, which would put them before it in seq. So these records (as many as one poll takes: all a
+            // previous owner can have had in hand) are published one at a time; after them, the batch at once.
+            int[] chain = new int[toPublish.size()];
+            Map<TopicPartition, Integer> chains = new HashMap<>();
+            for (int i = 0; i < toPublish.size(); i++) {
+                TopicPartition tp = toPublish.get(i).partition;
+                chain[i] = careful.getOrDefault(tp, 0) > 0 ? chains.computeIfAbsent(tp, x -> chains.size()) : -1;
+            }
+            byPartition.forEach((tp, items) -> careful.computeIfPresent(tp, (x, left) -> left > items.size() ? left - items.size() : null));
+            List<Result> results = publishAll(toPublish, chain);
             for (int i = 0; i < toPublish.size(); i++) {
                 Item item = toPublish.get(i);
                 Result result = results.get(i);
@@ -274,11 +295,11 @@ public final class KafkaSource implements Runnable {
     }
 
     /** The batch's publishes, in order; all {@link Result#RETRY} when the publisher did not answer (it always should). */
-    private List<Result> publishAll(List<Item> items) {
+    private List<Result> publishAll(List<Item> items, int[] chain) {
         List<RecordMapping.Mapped> batch = new ArrayList<>(items.size());
         items.forEach(i -> batch.add(i.mapped));
         try {
-            return publish.apply(batch).get(PUBLISH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return publish.apply(batch, chain).get(PUBLISH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -70,7 +70,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 throw new ConfigException(ConfigKeys.SOURCES_KAFKA_BOOTSTRAP_SERVERS.path(),
                         "the Kafka client does not start: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
             }
-            source = new KafkaSource(consumer, producer, mapping, this::publish, stats, config.bootstrapServers(), config.groupId());
+            int maxPollRecords = Integer.parseInt(consumerProperties(config, "").getProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG).trim());
+            source = new KafkaSource(consumer, producer, mapping, this::publish, stats, config.bootstrapServers(), config.groupId(),
+                    maxPollRecords);
             thread = new Thread(source, "herald-kafka-source");
             thread.setDaemon(true);
             thread.start();
@@ -87,18 +89,33 @@ public final class KafkaSourceVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> source.awaitFinished(30_000), false);
     }
 
-    /** On this verticle's event loop: every record's publish in the batch's order, then each one's result. */
-    private CompletableFuture<List<KafkaSource.Result>> publish(List<RecordMapping.Mapped> batch) {
+    /**
+     * On this verticle's event loop: the records of no chain ({@code chain[i] == -1}) published at once in the batch's
+     * order; those of a chain one after the other, each after the one before it answered, and none after one that is to
+     * be retried (so a retry never lands behind a later record). Answers each record's result, in the batch's order.
+     */
+    private CompletableFuture<List<KafkaSource.Result>> publish(List<RecordMapping.Mapped> batch, int[] chain) {
         CompletableFuture<List<KafkaSource.Result>> done = new CompletableFuture<>();
         context.runOnContext(v -> {
-            List<Future<Published>> all = new ArrayList<>(batch.size());
-            for (RecordMapping.Mapped mapped : batch) {
-                all.add(publisher.publish(mapped.request(), mapped.key()));
+            List<Future<KafkaSource.Result>> all = new ArrayList<>(java.util.Collections.nCopies(batch.size(), null));
+            java.util.Map<Integer, Future<KafkaSource.Result>> tails = new java.util.HashMap<>();
+            for (int i = 0; i < batch.size(); i++) {
+                RecordMapping.Mapped mapped = batch.get(i);
+                if (chain[i] < 0) {
+                    all.set(i, publisher.publish(mapped.request(), mapped.key()).transform(f -> Future.succeededFuture(result(f))));
+                    continue;
+                }
+                Future<KafkaSource.Result> previous = tails.getOrDefault(chain[i], Future.succeededFuture(KafkaSource.Result.APPENDED));
+                Future<KafkaSource.Result> next = previous.compose(before -> before.outcome() == KafkaSource.Outcome.RETRY
+                        ? Future.succeededFuture(KafkaSource.Result.RETRY)
+                        : publisher.publish(mapped.request(), mapped.key()).transform(f -> Future.succeededFuture(result(f))));
+                tails.put(chain[i], next);
+                all.set(i, next);
             }
             Future.join(all).onComplete(joined -> {
                 List<KafkaSource.Result> results = new ArrayList<>(all.size());
-                for (Future<Published> f : all) {
-                    results.add(result(f));
+                for (Future<KafkaSource.Result> f : all) {
+                    results.add(f.succeeded() ? f.result() : KafkaSource.Result.RETRY);
                 }
                 done.complete(results);
             });
@@ -107,7 +124,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
     }
 
     /** Appended, found again by its key, refused for good (dead-lettered), or to be tried again (history unreachable). */
-    static KafkaSource.Result result(Future<Published> f) {
+    static KafkaSource.Result result(io.vertx.core.AsyncResult<Published> f) {
         if (f.succeeded()) {
             return f.result().replayed() ? KafkaSource.Result.REPLAYED : KafkaSource.Result.APPENDED;
         }

@@ -75,6 +75,11 @@ class StatsOutputTest {
             stats.webhookRetried("erp");
             stats.webhookEventsLost("erp", 3);
             stats.webhookEventsLost("erp", 0);
+            stats.kafkaConsumed("orders", 5);
+            stats.kafkaAppended("orders", 3);
+            stats.kafkaDeadLettered("orders", 1);
+            stats.kafkaLag("orders", 7);
+            stats.kafkaConnected(true);
         }
         return stats;
     }

@@ -279,7 +279,8 @@ export declare class Herald {
   presence(): Promise<Presence>;
   presence(room: string, page?: PresencePageRequest): Promise<RoomPresence>;
   presence(room: null | undefined, page: PresencePageRequest): Promise<Presence>;
-  publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string }>;
+  /** Resolves with the event's numbers; `data` is the data as published when the publish proxy changed it (docs/backends.md#proxies). */
+  publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string; data?: Record<string, unknown> }>;
   request(address: string, body?: Record<string, unknown>): Promise<any>;
   close(): void;
 }

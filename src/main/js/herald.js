@@ -403,7 +403,7 @@ export class Herald {
     return { map, ready, close };
   }
 
-  /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch }. */
+  /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch } (plus data when the publish proxy changed it). */
   publish(type, data) {
     return this.request(type, data);
   }

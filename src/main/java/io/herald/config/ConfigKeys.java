@@ -194,6 +194,8 @@ public final class ConfigKeys {
             .doc("client publishes per user per minute across the user's connections, per node (anonymous: per client IP)");
     public static final ConfigKey LIMITS_SIGNALS_PER_SECOND = key("limits.signalsPerSecond", Type.INTEGER).def(10)
             .range(1, 10_000).doc("`herald:signal` sends per connection per second (err `rate_limited`)");
+    public static final ConfigKey LIMITS_STATE_QUERIES_PER_MINUTE = key("limits.stateQueriesPerMinute", Type.INTEGER).def(120)
+            .range(1, 1_000_000).doc("`herald:state` pages per connection per minute (err `rate_limited`), counted before the state is read");
 
     static {
         section("history", "What history keeps of each event type's stream (recovery, `GET /api/history`).");
@@ -275,6 +277,37 @@ public final class ConfigKeys {
                     + "`id` unique (letters, digits, `-_.`), `url` http or https, `types` event types or `namespace:*`, "
                     + "`secret` the HMAC-SHA256 key of `Herald-Signature` (prod: at least 32 bytes), `timeoutMs` per request "
                     + "(1000..600000, default 10000); from the environment as one JSON array (`HERALD_WEBHOOKS='[…]'`)");
+
+    static {
+        section("proxy", "Proxies to your backend: connections without a JWT authenticated by it, client publishes of some types "
+                + "checked (and rewritten) by it; each with a timeout, a cap on requests in flight per node and a circuit breaker "
+                + "that fails closed with `unavailable` ([backends.md](backends.md#proxies)).");
+    }
+
+    public static final ConfigKey PROXY_CONNECT_URL = key("proxy.connect.url", Type.STRING)
+            .doc("http(s) URL a connection without a JWT is authenticated by (POST `{\"headers\", \"remoteAddress\"}`); unset: off");
+    public static final ConfigKey PROXY_CONNECT_HEADERS = key("proxy.connect.headers", Type.STRING_LIST).def(List.of("cookie", "user-agent"))
+            .doc("the request headers of the connection passed to the connect proxy (case-insensitive); no other header is sent");
+    public static final ConfigKey PROXY_CONNECT_TIMEOUT_MS = key("proxy.connect.timeoutMs", Type.INTEGER).def(3000).range(50, 60_000)
+            .doc("a connect proxy request without a complete answer by then fails (`unavailable`)");
+    public static final ConfigKey PROXY_CONNECT_MAX_CONCURRENT = key("proxy.connect.maxConcurrent", Type.INTEGER).def(200).range(1, 100_000)
+            .doc("connect proxy requests in flight per node; a connection beyond it is refused `unavailable` at once");
+    public static final ConfigKey PROXY_CONNECT_BREAKER_FAILURES = key("proxy.connect.breakerFailures", Type.INTEGER).def(5).range(1, 10_000)
+            .doc("failures (errors, timeouts, statuses other than 200, 401, 403) within 10 s that open the connect proxy's circuit");
+    public static final ConfigKey PROXY_CONNECT_BREAKER_RESET_MS = key("proxy.connect.breakerResetMs", Type.INTEGER).def(10_000).range(50, 3_600_000)
+            .doc("how long the open circuit refuses (`unavailable`) before one request tries the backend again (half-open)");
+    public static final ConfigKey PROXY_PUBLISH_URL = key("proxy.publish.url", Type.STRING)
+            .doc("http(s) URL a client's `publish`/`send` of `proxy.publish.types` is checked by (POST `{\"user\", \"role\", \"type\", \"data\"}`); unset: off");
+    public static final ConfigKey PROXY_PUBLISH_TYPES = key("proxy.publish.types", Type.STRING_LIST).def(List.of())
+            .doc("event types (or `namespace:*`) whose client publishes go to the publish proxy, after the role's publish list allows them");
+    public static final ConfigKey PROXY_PUBLISH_TIMEOUT_MS = key("proxy.publish.timeoutMs", Type.INTEGER).def(3000).range(50, 60_000)
+            .doc("a publish proxy request without a complete answer by then fails (`unavailable`)");
+    public static final ConfigKey PROXY_PUBLISH_MAX_CONCURRENT = key("proxy.publish.maxConcurrent", Type.INTEGER).def(200).range(1, 100_000)
+            .doc("publish proxy requests in flight per node; a publish beyond it is refused `unavailable` at once");
+    public static final ConfigKey PROXY_PUBLISH_BREAKER_FAILURES = key("proxy.publish.breakerFailures", Type.INTEGER).def(5).range(1, 10_000)
+            .doc("failures (errors, timeouts, statuses other than 200 and 403) within 10 s that open the publish proxy's circuit");
+    public static final ConfigKey PROXY_PUBLISH_BREAKER_RESET_MS = key("proxy.publish.breakerResetMs", Type.INTEGER).def(10_000).range(50, 3_600_000)
+            .doc("how long the open circuit refuses (`unavailable`) before one request tries the backend again (half-open)");
 
     static {
         section("sources", "Sources from the estate that publish into Herald through the same path as `POST /api/events` "

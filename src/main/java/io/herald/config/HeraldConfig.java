@@ -36,6 +36,7 @@ public record HeraldConfig(
         Demo demo,
         Log log,
         List<Webhook> webhooks,
+        Proxies proxy,
         Kafka kafka) {
 
     public enum Mode { DEV, PROD }
@@ -105,7 +106,8 @@ public record HeraldConfig(
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
-                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond) {
+                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond,
+                         int stateQueriesPerMinute) {
     }
 
     /** {@code demo.*}. */
@@ -146,6 +148,22 @@ public record HeraldConfig(
         public String toString() {
             return "Webhook[id=" + id + ", url=" + url + ", types=" + types + ", timeoutMs=" + timeoutMs + "]";
         }
+    }
+
+    /**
+     * One proxy to the backend ({@code proxy.connect.*} or {@code proxy.publish.*}): requests POSTed to {@code url}, each
+     * given up after {@code timeoutMs}, at most {@code maxConcurrent} in flight per node, a circuit opened by
+     * {@code breakerFailures} failures within 10 s and half-opened after {@code breakerResetMs}.
+     */
+    public record BackendProxy(String url, int timeoutMs, int maxConcurrent, int breakerFailures, int breakerResetMs) {
+    }
+
+    /**
+     * {@code proxy.*}: {@code connect} (null: off) with the request headers it is given, {@code publish} (null: off) with
+     * the type patterns it checks (event types or {@code namespace:*}, resolved against the catalog by the node).
+     */
+    public record Proxies(BackendProxy connect, List<String> connectHeaders, BackendProxy publish, List<String> publishTypes) {
+        public static final Proxies OFF = new Proxies(null, List.of(), null, List.of());
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -287,7 +305,8 @@ public record HeraldConfig(
                 r.integer(LIMITS_PUBLISH_EVENTS_PER_SECOND),
                 r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
                 r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE),
-                r.integer(LIMITS_SIGNALS_PER_SECOND));
+                r.integer(LIMITS_SIGNALS_PER_SECOND),
+                r.integer(LIMITS_STATE_QUERIES_PER_MINUTE));
 
         Demo demo = new Demo(
                 r.bool(DEMO_ENABLED, mode == Mode.DEV),
@@ -331,6 +350,7 @@ public record HeraldConfig(
                     default -> java.util.logging.Level.INFO;
                 }, r.choice(LOG_FORMAT).equals("json")),
                 webhooks(r, mode),
+                proxies(r),
                 kafka(r));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
@@ -415,6 +435,55 @@ public record HeraldConfig(
             result.add(new Webhook(id, uri.toString(), List.copyOf(types), secret, ms));
         }
         return List.copyOf(result);
+    }
+
+    /** {@code proxy.*}: each proxy on when its url is set (http or https with a host); publish types each a type or {@code namespace:*}. */
+    private static Proxies proxies(ConfigReader r) {
+        BackendProxy connect = backendProxy(r, PROXY_CONNECT_URL, PROXY_CONNECT_TIMEOUT_MS, PROXY_CONNECT_MAX_CONCURRENT,
+                PROXY_CONNECT_BREAKER_FAILURES, PROXY_CONNECT_BREAKER_RESET_MS);
+        BackendProxy publish = backendProxy(r, PROXY_PUBLISH_URL, PROXY_PUBLISH_TIMEOUT_MS, PROXY_PUBLISH_MAX_CONCURRENT,
+                PROXY_PUBLISH_BREAKER_FAILURES, PROXY_PUBLISH_BREAKER_RESET_MS);
+        List<String> headers = new java.util.ArrayList<>();
+        for (String header : r.stringList(PROXY_CONNECT_HEADERS)) {
+            if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw new ConfigException(r.where(PROXY_CONNECT_HEADERS), "'" + header + "' is not an HTTP header name");
+            }
+            headers.add(header.toLowerCase(Locale.ROOT));
+        }
+        List<String> types = r.stringList(PROXY_PUBLISH_TYPES);
+        for (String type : types) {
+            if (!type.matches("[^:\\s*]+:([^:\\s*]+|\\*)")) {
+                throw new ConfigException(r.where(PROXY_PUBLISH_TYPES), "'" + type + "' is neither an event type (namespace:name) nor namespace:*");
+            }
+        }
+        if (publish != null && types.isEmpty()) {
+            throw new ConfigException(r.where(PROXY_PUBLISH_TYPES), "proxy.publish.url is set: name the types it checks");
+        }
+        return new Proxies(connect, List.copyOf(headers), publish, List.copyOf(types));
+    }
+
+    private static BackendProxy backendProxy(ConfigReader r, ConfigKey url, ConfigKey timeoutMs, ConfigKey maxConcurrent,
+                                             ConfigKey breakerFailures, ConfigKey breakerResetMs) {
+        // read (and range-checked) whether the proxy is on or not: a bad value stops the node either way
+        int timeout = r.integer(timeoutMs);
+        int concurrent = r.integer(maxConcurrent);
+        int failures = r.integer(breakerFailures);
+        int resetMs = r.integer(breakerResetMs);
+        String value = r.string(url);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+                || uri.getHost() == null) {
+            throw new ConfigException(r.where(url), "must be an http:// or https:// URL with a host");
+        }
+        return new BackendProxy(uri.toString(), timeout, concurrent, failures, resetMs);
     }
 
     /** {@code cluster.tls.*}: both halves of the node's identity and a trust, or nothing; every file readable. */

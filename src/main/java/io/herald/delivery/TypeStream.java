@@ -496,14 +496,18 @@ public final class TypeStream {
         });
     }
 
-    /** A tail read now counts once it is still read as confirmed a settle time later (at once on a single node). */
+    /**
+     * A tail read now counts once it is still read as confirmed a settle time later, and this node has heard from a quorum
+     * since it read it (at once on a single node).
+     */
     private void confirmTail(long tail) {
         long now = System.nanoTime() / 1_000_000; // monotonic: a clock step must not confirm a tail early, nor never
         if (tail > confirmedTail && (tailSamples.isEmpty() || tailSamples.peekLast()[1] < tail)) {
-            tailSamples.addLast(new long[] {now, tail});
+            tailSamples.addLast(new long[] {now, tail, log.checkpoint()});
         }
         long settleMs = log.settleMs();
-        while (!tailSamples.isEmpty() && now - tailSamples.peekFirst()[0] >= settleMs && log.confirmed()) {
+        // and heard from a quorum since it was read: a node cut off keeps its member list past the settle time (seed 41)
+        while (!tailSamples.isEmpty() && now - tailSamples.peekFirst()[0] >= settleMs && log.confirmedSince(tailSamples.peekFirst()[2])) {
             confirmedTail = Math.max(confirmedTail, tailSamples.pollFirst()[1]);
         }
     }

@@ -38,6 +38,19 @@ public interface EventLog {
         return 0;
     }
 
+    /** Now, as a moment to ask {@link #confirmedSince} about later. */
+    default long checkpoint() {
+        return 0;
+    }
+
+    /**
+     * {@link #confirmed}, and this node has heard from a quorum of the cluster since {@code checkpoint}: so it was not
+     * cut off when it read what it read before the checkpoint.
+     */
+    default boolean confirmedSince(long checkpoint) {
+        return confirmed();
+    }
+
     /** Where an append landed: the stream's epoch and the seq of its first record. */
     record Appended(String epoch, long firstSeq) {
     }

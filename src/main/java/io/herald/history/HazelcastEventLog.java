@@ -79,6 +79,11 @@ public final class HazelcastEventLog implements EventLog {
     private final Map<String, Long> lastAppended = new ConcurrentHashMap<>();
     /** Appends in flight for longer than {@link #DOUBT_AFTER_MS}, or waiting to be settled. */
     private final java.util.concurrent.atomic.AtomicInteger doubt = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * The latest moment ({@link ClusterQuorum#checkpoint}) an append failed or completed without its backup: until a
+     * quorum is heard from after it, this node's history may be a copy the cluster no longer counts.
+     */
+    private volatile long suspectSince = Long.MIN_VALUE;
     /** An append in flight this long puts this node's history in doubt for delivery. */
     static final long DOUBT_AFTER_MS = 100;
     /** An append this slow may have waited out a backup that never answered (Hazelcast's backup timeout is 5 s). */
@@ -234,6 +239,9 @@ public final class HazelcastEventLog implements EventLog {
                 .andThen(result -> {
                     done[0] = true;
                     vertx.cancelTimer(watch);
+                    if (result.failed() || (System.nanoTime() - started) / 1_000_000 >= SLOW_APPEND_MS) {
+                        suspect();
+                    }
                     long holdMs = result.failed() ? quorum.heartbeatTimeoutMs() + 1000 - (System.nanoTime() - started) / 1_000_000 : 0;
                     if (holdMs > 0) {
                         // a failed append may still have landed in this node's copy of history, and that copy may be one
@@ -278,25 +286,54 @@ public final class HazelcastEventLog implements EventLog {
 
     @Override
     public boolean confirmed() {
-        return doubt.get() == 0 && quorum.mayAcknowledge();
+        long suspect = suspectSince;
+        return doubt.get() == 0 && quorum.mayAcknowledge() && (suspect == Long.MIN_VALUE || quorum.heardQuorumSince(suspect));
+    }
+
+    @Override
+    public long checkpoint() {
+        return quorum.checkpoint();
+    }
+
+    @Override
+    public boolean confirmedSince(long checkpoint) {
+        return confirmed() && quorum.heardQuorumSince(checkpoint);
+    }
+
+    private synchronized void suspect() {
+        suspectSince = Math.max(suspectSince, quorum.checkpoint());
     }
 
     /**
      * Hazelcast completes an append whose synchronous backup did not answer within the backup timeout (5 s) as if it
-     * had: that is what a node cut off by the network sees, and it learns it is cut off only at the heartbeat timeout
-     * (10 s); the merge then discards what it acknowledged (issue 22's soak, seed 41: four events answered 202 in a
-     * partition's first seconds, lost, and their seqs given to other events). So an append that took that long is
-     * acknowledged only once the heartbeat timeout has passed since it started, if this node still has its majority
-     * then; a member that died meanwhile has been dropped by then and the survivors acknowledge, late.
+     * had: that is what a node cut off by the network sees, and it learns it is cut off only after the heartbeat timeout
+     * and the master's decision (10 s and 2 more in the soak); the merge then discards what it acknowledged (issue 22's
+     * soak, seed 41: four events answered 202 in a partition's first seconds, lost, and their seqs given to other
+     * events). So an append that took that long is acknowledged only once the heartbeat timeout has passed since it
+     * started and a quorum has been heard from since it completed ({@link ClusterQuorum#heardQuorumSince}: a timer
+     * alone was not enough, seed 41 again, where the cut-off node's member list still held its quorum at 11 s). A member
+     * that died meanwhile has been dropped by then and the survivors acknowledge, late; a node that hears no quorum
+     * answers {@code unavailable} once it knows, or after three settle times.
      */
     private Future<Long> settled(long started, long last) {
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         if (tookMs < SLOW_APPEND_MS) {
             return Future.succeededFuture(last);
         }
-        long waitMs = Math.max(1, quorum.heartbeatTimeoutMs() + 1000 - tookMs);
+        long completed = quorum.checkpoint();
+        long settleMs = settleMs();
         Promise<Long> confirmed = Promise.promise();
-        vertx.setTimer(waitMs, id -> confirmed.complete(last));
+        vertx.setPeriodic(Math.min(100, settleMs), id -> {
+            long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+            if (!quorum.mayAcknowledge() || elapsedMs >= settleMs && quorum.heardQuorumSince(completed)) {
+                vertx.cancelTimer(id);
+                confirmed.complete(last); // acknowledged, or refused by the check that follows
+            } else if (elapsedMs >= 3 * settleMs) {
+                vertx.cancelTimer(id);
+                confirmed.fail(new HeraldException(ErrorCode.UNAVAILABLE,
+                        "this node heard from no majority of its cluster after publishing; the event may or may not have been published (its id tells)"));
+            }
+        });
         return confirmed.future();
     }
 

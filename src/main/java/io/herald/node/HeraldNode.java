@@ -200,7 +200,7 @@ public final class HeraldNode {
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
         }
-        StatePolicy statePolicy = new StatePolicy(roles);
+        StatePolicy statePolicy = new StatePolicy(roles, config.limits().stateQueriesPerMinute());
         // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
         Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
                 System::currentTimeMillis);
@@ -218,6 +218,8 @@ public final class HeraldNode {
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
                 new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
+        // the proxies to the backend (proxy.*), when configured: asked after every policy above allowed
+        List<ConnectionPolicy> bridgePolicies = io.herald.proxy.BackendProxies.append(policies, vertx, config, roles, catalog, stats);
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         Future<KeyedState> keyedState = clustered
@@ -265,7 +267,7 @@ public final class HeraldNode {
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health, devTokens,
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, bridgePolicies, publishLimit, stats, clustered, health, devTokens,
                                     replayBudget).stateReader(statePolicy.stateReader());
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());

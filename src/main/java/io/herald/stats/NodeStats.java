@@ -347,6 +347,31 @@ public final class NodeStats implements Counters {
         }
     }
 
+    /** A request went to a proxy's backend ({@code proxy}: connect, publish). */
+    public void proxyCalled(String proxy) {
+        keyedCounter(Stat.PROXY_CALLS, proxy).increment();
+    }
+
+    /** A proxy request failed other than by a timeout. */
+    public void proxyFailed(String proxy) {
+        keyedCounter(Stat.PROXY_FAILURES, proxy).increment();
+    }
+
+    /** A proxy request got no complete answer within its timeout. */
+    public void proxyTimedOut(String proxy) {
+        keyedCounter(Stat.PROXY_TIMEOUTS, proxy).increment();
+    }
+
+    /** A proxy request was refused without asking the backend (the cap, or the circuit open). */
+    public void proxyRejected(String proxy) {
+        keyedCounter(Stat.PROXY_REJECTED, proxy).increment();
+    }
+
+    /** A proxy's circuit breaker changed state: 0 closed, 1 half-open, 2 open. */
+    public void proxyBreaker(String proxy, int state) {
+        keyedGauge(Stat.PROXY_BREAKER, proxy).set(state);
+    }
+
     /** The Kafka source took {@code count} records of {@code topic}. */
     public void kafkaConsumed(String topic, int count) {
         keyedCounter(Stat.KAFKA_CONSUMED, topic).increment(count);

@@ -192,11 +192,17 @@ class ConfigKeysTest {
                         if (key.path().startsWith("cluster.tls.") || key.path().startsWith("http.tls")) {
                             continue; // read in pairs, of readable files: HeraldConfigTest.clusterTlsNeedsBothHalvesAndReadableFiles
                         }
+                        if (key.path().startsWith("proxy.")) {
+                            continue; // URLs, checked: ProxyConfigTest
+                        }
                         String value = "probe-" + key.path();
                         assertTrue(load(shipped(), env(name, value)).toString().contains(value), key + " is read from " + name);
                         checked++;
                     }
                     case STRING_LIST -> {
+                        if (key.path().startsWith("proxy.")) {
+                            continue; // header names and event types, checked: ProxyConfigTest
+                        }
                         String value = "https://" + key.path() + ".example";
                         assertTrue(load(shipped(), env(name, "https://a.example, " + value)).toString().contains("[https://a.example, " + value + "]"),
                                 key + " is read from " + name + ", comma-separated");

@@ -200,6 +200,11 @@ class TypeStreamTest {
 
     /** The cluster's log as delivery sees it: this node's copy of history, vouched for only after {@code settleMs}. */
     Fanout settlingFanout(long settleMs, RecordingSocket own) {
+        return settlingFanout(settleMs, new boolean[] {true}, own);
+    }
+
+    /** The same, where this node has heard from a quorum since a moment only while {@code heard[0]}. */
+    Fanout settlingFanout(long settleMs, boolean[] heard, RecordingSocket own) {
         EventLog settling = new EventLog() {
             @Override
             public Future<Appended> append(String type, List<String> records) {
@@ -219,6 +224,11 @@ class TypeStreamTest {
             @Override
             public long settleMs() {
                 return settleMs;
+            }
+
+            @Override
+            public boolean confirmedSince(long checkpoint) {
+                return heard[0];
             }
         };
         Fanout other = new Fanout(context, CATALOG, settling, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000));
@@ -243,6 +253,25 @@ class TypeStreamTest {
         busBrings(epoch(), later.get(0)); // an acknowledged append vouches for itself and everything before it
         Eventually.assertEventually("the announced event and the gap below it", () -> own.seqs().size() >= 3);
         assertEquals(List.of(1L, 2L, 3L), own.seqs());
+    }
+
+    /**
+     * Issue 22, seed 41: a node cut off by the network kept its member list, and so its quorum, 12 s after the cut (the
+     * heartbeat timeout was 10 s); its tail check had read records no backup ever got, the settle time passed, and it
+     * delivered them at seqs the majority gave to other events. A tail counts only once the node has heard from a quorum
+     * since it read it.
+     */
+    @Test
+    void aTailWaitsUntilAQuorumIsHeardFromSinceItWasRead() throws Exception {
+        RecordingSocket own = new RecordingSocket();
+        boolean[] heard = {false};
+        settlingFanout(100, heard, own);
+        appended(2);
+        Thread.sleep(1500); // seven tail checks, each far past the settle time
+        assertEquals(List.of(), own.seqs(), "nobody heard from since the tail was read");
+        heard[0] = true;
+        Eventually.assertEventually("the tail, once a quorum is heard from", () -> own.seqs().size() >= 2);
+        assertEquals(List.of(1L, 2L), own.seqs());
     }
 
     /** History as a node sees it while Hazelcast holds its calls (a partition, a member change): {@code hung} calls never answer. */

@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * list of kill, term, stop, stop-long, partition, migration-kill, or all: the default), soak.settle (seconds after the
  * cluster is safe again, 4), soak.publishers (3), soak.pauseMs (between one publisher's requests, 50), soak.followers
  * (6, Java), soak.officialFollowers (2, npm client in Node), soak.heraldJsFollowers (2, herald.js in Node), soak.bus (a HeraldClient publisher in a second JVM, true), soak.netns (auto: network namespaces when root
- * allows and partitions are asked for; false: loopback), soak.out (target/soak).
+ * allows and partitions are asked for; false: loopback), soak.webhook (a webhook receiver in this JVM, an at-least-once
+ * follower, true), soak.out (target/soak). The keyed state of inventory:updated is read at the end and judged.
  */
 class ChaosSoakIT {
     static final List<String> TYPES = List.of("payment:received", "order:created", "inventory:updated");
@@ -49,6 +50,9 @@ class ChaosSoakIT {
     static final int JS_HERALD = Integer.getInteger("soak.heraldJsFollowers", 2);
     static final boolean BUS = Boolean.parseBoolean(System.getProperty("soak.bus", "true"));
     static final String NETNS = System.getProperty("soak.netns", "auto");
+    static final boolean WEBHOOK = Boolean.parseBoolean(System.getProperty("soak.webhook", "true"));
+    /** The type whose keyed state (by {@code productId}) is read and judged at the end. */
+    static final String STATE_TYPE = "inventory:updated";
     static final Path OUT = Path.of(System.getProperty("soak.out", "target/soak"));
     static final int NODES = 3;
 
@@ -89,7 +93,13 @@ class ChaosSoakIT {
             System.out.println("soak: NOTICE: Node followers skipped: run `npm ci --prefix src/test/js --no-audit --no-fund` first");
         }
         meta.put("workload", meta.get("workload") + (js ? ", " + JS_OFFICIAL + " official npm client and " + JS_HERALD + " herald.js followers" : ""));
+        SoakWebhook webhook = null;
         try (SoakNodes.NetNs closeNet = net; SoakNodes nodes = new SoakNodes(NODES, net, OUT)) {
+            if (WEBHOOK) {
+                webhook = SoakWebhook.start(vertx, history, net == null ? "127.0.0.1" : net.outsideIp(), TYPES, SEED * 3000);
+                nodes.env.put("HERALD_WEBHOOKS", webhook.config(TYPES));
+                meta.put("workload", meta.get("workload") + ", a webhook receiver (1 in 20 requests refused)");
+            }
             nodes.startAll();
             awaitUpTo(180, "three nodes ready and safe", nodes::allReadyAndSafe);
             history.note("cluster of " + NODES + " up");
@@ -123,8 +133,12 @@ class ChaosSoakIT {
             }
             history.note("publishers stopped");
             awaitQuiet(history);
+            readState(nodes, history, STATE_TYPE);
         } finally {
             followers.forEach(SoakFollower::close);
+            if (webhook != null) {
+                webhook.close();
+            }
             if (scripts != null) {
                 scripts.close();
             }
@@ -216,6 +230,34 @@ class ChaosSoakIT {
                 Thread.sleep(2000);
             }
         }
+    }
+
+    /** Reads a type's whole keyed state from a node that is up (every page) into the history. */
+    static void readState(SoakNodes nodes, SoakHistory history, String type) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String next = null;
+        int entries = 0;
+        do {
+            String url = "http://" + nodes.host(0) + ":" + nodes.http(0) + "/api/state/" + type + "?limit=500"
+                    + (next == null ? "" : "&next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
+            java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                            .header("Authorization", "Bearer " + io.herald.config.HeraldConfig.DEV_API_KEY)
+                            .timeout(java.time.Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("GET " + url + ": " + response.statusCode() + " " + response.body());
+            }
+            io.vertx.core.json.JsonObject page = new io.vertx.core.json.JsonObject(response.body());
+            for (Object o : page.getJsonArray("entries")) {
+                io.vertx.core.json.JsonObject envelope = (io.vertx.core.json.JsonObject) o;
+                io.vertx.core.json.JsonObject data = envelope.getJsonObject("data");
+                history.state(new SoakHistory.StateEntry(type, data.getString("productId"), data.getString("pid"),
+                        page.getString("epoch"), envelope.getLong("seq")));
+                entries++;
+            }
+            next = page.getBoolean("more", false) ? page.getString("next") : null;
+        } while (next != null);
+        history.note("keyed state of " + type + ": " + entries + " entries");
     }
 
     /** Waits until followers received nothing new for 10 s (at most 90 s): what is still to come has come. */

@@ -61,7 +61,8 @@ public final class SoakBusPublisher {
             synchronized (out) {
                 out.println("send " + pid + " " + type + " " + System.nanoTime());
             }
-            herald.publish(type, new JsonObject().put("pid", pid).put("orderId", pid).put("customerId", "c-" + name)).onComplete(ar -> {
+            herald.publish(type, new JsonObject().put("pid", pid).put("orderId", pid).put("customerId", "c-" + name)
+                    .put("productId", SoakChecker.keyOf(pid))).onComplete(ar -> {
                 synchronized (out) {
                     if (ar.succeeded()) {
                         out.println("ack " + pid + " " + ar.result().epoch() + " " + ar.result().seq());

@@ -64,8 +64,10 @@ class SoakCheckerTest {
             return this;
         }
 
+        final List<SoakHistory.StateEntry> state = new ArrayList<>();
+
         Result check() {
-            return SoakChecker.check(new Snapshot(publishes, deliveries, errs, follows, faults, List.of(), 2000));
+            return SoakChecker.check(new Snapshot(publishes, deliveries, errs, follows, faults, List.of(), 2000, state));
         }
     }
 
@@ -241,4 +243,41 @@ class SoakCheckerTest {
         assertEquals(5, attempted);
         assertEquals(3, acked);
     }
+
+    @Test
+    void aWebhookReceiverMayGetAnEventAgainButNotLoseOrReorderOne() {
+        H h = new H().clean(4);
+        h.follows.add(new Follow("w0", T, 0));
+        h.deliver("w0", "e1", "A", 1, 150).deliver("w0", "e2", "A", 2, 250).deliver("w0", "e1", "A", 1, 260)
+                .deliver("w0", "e2", "A", 2, 270).deliver("w0", "e3", "A", 3, 350).deliver("w0", "e4", "A", 4, 450);
+        assertOnly(h.check());
+
+        H skipped = new H().clean(4);
+        skipped.follows.add(new Follow("w0", T, 0));
+        skipped.deliver("w0", "e1", "A", 1, 150).deliver("w0", "e3", "A", 3, 350).deliver("w0", "e4", "A", 4, 450);
+        assertOnly(skipped.check(), Kind.LOST, Kind.SKIPPED);
+
+        H twice = new H().clean(2);
+        twice.deliver("f1", "e1", "A", 1, 500);
+        assertOnly(twice.check(), Kind.DUPLICATED); // the same for a follower that receives exactly once
+    }
+
+    @Test
+    void keyedStateMustHoldEachKeysLastEvent() {
+        H h = new H().clean(12);
+        java.util.Map<String, Delivery> last = new java.util.TreeMap<>();
+        for (Delivery d : h.deliveries) {
+            last.merge(SoakChecker.keyOf(d.pid()), d, (a, b) -> b.seq() > a.seq() ? b : a);
+        }
+        last.forEach((key, d) -> h.state.add(new SoakHistory.StateEntry(T, key, d.pid(), "A", d.seq())));
+        assertOnly(h.check());
+
+        SoakHistory.StateEntry first = h.state.get(0);
+        h.state.set(0, new SoakHistory.StateEntry(T, first.key(), "e0", "A", first.seq() - 1)); // an older event of the key
+        Result stale = h.check();
+        assertOnly(stale, Kind.STATE);
+        h.state.remove(0);
+        assertOnly(h.check(), Kind.STATE); // a key missing
+    }
+
 }

@@ -53,9 +53,17 @@ public final class SoakHistory {
     public record Note(long atMs, String text) {
     }
 
+    /** One entry of a type's keyed state as a node answered it at the end ({@code pid} from the entry's data). */
+    public record StateEntry(String type, String key, String pid, String epoch, long seq) {
+    }
+
     /** An immutable copy for the checker. */
     public record Snapshot(List<Publish> publishes, List<Delivery> deliveries, List<Err> errs, List<Follow> follows,
-                           List<Fault> faults, List<Note> notes, long endMs) {
+                           List<Fault> faults, List<Note> notes, long endMs, List<StateEntry> state) {
+        public Snapshot(List<Publish> publishes, List<Delivery> deliveries, List<Err> errs, List<Follow> follows,
+                        List<Fault> faults, List<Note> notes, long endMs) {
+            this(publishes, deliveries, errs, follows, faults, notes, endMs, List.of());
+        }
     }
 
     /** Writes a snapshot as JSON lines (one record a line, "k" says which), for {@link #read} and SoakReplay. */
@@ -80,6 +88,9 @@ public final class SoakHistory {
             for (Note n : s.notes()) {
                 out.write(JsonObject.mapFrom(n).put("k", "note").encode() + "\n");
             }
+            for (StateEntry e : s.state()) {
+                out.write(JsonObject.mapFrom(e).put("k", "state").encode() + "\n");
+            }
         }
     }
 
@@ -90,6 +101,7 @@ public final class SoakHistory {
         List<Follow> follows = new ArrayList<>();
         List<Fault> faults = new ArrayList<>();
         List<Note> notes = new ArrayList<>();
+        List<StateEntry> state = new ArrayList<>();
         long endMs = 0;
         for (String line : Files.readAllLines(file)) {
             JsonObject j = new JsonObject(line);
@@ -102,10 +114,11 @@ public final class SoakHistory {
                 case "follow" -> follows.add(j.mapTo(Follow.class));
                 case "fault" -> faults.add(j.mapTo(Fault.class));
                 case "note" -> notes.add(j.mapTo(Note.class));
+                case "state" -> state.add(j.mapTo(StateEntry.class));
                 default -> throw new IOException("unknown record " + line);
             }
         }
-        return new Snapshot(publishes, deliveries, errs, follows, faults, notes, endMs);
+        return new Snapshot(publishes, deliveries, errs, follows, faults, notes, endMs, state);
     }
 
     private final long startNanos = System.nanoTime();
@@ -116,6 +129,7 @@ public final class SoakHistory {
     private final List<Follow> follows = new ArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
     private final List<Note> notes = new ArrayList<>();
+    private final List<StateEntry> state = new ArrayList<>();
 
     public long now() {
         return (System.nanoTime() - startNanos) / 1_000_000;
@@ -155,6 +169,10 @@ public final class SoakHistory {
         notes.add(new Note(now(), text));
     }
 
+    public synchronized void state(StateEntry entry) {
+        state.add(entry);
+    }
+
     public synchronized int followCount() {
         return follows.size();
     }
@@ -165,6 +183,6 @@ public final class SoakHistory {
 
     public synchronized Snapshot snapshot() {
         return new Snapshot(List.copyOf(publishes), List.copyOf(deliveries), List.copyOf(errs), List.copyOf(follows),
-                List.copyOf(faults), List.copyOf(notes), now());
+                List.copyOf(faults), List.copyOf(notes), now(), List.copyOf(state));
     }
 }

@@ -78,7 +78,8 @@ final class SoakHttpPublisher implements AutoCloseable {
             String type = types.get(random.nextInt(types.size()));
             sent.add(new String[] {pid, type});
             events.add(new JsonObject().put("type", type)
-                    .put("data", new JsonObject().put("pid", pid).put("orderId", pid).put("customerId", "c-" + name)));
+                    .put("data", new JsonObject().put("pid", pid).put("orderId", pid).put("customerId", "c-" + name)
+                            .put("productId", SoakChecker.keyOf(pid))));
         }
         boolean batch = count > 1;
         String via = batch ? "batch" : "http";

@@ -45,6 +45,8 @@ final class SoakNodes implements AutoCloseable {
     private final boolean[] stopped;
     private final PrintWriter[] logs;
     private final Path clusterXml;
+    /** More environment for every node (the soak's webhook). */
+    final Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
     /** Members that are not Herald nodes (the bus publisher's JVM): /ready counts them. */
     private volatile int extraMembers;
 
@@ -151,6 +153,7 @@ final class SoakNodes implements AutoCloseable {
         if (net != null) {
             builder.environment().putAll(Map.of("HERALD_HTTP_HOST", net.ip(i), "HERALD_CLUSTER_HOST", net.ip(i)));
         }
+        builder.environment().putAll(env);
         if (logs[i] == null) {
             logs[i] = new PrintWriter(Files.newBufferedWriter(dir.resolve("node-" + i + ".log")), true);
         }

@@ -75,6 +75,13 @@ class StatsOutputTest {
             stats.webhookRetried("erp");
             stats.webhookEventsLost("erp", 3);
             stats.webhookEventsLost("erp", 0);
+            stats.proxyCalled("connect");
+            stats.proxyCalled("connect");
+            stats.proxyCalled("publish");
+            stats.proxyFailed("connect");
+            stats.proxyTimedOut("publish");
+            stats.proxyRejected("connect");
+            stats.proxyBreaker("connect", 2);
             stats.kafkaConsumed("orders", 5);
             stats.kafkaAppended("orders", 3);
             stats.kafkaDeadLettered("orders", 1);

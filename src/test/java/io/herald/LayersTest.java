@@ -25,7 +25,7 @@ class LayersTest {
             {"Event", "io.herald.event.."},
             {"Delivery", "io.herald.delivery.."},
             {"Bridge", "io.herald.bridge.."},
-            {"Policies", "io.herald.access..", "io.herald.limits..", "io.herald.presence..", "io.herald.demo..", "io.herald.state.."},
+            {"Policies", "io.herald.access..", "io.herald.limits..", "io.herald.presence..", "io.herald.demo..", "io.herald.state..", "io.herald.inbox.."},
             {"GraphQL", "io.herald.graphql.."},
             {"Ops", "io.herald.stats..", "io.herald.health.."},
             {"Services", "io.herald.webhooks..", "io.herald.proxy.."},

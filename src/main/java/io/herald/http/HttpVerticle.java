@@ -76,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
     private final DevTokenApi devTokens;
     /** Keyed state for {@code GET /api/state/{type}}; null: not mounted. */
     private io.herald.state.StateReader stateReader;
+    private io.herald.inbox.InboxReader inboxReader;
     /** The node's bound on replay bytes in memory, shared by its bridges. */
     private final ReplayBudget replayBudget;
     private SocketBridge bridge;
@@ -107,6 +108,12 @@ public final class HttpVerticle extends VerticleBase {
     /** Mounts {@code GET /api/state/{type}} on this reader (docs/state.md); set before the verticle is deployed. */
     public HttpVerticle stateReader(io.herald.state.StateReader reader) {
         this.stateReader = reader;
+        return this;
+    }
+
+    /** Mounts {@code GET /api/inbox/{userId}} on this reader (docs/backends.md); set before the verticle is deployed. */
+    public HttpVerticle inboxReader(io.herald.inbox.InboxReader reader) {
+        this.inboxReader = reader;
         return this;
     }
 
@@ -175,6 +182,9 @@ public final class HttpVerticle extends VerticleBase {
         new HistoryApi(log, catalog, stats, admin).mount(router);
         if (stateReader != null) {
             new io.herald.api.StateApi(stateReader, stats, admin).mount(router);
+        }
+        if (inboxReader != null) {
+            new io.herald.api.InboxApi(inboxReader, stats, admin).mount(router);
         }
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
         new WebhooksApi(vertx.eventBus(), stats, admin).mount(router);

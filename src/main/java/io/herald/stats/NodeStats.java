@@ -4,6 +4,7 @@ import io.herald.CloseReason;
 import io.herald.Counters;
 import io.herald.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -149,6 +150,9 @@ public final class NodeStats implements Counters {
         readers.put(Stat.UNIQUE_USERS, () -> null);
         readers.put(Stat.ROOMS, JsonObject::new);
         readers.put(Stat.REPLAY_BYTES_IN_FLIGHT, () -> 0L);
+        readers.put(Stat.JWKS_FETCHES, () -> 0L);
+        readers.put(Stat.JWKS_FAILURES, () -> 0L);
+        readers.put(Stat.JWKS_KEYS, () -> 0L);
         for (Stat stat : Stat.values()) {
             if (stat.field() != null && !readers.containsKey(stat)) {
                 throw new IllegalStateException("no value for the stat " + stat);
@@ -222,6 +226,16 @@ public final class NodeStats implements Counters {
         sourceGauge(Stat.REPLAYS_WAITING, waiting::getAsInt);
     }
 
+    /** Where the identity provider's key set ({@code auth.jwksUrl}) says how often it was fetched, how often that failed, and its keys. */
+    public void identitySource(LongSupplier fetches, LongSupplier failures, IntSupplier keys) {
+        readers.put(Stat.JWKS_FETCHES, fetches::getAsLong);
+        readers.put(Stat.JWKS_FAILURES, failures::getAsLong);
+        readers.put(Stat.JWKS_KEYS, () -> (long) keys.getAsInt());
+        FunctionCounter.builder(Stat.JWKS_FETCHES.metric(), fetches, LongSupplier::getAsLong).description(Stat.JWKS_FETCHES.help()).register(registry);
+        FunctionCounter.builder(Stat.JWKS_FAILURES.metric(), failures, LongSupplier::getAsLong).description(Stat.JWKS_FAILURES.help()).register(registry);
+        sourceGauge(Stat.JWKS_KEYS, keys::getAsInt);
+    }
+
     public void connectionOpened(String role, boolean anonymousRole, String transport) {
         connections.incrementAndGet();
         connectionsOpened.increment();
@@ -293,6 +307,11 @@ public final class NodeStats implements Counters {
     @Override
     public void stateUpdated(String type, String result, int count) {
         keyedCounter(Stat.STATE_UPDATES, result).increment(count);
+    }
+
+    @Override
+    public void inboxFiled(String type, String result, int count) {
+        keyedCounter(Stat.INBOX_FILED, result).increment(count);
     }
 
     public void rawEventRejected() {

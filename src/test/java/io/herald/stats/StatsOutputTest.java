@@ -32,6 +32,7 @@ class StatsOutputTest {
         NodeStats stats = new NodeStats(nodeId);
         stats.presenceSource(() -> 2 * scale, () -> Map.of("dashboard", 2 * scale, "chat:c-1", 1));
         stats.replaySource(() -> 4096L * scale, () -> scale);
+        stats.identitySource(() -> 3L * scale, () -> scale, () -> 2);
         for (int i = 0; i < scale; i++) {
             stats.connectionOpened("staff", false, "websocket");
             stats.connectionOpened("staff", false, "websocket");
@@ -82,6 +83,7 @@ class StatsOutputTest {
             stats.proxyTimedOut("publish");
             stats.proxyRejected("connect");
             stats.proxyBreaker("connect", 2);
+            stats.inboxFiled("order:status_changed", "filed", 2);
             stats.kafkaConsumed("orders", 5);
             stats.kafkaAppended("orders", 3);
             stats.kafkaDeadLettered("orders", 1);

@@ -28,6 +28,7 @@ class LayersTest {
             {"Policies", "io.herald.access..", "io.herald.limits..", "io.herald.presence..", "io.herald.demo..", "io.herald.state.."},
             {"Ops", "io.herald.stats..", "io.herald.health.."},
             {"Services", "io.herald.webhooks.."},
+            {"Sources", "io.herald.sources.."},
             {"Api", "io.herald.api.."},
             {"Http", "io.herald.http.."},
             {"Node", "io.herald.node.."},

@@ -35,7 +35,8 @@ public record HeraldConfig(
         long statsIntervalMs,
         Demo demo,
         Log log,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        Outbox outbox) {
 
     public enum Mode { DEV, PROD }
 
@@ -92,6 +93,25 @@ public record HeraldConfig(
 
     /** {@code demo.*}. */
     public record Demo(boolean enabled, long intervalMs) {
+    }
+
+    /**
+     * {@code sources.outbox.*} (docs/outbox.md): {@code jdbcUrl} null or empty is off. Its text never shows the password.
+     */
+    public record Outbox(String jdbcUrl, String user, String password, String table, int pollMs, int batch) {
+        public boolean enabled() {
+            return jdbcUrl != null && !jdbcUrl.isBlank();
+        }
+
+        /** The table of bad rows: {@code <table>_dead}. */
+        public String deadTable() {
+            return table + "_dead";
+        }
+
+        @Override
+        public String toString() {
+            return "Outbox[jdbcUrl=" + jdbcUrl + ", user=" + user + ", table=" + table + ", pollMs=" + pollMs + ", batch=" + batch + "]";
+        }
     }
 
     /** {@code log.level} as a JUL level; {@code json}: {@code log.format} is {@code json}. */
@@ -312,11 +332,26 @@ public record HeraldConfig(
                     case "debug" -> java.util.logging.Level.FINE;
                     default -> java.util.logging.Level.INFO;
                 }, r.choice(LOG_FORMAT).equals("json")),
-                webhooks(r, mode));
+                webhooks(r, mode),
+                outbox(r));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }
         return config;
+    }
+
+    /** {@code sources.outbox.*}: the table a plain or schema-qualified lower-case identifier (it is put into SQL). */
+    private static Outbox outbox(ConfigReader r) {
+        String table = r.string(SOURCES_OUTBOX_TABLE);
+        if (!table.matches("([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,57}")) {
+            throw new ConfigException(SOURCES_OUTBOX_TABLE.path(), "must be a lower-case SQL name (letters, digits, _), optionally schema.name");
+        }
+        String url = r.string(SOURCES_OUTBOX_JDBC_URL);
+        if (url != null && !url.isBlank() && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException(SOURCES_OUTBOX_JDBC_URL.path(), "must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db)");
+        }
+        return new Outbox(url, r.string(SOURCES_OUTBOX_USER), r.string(SOURCES_OUTBOX_PASSWORD), table,
+                r.integer(SOURCES_OUTBOX_POLL_MS), r.integer(SOURCES_OUTBOX_BATCH));
     }
 
     /**

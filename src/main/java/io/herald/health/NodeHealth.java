@@ -108,6 +108,26 @@ public final class NodeHealth {
                 .andThen(done -> historyProbeRunning.set(false));
     }
 
+    /** The sources (outbox, …) by name: their state shows in {@code /ready}'s data. */
+    private final java.util.Map<String, java.util.function.Supplier<JsonObject>> sources = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /**
+     * Shows a source's state ({@code status}) in {@code /ready} under the check {@code sources}, which is always up: a
+     * source that cannot connect is reported there, and does not make the node unready (its clients and the HTTP API
+     * are served all the same; the source's rows wait in it).
+     */
+    public synchronized NodeHealth source(String name, java.util.function.Supplier<JsonObject> status) {
+        if (sources.isEmpty()) {
+            ready.register("sources", CHECK_TIMEOUT_MS, promise -> {
+                JsonObject data = new JsonObject();
+                sources.forEach((source, state) -> data.put(source, state.get()));
+                promise.complete(Status.OK(data));
+            });
+        }
+        sources.put(name, status);
+        return this;
+    }
+
     /** Every HTTP instance listens. */
     public void listening() {
         listening = true;

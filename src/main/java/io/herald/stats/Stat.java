@@ -69,6 +69,18 @@ public enum Stat {
             "Webhook requests that failed (a status other than 2xx, a timeout, no connection), by webhook"),
     WEBHOOK_EVENTS_LOST("webhookEventsLost", "herald.webhook.events.lost", Kind.COUNTER, Source.COUNTED, "events", "webhook", null, Rule.KEPT,
             "Events a webhook never sent because history dropped them before its receiver took them (a gap), by webhook"),
+    SOURCE_CONSUMED("sourceConsumed", "herald.source.consumed", Kind.COUNTER, Source.COUNTED, "records", "source", null, Rule.KEPT,
+            "Records a source (outbox) read, by source; a record read again after a failure counts again"),
+    SOURCE_APPENDED("sourceAppended", "herald.source.appended", Kind.COUNTER, Source.COUNTED, "events", "source", null, Rule.KEPT,
+            "Events a source appended to history, by source (a record whose key was already answered appends nothing and is not counted)"),
+    SOURCE_DEAD_LETTERED("sourceDeadLettered", "herald.source.dead.lettered", Kind.COUNTER, Source.COUNTED, "records", "source", null,
+            Rule.KEPT, "Records a source set aside as bad (the outbox's <table>_dead), by source"),
+    SOURCE_LAG("sourceLag", "herald.source.lag", Kind.GAUGE, Source.COUNTED, "records", "source", null, Rule.SUM,
+            "Records waiting to be published, by source (outbox: rows in the table, counted by the node that works it)"),
+    SOURCE_OLDEST_AGE("sourceOldestAgeSeconds", "herald.source.oldest.age.seconds", Kind.GAUGE, Source.COUNTED, "seconds", "source", null,
+            Rule.MAX, "Age of the oldest record waiting, by source (outbox: now minus the oldest row's created_at)"),
+    SOURCE_CONNECTED("sourceConnected", "herald.source.connected", Kind.GAUGE, Source.COUNTED, "connections", "source", null, Rule.SUM,
+            "1 while this node's connection to the source is up (outbox: only the node that works the table connects), by source"),
 
     // in /metrics only
     BUS_BATCHES(null, "herald.bus.batches.received", Kind.COUNTER, Source.COUNTED, "batches", null, null, Rule.PER_NODE,

@@ -194,6 +194,9 @@ public final class OutboxVerticle extends VerticleBase {
     }
 
     private void disconnected(Throwable err) {
+        if (stopped) {
+            return; // the verticle's stop closed the connection under a step
+        }
         table.close();
         stats.sourceConnected(SOURCE, false);
         String reason = err.getClass().getSimpleName() + ": " + err.getMessage();
@@ -211,10 +214,11 @@ public final class OutboxVerticle extends VerticleBase {
     }
 
     private void standDown() {
-        if (running && !stopped) {
-            LOG.info("outbox: this node is no longer the oldest Herald node; another one works the table");
-        }
         running = false;
+        if (stopped) {
+            return;
+        }
+        LOG.info("outbox: this node is no longer the oldest Herald node; another one works the table");
         blocking(() -> {
             table.close();
             return null;

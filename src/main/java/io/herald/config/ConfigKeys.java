@@ -277,8 +277,8 @@ public final class ConfigKeys {
                     + "(1000..600000, default 10000); from the environment as one JSON array (`HERALD_WEBHOOKS='[…]'`)");
 
     static {
-        section("sources.outbox", "Events from a transactional outbox table in PostgreSQL, published by one node of the cluster "
-                + "([outbox.md](outbox.md)).");
+        section("sources", "Sources of events in the estate, published as the HTTP API publishes: a transactional outbox table "
+                + "in PostgreSQL, worked by one node of the cluster ([outbox.md](outbox.md)).");
     }
 
     public static final ConfigKey SOURCES_OUTBOX_JDBC_URL = key("sources.outbox.jdbcUrl", Type.STRING)

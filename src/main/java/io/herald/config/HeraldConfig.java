@@ -96,7 +96,7 @@ public record HeraldConfig(
     }
 
     /**
-     * {@code sources.outbox.*} (docs/outbox.md): {@code jdbcUrl} null or empty is off. Its text never shows the password.
+     * {@code sources.outbox.*} (docs/outbox.md): {@code jdbcUrl} null or empty is off.
      */
     public record Outbox(String jdbcUrl, String user, String password, String table, int pollMs, int batch) {
         public boolean enabled() {
@@ -108,10 +108,6 @@ public record HeraldConfig(
             return table + "_dead";
         }
 
-        @Override
-        public String toString() {
-            return "Outbox[jdbcUrl=" + jdbcUrl + ", user=" + user + ", table=" + table + ", pollMs=" + pollMs + ", batch=" + batch + "]";
-        }
     }
 
     /** {@code log.level} as a JUL level; {@code json}: {@code log.format} is {@code json}. */

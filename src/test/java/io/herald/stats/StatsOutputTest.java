@@ -75,6 +75,11 @@ class StatsOutputTest {
             stats.webhookRetried("erp");
             stats.webhookEventsLost("erp", 3);
             stats.webhookEventsLost("erp", 0);
+            stats.sourceConsumed("outbox", 5);
+            stats.sourceAppended("outbox", 4);
+            stats.sourceDeadLettered("outbox", 1);
+            stats.sourceLag("outbox", 7, 3);
+            stats.sourceConnected("outbox", true);
         }
         return stats;
     }

@@ -426,7 +426,8 @@ async function refreshStats() {
       el('div', { className: 'figures' },
         el('span', {}, el('b', { textContent: node.totalConnections }), ' connections'),
         el('span', {}, el('b', { textContent: rate.toFixed(1) }), ' events/s'),
-        el('span', {}, el('b', { textContent: node.messagesDelivered }), ' delivered')),
+        el('span', {}, el('b', { textContent: node.messagesDelivered }), ' delivered'),
+        ...sourceFigures(node)),
       sparkline(seen.connections, 'connections'),
       sparkline(seen.rate, 'rate')));
   }
@@ -434,6 +435,14 @@ async function refreshStats() {
     if (!stats.nodes.some((node) => node.node === id)) state.nodes.delete(id);
   }
   $('nodes').replaceChildren(...cards);
+}
+
+// A node's sources (the outbox): events appended, records waiting and set aside; only where a source ran.
+function sourceFigures(node) {
+  const of = (stat, name) => (node[stat] || {})[name] || 0;
+  const names = new Set([...Object.keys(node.sourceConnected || {}), ...Object.keys(node.sourceConsumed || {})]);
+  return [...names].sort().map((name) => el('span', { className: 'source' }, el('b', { textContent: of('sourceAppended', name) }),
+    ' ' + name + ' appended · ' + of('sourceLag', name) + ' waiting' + (of('sourceDeadLettered', name) ? ' · ' + of('sourceDeadLettered', name) + ' dead' : '')));
 }
 
 // --- publishing (admins) ----------------------------------------------------------------------

@@ -45,6 +45,13 @@ final class SoakNodes implements AutoCloseable {
     private final boolean[] stopped;
     private final PrintWriter[] logs;
     private final Path clusterXml;
+    /** More environment for every node, from the next start on (the outbox workload's database). */
+    private volatile Map<String, String> extraEnv = Map.of();
+
+    void env(Map<String, String> env) {
+        this.extraEnv = Map.copyOf(env);
+    }
+
     /** Members that are not Herald nodes (the bus publisher's JVM): /ready counts them. */
     private volatile int extraMembers;
 
@@ -151,6 +158,7 @@ final class SoakNodes implements AutoCloseable {
         if (net != null) {
             builder.environment().putAll(Map.of("HERALD_HTTP_HOST", net.ip(i), "HERALD_CLUSTER_HOST", net.ip(i)));
         }
+        builder.environment().putAll(extraEnv);
         if (logs[i] == null) {
             logs[i] = new PrintWriter(Files.newBufferedWriter(dir.resolve("node-" + i + ".log")), true);
         }

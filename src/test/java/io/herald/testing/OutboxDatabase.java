@@ -36,7 +36,16 @@ public final class OutboxDatabase implements AutoCloseable {
 
     /** Whether the server answers (the soak's outbox workload runs only then). */
     public static boolean reachable() {
-        try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, PASSWORD)) {
+        return reachable(SERVER);
+    }
+
+    /** Whether the server at {@code server} ({@code jdbc:postgresql://host:port/}) answers. */
+    public static boolean reachable(String server) {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", USER);
+        props.setProperty("password", PASSWORD);
+        props.setProperty("connectTimeout", "5");
+        try (Connection c = DriverManager.getConnection(server + "postgres", props)) {
             return c.isValid(5);
         } catch (SQLException e) {
             return false;

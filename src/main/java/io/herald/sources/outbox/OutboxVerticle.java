@@ -54,6 +54,12 @@ public final class OutboxVerticle extends VerticleBase {
     private boolean stopped;
     private int failures;
     private long backlogAt;
+    /**
+     * The next pass publishes its rows one after the other, stopping at the first that fails: after taking the table over
+     * (a row's key may still be held by the claim of a node that died publishing it; the rows after it wait behind it
+     * instead of being appended first) and after a failed pass (what failed is tried again before what follows it).
+     */
+    private boolean careful = true;
 
     public OutboxVerticle(HeraldConfig.Outbox config, int maxDataBytes, EventPublisher publisher, NodeStats stats,
                           BooleanSupplier oldestHeraldNode, OutboxStatus status) {
@@ -80,6 +86,7 @@ public final class OutboxVerticle extends VerticleBase {
     private void tick() {
         if (!running && !stopped && worker.getAsBoolean()) {
             running = true;
+            careful = true;
             LOG.info("outbox: this node is the oldest Herald node and works the table " + config.table());
             pass();
         }
@@ -117,11 +124,14 @@ public final class OutboxVerticle extends VerticleBase {
                     stats.sourceDeadLettered(SOURCE, outcome.dead.size());
                     status.passed(System.currentTimeMillis());
                     if (outcome.failed > 0) {
+                        careful = true;
                         failed(outcome.failed + " rows were not published (" + outcome.failure + "); they stay in the table");
                     } else if (rows.size() >= config.batch()) {
+                        careful = false;
                         failures = 0;
                         backlogThenWait(false);
                     } else {
+                        careful = false;
                         failures = 0;
                         backlogThenWait(true);
                     }
@@ -139,21 +149,44 @@ public final class OutboxVerticle extends VerticleBase {
         String failure;
     }
 
-    /** Publishes the rows in id order, all within this turn of the event loop (one group commit per type). */
+    /**
+     * Publishes the rows in id order: all within this turn of the event loop (one group commit per type), or, when
+     * {@link #careful}, one after the other, stopping at the first failure (the rows after it are not published: they
+     * stay for the next pass).
+     */
     private Future<Outcome> publish(List<OutboxRow> rows) {
         Outcome outcome = new Outcome();
-        List<Future<Published>> all = new ArrayList<>(rows.size());
         List<OutboxMapping.Mapped> mapped = new ArrayList<>(rows.size());
         for (OutboxRow row : rows) {
             OutboxMapping.Mapped m = mapping.map(row);
             if (m.bad()) {
                 outcome.dead.put(m.id(), m.error());
-                continue;
+            } else {
+                mapped.add(m);
             }
-            mapped.add(m);
-            all.add(publisher.publish(m.request(), m.key()));
         }
-        return Future.join(all).transform(v -> {
+        List<Future<Published>> all = new ArrayList<>(mapped.size());
+        Future<Void> done;
+        if (careful) {
+            Future<Void> chain = Future.succeededFuture();
+            for (OutboxMapping.Mapped m : mapped) {
+                chain = chain.compose(v -> {
+                    Future<Published> f = publisher.publish(m.request(), m.key());
+                    all.add(f);
+                    // a refused row (it goes to the dead table) does not stop the others; a failure of the hub does
+                    return f.transform(ar -> ar.succeeded() || isRefusal(ar.cause()) ? Future.succeededFuture()
+                            : Future.<Void>failedFuture(ar.cause()));
+                });
+            }
+            done = chain.otherwiseEmpty();
+        } else {
+            for (OutboxMapping.Mapped m : mapped) {
+                all.add(publisher.publish(m.request(), m.key()));
+            }
+            done = Future.join(all).mapEmpty();
+        }
+        return done.transform(v -> {
+            outcome.failed += mapped.size() - all.size(); // not tried after a failure
             for (int i = 0; i < all.size(); i++) {
                 Future<Published> f = all.get(i);
                 long id = mapped.get(i).id();
@@ -162,7 +195,8 @@ public final class OutboxVerticle extends VerticleBase {
                     if (!f.result().replayed()) {
                         outcome.appended++;
                     }
-                } else if (f.cause() instanceof HeraldException refused && refused.code() != ErrorCode.UNAVAILABLE) {
+                } else if (isRefusal(f.cause())) {
+                    HeraldException refused = (HeraldException) f.cause();
                     outcome.dead.put(id, refused.code().id() + ": " + refused.getMessage()); // idempotency_conflict, …
                 } else {
                     outcome.failed++;
@@ -171,6 +205,11 @@ public final class OutboxVerticle extends VerticleBase {
             }
             return Future.succeededFuture(outcome);
         });
+    }
+
+    /** The row itself is refused (unknown type, an idempotency conflict, …), not the hub unable (history unreachable). */
+    private static boolean isRefusal(Throwable failure) {
+        return failure instanceof HeraldException refused && refused.code() != ErrorCode.UNAVAILABLE;
     }
 
     /** Counts the backlog now and then; then waits for NOTIFY (up to pollMs) if {@code wait}, or passes again at once. */

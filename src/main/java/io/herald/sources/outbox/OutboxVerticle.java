@@ -236,7 +236,10 @@ public final class OutboxVerticle extends VerticleBase {
         if (stopped) {
             return; // the verticle's stop closed the connection under a step
         }
-        table.close();
+        blocking(() -> {
+            table.close(); // on the outbox's thread, before its next step
+            return null;
+        });
         stats.sourceConnected(SOURCE, false);
         String reason = err.getClass().getSimpleName() + ": " + err.getMessage();
         status.state(OutboxStatus.State.DISCONNECTED, reason);
@@ -275,7 +278,10 @@ public final class OutboxVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         stopped = true;
-        table.close(); // a wait for NOTIFY on the worker thread fails at once
-        return jdbc == null ? Future.succeededFuture() : jdbc.close();
+        // closed from a thread of Vert.x's worker pool (the outbox's own may be waiting for NOTIFY: that wait fails at once)
+        return vertx.executeBlocking(() -> {
+            table.close();
+            return null;
+        }, false).eventually(() -> jdbc == null ? Future.succeededFuture() : jdbc.close());
     }
 }

@@ -427,7 +427,7 @@ async function refreshStats() {
         el('span', {}, el('b', { textContent: node.totalConnections }), ' connections'),
         el('span', {}, el('b', { textContent: rate.toFixed(1) }), ' events/s'),
         el('span', {}, el('b', { textContent: node.messagesDelivered }), ' delivered'),
-        ...kafkaFigures(node)),
+        ...kafkaFigures(node), ...sourceFigures(node)),
       sparkline(seen.connections, 'connections'),
       sparkline(seen.rate, 'rate')));
   }
@@ -445,6 +445,14 @@ function kafkaFigures(node) {
     el('span', {}, el('b', { textContent: sum(node.kafkaAppended) }), ' from Kafka'),
     el('span', {}, el('b', { textContent: sum(node.kafkaDeadLettered) }), ' dead-lettered'),
     el('span', {}, el('b', { textContent: sum(node.kafkaLag) }), ' lag')];
+}
+
+// A node's sources (the outbox): events appended, records waiting and set aside; only where a source ran.
+function sourceFigures(node) {
+  const of = (stat, name) => (node[stat] || {})[name] || 0;
+  const names = new Set([...Object.keys(node.sourceConnected || {}), ...Object.keys(node.sourceConsumed || {})]);
+  return [...names].sort().map((name) => el('span', { className: 'source' }, el('b', { textContent: of('sourceAppended', name) }),
+    ' ' + name + ' appended · ' + of('sourceLag', name) + ' waiting' + (of('sourceDeadLettered', name) ? ' · ' + of('sourceDeadLettered', name) + ' dead' : '')));
 }
 
 // --- publishing (admins) ----------------------------------------------------------------------

@@ -206,7 +206,7 @@ class KafkaSourceIT {
             assertTrue(metrics.contains("herald_kafka_appended_total{topic=\"k1-orders\"} 90.0"), "metrics: kafka appended");
             TestNodes.Response ready = TestNodes.http("GET", node.port(), "/ready", null, null);
             assertEquals(200, ready.status(), ready.body());
-            JsonObject kafka = HealthIT.check(ready.json(), "kafka").getJsonObject("data");
+            JsonObject kafka = HealthIT.check(ready.json(), "sources").getJsonObject("data").getJsonObject("kafka");
             assertEquals("connected", kafka.getString("state"), kafka.encode());
             assertEquals(5, kafka.getInteger("partitions"), kafka.encode());
         } finally {
@@ -222,7 +222,7 @@ class KafkaSourceIT {
         try {
             Eventually.assertWithin(30, "/ready shows the source not connected", () -> {
                 TestNodes.Response ready = TestNodes.http("GET", node.port(), "/ready", null, null);
-                JsonObject kafka = HealthIT.check(ready.json(), "kafka").getJsonObject("data");
+                JsonObject kafka = HealthIT.check(ready.json(), "sources").getJsonObject("data").getJsonObject("kafka");
                 return ready.status() == 200 && !"connected".equals(kafka.getString("state")) && !"starting".equals(kafka.getString("state"));
             });
             JsonObject totals = TestNodes.http("GET", node.port(), "/api/stats", "Bearer " + HeraldConfig.DEV_API_KEY, null).json()
@@ -331,7 +331,7 @@ class KafkaSourceIT {
 
     private static int partitions(JarCluster cluster, int i) {
         TestNodes.Response ready = cluster.get(i, "/ready");
-        return HealthIT.check(ready.json(), "kafka").getJsonObject("data").getInteger("partitions", 0);
+        return HealthIT.check(ready.json(), "sources").getJsonObject("data").getJsonObject("kafka").getInteger("partitions", 0);
     }
 
     private static long appended(JarCluster cluster, int i) {

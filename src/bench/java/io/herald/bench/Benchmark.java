@@ -39,6 +39,8 @@ import java.util.function.Function;
  *                      {@code --ingest-keys on} sends a new Idempotency-Key with every event, {@code both} runs each mode
  *                      without and with keys on the same servers and reports the ratio (keys / without)
  *            history   heap per event kept in history on a clustered node, after a full GC; Herald only
+ *            outbox    events/s one clustered node publishes from the transactional outbox (PostgreSQL at --outbox-server),
+ *                      rows inserted before it starts, each published with its key and deleted; Herald only
  *            shutdown  SIGTERM to a clustered node holding {@code --idle} connections: time until every client has its
  *                      close and until the process exits; Herald only
  *            storm     three clustered nodes; {@code --storm-clients} on one of them, which gets SIGKILL; {@code --storm-behind}
@@ -63,7 +65,7 @@ import java.util.function.Function;
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
-    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect", "storm", "kafka");
+    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect", "storm", "kafka", "outbox");
     /** What the Socket.IO peer and the floor run: the fan-out and, for memory, idle connections. */
     private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "idle");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
@@ -111,6 +113,14 @@ public final class Benchmark {
         // the kafka scenario (issue 23): records waiting in a topic of 3 partitions before the node starts, drained
         options.put("kafka-records", "100000");
         options.put("kafka-warmup", "100000");
+        // the outbox scenario (issue 23): rows in the table before the node starts, the first ones warming it up; the
+        // machine's PostgreSQL as the tests reach it (.ci/run)
+        options.put("outbox-rows", "60000");
+        options.put("outbox-warmup-rows", "20000");
+        options.put("outbox-batch", "500");
+        options.put("outbox-server", "jdbc:postgresql://127.0.0.1:5432/");
+        options.put("outbox-user", "postgres");
+        options.put("outbox-password", "herald");
     }
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
@@ -177,6 +187,7 @@ public final class Benchmark {
                         case "connect" -> connect();
                         case "storm" -> storm();
                         case "kafka" -> kafka();
+                        case "outbox" -> outbox();
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
@@ -762,6 +773,74 @@ public final class Benchmark {
             }
         }
         metrics.put("RS256 / HS256 connects/s", metrics.get("RS256: connects/s") / metrics.get("HS256: connects/s"));
+        return metrics;
+    }
+
+    /**
+     * Events/s a node publishes from the transactional outbox (docs/outbox.md): a database of its own with
+     * {@code outbox-rows} rows of order:created (inserted before the node starts), one clustered node (the jar's
+     * default) reading it with {@code sources.outbox.batch} = {@code outbox-batch}; the window runs from when
+     * {@code outbox-warmup-rows} rows are gone to the empty table, timed by polling the row count every 50 ms. Each row
+     * is published with its idempotency key and deleted, as always.
+     */
+    private Map<String, Double> outbox() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        String server = options.get("outbox-server");
+        String user = options.get("outbox-user");
+        String password = options.get("outbox-password");
+        int rows = option("outbox-rows");
+        String db = "herald_bench_" + Long.toHexString(System.nanoTime());
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(server + "postgres", user, password);
+             java.sql.Statement s = admin.createStatement()) {
+            s.execute("CREATE DATABASE " + db);
+        }
+        try {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(server + db, user, password);
+                 java.sql.Statement s = c.createStatement()) {
+                s.execute(Files.readString(Path.of("conf/outbox.sql")));
+                s.execute("INSERT INTO herald_outbox (type, data) SELECT 'order:created', jsonb_build_object('orderId', 'o-' || g, "
+                        + "'customerId', 'c-' || (g % 100), 'total', g) FROM generate_series(1, " + rows + ") g");
+            }
+            int hz = freePort();
+            ServerProcess node = ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                    ServerProcess.clusterXml(ServerProcess.newClusterName(), hz, List.of(hz)), classpath,
+                    Map.of("HERALD_SOURCES_OUTBOX_JDBC_URL", server + db, "HERALD_SOURCES_OUTBOX_USER", user,
+                            "HERALD_SOURCES_OUTBOX_PASSWORD", password, "HERALD_SOURCES_OUTBOX_BATCH", options.get("outbox-batch")));
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(server + db, user, password)) {
+                long startAt = 0;
+                long startCount = 0;
+                long cpuBefore = 0;
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (System.nanoTime() < deadline) {
+                    long count;
+                    try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM herald_outbox")) {
+                        rs.next();
+                        count = rs.getLong(1);
+                    }
+                    if (startAt == 0 && count <= rows - option("outbox-warmup-rows")) {
+                        startAt = System.nanoTime();
+                        startCount = count;
+                        cpuBefore = node.cpuNanos();
+                    }
+                    if (count == 0) {
+                        break;
+                    }
+                    Thread.sleep(50);
+                }
+                long wall = System.nanoTime() - startAt;
+                long cpu = node.cpuNanos() - cpuBefore;
+                metrics.put("clustered, 1 node, batch " + options.get("outbox-batch") + ": events/s", startCount / (wall / 1e9));
+                metrics.put("clustered, 1 node, batch " + options.get("outbox-batch") + ": server CPU µs/event", cpu / 1000.0 / startCount);
+                metrics.put("clustered, 1 node, batch " + options.get("outbox-batch") + ": server core %", 100.0 * cpu / wall);
+            } finally {
+                node.close();
+            }
+        } finally {
+            try (java.sql.Connection admin = java.sql.DriverManager.getConnection(server + "postgres", user, password);
+                 java.sql.Statement s = admin.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            }
+        }
         return metrics;
     }
 

@@ -350,7 +350,7 @@ public final class ConfigKeys {
 
     static {
         section("sources", "Sources from the estate that publish into Herald through the same path as `POST /api/events` "
-                + "([kafka.md](kafka.md)).");
+                + "([kafka.md](kafka.md), [outbox.md](outbox.md)).");
     }
 
     public static final ConfigKey SOURCES_KAFKA_BOOTSTRAP_SERVERS = key("sources.kafka.bootstrapServers", Type.STRING).def("")
@@ -365,6 +365,20 @@ public final class ConfigKeys {
             .doc("Kafka client properties passed as they are to the consumer and the dead-letter producer (`security.protocol`, "
                     + "`sasl.mechanism`, `sasl.jaas.config`, `ssl.truststore.location`, `session.timeout.ms`, …); never logged; "
                     + "from the environment as one JSON object");
+
+    public static final ConfigKey SOURCES_OUTBOX_JDBC_URL = key("sources.outbox.jdbcUrl", Type.STRING)
+            .doc("the database, `jdbc:postgresql://host:5432/db` (driver properties such as `?sslmode=require` in it); empty: off");
+    public static final ConfigKey SOURCES_OUTBOX_USER = key("sources.outbox.user", Type.STRING)
+            .doc("the database user (SELECT and DELETE on the table, INSERT on its `_dead` table)");
+    public static final ConfigKey SOURCES_OUTBOX_PASSWORD = key("sources.outbox.password", Type.SECRET)
+            .doc("the database user's password");
+    public static final ConfigKey SOURCES_OUTBOX_TABLE = key("sources.outbox.table", Type.STRING).def("herald_outbox")
+            .doc("the outbox table (`name` or `schema.name`, lower-case letters, digits, `_`); bad rows go to `<table>_dead`, "
+                    + "its insert trigger notifies the channel named as the table");
+    public static final ConfigKey SOURCES_OUTBOX_POLL_MS = key("sources.outbox.pollMs", Type.INTEGER).def(1000).range(10, 600_000)
+            .doc("how often the table is read when no `NOTIFY` came (the fallback; a commit's notification wakes the node at once)");
+    public static final ConfigKey SOURCES_OUTBOX_BATCH = key("sources.outbox.batch", Type.INTEGER).def(500).range(1, 10_000)
+            .doc("rows read, published and deleted in one pass");
 
     private ConfigKeys() {
     }

@@ -38,7 +38,8 @@ public record HeraldConfig(
         List<Webhook> webhooks,
         Proxies proxy,
         Inbox inbox,
-        Kafka kafka) {
+        Kafka kafka,
+        Outbox outbox) {
 
     public enum Mode { DEV, PROD }
 
@@ -138,6 +139,21 @@ public record HeraldConfig(
 
     /** {@code demo.*}. */
     public record Demo(boolean enabled, long intervalMs) {
+    }
+
+    /**
+     * {@code sources.outbox.*} (docs/outbox.md): {@code jdbcUrl} null or empty is off.
+     */
+    public record Outbox(String jdbcUrl, String user, String password, String table, int pollMs, int batch) {
+        public boolean enabled() {
+            return jdbcUrl != null && !jdbcUrl.isBlank();
+        }
+
+        /** The table of bad rows: {@code <table>_dead}. */
+        public String deadTable() {
+            return table + "_dead";
+        }
+
     }
 
     /** {@code log.level} as a JUL level; {@code json}: {@code log.format} is {@code json}. */
@@ -401,7 +417,8 @@ public record HeraldConfig(
                 proxies(r),
                 new Inbox(r.integer(INBOX_MAX_PER_USER), r.integer(INBOX_MAX_AGE_SECONDS), r.integer(INBOX_MAX_USERS),
                         r.integer(INBOX_REQUESTS_PER_MINUTE)),
-                kafka(r));
+                kafka(r),
+                outbox(r));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }
@@ -426,6 +443,20 @@ public record HeraldConfig(
             throw new ConfigException(r.where(SOURCES_KAFKA_GROUP_ID), "must not be empty");
         }
         return new Kafka(r.string(SOURCES_KAFKA_BOOTSTRAP_SERVERS).trim(), groupId.trim(), topics, r.textMap(SOURCES_KAFKA_PROPERTIES));
+    }
+
+    /** {@code sources.outbox.*}: the table a plain or schema-qualified lower-case identifier (it is put into SQL). */
+    private static Outbox outbox(ConfigReader r) {
+        String table = r.string(SOURCES_OUTBOX_TABLE);
+        if (!table.matches("([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,57}")) {
+            throw new ConfigException(SOURCES_OUTBOX_TABLE.path(), "must be a lower-case SQL name (letters, digits, _), optionally schema.name");
+        }
+        String url = r.string(SOURCES_OUTBOX_JDBC_URL);
+        if (url != null && !url.isBlank() && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException(SOURCES_OUTBOX_JDBC_URL.path(), "must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db)");
+        }
+        return new Outbox(url, r.string(SOURCES_OUTBOX_USER), r.string(SOURCES_OUTBOX_PASSWORD), table,
+                r.integer(SOURCES_OUTBOX_POLL_MS), r.integer(SOURCES_OUTBOX_BATCH));
     }
 
     /**

@@ -80,15 +80,6 @@ public final class NodeHealth {
                         .put("wire", wire == null ? null : wire.toJson()));
     }
 
-    /**
-     * A source from the estate (Kafka, …) in {@code /ready}: its {@code status} as the check's data, always up: a source
-     * that cannot reach its broker or database shows there without making the bridge unready (docs/kafka.md).
-     */
-    public NodeHealth source(String name, java.util.function.Supplier<JsonObject> status) {
-        ready.register(name, CHECK_TIMEOUT_MS, promise -> promise.complete(Status.OK(status.get())));
-        return this;
-    }
-
     /** Shows the node's wire versions in {@code /ready}'s cluster check ({@code "wire":{"reads","writes","read","refused"}}). */
     public NodeHealth wire(io.herald.cluster.ClusterWire wire) {
         this.wire = wire;
@@ -124,6 +115,26 @@ public final class NodeHealth {
                 .map(position -> Status.OK(new JsonObject().put("probe", probeType).put("tail", position.tail())))
                 .otherwise(err -> Status.KO(new JsonObject().put("reason", String.valueOf(err.getMessage()))))
                 .andThen(done -> historyProbeRunning.set(false));
+    }
+
+    /** The sources (outbox, …) by name: their state shows in {@code /ready}'s data. */
+    private final java.util.Map<String, java.util.function.Supplier<JsonObject>> sources = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /**
+     * Shows a source's state ({@code status}) in {@code /ready} under the check {@code sources}, which is always up: a
+     * source that cannot connect is reported there, and does not make the node unready (its clients and the HTTP API
+     * are served all the same; the source's rows wait in it).
+     */
+    public synchronized NodeHealth source(String name, java.util.function.Supplier<JsonObject> status) {
+        if (sources.isEmpty()) {
+            ready.register("sources", CHECK_TIMEOUT_MS, promise -> {
+                JsonObject data = new JsonObject();
+                sources.forEach((source, state) -> data.put(source, state.get()));
+                promise.complete(Status.OK(data));
+            });
+        }
+        sources.put(name, status);
+        return this;
     }
 
     /** Every HTTP instance listens. */

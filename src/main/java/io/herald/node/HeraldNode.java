@@ -62,6 +62,8 @@ import io.herald.presence.SignalStore;
 import io.herald.presence.SignalVerticle;
 import io.herald.presence.Signals;
 import io.herald.sources.kafka.KafkaSourceVerticle;
+import io.herald.sources.outbox.OutboxStatus;
+import io.herald.sources.outbox.OutboxVerticle;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
 import io.herald.webhooks.Backoff;
@@ -285,6 +287,16 @@ public final class HeraldNode {
                     .compose(id -> vertx.deployVerticle(new WebhooksVerticle(webhooks, eventLog,
                             clustered ? HazelcastWebhookStore.open(vertx, clusterManager.getHazelcastInstance()) : Future.<WebhookStore>succeededFuture(new LocalWebhookStore()),
                             stats, oldestHeraldNode, Backoff.DEFAULT)))
+                    // the transactional outbox (docs/outbox.md): every node runs it, the oldest Herald node works the table
+                    .compose(id -> {
+                        if (!config.outbox().enabled()) {
+                            return Future.succeededFuture();
+                        }
+                        OutboxStatus outboxStatus = new OutboxStatus(config.outbox().table());
+                        health.source(OutboxVerticle.SOURCE, outboxStatus::toJson);
+                        return vertx.deployVerticle(new OutboxVerticle(config.outbox(), config.http().maxBodyBytes(), publisher, stats,
+                                oldestHeraldNode, outboxStatus));
+                    })
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -416,6 +416,38 @@ public final class NodeStats implements Counters {
         gauges.get(Stat.KAFKA_CONNECTED).set(connected ? 1 : 0);
     }
 
+    /** A source read {@code count} records. */
+    public void sourceConsumed(String source, int count) {
+        if (count > 0) {
+            keyedCounter(Stat.SOURCE_CONSUMED, source).increment(count);
+        }
+    }
+
+    /** A source appended {@code count} new events. */
+    public void sourceAppended(String source, int count) {
+        if (count > 0) {
+            keyedCounter(Stat.SOURCE_APPENDED, source).increment(count);
+        }
+    }
+
+    /** A source set {@code count} bad records aside. */
+    public void sourceDeadLettered(String source, int count) {
+        if (count > 0) {
+            keyedCounter(Stat.SOURCE_DEAD_LETTERED, source).increment(count);
+        }
+    }
+
+    /** What waits in a source: records, and the oldest one's age in seconds. */
+    public void sourceLag(String source, long waiting, long oldestAgeSeconds) {
+        keyedGauge(Stat.SOURCE_LAG, source).set(waiting);
+        keyedGauge(Stat.SOURCE_OLDEST_AGE, source).set(oldestAgeSeconds);
+    }
+
+    /** Whether this node's connection to a source is up. */
+    public void sourceConnected(String source, boolean connected) {
+        keyedGauge(Stat.SOURCE_CONNECTED, source).set(connected ? 1 : 0);
+    }
+
     /** The counts of a keyed stat, by key, without the zeros. */
     private static <T> JsonObject nonZero(Map<String, T> byKey, java.util.function.ToLongFunction<T> value) {
         JsonObject json = new JsonObject();

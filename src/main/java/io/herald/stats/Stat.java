@@ -95,6 +95,18 @@ public enum Stat {
             "Records not yet consumed in the partitions this node is assigned (consumer lag, as of its last fetch), by topic"),
     KAFKA_CONNECTED("kafkaConnected", "herald.kafka.connected", Kind.GAUGE, Source.COUNTED, "nodes", null, null, Rule.SUM,
             "1 when this node's Kafka source has a connection to a broker, 0 when it has none or the source is off (totals: nodes connected)"),
+    SOURCE_CONSUMED("sourceConsumed", "herald.source.consumed", Kind.COUNTER, Source.COUNTED, "records", "source", null, Rule.KEPT,
+            "Records a source (outbox) read, by source; a record read again after a failure counts again"),
+    SOURCE_APPENDED("sourceAppended", "herald.source.appended", Kind.COUNTER, Source.COUNTED, "events", "source", null, Rule.KEPT,
+            "Events a source appended to history, by source (a record whose key was already answered appends nothing and is not counted)"),
+    SOURCE_DEAD_LETTERED("sourceDeadLettered", "herald.source.dead.lettered", Kind.COUNTER, Source.COUNTED, "records", "source", null,
+            Rule.KEPT, "Records a source set aside as bad (the outbox's <table>_dead), by source"),
+    SOURCE_LAG("sourceLag", "herald.source.lag", Kind.GAUGE, Source.COUNTED, "records", "source", null, Rule.SUM,
+            "Records waiting to be published, by source (outbox: rows in the table, counted by the node that works it)"),
+    SOURCE_OLDEST_AGE("sourceOldestAgeSeconds", "herald.source.oldest.age.seconds", Kind.GAUGE, Source.COUNTED, "seconds", "source", null,
+            Rule.MAX, "Age of the oldest record waiting, by source (outbox: now minus the oldest row's created_at)"),
+    SOURCE_CONNECTED("sourceConnected", "herald.source.connected", Kind.GAUGE, Source.COUNTED, "connections", "source", null, Rule.SUM,
+            "1 while this node's connection to the source is up (outbox: only the node that works the table connects), by source"),
 
     // in /metrics only
     BUS_BATCHES(null, "herald.bus.batches.received", Kind.COUNTER, Source.COUNTED, "batches", null, null, Rule.PER_NODE,

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Properties: soak.seconds (faults are started during this long; default 80), soak.seed (41: its first faults are a kill during migration, a partition, a 15 s stop), soak.faults (comma
  * list of kill, term, stop, stop-long, partition, migration-kill, or all: the default), soak.settle (seconds after the
  * cluster is safe again, 4), soak.publishers (3), soak.pauseMs (between one publisher's requests, 50), soak.followers
- * (6, Java), soak.officialFollowers (2, npm client in Node), soak.heraldJsFollowers (2, herald.js in Node), soak.bus (a HeraldClient publisher in a second JVM, true), soak.netns (auto: network namespaces when root
+ * (6, Java), soak.officialFollowers (2, npm client in Node), soak.heraldJsFollowers (2, herald.js in Node), soak.bus (a HeraldClient publisher in a second JVM, true), soak.outbox (auto: a backend writing to the transactional outbox,
+ * some transactions rolled back, when PostgreSQL answers; true; false), soak.netns (auto: network namespaces when root
  * allows and partitions are asked for; false: loopback), soak.webhook (a webhook receiver in this JVM, an at-least-once
  * follower, true), soak.out (target/soak). The keyed state of inventory:updated is read at the end and judged.
  */
@@ -53,6 +54,8 @@ class ChaosSoakIT {
     static final boolean WEBHOOK = Boolean.parseBoolean(System.getProperty("soak.webhook", "true"));
     /** The type whose keyed state (by {@code productId}) is read and judged at the end. */
     static final String STATE_TYPE = "inventory:updated";
+    /** auto: an outbox backend (docs/outbox.md) when PostgreSQL answers where the nodes can reach it; true: required; false: none. */
+    static final String OUTBOX = System.getProperty("soak.outbox", "auto");
     static final Path OUT = Path.of(System.getProperty("soak.out", "target/soak"));
     static final int NODES = 3;
 
@@ -94,11 +97,23 @@ class ChaosSoakIT {
         }
         meta.put("workload", meta.get("workload") + (js ? ", " + JS_OFFICIAL + " official npm client and " + JS_HERALD + " herald.js followers" : ""));
         SoakWebhook webhook = null;
+        io.herald.testing.OutboxDatabase outbox = outboxDatabase(net);
+        if (outbox != null) {
+            meta.put("workload", meta.get("workload") + ", 1 outbox backend (1 to 3 rows a transaction, 1 in 4 rolled back)");
+        }
         try (SoakNodes.NetNs closeNet = net; SoakNodes nodes = new SoakNodes(NODES, net, OUT)) {
             if (WEBHOOK) {
                 webhook = SoakWebhook.start(vertx, history, net == null ? "127.0.0.1" : net.outsideIp(), TYPES, SEED * 3000);
                 nodes.env.put("HERALD_WEBHOOKS", webhook.config(TYPES));
                 meta.put("workload", meta.get("workload") + ", a webhook receiver (1 in " + SoakWebhook.REFUSE_ONE_IN + " requests refused)");
+            }
+            if (outbox != null) {
+                // the nodes reach the database on loopback, or from their namespaces on the bridge's outside address
+                String host = net == null ? "127.0.0.1" : net.outsideIp();
+                nodes.env(java.util.Map.of("HERALD_SOURCES_OUTBOX_JDBC_URL", "jdbc:postgresql://" + host + ":5432/" + outbox.name,
+                        "HERALD_SOURCES_OUTBOX_USER", io.herald.testing.OutboxDatabase.USER,
+                        "HERALD_SOURCES_OUTBOX_PASSWORD", io.herald.testing.OutboxDatabase.PASSWORD,
+                        "HERALD_SOURCES_OUTBOX_POLL_MS", "500"));
             }
             nodes.startAll();
             awaitUpTo(180, "three nodes ready and safe", nodes::allReadyAndSafe);
@@ -125,6 +140,9 @@ class ChaosSoakIT {
             if (BUS) {
                 publishers.add(SoakBusPublisher.start(history, "b0", nodes, TYPES, PAUSE_MS, OUT));
             }
+            if (outbox != null) {
+                publishers.add(new SoakOutboxPublisher(history, outbox, "o0", TYPES, PAUSE_MS, SEED * 3000).start());
+            }
 
             runFaults(nodes, history, kinds);
 
@@ -146,6 +164,9 @@ class ChaosSoakIT {
                 publisher.close(); // idempotent
             }
             vertx.close().await();
+            if (outbox != null) {
+                outbox.close();
+            }
         }
 
         SoakHistory.Snapshot snapshot = history.snapshot();
@@ -157,6 +178,27 @@ class ChaosSoakIT {
                 + ", timeline: " + OUT.resolve("timeline.svg"));
         assertTrue(result.clean(), "the chaos soak (seed " + SEED + ", faults " + meta.get("faults") + ") found: " + result.summary()
                 + "; see " + OUT.toAbsolutePath().resolve("report.txt"));
+    }
+
+    /**
+     * The outbox workload's database, or null without one: with {@code soak.outbox=auto}, when PostgreSQL answers on
+     * loopback and, with network namespaces, on the bridge's outside address too (where the nodes connect; .ci/run
+     * lets it listen there).
+     */
+    static io.herald.testing.OutboxDatabase outboxDatabase(SoakNodes.NetNs net) {
+        if (OUTBOX.equals("false")) {
+            return null;
+        }
+        boolean reachable = io.herald.testing.OutboxDatabase.reachable()
+                && (net == null || io.herald.testing.OutboxDatabase.reachable("jdbc:postgresql://" + net.outsideIp() + ":5432/"));
+        if (!reachable) {
+            if (OUTBOX.equals("true")) {
+                throw new AssertionError("soak.outbox=true, but PostgreSQL does not answer where the nodes would connect");
+            }
+            System.out.println("soak: NOTICE: no outbox workload: PostgreSQL does not answer" + (net == null ? "" : " on " + net.outsideIp()));
+            return null;
+        }
+        return new io.herald.testing.OutboxDatabase();
     }
 
     /** Faults from the seeded schedule until {@link #SECONDS} have passed; at most one node down at a time, settled after each. */

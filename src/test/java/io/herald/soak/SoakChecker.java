@@ -41,6 +41,7 @@ public final class SoakChecker {
         REUSED_SEQ("two different publishes named by the same (type, epoch, seq)"),
         SILENT_EPOCH_CHANGE("a follower's stream changed epoch without recovery_incomplete"),
         PARALLEL_EPOCHS("two epochs of one type acknowledged in overlapping periods"),
+        PHANTOM("delivered, though it was an outbox row whose transaction rolled back"),
         STALLED("a follower lagged longer than the soak allows (60 s; soak.maxLagSeconds) behind acknowledged events: it "
                 + "went silent where the node should have closed it (delivery.stallMs) or moved it"),
         STATE("a key's entry in the keyed state at the end is not the last event of that key in the stream");
@@ -142,7 +143,7 @@ public final class SoakChecker {
             byPid.put(p.pid(), p);
             switch (p.outcome()) {
                 case ACKED -> acked++;
-                case REFUSED -> refused++;
+                case REFUSED, ROLLED_BACK -> refused++;
                 case INDETERMINATE -> indeterminate++;
             }
         }
@@ -189,6 +190,8 @@ public final class SoakChecker {
                         found.get(Kind.UNKNOWN).add(where + ": " + d.pid() + " was never published");
                     } else if (p.outcome() == Outcome.REFUSED) {
                         found.get(Kind.UNKNOWN).add(where + ": " + d.pid() + " was refused for sure (" + p.detail() + ")");
+                    } else if (p.outcome() == Outcome.ROLLED_BACK) {
+                        found.get(Kind.PHANTOM).add(where + ": " + d.pid() + " was an outbox row rolled back at " + p.doneMs() + " ms");
                     }
                 }
                 if (duplicate && !atLeastOnce) {
@@ -440,6 +443,9 @@ public final class SoakChecker {
         int[] acked = new int[n];
         int[] indeterminate = new int[n];
         for (Publish p : publishes) {
+            if (p.outcome() == Outcome.ROLLED_BACK) {
+                continue; // never meant to be published: not an attempt the hub could fail
+            }
             int b = (int) Math.min(n - 1, Math.max(0, p.sentMs() / bucketMs));
             attempted[b]++;
             if (p.outcome() == Outcome.ACKED) {

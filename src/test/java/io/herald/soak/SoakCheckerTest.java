@@ -79,6 +79,18 @@ class SoakCheckerTest {
     }
 
     @Test
+    void aRolledBackOutboxRowThatIsDeliveredIsAPhantomAndOneThatIsNotIsNothing() {
+        H h = new H().clean(3).publish("rb-1", Outcome.ROLLED_BACK, 400).publish("rb-2", Outcome.ROLLED_BACK, 500);
+        assertOnly(h.check());
+        assertOnly(h.both("rb-2", "A", 4, 600).check(), Kind.PHANTOM);
+        // an outbox row committed is acked without epoch and seq: delivered once to each, clean; missing, lost
+        H outbox = new H().clean(2);
+        outbox.publishes.add(new Publish("o-1", T, "o0", "outbox", -1, 300, 305, Outcome.ACKED, null, 0, "committed"));
+        assertOnly(outbox.check(), Kind.LOST);
+        assertOnly(outbox.both("o-1", "A", 3, 320).check());
+    }
+
+    @Test
     void aCleanHistoryIsClean() {
         Result result = new H().clean(10).check();
         assertTrue(result.clean(), result.summary());

@@ -25,10 +25,15 @@ public final class SoakHistory {
         /** Definitely not published (connection refused before anything was sent, 4xx): must reach no one. */
         REFUSED,
         /** Sent but no clear answer (timeout, reset, 5xx): may or may not appear; counted apart. */
-        INDETERMINATE
+        INDETERMINATE,
+        /** An outbox row whose transaction rolled back: must reach no one (the checker's PHANTOM). */
+        ROLLED_BACK
     }
 
-    /** One event sent by a publisher ({@code via}: "http", "batch", "bus"); {@code epoch}/{@code seq} from the ack. */
+    /**
+     * One event sent by a publisher ({@code via}: "http", "batch", "bus", "outbox"); {@code epoch}/{@code seq} from the ack
+     * (an outbox row committed is acked without them: null, 0).
+     */
     public record Publish(String pid, String type, String publisher, String via, int node, long sentMs, long doneMs,
                           Outcome outcome, String epoch, long seq, String detail) {
     }

@@ -47,6 +47,12 @@ final class SoakNodes implements AutoCloseable {
     private final Path clusterXml;
     /** More environment for every node (the soak's webhook). */
     final Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Adds to the environment of every node, from the next start on (the outbox workload's database). */
+    void env(Map<String, String> more) {
+        env.putAll(more);
+    }
+
     /** Members that are not Herald nodes (the bus publisher's JVM): /ready counts them. */
     private volatile int extraMembers;
 

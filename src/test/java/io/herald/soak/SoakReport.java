@@ -46,11 +46,12 @@ final class SoakReport {
         s.append("\nPublishes (by way)\n");
         Map<String, int[]> byVia = new TreeMap<>();
         for (Publish p : h.publishes()) {
-            int[] c = byVia.computeIfAbsent(p.via(), k -> new int[4]);
+            int[] c = byVia.computeIfAbsent(p.via(), k -> new int[1 + Outcome.values().length]);
             c[0]++;
             c[1 + p.outcome().ordinal()]++;
         }
-        byVia.forEach((via, c) -> s.append(String.format("  %-6s attempted %7d  acked %7d  refused %6d  indeterminate %6d%n", via, c[0], c[1], c[2], c[3])));
+        byVia.forEach((via, c) -> s.append(String.format("  %-6s attempted %7d  acked %7d  refused %6d  indeterminate %6d%s%n", via, c[0], c[1], c[2], c[3],
+                c[4] == 0 ? "" : String.format("  rolled back %6d", c[4]))));
         s.append(String.format("  indeterminate publishes that were delivered: %d of %d (allowed either way)%n", r.indeterminateDelivered(), r.indeterminate()));
         s.append(String.format("  availability: %.1f%% of attempts acknowledged; worst %d s window: %s%n",
                 r.attempted() == 0 ? 0 : 100.0 * r.acked() / r.attempted(), r.bucketMs() / 1000, worstBucket(r)));

@@ -89,6 +89,11 @@ class StatsOutputTest {
             stats.kafkaDeadLettered("orders", 1);
             stats.kafkaLag("orders", 7);
             stats.kafkaConnected(true);
+            stats.sourceConsumed("outbox", 5);
+            stats.sourceAppended("outbox", 4);
+            stats.sourceDeadLettered("outbox", 1);
+            stats.sourceLag("outbox", 7, 3);
+            stats.sourceConnected("outbox", true);
         }
         return stats;
     }

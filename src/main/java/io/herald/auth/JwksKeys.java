@@ -122,7 +122,17 @@ public final class JwksKeys {
         return current == null ? 0 : current.size();
     }
 
-    /** What {@code /ready}'s {@code identity} check shows (no secret: the URL is the provider's public one). */
+    /** The URL without its query or user info, as the logs show it: some providers put a key in the query string. */
+    static String shown(String url) {
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + uri.getPath();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return "(unreadable URL)";
+        }
+    }
+
+    /** What {@code /ready}'s {@code identity} check shows (no secret: the URL without its query). */
     public JsonObject status() {
         JwkSet current = set;
         List<String> kids = new ArrayList<>();
@@ -131,7 +141,7 @@ public final class JwksKeys {
         }
         long now = clock.getAsLong();
         JsonObject status = new JsonObject()
-                .put("jwksUrl", config.url())
+                .put("jwksUrl", shown(config.url()))
                 .put("loaded", current != null)
                 .put("keys", new JsonArray(kids))
                 .put("fetches", fetches.get())

@@ -291,8 +291,9 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
         long after = checkpoint + CLOCK_MARGIN_MS;
         int heard = 1; // this member
         if (minMembers > 0) {
-            for (Long sent : heardAt.values()) {
-                if (sent >= after) {
+            for (Member member : hazelcast.getCluster().getMembers()) {
+                Long sent = member.localMember() ? null : heardAt.get(member.getAddress().toString());
+                if (sent != null && sent >= after) {
                     heard++;
                 }
             }
@@ -320,6 +321,7 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
 
     @Override
     public void memberRemoved(MembershipEvent event) {
+        heardAt.remove(event.getMember().getAddress().toString()); // a member that comes back on the address is heard again
         // a crash, a stall or a partition leaves the voting members as they are; only a graceful leave (the
         // member removing its own entry, seen by the listener) shrinks them. The absence of an entry proves
         // nothing: a cut-off side may simply not hold the partition that kept it.

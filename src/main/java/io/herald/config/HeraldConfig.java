@@ -93,6 +93,15 @@ public record HeraldConfig(
                        String previousJwtSecret, long previousJwtSecretUntil, Jwks jwks, Claims claims) {
         public static final int DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = AUTH_MAX_TOKEN_LIFETIME_SECONDS.defaultInt();
 
+        /** Never the secrets, should this ever be logged. */
+        @Override
+        public String toString() {
+            return "Auth[jwtSecret=" + (jwtSecret == null ? "none" : "(hidden)") + ", jwtPublicKey=" + (jwtPublicKey == null ? "none" : "(set)")
+                    + ", allowAnonymous=" + allowAnonymous + ", requireExpiry=" + requireExpiry + ", audience=" + audience
+                    + ", issuer=" + issuer + ", previousJwtSecret=" + (previousJwtSecret == null ? "none" : "(hidden)")
+                    + ", jwks=" + jwks + ", claims=" + claims + "]";
+        }
+
         public Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
                     int leewaySeconds, String audience, String issuer) {
             this(jwtSecret, jwtPublicKey, allowAnonymous, requireExpiry, leewaySeconds, audience, issuer, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
@@ -657,6 +666,19 @@ public record HeraldConfig(
             }
             if (auth.previousJwtSecret().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
                 throw new ConfigException("auth.previousJwtSecret", "prod mode needs a secret of at least " + MIN_SECRET_BYTES + " bytes");
+            }
+        }
+        if (auth.jwks() != null) {
+            // the provider signs tokens for every app it serves (and, for a shared key set, every tenant): without an issuer
+            // and an audience any of them would be accepted; over http, anyone on the way could swap the keys
+            if (!auth.jwks().url().toLowerCase(java.util.Locale.ROOT).startsWith("https://")) {
+                throw new ConfigException("auth.jwksUrl", "prod mode fetches the identity provider's keys over https only");
+            }
+            if (auth.issuer() == null || auth.issuer().isBlank()) {
+                throw new ConfigException("auth.issuer", "prod mode with auth.jwksUrl needs the issuer your tokens carry (iss)");
+            }
+            if (auth.audience() == null || auth.audience().isBlank()) {
+                throw new ConfigException("auth.audience", "prod mode with auth.jwksUrl needs the audience your tokens carry (aud)");
             }
         }
         if (DEV_API_KEY.equals(apiKey)) {

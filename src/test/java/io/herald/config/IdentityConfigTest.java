@@ -70,7 +70,14 @@ class IdentityConfigTest {
         java.util.HashMap<String, String> prodIdpOnly = new java.util.HashMap<>(PROD);
         prodIdpOnly.put("HERALD_JWT_SECRET", "");
         prodIdpOnly.put("HERALD_AUTH_JWKS_URL", "https://id.example.com/certs");
+        // prod: an issuer and an audience (else any app's token from the provider would do), keys over https only
+        assertEquals("auth.issuer", refused(shipped(), prodIdpOnly).key());
+        prodIdpOnly.put("HERALD_AUTH_ISSUER", "https://id.example.com/");
+        assertEquals("auth.audience", refused(shipped(), prodIdpOnly).key());
+        prodIdpOnly.put("HERALD_AUTH_AUDIENCE", "herald");
         assertNull(load(shipped(), prodIdpOnly).auth().jwtSecret(), "prod with the identity provider only");
+        prodIdpOnly.put("HERALD_AUTH_JWKS_URL", "http://id.example.com/certs");
+        assertEquals("auth.jwksUrl", refused(shipped(), prodIdpOnly).key());
         HeraldConfig.Auth rotating = load(shipped(), Map.of("HERALD_AUTH_PREVIOUS_JWT_SECRET", "old-secret",
                 "HERALD_AUTH_PREVIOUS_JWT_SECRET_UNTIL", "1900000000")).auth();
         assertEquals(1_900_000_000L, rotating.previousJwtSecretUntil());

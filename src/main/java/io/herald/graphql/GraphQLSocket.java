@@ -282,6 +282,11 @@ final class GraphQLSocket implements ClientSocket {
     /** A state query's round trip through the bridge ({@code herald:state}): completes with the reply, or fails with its err. */
     private CompletableFuture<Object> stateRequest(Operation operation, Map<String, Object> body) {
         CompletableFuture<Object> reply = new CompletableFuture<>();
+        if (operation.reply != null) {
+            // an operation waits for one reply: a second state field would take the first one's answer and leave itself waiting
+            reply.completeExceptionally(new EventSchema.Refusal(io.herald.ErrorCode.INVALID_PARAMETER, "one state field per query"));
+            return reply;
+        }
         String address = REPLY_PREFIX + (++replyCount);
         operation.replyAddress = address;
         operation.reply = reply;
@@ -509,8 +514,9 @@ final class GraphQLSocket implements ClientSocket {
     }
 
     /**
-     * A message of the protocol (ack, pong, a query's result, an error): not written while more than the outbound bound
-     * waits for a client that reads nothing, so that asking costs no memory; the next event closes it as a slow consumer.
+     * A message of the protocol (ack, pong, a query's result, an error): never written past the outbound bound, so that
+     * asking costs no memory; a client that reads nothing while more than the bound waits is closed as a slow consumer
+     * (a result dropped silently would leave it waiting forever).
      */
     private void write(String text, boolean flush) {
         if (phase == Phase.CLOSED) {
@@ -519,6 +525,7 @@ final class GraphQLSocket implements ClientSocket {
         if (wire.overloaded()) {
             wire.flush();
             if (wire.overloaded()) {
+                abort(); // as the bridge does a slow consumer: nothing more gets through to it, a close frame neither
                 return;
             }
         }

@@ -255,6 +255,17 @@ public final class KafkaSource implements Runnable {
                 }
             }
         }
+        // a partition is read again from its first record to retry: a refused record after it comes back then, and is
+        // dead-lettered then, once (it went to the dead-letter topic again at every backoff)
+        for (List<Item> items : byPartition.values()) {
+            boolean rereadFromHere = false;
+            for (Item item : items) {
+                rereadFromHere |= item.retry;
+                if (rereadFromHere && item.refused != null) {
+                    item.retry = true;
+                }
+            }
+        }
         deadLetter(byPartition);
 
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
@@ -316,7 +327,7 @@ public final class KafkaSource implements Runnable {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         for (List<Item> items : byPartition.values()) {
             for (Item item : items) {
-                if (item.refused == null) {
+                if (item.refused == null || item.retry) {
                     continue;
                 }
                 refused.add(item);

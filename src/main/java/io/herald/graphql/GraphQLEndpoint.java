@@ -67,10 +67,27 @@ public final class GraphQLEndpoint {
         return PATH.equals(path) || (PATH + "/").equals(path);
     }
 
+    /**
+     * Sockets of this event loop that have not sent {@code connection_init} yet, at most: the bridge counts a connection's
+     * attempt and caps it only at its init, so until then (at most the init timeout) this bounds what they hold.
+     */
+    static final int MAX_WAITING_INIT = 2000;
+    private int waitingInit;
+
     /** A WebSocket accepted at {@link #PATH} (its handshake passed the origin check). */
     public void handle(ServerWebSocket ws) {
+        if (waitingInit >= MAX_WAITING_INIT) {
+            ws.close((short) io.herald.CloseReason.TOO_MANY_CONNECTIONS.code(), io.herald.CloseReason.TOO_MANY_CONNECTIONS.id());
+            return;
+        }
         NettyWire wire = new NettyWire(ws, maxOutboundBytes);
+        waitingInit++;
         wire.attach(new GraphQLSocket(wire, this));
+    }
+
+    /** A socket left its wait for {@code connection_init} (it sent one, or closed). */
+    void initWaitEnded() {
+        waitingInit--;
     }
 
     void admit(GraphQLSocket socket) {

@@ -133,6 +133,9 @@ final class GraphQLSocket implements ClientSocket {
         endpoint.timers().cancelTimer(initTimer);
         Phase was = phase;
         phase = Phase.CLOSED;
+        if (was == Phase.WAITING_INIT) {
+            endpoint.initWaitEnded();
+        }
         if (was == Phase.ADMITTING || was == Phase.OPEN) {
             closeHandler.handle(null);
         }
@@ -185,6 +188,7 @@ final class GraphQLSocket implements ClientSocket {
         if (payload instanceof JsonObject init && init.getValue("token") instanceof String t && !t.isEmpty()) {
             token = t;
         }
+        endpoint.initWaitEnded();
         phase = Phase.ADMITTING;
         endpoint.admit(this); // the bridge's OpenChain: attempts, token, caps; its resume() is the ack
     }

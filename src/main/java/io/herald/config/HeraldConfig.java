@@ -80,7 +80,7 @@ public record HeraldConfig(
     /** {@code bridge.*}: what one bridge connection may send and hold. */
     public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
                          int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds,
-                         boolean legacyTransports, int writeDelayMs) {
+                         boolean legacyTransports, int writeDelayMs, boolean compression, int compressionMinBytes) {
     }
 
     /** {@code limits.*}: rates and caps against floods. */
@@ -254,7 +254,9 @@ public record HeraldConfig(
                 r.integer(BRIDGE_IDLE_TIMEOUT_SECONDS),
                 r.integer(BRIDGE_PING_INTERVAL_SECONDS),
                 r.bool(BRIDGE_LEGACY_TRANSPORTS),
-                r.integer(BRIDGE_WRITE_DELAY_MS));
+                r.integer(BRIDGE_WRITE_DELAY_MS),
+                r.bool(BRIDGE_COMPRESSION),
+                r.integer(BRIDGE_COMPRESSION_MIN_BYTES));
 
         int framesPerMinute = r.integer(LIMITS_FRAMES_PER_MINUTE);
         Limits limits = new Limits(

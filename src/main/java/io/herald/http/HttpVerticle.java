@@ -188,8 +188,11 @@ public final class HttpVerticle extends VerticleBase {
                 // close; the codec cuts a single frame past the frame limit without a close frame, so that limit is higher
                 .setMaxWebSocketFrameSize(2 * SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
                 .setMaxWebSocketMessageSize(SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
-                // events are encoded once for all sockets; compressing them per socket would undo that
-                .setPerMessageWebSocketCompressionSupported(false)
+                // permessage-deflate: events are compressed once for all sockets that negotiated it, Netty's encoder is
+                // replaced by one that keeps no context (WebSocketCompression); any no-context request is accepted
+                .setPerMessageWebSocketCompressionSupported(config.bridge().compression())
+                .setWebSocketAllowServerNoContext(true)
+                .setWebSocketPreferredClientNoContext(true)
                 .setPerFrameWebSocketCompressionSupported(false);
         // No strict thread mode (it saved 4.5 KB heap per idle connection): a SockJS fallback session writes from the
         // event loop that created it, and the session's next request (a new xhr-streaming or polling connection) may
@@ -223,7 +226,8 @@ public final class HttpVerticle extends VerticleBase {
                     }
                 })
                 .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
-                        config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0)))
+                        config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0,
+                        config.bridge().compression() ? config.bridge().compressionMinBytes() : -1)))
                 .invalidRequestHandler(HttpVerticle::invalidRequest)
                 .requestHandler(router)
                 // listen(port) alone would bind every interface (0.0.0.0), whatever the options' host says

@@ -46,7 +46,7 @@ import java.util.function.Function;
  *                      survivors within {@code --storm-spread-ms} with since/epoch: the time from the kill until every client
  *                      has every event (once, in order, none cut as slow_consumer), the survivors' CPU and RSS, and the
  *                      survivors' CPU per replayed event against a live delivery's to the same clients; Herald only
- *            compression (issue 20 item 4) fanout of {@code --compression-items}-line order events (~1.5 KB), clients
+ *            compression (issue 20 item 4) fanout of {@code --compression-items}-line order events (18 lines: ~1.5 KB), clients
  *                      without and (Herald) with permessage-deflate; server bytes written per delivery too
  *            filters   (issue 20) fanout with events of {@code --filter-stores} storeIds: N unfiltered subscribers, then N each
  *                      filtering on one storeId (Herald); the stock bridge beside both, unfiltered
@@ -110,8 +110,8 @@ public final class Benchmark {
         options.put("storm-live-seconds", "10");
         // the filters scenario: each subscriber filters on one of this many storeIds (issue 20)
         options.put("filter-stores", "50");
-        // the compression scenario (issue 20 item 4): order lines per event (12: an envelope of about 1.5 KB)
-        options.put("compression-items", "12");
+        // the compression scenario (issue 20 item 4): order lines per event (18: a rec frame of about 1.5 KB)
+        options.put("compression-items", "18");
     }
     /** The compression scenario sets these around its fan-outs: order lines per event, and clients offering permessage-deflate. */
     private int orderItems;
@@ -247,7 +247,7 @@ public final class Benchmark {
     }
 
     /**
-     * Issue 20 item 4: the fan-out of order events of {@code --compression-items} lines (about 1.5 KB with 12) to clients
+     * Issue 20 item 4: the fan-out of order events of {@code --compression-items} lines (about 1.5 KB with 18) to clients
      * that do not offer permessage-deflate and (Herald) to clients that do, with server bytes written per delivery;
      * the stock bridge (which Herald's options do not reach) beside both rows, plain.
      */

@@ -21,7 +21,7 @@ final class Publisher {
     final LongAdder failed = new LongAdder();
     /** When above 0, event n carries {@code "storeId":"s-<n % stores>"} (the filters scenario); 0: none, as before. */
     private final int stores;
-    /** When above 0, event n's data holds an {@code items} array of that many order lines (the compression scenario: ~1.5 KB with 12). */
+    /** When above 0, event n's data holds an {@code items} array of that many order lines (the compression scenario: a ~1.5 KB frame with 18). */
     int items;
 
     Publisher(Vertx vertx, int port) {

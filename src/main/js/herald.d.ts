@@ -219,6 +219,21 @@ export interface StatePage<T extends EventType = EventType, D = Record<string, u
   more: boolean;
 }
 
+/** One page of herald:inbox / GET /api/inbox/{userId} (docs/backends.md): newest first. */
+export interface InboxPage<T extends EventType = EventType, D = Record<string, unknown>> {
+  entries: Array<HeraldEvent<T, D>>;
+  /** The entries of the whole inbox the reader may read (not acknowledged yet). */
+  unread: number;
+  /** Pass it back as page.next for the following (older) page. */
+  next?: string;
+  more: boolean;
+}
+/** Which page of the inbox: limit 1..500 (default 500), after the previous page's next. */
+export interface InboxPageRequest {
+  limit?: number;
+  next?: string;
+}
+
 /** A room signal (herald:signal): typing and the like; gone at expiresAt (the hub's clock, ms). */
 export interface Signal<D = unknown> {
   room: string;
@@ -279,7 +294,12 @@ export declare class Herald {
   presence(): Promise<Presence>;
   presence(room: string, page?: PresencePageRequest): Promise<RoomPresence>;
   presence(room: null | undefined, page: PresencePageRequest): Promise<Presence>;
-  publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string }>;
+  /** A page of the user's inbox (herald:inbox); an anonymous connection is refused (access_denied). */
+  inbox<T extends EventType = EventType, D = Record<string, unknown>>(page?: InboxPageRequest): Promise<InboxPage<T, D>>;
+  /** Acknowledges inbox entries by event id (herald:ack): they leave the inbox on every node. */
+  ack(ids: string | string[]): Promise<{ acked: number }>;
+  /** Resolves with the event's numbers; `data` is the data as published when the publish proxy changed it (docs/backends.md#proxies). */
+  publish<T extends EventType>(type: T, data: Record<string, unknown>): Promise<{ id: string; seq: number; epoch: string; data?: Record<string, unknown> }>;
   request(address: string, body?: Record<string, unknown>): Promise<any>;
   close(): void;
 }

@@ -403,7 +403,21 @@ export class Herald {
     return { map, ready, close };
   }
 
-  /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch }. */
+  /**
+   * The user's inbox (docs/backends.md, "Per-user inbox"): a page, newest first, of the events of the catalog's inbox
+   * types aimed at this user that it has not acknowledged and may read now: { entries, unread, next?, more }. Pages of at
+   * most 500: pass { limit, next } with the previous page's next while its more is true.
+   */
+  inbox(page) {
+    return this.request('herald:inbox', page ? { ...page } : {});
+  }
+
+  /** Acknowledges inbox entries by event id (an array, or one id), from any node: resolves to { acked }. */
+  ack(ids) {
+    return this.request('herald:ack', { ids: Array.isArray(ids) ? ids : [ids] });
+  }
+
+  /** Publishes an event of a type the token's role may publish; resolves to { id, seq, epoch } (plus data when the publish proxy changed it). */
   publish(type, data) {
     return this.request(type, data);
   }

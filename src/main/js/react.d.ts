@@ -38,6 +38,20 @@ export declare function useHeraldState<T extends EventType, D = Record<string, u
   error: HeraldError | null;
 };
 
+/**
+ * The user's inbox (docs/backends.md): the newest page, the unread count, ack(ids) (removed here at once and from the
+ * hub); read again after reconnects, on refresh(), and when an event of one of `types` arrives.
+ */
+export declare function useInbox<T extends EventType = EventType, D = Record<string, unknown>>(options?: { limit?: number; types?: EventType[] }): {
+  entries: Array<HeraldEvent<T, D>>;
+  unread: number;
+  more: boolean;
+  ready: boolean;
+  error: HeraldError | null;
+  ack: (ids: string | string[]) => Promise<{ acked: number }>;
+  refresh: () => void;
+};
+
 /** Who is typing in a room (signals of data { typing: true }, each until it expires); notify() on keystrokes, stop() when done. */
 export declare function useTyping(room: string, options?: { ttlMs?: number }): {
   typing: Array<{ userId: string | null; role: string; expiresAt: number }>;

@@ -126,6 +126,42 @@ export function usePresence(room, { refreshMs = 0 } = {}) {
 }
 
 /**
+ * The user's inbox (docs/backends.md): the newest page (up to limit entries), the unread count, and ack(ids), which
+ * removes them at once here and from the hub. Read when connected (again after each reconnect), on refresh(), and
+ * when an event of one of `types` arrives (the inbox types the page shows live, e.g. ['order:status_changed']).
+ */
+export function useInbox({ limit = 50, types = [] } = {}) {
+  const { client, status } = useHerald();
+  const [state, setState] = useState({ entries: [], unread: 0, more: false, ready: false, error: null });
+  const read = useCallback(() => {
+    if (!client || status !== 'open') return;
+    client.inbox({ limit }).then(
+      (page) => setState({ entries: page.entries, unread: page.unread, more: page.more, ready: true, error: null }),
+      (error) => setState((previous) => ({ ...previous, error })));
+  }, [client, status, limit]);
+  const latestRead = useLatest(read);
+  useEffect(() => { read(); }, [read]);
+  const typeKey = types.join(',');
+  useEffect(() => {
+    if (!client || !typeKey) return undefined;
+    // the hub files an event a moment after it delivers it: read a little later
+    const offs = typeKey.split(',').map((type) => client.on(type, () => setTimeout(() => latestRead.current(), 250)));
+    return () => offs.forEach((off) => off());
+  }, [client, typeKey, latestRead]);
+  const ack = useCallback((ids) => {
+    const list = Array.isArray(ids) ? ids : [ids];
+    if (!client || list.length === 0) return Promise.resolve({ acked: 0 });
+    setState((previous) => {
+      const entries = previous.entries.filter((entry) => !list.includes(entry.id));
+      return { ...previous, entries, unread: Math.max(0, previous.unread - (previous.entries.length - entries.length)) };
+    });
+    return client.ack(list).then((reply) => { latestRead.current(); return reply; });
+  }, [client, latestRead]);
+  return { ...state, ack, refresh: read };
+}
+
+
+/**
  * Who is typing in a room: the room's signals whose data is { typing: true } (a { typing: false } ends one at once),
  * each until its expiresAt, from when the hook mounts and from join replies. Returns { typing, notify, stop }:
  * typing is [{ userId, role, expiresAt }]; notify() signals { typing: true } for ttlMs (call it on each keystroke: it

@@ -1,6 +1,6 @@
 // A small typed app, as docs/client.md ("Typed events") shows it: event names are checked against the hub's catalog.
 import { Herald, type EventType, type HeraldEvent, type OrdersEventType } from 'herald-client';
-import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald, usePresence, useTyping } from 'herald-client/react';
+import { ConnectionStatus, HeraldProvider, useEvent, useEvents, useHerald, useInbox, usePresence, useTyping } from 'herald-client/react';
 
 const herald = new Herald({ urls: ['http://a:8080', 'http://b:8080'], token: async () => 'a JWT from your login' });
 
@@ -19,6 +19,11 @@ herald.join('chat:c-1').then((joined) => joined.signals?.forEach((signal) => con
 const offSignals: () => void = herald.onSignal<{ typing: boolean }>((signal) => console.log(signal.room, signal.data.typing));
 offSignals();
 herald.signal('chat:c-1', { typing: true }, { ttlMs: 3000 }).then((sent) => console.log(sent.expiresAt + 1));
+herald.inbox({ limit: 20 }).then((page) => {
+  const unread: number = page.unread;
+  console.log(unread, page.more ? page.next : null, page.entries.map((event) => event.seq));
+  return herald.ack(page.entries.map((event) => event.id));
+}).then((reply) => console.log(reply.acked + 1));
 
 function Orders() {
   const { isConnected } = useHerald();
@@ -29,8 +34,10 @@ function Orders() {
   });
   const { presence } = usePresence('dashboard');
   const { typing, notify, stop } = useTyping('chat:c-1', { ttlMs: 3000 });
+  const inbox = useInbox({ limit: 10, types: ['order:status_changed'] });
+  const readAll = () => inbox.ack(inbox.entries.map((event) => event.id));
   return <p onKeyDown={notify} onBlur={stop}>{isConnected ? 'live' : 'offline'} {presence?.count} online
-    {typing.map((entry) => entry.userId).join(', ')} <ConnectionStatus /></p>;
+    {typing.map((entry) => entry.userId).join(', ')} <ConnectionStatus /> <button onClick={readAll}>{inbox.unread}</button></p>;
 }
 
 export const App = () => <HeraldProvider client={herald}><Orders /></HeraldProvider>;

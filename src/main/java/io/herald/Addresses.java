@@ -39,6 +39,13 @@ public final class Addresses {
     public static final String SIGNAL = "herald.signal";
     /** Local request: → every webhook's state ({@code GET /api/webhooks}), read from the cluster's kept positions. */
     public static final String WEBHOOKS_STATUS = "herald.webhooks.status";
+    /**
+     * Control address (a client's {@code send}, never on the bus): a page of the connection's user's inbox,
+     * {@code {"limit"?, "next"?}} → {@code {"entries":[<envelope>…],"unread","next"?,"more"}} (docs/backends.md).
+     */
+    public static final String INBOX = "herald:inbox";
+    /** Control address: acknowledge inbox entries, {@code {"ids":[…]}} → {@code {"acked":n}}. */
+    public static final String INBOX_ACK = "herald:ack";
     /** Prefix of {@link #delivery(String)}. */
     public static final String DELIVERY_PREFIX = "herald.deliver.";
 

@@ -65,4 +65,8 @@ public interface Counters {
     /** {@code count} events of a keyed type whose state update was {@code result}: applied, failed, or unkeyed (no key in data). */
     default void stateUpdated(String type, String result, int count) {
     }
+
+    /** {@code count} events of an inbox type appended here, by what filing them did: filed, failed, or unaddressed (aimed at no user). */
+    default void inboxFiled(String type, String result, int count) {
+    }
 }

@@ -380,7 +380,15 @@ class StateIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        HeraldNode single = TestNodes.start(TestNodes.config(json -> json.put("catalog", file.toString())));
+        HeraldNode single = TestNodes.start(TestNodes.config(json -> {
+            json.put("catalog", file.toString());
+            JsonObject limits = json.getJsonObject("limits");
+            if (limits == null) {
+                limits = new JsonObject();
+                json.put("limits", limits);
+            }
+            limits.put("stateQueriesPerMinute", 4);
+        }));
         try {
             for (int i = 1; i <= 5; i++) {
                 TestNodes.publish(single, STOCK, new JsonObject().put("productId", "k-" + i));
@@ -393,6 +401,13 @@ class StateIT {
             Snapshot snapshot = snapshot(client, STOCK, 2);
             assertEquals(3, snapshot.entries().size());
             assertTrue(snapshot.seq() <= 7, "the tail, less the events of the last second");
+            // limits.stateQueriesPerMinute 4: the snapshot took 2 pages, 2 more are answered, the next is refused
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                JsonObject reply = control(client, "herald:state", new JsonObject().put("type", STOCK));
+                answers.add("err".equals(reply.getString("type")) ? reply.getString("failureType") : "page");
+            }
+            assertEquals(List.of("page", "page", "rate_limited"), answers);
             client.close();
         } finally {
             single.close().await();

@@ -9,14 +9,14 @@ import io.vertx.core.json.JsonObject;
  * are overwritten from the token (removed when the token has none). The envelope's own
  * {@code userId} and {@code storeId} come from the token too.
  */
-final class IdentityStamp {
+public final class IdentityStamp {
     static final String USER_ID = "userId";
     static final String STORE_ID = "storeId";
 
     private IdentityStamp() {
     }
 
-    static JsonObject stamp(JsonObject clientData, String ownerField, Principal principal) {
+    public static JsonObject stamp(JsonObject clientData, String ownerField, Principal principal) {
         JsonObject data = clientData.copy();
         if (data.containsKey(USER_ID)) {
             put(data, USER_ID, principal.userId());

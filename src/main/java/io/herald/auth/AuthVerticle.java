@@ -18,6 +18,8 @@ public final class AuthVerticle extends VerticleBase {
     private final HeraldConfig.Auth config;
     private final RoleMatrix roles;
     private final Revocations revocations;
+    /** The identity provider's keys, shared by every instance; null without {@code auth.jwksUrl}. */
+    private JwksKeys jwks;
 
     public AuthVerticle(HeraldConfig.Auth config, RoleMatrix roles) {
         this(config, roles, null);
@@ -29,9 +31,15 @@ public final class AuthVerticle extends VerticleBase {
         this.revocations = revocations;
     }
 
+    /** Also verifies the tokens the identity provider signed, with {@code keys} (null: none). */
+    public AuthVerticle jwks(JwksKeys keys) {
+        this.jwks = keys;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
-        TokenVerifier verifier = new TokenVerifier(vertx, config, roles, revocations);
+        TokenVerifier verifier = new TokenVerifier(vertx, config, roles, revocations, jwks);
         return Future.all(
                 vertx.eventBus().<String>localConsumer(Addresses.AUTH_VERIFY, request -> verify(verifier, request)).completion(),
                 // start() runs on this instance's event loop: its thread names the loop

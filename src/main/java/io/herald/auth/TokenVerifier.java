@@ -34,7 +34,14 @@ public final class TokenVerifier {
     /** Where vertx-auth-jwt keeps the whole decoded payload (the principal holds only part of it). */
     private static final String DECODED_CLAIMS = "accessToken";
 
+    /** The secret, or the static public key; null when only the identity provider's key set verifies. */
     private final JWTAuth jwt;
+    private final Vertx vertx;
+    /** {@code auth.previousJwtSecret}, accepted until {@code auth.previousJwtSecretUntil}; null when not set. */
+    private final JWTAuth previousJwt;
+    /** The identity provider's keys ({@code auth.jwksUrl}); null when not set. */
+    private final JwksKeys jwks;
+    private final ClaimMapping claims;
     private final RoleMatrix roles;
     private final HeraldConfig.Auth config;
     /** Null: no revocation check. */
@@ -46,7 +53,18 @@ public final class TokenVerifier {
 
     /** A verifier that also refuses the tokens {@code revocations} names ({@code token_revoked}). */
     public TokenVerifier(Vertx vertx, HeraldConfig.Auth config, RoleMatrix roles, Revocations revocations) {
-        this.jwt = JWTAuth.create(vertx, jwtOptions(config));
+        this(vertx, config, roles, revocations, null);
+    }
+
+    /** A verifier that also takes the tokens {@code jwks} (the identity provider's keys, null for none) signed. */
+    public TokenVerifier(Vertx vertx, HeraldConfig.Auth config, RoleMatrix roles, Revocations revocations, JwksKeys jwks) {
+        this.vertx = vertx;
+        this.jwt = config.jwtSecret() == null && config.jwtPublicKey() == null ? null : JWTAuth.create(vertx, jwtOptions(config));
+        this.previousJwt = config.previousJwtSecret() == null ? null : JWTAuth.create(vertx, new JWTAuthOptions()
+                .setJWTOptions(new JWTOptions().setIgnoreExpiration(true))
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.previousJwtSecret())));
+        this.jwks = jwks;
+        this.claims = ClaimMapping.of(config.claims(), roles);
         this.roles = roles;
         this.config = config;
         this.revocations = revocations;
@@ -82,16 +100,84 @@ public final class TokenVerifier {
                     ? Future.succeededFuture(Principal.anonymous(roles.anonymousRole()))
                     : Future.failedFuture(new HeraldException(ErrorCode.TOKEN_REQUIRED, "this hub does not accept anonymous connections: pass a token"));
         }
-        Future<User> authenticated;
+        if (jwks != null) {
+            JwsToken parsed = JwsToken.parse(token);
+            if (parsed != null && parsed.algorithm() != null) {
+                return jwksClaims(parsed).compose(this::checkClaims);
+            }
+        }
+        if (jwt == null) {
+            return fail(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, algorithm, format or claims");
+        }
+        return authenticate(jwt, token)
+                .recover(err -> previousJwt == null ? Future.failedFuture(err) : authenticate(previousJwt, token).compose(claims -> {
+                    long now = System.currentTimeMillis() / 1000;
+                    return now <= config.previousJwtSecretUntil() ? Future.succeededFuture(claims)
+                            : fail(ErrorCode.TOKEN_INVALID, "token signed with auth.previousJwtSecret, refused since " + config.previousJwtSecretUntil());
+                }, e -> Future.failedFuture(err)))
+                .recover(err -> err instanceof HeraldException ? Future.failedFuture(err)
+                        : fail(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, algorithm, format or claims"))
+                .compose(this::checkClaims);
+    }
+
+    /** The claims of a token {@code auth} verifies (vertx-auth-jwt), or a failure. */
+    private static Future<JsonObject> authenticate(JWTAuth auth, String token) {
         try {
-            authenticated = jwt.authenticate(new TokenCredentials(token));
+            return auth.authenticate(new TokenCredentials(token)).map(user -> user.attributes().getJsonObject(DECODED_CLAIMS, user.principal()));
         } catch (RuntimeException e) {
             // vertx-auth-jwt throws (ClassCastException) for a signed token whose exp, iat or nbf is not a number
-            authenticated = Future.failedFuture(e);
+            return Future.failedFuture(e);
         }
-        return authenticated
-                .recover(err -> Future.failedFuture(new HeraldException(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, algorithm, format or claims")))
-                .compose(user -> checkClaims(user.attributes().getJsonObject(DECODED_CLAIMS, user.principal())));
+    }
+
+    /**
+     * The claims of a token signed with one of the identity provider's keys: its {@code kid} (a token without one only
+     * when the set has a single key) names the key, whose type must fit the token's {@code alg}. An unknown {@code kid}
+     * waits for a fetch of the set (at most one per {@code auth.jwksMinRefetchSeconds}) and is refused if still unknown.
+     * No key fetched yet: {@code unavailable} (the node is not ready; the client tries again or another node).
+     */
+    private Future<JsonObject> jwksClaims(JwsToken token) {
+        JwkSet set = jwks.current();
+        if (set == null) {
+            return fail(ErrorCode.UNAVAILABLE, "this node has not fetched its identity provider's keys yet; try again or another node");
+        }
+        JwkSet.Key key = token.keyIn(set);
+        if (key != null || token.kid() == null) {
+            return checked(token, key);
+        }
+        Future<JwkSet> refetch = jwks.refetchForUnknownKid();
+        if (refetch == null) {
+            return fail(ErrorCode.TOKEN_INVALID, "token signed with a key the identity provider does not list (kid " + JwsToken.shown(token.kid()) + ")");
+        }
+        io.vertx.core.Context caller = Vertx.currentContext();
+        io.vertx.core.Promise<JsonObject> result = io.vertx.core.Promise.promise();
+        refetch.onComplete(done -> {
+            JwkSet now = jwks.current();
+            Future<JsonObject> verdict = checked(token, now == null ? null : token.keyIn(now));
+            if (caller == null) {
+                verdict.onComplete(result);
+            } else {
+                caller.runOnContext(v -> verdict.onComplete(result));
+            }
+        });
+        return result.future();
+    }
+
+    /** The verified claims; an EC or EdDSA signature (milliseconds of CPU) is checked on a worker thread, off the event loop. */
+    private Future<JsonObject> checked(JwsToken token, JwkSet.Key key) {
+        if (key == null) {
+            return fail(ErrorCode.TOKEN_INVALID, token.kid() == null
+                    ? "token has no kid and the identity provider lists several keys"
+                    : "token signed with a key the identity provider does not list (kid " + JwsToken.shown(token.kid()) + ")");
+        }
+        if (!token.algorithm().fits(key)) {
+            return fail(ErrorCode.TOKEN_INVALID, "token alg " + token.algorithm() + " does not fit its key");
+        }
+        Future<JsonObject> claims = token.algorithm().costly() && Vertx.currentContext() != null
+                ? vertx.executeBlocking(() -> token.verifiedClaims(key), false)
+                : Future.succeededFuture(token.verifiedClaims(key));
+        return claims.compose(verified -> verified == null
+                ? fail(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, format or claims") : Future.succeededFuture(verified));
     }
 
     private Future<Principal> checkClaims(JsonObject claims) {
@@ -127,18 +213,18 @@ public final class TokenVerifier {
         if (config.audience() != null && !hasAudience(claims.getValue("aud"), config.audience())) {
             return fail(ErrorCode.TOKEN_INVALID, "token is not for audience " + config.audience());
         }
-        if (!(claims.getValue("sub") instanceof String sub) || sub.isEmpty()) {
-            return fail(ErrorCode.TOKEN_INVALID, "token has no sub claim");
+        ClaimMapping.Mapped mapped = this.claims.map(claims);
+        if (mapped.error() != null) {
+            return fail(ErrorCode.TOKEN_INVALID, mapped.error());
         }
-        if (!(claims.getValue(CLAIM_ROLE) instanceof String role) || !roles.hasRole(role)) {
-            return fail(ErrorCode.TOKEN_INVALID, "token role must be one of " + roles.roleNames());
-        }
-        Object store = claims.getValue(CLAIM_STORE);
+        String sub = mapped.user();
+        String role = mapped.role();
+        String store = mapped.storeId();
         Set<String> rooms = new HashSet<>();
         if (claims.getValue(CLAIM_ROOMS) instanceof JsonArray array) {
             array.forEach(room -> rooms.add(String.valueOf(room)));
         }
-        Principal principal = new Principal(sub, role, store == null ? null : String.valueOf(store), Set.copyOf(rooms),
+        Principal principal = new Principal(sub, role, store, Set.copyOf(rooms),
                 exp instanceof Number n ? n.longValue() : 0, issuedAt);
         if (revocations != null && revocations.revoked(principal, System.currentTimeMillis())) {
             return fail(ErrorCode.TOKEN_REVOKED, "this user's tokens issued before " + revocations.cutoff(sub, System.currentTimeMillis())

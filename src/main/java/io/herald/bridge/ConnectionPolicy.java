@@ -88,10 +88,40 @@ public interface ConnectionPolicy {
     default void onClose(Connection connection) {
     }
 
+    /**
+     * A connection that came without a token, before anything else is decided from its identity: a policy may
+     * authenticate it another way (the connect proxy) with a future of its claims, or of null for no identity (it then
+     * goes on as without a token: a guest, or refused as {@code auth.allowAnonymous} says); a failed future refuses it
+     * with the failure's code. Null: this policy authenticates no connection. The first policy that answers decides.
+     */
+    default Future<io.herald.auth.Principal> authenticate(io.herald.delivery.ClientSocket socket) {
+        return null;
+    }
+
+    /**
+     * The check this policy makes, after every policy's {@link #onPublish} allowed a publish or send, before it is
+     * published (the publish proxy); null: none. Read once, when the bridge is built: a bridge whose policies have no
+     * check pays nothing per publish.
+     */
+    default PublishCheck publishCheck() {
+        return null;
+    }
+
     /** Answers one control request: a JSON reply, or a failure with a {@link io.herald.HeraldException}. */
     @FunctionalInterface
     interface ControlHandler {
         Future<JsonObject> handle(Connection connection, JsonObject body);
+    }
+
+    /** A publish check ({@link #publishCheck}); runs on the connection's event loop. */
+    @FunctionalInterface
+    interface PublishCheck {
+        /**
+         * Null: nothing to wait for (a type it leaves alone); else the publish waits for the future (the connection's
+         * later frames wait behind it), which may rewrite the data ({@link PublishFrame#data(JsonObject)}) and refuses
+         * the publish by failing with a {@link io.herald.HeraldException}.
+         */
+        Future<Void> check(Connection connection, PublishFrame publish);
     }
 
     /** A control address a connection registers to receive frames on; both run on the connection's event loop. */

@@ -66,8 +66,12 @@ final class OpenChain {
         boolean[] closedEarly = {false};
         socket.closeHandler(v -> closedEarly[0] = true);
         String token = BearerTokens.fromRequest(socket.uri(), socket.headers());
-        AuthRequests.verify(bus, token)
-                .map(reply -> new Connection(socket, Principal.fromJson(reply.body()), stats))
+        // without a token, a policy may authenticate the connection another way (the connect proxy); no identity: as before
+        Future<Principal> other = token == null || token.isEmpty() ? authenticated(socket) : null;
+        Future<Principal> principal = other == null ? verify(token)
+                : other.compose(claims -> claims != null ? Future.succeededFuture(claims) : verify(null));
+        principal
+                .map(claims -> new Connection(socket, claims, stats))
                 .compose(connection -> opened(connection).map(connection))
                 .onSuccess(connection -> {
                     if (closedEarly[0]) {
@@ -80,6 +84,26 @@ final class OpenChain {
                     HeraldException refusal = HeraldException.from(err);
                     refuse(socket, refusal, CloseReason.forRefusal(refusal.code()));
                 });
+    }
+
+    private Future<Principal> verify(String token) {
+        return AuthRequests.verify(bus, token).map(reply -> Principal.fromJson(reply.body()));
+    }
+
+    /** The first policy's answer that authenticates a connection without a token, or null when none does. */
+    private Future<Principal> authenticated(ClientSocket socket) {
+        for (ConnectionPolicy policy : policies) {
+            Future<Principal> claims;
+            try {
+                claims = policy.authenticate(socket);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+            if (claims != null) {
+                return claims;
+            }
+        }
+        return null;
     }
 
     /**

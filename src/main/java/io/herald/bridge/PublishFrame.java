@@ -11,13 +11,31 @@ import io.vertx.core.json.JsonObject;
 public final class PublishFrame {
     private final String type;
     private final EventCatalog.Namespace namespace;
+    private final JsonObject clientData;
     private JsonObject data;
     private boolean allowed;
+    private boolean replyWithData;
 
-    PublishFrame(String type, EventCatalog.Namespace namespace, JsonObject data) {
+    public PublishFrame(String type, EventCatalog.Namespace namespace, JsonObject data) {
         this.type = type;
         this.namespace = namespace;
+        this.clientData = data;
         this.data = data;
+    }
+
+    /** The data as the client sent it, before any policy rewrote or stamped it. */
+    public JsonObject clientData() {
+        return clientData;
+    }
+
+    /** Whether a {@code send}'s reply carries the published {@code data} (a check changed it). */
+    public boolean replyWithData() {
+        return replyWithData;
+    }
+
+    /** A {@code send}'s reply carries the published {@code data}: the client did not publish what it sent. */
+    public void replyWithData(boolean replyWithData) {
+        this.replyWithData = replyWithData;
     }
 
     public String type() {

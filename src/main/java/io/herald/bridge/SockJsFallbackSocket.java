@@ -15,10 +15,21 @@ public final class SockJsFallbackSocket implements ClientSocket {
     /** The last write: vertx-web completes writes in order, when the transport has sent them (or the session closed). */
     private Future<Void> lastWrite;
 
+    /** The session's first request's headers {@link CapturedHeaders} kept before vertx-web dropped its cookies; null: none. */
+    private MultiMap headers;
+
     public SockJsFallbackSocket(SockJSSocket socket, int maxOutboundBytes) {
         this.socket = socket;
         socket.setWriteQueueMaxSize(maxOutboundBytes);
         this.eventSource = socket.uri().contains("/eventsource");
+        MultiMap captured = socket.routingContext() == null ? null : socket.routingContext().get(CapturedHeaders.KEY);
+        if (captured != null) {
+            // vertx-web's SockJS sockets carry no Cookie header: the values captured before its router stand in
+            headers = MultiMap.caseInsensitiveMultiMap().addAll(socket.headers());
+            for (String name : captured.names()) {
+                headers.set(name, captured.getAll(name));
+            }
+        }
     }
 
     /**
@@ -55,7 +66,7 @@ public final class SockJsFallbackSocket implements ClientSocket {
 
     @Override
     public MultiMap headers() {
-        return socket.headers();
+        return headers != null ? headers : socket.headers();
     }
 
     @Override

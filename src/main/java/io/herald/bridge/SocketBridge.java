@@ -75,6 +75,8 @@ public final class SocketBridge implements Handler<ClientSocket> {
     private final Set<Connection> connections = new HashSet<>();
     private final FrameDecoder decoder;
     private final OpenChain openChain;
+    /** The policies' checks of allowed publishes (the publish proxy); empty, a publish pays nothing for them. */
+    private final ConnectionPolicy.PublishCheck[] publishChecks;
 
     /**
      * {@code refusing}: why the node takes no connection now ({@code shutdown}, or {@code unavailable} while cut off
@@ -93,6 +95,8 @@ public final class SocketBridge implements Handler<ClientSocket> {
         this.policies = List.copyOf(policies);
         this.decoder = new FrameDecoder(limits.maxFrameBytes(), limits.maxAddressLength());
         this.openChain = new OpenChain(bus, stats, this.policies, refusing, this::open);
+        this.publishChecks = this.policies.stream().map(ConnectionPolicy::publishCheck).filter(java.util.Objects::nonNull)
+                .toArray(ConnectionPolicy.PublishCheck[]::new);
         for (ConnectionPolicy policy : policies) {
             policy.controls().forEach((address, handler) -> {
                 if (!address.startsWith(CONTROL_PREFIX) || controls.putIfAbsent(address, handler) != null) {
@@ -296,11 +300,11 @@ public final class SocketBridge implements Handler<ClientSocket> {
             } else if (frame instanceof FrameDecoder.Unregister) {
                 unregister(connection, frame.address());
             } else if (frame instanceof FrameDecoder.Publish publish) {
-                publish(connection, publish.address(), publish.body(), null);
+                return publish(connection, publish.address(), publish.body(), null);
             } else if (frame instanceof FrameDecoder.Send send && send.control()) {
                 control(connection, send.address(), send.body(), send.replyAddress());
             } else if (frame instanceof FrameDecoder.Send send) {
-                publish(connection, send.address(), send.body(), send.replyAddress());
+                return publish(connection, send.address(), send.body(), send.replyAddress());
             }
         } catch (HeraldException refusal) {
             String replyAddress = frame instanceof FrameDecoder.Send send ? send.replyAddress() : null;
@@ -427,8 +431,12 @@ public final class SocketBridge implements Handler<ClientSocket> {
         }
     }
 
-    /** publish and send: a browser-published event; send with a replyAddress gets {"id","seq","epoch"} back. */
-    private void publish(Connection connection, String type, Object body, String replyAddress) {
+    /**
+     * publish and send: a browser-published event; send with a replyAddress gets {"id","seq","epoch"} back (plus
+     * {@code data} when a publish check changed it). A publish a check waits for holds the connection's later frames
+     * until the check answers (the future), so that a client's frames keep their order.
+     */
+    private Future<Void> publish(Connection connection, String type, Object body, String replyAddress) {
         String errAddress = replyAddress != null ? replyAddress : type;
         EventCatalog.Namespace namespace = namespaceOf(type);
         checkPendingReplies(connection, replyAddress);
@@ -442,11 +450,53 @@ public final class SocketBridge implements Handler<ClientSocket> {
         if (body != null && !(body instanceof JsonObject)) {
             throw new HeraldException(ErrorCode.INVALID_FRAME, "the body of a published event must be a JSON object");
         }
+        Future<Void> checked = checks(connection, publish, 0);
+        if (checked == null) {
+            publishAllowed(connection, publish, replyAddress);
+            return DONE;
+        }
+        return awaitingReply(connection, replyAddress, checked).transform(done -> {
+            if (done.failed()) {
+                HeraldException refusal = HeraldException.from(done.cause());
+                deny(connection, errAddress, refusal.code(), refusal.getMessage());
+            } else if (served(connection)) {
+                publishAllowed(connection, publish, replyAddress);
+            }
+            return DONE;
+        });
+    }
+
+    /**
+     * The publish checks from {@code index} on, one after the other (a later one sees what an earlier one rewrote):
+     * null when none has anything to wait for (no allocation), else a future of them all.
+     */
+    private Future<Void> checks(Connection connection, PublishFrame publish, int index) {
+        for (int i = index; i < publishChecks.length; i++) {
+            Future<Void> check = publishChecks[i].check(connection, publish);
+            if (check != null) {
+                int next = i + 1;
+                return check.compose(v -> {
+                    Future<Void> rest = checks(connection, publish, next);
+                    return rest == null ? DONE : rest;
+                });
+            }
+        }
+        return null;
+    }
+
+    /** Publishes what every policy and check allowed. */
+    private void publishAllowed(Connection connection, PublishFrame publish, String replyAddress) {
+        String type = publish.type();
+        String errAddress = replyAddress != null ? replyAddress : type;
         Principal who = connection.principal();
         awaitingReply(connection, replyAddress, publisher.publish(new PublishRequest(type, publish.data(), null, who.userId(), who.storeId())))
                 .onSuccess(published -> {
                     if (replyAddress != null) {
-                        connection.send(BridgeFrames.rec(replyAddress, published.toJson().encode()));
+                        JsonObject reply = published.toJson();
+                        if (publish.replyWithData()) {
+                            reply.put("data", publish.data());
+                        }
+                        connection.send(BridgeFrames.rec(replyAddress, reply.encode()));
                     }
                 })
                 .onFailure(err -> {

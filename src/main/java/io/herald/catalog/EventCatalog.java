@@ -32,12 +32,19 @@ public final class EventCatalog {
     private final Map<String, Namespace> namespaces;
     private final Map<String, Namespace> namespaceByType;
     private final Map<String, StateOptions> stateByType;
+    /** The types kept in the per-user inbox ({@code "inbox": true}). */
+    private final Set<String> inboxTypes;
 
     private EventCatalog(Map<String, Namespace> namespaces) {
         this(namespaces, Map.of());
     }
 
     private EventCatalog(Map<String, Namespace> namespaces, Map<String, StateOptions> stateByType) {
+        this(namespaces, stateByType, Set.of());
+    }
+
+    private EventCatalog(Map<String, Namespace> namespaces, Map<String, StateOptions> stateByType, Set<String> inboxTypes) {
+        this.inboxTypes = Set.copyOf(inboxTypes);
         this.stateByType = Map.copyOf(stateByType);
         this.namespaces = Collections.unmodifiableMap(namespaces);
         Map<String, Namespace> byType = new LinkedHashMap<>();
@@ -53,6 +60,7 @@ public final class EventCatalog {
         Map<String, Namespace> result = new LinkedHashMap<>();
         Map<String, String> seen = new LinkedHashMap<>();
         Map<String, StateOptions> state = new LinkedHashMap<>();
+        Set<String> inbox = new java.util.LinkedHashSet<>();
         for (String name : spaces.fieldNames()) {
             String key = "catalog.namespaces." + name;
             if (!(spaces.getValue(name) instanceof JsonObject ns)) {
@@ -78,8 +86,9 @@ public final class EventCatalog {
             }
             result.put(name, new Namespace(name, (String) owner, List.copyOf(list)));
             state.putAll(stateOptions(key + ".options", ns.getValue("options"), list));
+            inbox.addAll(inboxOptions(key + ".options", ns.getValue("options")));
         }
-        return new EventCatalog(result, state);
+        return new EventCatalog(result, state, inbox);
     }
 
     /** A namespace's {@code options}: per type of the namespace; this release reads {@code state}, and leaves other options alone. */
@@ -116,6 +125,40 @@ public final class EventCatalog {
             result.put(type, new StateOptions(field, n.intValue()));
         }
         return result;
+    }
+
+    /**
+     * A namespace's types with {@code "inbox": true} in its {@code options} (the per-user inbox, docs/backends.md); the
+     * options' shape is checked by {@link #stateOptions} first.
+     */
+    private static Set<String> inboxOptions(String key, Object value) {
+        if (!(value instanceof JsonObject options)) {
+            return Set.of();
+        }
+        Set<String> result = new java.util.LinkedHashSet<>();
+        for (String type : options.fieldNames()) {
+            Object inbox = options.getJsonObject(type).getValue("inbox");
+            if (inbox == null) {
+                continue;
+            }
+            if (!(inbox instanceof Boolean on)) {
+                throw new ConfigException(key + "." + type + ".inbox", "must be true or false");
+            }
+            if (on) {
+                result.add(type);
+            }
+        }
+        return result;
+    }
+
+    /** Whether the type's events are kept in the per-user inbox of the users they are aimed at. */
+    public boolean inbox(String type) {
+        return inboxTypes.contains(type);
+    }
+
+    /** The types kept in the per-user inbox. */
+    public Set<String> inboxTypes() {
+        return inboxTypes;
     }
 
     /** The type's keyed state, or null for a type that keeps none. */

@@ -120,6 +120,31 @@ public final class ConfigKeys {
             .range(60, 10L * 365 * 86_400)
             .doc("how long a revocation (`revokeTokensIssuedBefore`) is kept; with `auth.requireExpiry` off, the age (`iat`) "
                     + "past which a token is refused");
+    public static final ConfigKey AUTH_PREVIOUS_JWT_SECRET = key("auth.previousJwtSecret", Type.SECRET)
+            .doc("the HS256 key being rotated out: tokens signed with it are still accepted until `auth.previousJwtSecretUntil` "
+                    + "(same prod checks as `auth.jwtSecret`); see [identity.md](identity.md#hs256-secret-rotation)");
+    public static final ConfigKey AUTH_PREVIOUS_JWT_SECRET_UNTIL = key("auth.previousJwtSecretUntil", Type.INTEGER).def(0)
+            .range(0, Integer.MAX_VALUE)
+            .doc("unix seconds after which `auth.previousJwtSecret` is refused; required with it");
+    public static final ConfigKey AUTH_JWKS_URL = key("auth.jwksUrl", Type.STRING)
+            .doc("the identity provider's JWKS (http or https): RS256, PS256, ES256, EdDSA (and their 384/512 kin) tokens are "
+                    + "verified with its keys, picked by `kid`; a token's `jku`/`x5u` are ignored ([identity.md](identity.md))");
+    public static final ConfigKey AUTH_JWKS_MIN_REFETCH_SECONDS = key("auth.jwksMinRefetchSeconds", Type.INTEGER).def(30).range(1, 86_400)
+            .doc("a token with an unknown `kid` fetches the JWKS again at most once per this many seconds");
+    public static final ConfigKey AUTH_JWKS_MIN_REFRESH_SECONDS = key("auth.jwksMinRefreshSeconds", Type.INTEGER).def(60).range(1, 86_400)
+            .doc("the JWKS is fetched again after its `Cache-Control` max-age, but never sooner than this");
+    public static final ConfigKey AUTH_JWKS_MAX_REFRESH_SECONDS = key("auth.jwksMaxRefreshSeconds", Type.INTEGER).def(3600).range(1, 7 * 86_400)
+            .doc("… and never later than this (also the period when the endpoint sends no max-age)");
+    public static final ConfigKey AUTH_CLAIMS_USER = key("auth.claims.user", Type.STRING).def("sub")
+            .doc("the claim holding the user id (a claim name, else a dotted path)");
+    public static final ConfigKey AUTH_CLAIMS_ROLE = key("auth.claims.role", Type.STRING).def("role")
+            .doc("the claim holding the role: a claim name, else a dotted path (`realm_access.roles`); a string or a list "
+                    + "(the first that maps wins, in the token's order)");
+    public static final ConfigKey AUTH_CLAIMS_ROLE_MAP = key("auth.claims.roleMap.<idpRole>", Type.STRING)
+            .doc("identity-provider role → Herald role; empty: the token's names are Herald's; from the environment as one "
+                    + "JSON object (`HERALD_AUTH_CLAIMS_ROLE_MAP='{\"shop-admin\":\"admin\"}'`)");
+    public static final ConfigKey AUTH_CLAIMS_STORE_ID = key("auth.claims.storeId", Type.STRING).def("storeId")
+            .doc("the claim holding the store id (a claim name, else a dotted path)");
 
     static {
         section("api", "The HTTP API of backends.");
@@ -201,6 +226,8 @@ public final class ConfigKeys {
             .doc("client publishes per user per minute across the user's connections, per node (anonymous: per client IP)");
     public static final ConfigKey LIMITS_SIGNALS_PER_SECOND = key("limits.signalsPerSecond", Type.INTEGER).def(10)
             .range(1, 10_000).doc("`herald:signal` sends per connection per second (err `rate_limited`)");
+    public static final ConfigKey LIMITS_STATE_QUERIES_PER_MINUTE = key("limits.stateQueriesPerMinute", Type.INTEGER).def(120)
+            .range(1, 1_000_000).doc("`herald:state` pages per connection per minute (err `rate_limited`), counted before the state is read");
 
     static {
         section("history", "What history keeps of each event type's stream (recovery, `GET /api/history`).");
@@ -282,6 +309,51 @@ public final class ConfigKeys {
                     + "`id` unique (letters, digits, `-_.`), `url` http or https, `types` event types or `namespace:*`, "
                     + "`secret` the HMAC-SHA256 key of `Herald-Signature` (prod: at least 32 bytes), `timeoutMs` per request "
                     + "(1000..600000, default 10000); from the environment as one JSON array (`HERALD_WEBHOOKS='[…]'`)");
+
+    static {
+        section("proxy", "Proxies to your backend: connections without a JWT authenticated by it, client publishes of some types "
+                + "checked (and rewritten) by it; each with a timeout, a cap on requests in flight per node and a circuit breaker "
+                + "that fails closed with `unavailable` ([backends.md](backends.md#proxies)).");
+    }
+
+    public static final ConfigKey PROXY_CONNECT_URL = key("proxy.connect.url", Type.STRING)
+            .doc("http(s) URL a connection without a JWT is authenticated by (POST `{\"headers\", \"remoteAddress\"}`); unset: off");
+    public static final ConfigKey PROXY_CONNECT_HEADERS = key("proxy.connect.headers", Type.STRING_LIST).def(List.of("cookie", "user-agent"))
+            .doc("the request headers of the connection passed to the connect proxy (case-insensitive); no other header is sent");
+    public static final ConfigKey PROXY_CONNECT_TIMEOUT_MS = key("proxy.connect.timeoutMs", Type.INTEGER).def(3000).range(50, 60_000)
+            .doc("a connect proxy request without a complete answer by then fails (`unavailable`)");
+    public static final ConfigKey PROXY_CONNECT_MAX_CONCURRENT = key("proxy.connect.maxConcurrent", Type.INTEGER).def(200).range(1, 100_000)
+            .doc("connect proxy requests in flight per node; a connection beyond it is refused `unavailable` at once");
+    public static final ConfigKey PROXY_CONNECT_BREAKER_FAILURES = key("proxy.connect.breakerFailures", Type.INTEGER).def(5).range(1, 10_000)
+            .doc("failures (errors, timeouts, statuses other than 200, 401, 403) within 10 s that open the connect proxy's circuit");
+    public static final ConfigKey PROXY_CONNECT_BREAKER_RESET_MS = key("proxy.connect.breakerResetMs", Type.INTEGER).def(10_000).range(50, 3_600_000)
+            .doc("how long the open circuit refuses (`unavailable`) before one request tries the backend again (half-open)");
+    public static final ConfigKey PROXY_PUBLISH_URL = key("proxy.publish.url", Type.STRING)
+            .doc("http(s) URL a client's `publish`/`send` of `proxy.publish.types` is checked by (POST `{\"user\", \"role\", \"type\", \"data\"}`); unset: off");
+    public static final ConfigKey PROXY_PUBLISH_TYPES = key("proxy.publish.types", Type.STRING_LIST).def(List.of())
+            .doc("event types (or `namespace:*`) whose client publishes go to the publish proxy, after the role's publish list allows them");
+    public static final ConfigKey PROXY_PUBLISH_TIMEOUT_MS = key("proxy.publish.timeoutMs", Type.INTEGER).def(3000).range(50, 60_000)
+            .doc("a publish proxy request without a complete answer by then fails (`unavailable`)");
+    public static final ConfigKey PROXY_PUBLISH_MAX_CONCURRENT = key("proxy.publish.maxConcurrent", Type.INTEGER).def(200).range(1, 100_000)
+            .doc("publish proxy requests in flight per node; a publish beyond it is refused `unavailable` at once");
+    public static final ConfigKey PROXY_PUBLISH_BREAKER_FAILURES = key("proxy.publish.breakerFailures", Type.INTEGER).def(5).range(1, 10_000)
+            .doc("failures (errors, timeouts, statuses other than 200 and 403) within 10 s that open the publish proxy's circuit");
+    public static final ConfigKey PROXY_PUBLISH_BREAKER_RESET_MS = key("proxy.publish.breakerResetMs", Type.INTEGER).def(10_000).range(50, 3_600_000)
+            .doc("how long the open circuit refuses (`unavailable`) before one request tries the backend again (half-open)");
+
+    static {
+        section("inbox", "The per-user inbox of the catalog's `\"inbox\": true` types ([backends.md](backends.md)).");
+    }
+
+    public static final ConfigKey INBOX_MAX_PER_USER = key("inbox.maxPerUser", Type.INTEGER).def(100).range(1, 10_000)
+            .doc("entries one user's inbox keeps; past that the oldest go first");
+    public static final ConfigKey INBOX_MAX_AGE_SECONDS = key("inbox.maxAgeSeconds", Type.INTEGER).def(604_800).range(60, 90 * 86_400)
+            .doc("how long an entry waits for its user's acknowledgement before it goes (default 7 days)");
+    public static final ConfigKey INBOX_MAX_USERS = key("inbox.maxUsers", Type.INTEGER).def(100_000).range(1, 10_000_000)
+            .doc("about how many users' inboxes the cluster keeps; past that the least recently written go whole "
+                    + "(approximate in a cluster: per partition)");
+    public static final ConfigKey INBOX_REQUESTS_PER_MINUTE = key("inbox.requestsPerMinute", Type.INTEGER).def(60).range(1, 1_000_000)
+            .doc("`herald:inbox` and `herald:ack` requests per connection per minute (err `rate_limited`)");
 
     private ConfigKeys() {
     }

@@ -199,6 +199,21 @@ final class ConfigReader {
         return Map.copyOf(result);
     }
 
+    /** A pattern key's map of name → non-empty string, in the file's order; empty when absent. */
+    Map<String, String> stringMap(ConfigKey key) {
+        expect(key, Type.STRING);
+        Map<String, String> result = new LinkedHashMap<>();
+        JsonObject map = object(key.mapPath());
+        for (String name : map.fieldNames()) {
+            Object value = map.getValue(name);
+            if (!(value instanceof String s) || s.isBlank()) {
+                throw new ConfigException(where(key, key.at(name)), "must be a non-empty string");
+            }
+            result.put(name, s);
+        }
+        return java.util.Collections.unmodifiableMap(result);
+    }
+
     String string(ConfigKey key) {
         return string(key, (String) key.defaultValue());
     }

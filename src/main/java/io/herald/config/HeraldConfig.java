@@ -35,7 +35,9 @@ public record HeraldConfig(
         long statsIntervalMs,
         Demo demo,
         Log log,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        Proxies proxy,
+        Inbox inbox) {
 
     public enum Mode { DEV, PROD }
 
@@ -68,13 +70,38 @@ public record HeraldConfig(
 
     /** {@code auth.*}. */
     public record Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
-                       int leewaySeconds, String audience, String issuer, int maxTokenLifetimeSeconds) {
+                       int leewaySeconds, String audience, String issuer, int maxTokenLifetimeSeconds,
+                       String previousJwtSecret, long previousJwtSecretUntil, Jwks jwks, Claims claims) {
         public static final int DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = AUTH_MAX_TOKEN_LIFETIME_SECONDS.defaultInt();
 
         public Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
                     int leewaySeconds, String audience, String issuer) {
             this(jwtSecret, jwtPublicKey, allowAnonymous, requireExpiry, leewaySeconds, audience, issuer, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
         }
+
+        public Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
+                    int leewaySeconds, String audience, String issuer, int maxTokenLifetimeSeconds) {
+            this(jwtSecret, jwtPublicKey, allowAnonymous, requireExpiry, leewaySeconds, audience, issuer, maxTokenLifetimeSeconds,
+                    null, 0, null, Claims.DEFAULT);
+        }
+
+        /** The same with another key set, claim mapping or previous secret (tests). */
+        public Auth with(String previousJwtSecret, long previousJwtSecretUntil, Jwks jwks, Claims claims) {
+            return new Auth(jwtSecret, jwtPublicKey, allowAnonymous, requireExpiry, leewaySeconds, audience, issuer, maxTokenLifetimeSeconds,
+                    previousJwtSecret, previousJwtSecretUntil, jwks, claims);
+        }
+    }
+
+    /** {@code auth.jwks*}: the identity provider's key set; null when {@code auth.jwksUrl} is not set. */
+    public record Jwks(String url, int minRefetchSeconds, int minRefreshSeconds, int maxRefreshSeconds) {
+    }
+
+    /**
+     * {@code auth.claims.*}: where a token's user, role and store are; {@code roleMap} (identity-provider role → Herald
+     * role) empty means the token's names are Herald's.
+     */
+    public record Claims(String user, String role, Map<String, String> roleMap, String storeId) {
+        public static final Claims DEFAULT = new Claims("sub", "role", Map.of(), "storeId");
     }
 
     /** {@code bridge.*}: what one bridge connection may send and hold. */
@@ -87,7 +114,8 @@ public record HeraldConfig(
     public record Limits(int framesPerMinute, int framesBurst, Map<String, Integer> framesPerMinuteByRole,
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
-                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond) {
+                         int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond,
+                         int stateQueriesPerMinute) {
     }
 
     /** {@code demo.*}. */
@@ -128,6 +156,26 @@ public record HeraldConfig(
         public String toString() {
             return "Webhook[id=" + id + ", url=" + url + ", types=" + types + ", timeoutMs=" + timeoutMs + "]";
         }
+    }
+
+    /**
+     * One proxy to the backend ({@code proxy.connect.*} or {@code proxy.publish.*}): requests POSTed to {@code url}, each
+     * given up after {@code timeoutMs}, at most {@code maxConcurrent} in flight per node, a circuit opened by
+     * {@code breakerFailures} failures within 10 s and half-opened after {@code breakerResetMs}.
+     */
+    public record BackendProxy(String url, int timeoutMs, int maxConcurrent, int breakerFailures, int breakerResetMs) {
+    }
+
+    /**
+     * {@code proxy.*}: {@code connect} (null: off) with the request headers it is given, {@code publish} (null: off) with
+     * the type patterns it checks (event types or {@code namespace:*}, resolved against the catalog by the node).
+     */
+    public record Proxies(BackendProxy connect, List<String> connectHeaders, BackendProxy publish, List<String> publishTypes) {
+        public static final Proxies OFF = new Proxies(null, List.of(), null, List.of());
+    }
+
+    /** {@code inbox.*}: what the per-user inbox keeps, and how often a connection may ask it. */
+    public record Inbox(int maxPerUser, int maxAgeSeconds, int maxUsers, int requestsPerMinute) {
     }
 
     /** The development values shipped in conf/herald.json; prod mode refuses them. */
@@ -229,16 +277,34 @@ public record HeraldConfig(
                 r.integer(CLUSTER_WIRE_VERSION));
 
         Auth auth = new Auth(
-                r.string(AUTH_JWT_SECRET),
+                // an empty secret is no secret (HERALD_JWT_SECRET= turns HS256 off beside an identity provider), never an empty HMAC key
+                blankToNull(r.string(AUTH_JWT_SECRET)),
                 r.string(AUTH_JWT_PUBLIC_KEY),
                 r.bool(AUTH_ALLOW_ANONYMOUS),
                 r.bool(AUTH_REQUIRE_EXPIRY),
                 r.integer(AUTH_LEEWAY_SECONDS),
                 r.string(AUTH_AUDIENCE),
                 r.string(AUTH_ISSUER),
-                r.integer(AUTH_MAX_TOKEN_LIFETIME_SECONDS));
-        if (auth.jwtSecret() == null && auth.jwtPublicKey() == null) {
-            throw new ConfigException("auth.jwtSecret", "set a JWT secret (or auth.jwtPublicKey for RS256)");
+                r.integer(AUTH_MAX_TOKEN_LIFETIME_SECONDS),
+                blankToNull(r.string(AUTH_PREVIOUS_JWT_SECRET)),
+                r.integer(AUTH_PREVIOUS_JWT_SECRET_UNTIL),
+                jwks(r),
+                new Claims(claimPath(r, AUTH_CLAIMS_USER), claimPath(r, AUTH_CLAIMS_ROLE), r.stringMap(AUTH_CLAIMS_ROLE_MAP),
+                        claimPath(r, AUTH_CLAIMS_STORE_ID)));
+        if (auth.jwtSecret() == null && auth.jwtPublicKey() == null && auth.jwks() == null) {
+            throw new ConfigException("auth.jwtSecret", "set a JWT secret (or auth.jwtPublicKey for RS256, or auth.jwksUrl)");
+        }
+        if (auth.jwtPublicKey() != null && auth.jwks() != null) {
+            throw new ConfigException(r.where(AUTH_JWKS_URL), "set either auth.jwtPublicKey (one key) or auth.jwksUrl (the provider's key set), not both");
+        }
+        if (auth.previousJwtSecret() != null) {
+            if (auth.jwtSecret() == null) {
+                throw new ConfigException(r.where(AUTH_PREVIOUS_JWT_SECRET), "a previous secret is rotated out in favour of auth.jwtSecret: set that too");
+            }
+            if (auth.previousJwtSecretUntil() <= 0) {
+                throw new ConfigException(r.where(AUTH_PREVIOUS_JWT_SECRET_UNTIL),
+                        "set until when (unix seconds) tokens signed with auth.previousJwtSecret are accepted");
+            }
         }
         String apiKey = r.string(API_KEY);
         if (apiKey == null || apiKey.isBlank()) {
@@ -271,7 +337,8 @@ public record HeraldConfig(
                 r.integer(LIMITS_PUBLISH_EVENTS_PER_SECOND),
                 r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
                 r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE),
-                r.integer(LIMITS_SIGNALS_PER_SECOND));
+                r.integer(LIMITS_SIGNALS_PER_SECOND),
+                r.integer(LIMITS_STATE_QUERIES_PER_MINUTE));
 
         Demo demo = new Demo(
                 r.bool(DEMO_ENABLED, mode == Mode.DEV),
@@ -314,7 +381,10 @@ public record HeraldConfig(
                     case "debug" -> java.util.logging.Level.FINE;
                     default -> java.util.logging.Level.INFO;
                 }, r.choice(LOG_FORMAT).equals("json")),
-                webhooks(r, mode));
+                webhooks(r, mode),
+                proxies(r),
+                new Inbox(r.integer(INBOX_MAX_PER_USER), r.integer(INBOX_MAX_AGE_SECONDS), r.integer(INBOX_MAX_USERS),
+                        r.integer(INBOX_REQUESTS_PER_MINUTE)));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }
@@ -380,6 +450,94 @@ public record HeraldConfig(
         return List.copyOf(result);
     }
 
+    /** {@code proxy.*}: each proxy on when its url is set (http or https with a host); publish types each a type or {@code namespace:*}. */
+    private static Proxies proxies(ConfigReader r) {
+        BackendProxy connect = backendProxy(r, PROXY_CONNECT_URL, PROXY_CONNECT_TIMEOUT_MS, PROXY_CONNECT_MAX_CONCURRENT,
+                PROXY_CONNECT_BREAKER_FAILURES, PROXY_CONNECT_BREAKER_RESET_MS);
+        BackendProxy publish = backendProxy(r, PROXY_PUBLISH_URL, PROXY_PUBLISH_TIMEOUT_MS, PROXY_PUBLISH_MAX_CONCURRENT,
+                PROXY_PUBLISH_BREAKER_FAILURES, PROXY_PUBLISH_BREAKER_RESET_MS);
+        List<String> headers = new java.util.ArrayList<>();
+        for (String header : r.stringList(PROXY_CONNECT_HEADERS)) {
+            if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw new ConfigException(r.where(PROXY_CONNECT_HEADERS), "'" + header + "' is not an HTTP header name");
+            }
+            headers.add(header.toLowerCase(Locale.ROOT));
+        }
+        List<String> types = r.stringList(PROXY_PUBLISH_TYPES);
+        for (String type : types) {
+            if (!type.matches("[^:\\s*]+:([^:\\s*]+|\\*)")) {
+                throw new ConfigException(r.where(PROXY_PUBLISH_TYPES), "'" + type + "' is neither an event type (namespace:name) nor namespace:*");
+            }
+        }
+        if (publish != null && types.isEmpty()) {
+            throw new ConfigException(r.where(PROXY_PUBLISH_TYPES), "proxy.publish.url is set: name the types it checks");
+        }
+        return new Proxies(connect, List.copyOf(headers), publish, List.copyOf(types));
+    }
+
+    private static BackendProxy backendProxy(ConfigReader r, ConfigKey url, ConfigKey timeoutMs, ConfigKey maxConcurrent,
+                                             ConfigKey breakerFailures, ConfigKey breakerResetMs) {
+        // read (and range-checked) whether the proxy is on or not: a bad value stops the node either way
+        int timeout = r.integer(timeoutMs);
+        int concurrent = r.integer(maxConcurrent);
+        int failures = r.integer(breakerFailures);
+        int resetMs = r.integer(breakerResetMs);
+        String value = r.string(url);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+                || uri.getHost() == null) {
+            throw new ConfigException(r.where(url), "must be an http:// or https:// URL with a host");
+        }
+        return new BackendProxy(uri.toString(), timeout, concurrent, failures, resetMs);
+    }
+
+    /** {@code auth.jwks*}: null without a URL; the URL http(s) with a host; the refresh bounds in order. */
+    private static Jwks jwks(ConfigReader r) {
+        String url = r.string(AUTH_JWKS_URL);
+        // read (and checked) with or without a URL
+        int min = r.integer(AUTH_JWKS_MIN_REFRESH_SECONDS);
+        int max = r.integer(AUTH_JWKS_MAX_REFRESH_SECONDS);
+        int minRefetch = r.integer(AUTH_JWKS_MIN_REFETCH_SECONDS);
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url.trim());
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+                || uri.getHost() == null) {
+            throw new ConfigException(r.where(AUTH_JWKS_URL), "must be an http:// or https:// URL with a host");
+        }
+        if (max < min) {
+            throw new ConfigException(r.where(AUTH_JWKS_MAX_REFRESH_SECONDS), max + " is below auth.jwksMinRefreshSeconds (" + min + ")");
+        }
+        return new Jwks(uri.toString(), minRefetch, min, max);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** A claim name or dotted path: not empty, no empty segment. */
+    private static String claimPath(ConfigReader r, ConfigKey key) {
+        String path = r.string(key);
+        if (path == null || path.isBlank() || path.startsWith(".") || path.endsWith(".") || path.contains("..")) {
+            throw new ConfigException(r.where(key), "must be a claim name or a dotted path such as realm_access.roles");
+        }
+        return path;
+    }
+
     /** {@code cluster.tls.*}: both halves of the node's identity and a trust, or nothing; every file readable. */
     private static ClusterTls clusterTls(ConfigReader r) {
         String certPath = r.string(CLUSTER_TLS_CERT_PATH);
@@ -423,6 +581,14 @@ public record HeraldConfig(
             }
             if (auth.jwtSecret().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
                 throw new ConfigException("auth.jwtSecret", "prod mode needs a secret of at least " + MIN_SECRET_BYTES + " bytes");
+            }
+        }
+        if (auth.previousJwtSecret() != null) {
+            if (DEV_JWT_SECRET.equals(auth.previousJwtSecret())) {
+                throw new ConfigException("auth.previousJwtSecret", "prod mode refuses the shipped development secret, also as the previous one");
+            }
+            if (auth.previousJwtSecret().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                throw new ConfigException("auth.previousJwtSecret", "prod mode needs a secret of at least " + MIN_SECRET_BYTES + " bytes");
             }
         }
         if (DEV_API_KEY.equals(apiKey)) {

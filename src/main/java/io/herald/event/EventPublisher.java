@@ -6,6 +6,8 @@ import io.herald.HeraldException;
 import io.herald.WireVersion;
 import io.herald.catalog.EventCatalog;
 import io.herald.history.EventLog;
+import io.herald.history.Inbox;
+import io.herald.history.InboxEntry;
 import io.herald.history.KeyedState;
 import io.herald.history.StateEntry;
 import io.herald.history.IdempotencyState;
@@ -80,6 +82,15 @@ public final class EventPublisher {
         this.catalog = catalog;
         this.log = log;
         this.stats = stats;
+    }
+
+    /** The per-user inbox of the types the catalog marks {@code "inbox": true}, filed after each append (docs/backends.md). */
+    private volatile Inbox inbox = Inbox.NONE;
+
+    /** Where the inbox types' events are filed: the node sets it before anything is published. */
+    public EventPublisher inbox(Inbox inbox) {
+        this.inbox = inbox;
+        return this;
     }
 
     /** Where the keyed types' state is kept: the node sets it before anything is published. */
@@ -216,10 +227,13 @@ public final class EventPublisher {
         private boolean inFlight;
         /** An append is due at the end of the current turn. */
         private boolean scheduled;
+        /** The type is kept in the per-user inbox: read once, so that other types pay nothing per append. */
+        private final boolean inboxType;
 
         TypeQueue(String type, Context context) {
             this.type = type;
             this.context = context;
+            this.inboxType = catalog.inbox(type);
         }
 
         void offer(Pending pending) {
@@ -349,6 +363,9 @@ public final class EventPublisher {
             if (stateOptions != null) {
                 updateState(stateOptions, batch, events, appended.epoch());
             }
+            if (inboxType) {
+                fileInbox(batch, events, appended.epoch());
+            }
             if (claimed == null) {
                 for (int i = 0; i < batch.size(); i++) {
                     Pending pending = batch.get(i);
@@ -415,6 +432,61 @@ public final class EventPublisher {
         }
         updated.onComplete(done -> stats.stateUpdated(type, done.succeeded() ? StateUpdates.APPLIED : StateUpdates.FAILED, count));
     }
+
+    /**
+     * After a successful append of an inbox type: each event goes to the inbox of each user it is aimed at
+     * ({@code target.users}, {@code user:} rooms) and of its owner (the namespace's owner field); an event aimed at
+     * roles or other rooms only, without an owner, is nobody's (counted {@code unaddressed}). Not awaited by the publish.
+     */
+    private void fileInbox(List<Pending> batch, List<BusEvent> events, String epoch) {
+        Map<String, List<InboxEntry>> byUser = new HashMap<>();
+        int filed = 0;
+        int unaddressed = 0;
+        String type = batch.get(0).request.type();
+        for (int i = 0; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            Target target = pending.request.target();
+            java.util.Set<String> users = target == null ? java.util.Set.of() : target.namedUsers();
+            if (users.isEmpty() && pending.ownerId == null) {
+                unaddressed++;
+                continue;
+            }
+            BusEvent event = events.get(i);
+            InboxEntry entry = new InboxEntry(pending.id, type, event.seq(), epoch, pending.ts, pending.ownerId,
+                    target == null ? null : target.toJson().encode(), event.envelope());
+            for (String user : users) {
+                byUser.computeIfAbsent(user, u -> new ArrayList<>()).add(entry);
+            }
+            if (pending.ownerId != null && !users.contains(pending.ownerId)) {
+                byUser.computeIfAbsent(pending.ownerId, u -> new ArrayList<>()).add(entry);
+            }
+            filed++;
+        }
+        if (unaddressed > 0) {
+            stats.inboxFiled(type, INBOX_UNADDRESSED, unaddressed);
+        }
+        if (byUser.isEmpty()) {
+            return;
+        }
+        int count = filed;
+        Future<Void> done;
+        try {
+            done = inbox.file(byUser);
+        } catch (RuntimeException failed) {
+            done = Future.failedFuture(failed); // the events are published all the same: the inboxes miss them (counted)
+        }
+        done.onComplete(result -> {
+            stats.inboxFiled(type, result.succeeded() ? INBOX_FILED : INBOX_FAILED, count);
+            if (result.failed()) {
+                LOG.warning(count + " " + type + " events could not be filed in their users' inboxes: " + result.cause());
+            }
+        });
+    }
+
+    /** Results of {@link Counters#inboxFiled}. */
+    public static final String INBOX_FILED = "filed";
+    public static final String INBOX_FAILED = "failed";
+    public static final String INBOX_UNADDRESSED = "unaddressed";
 
     /** A random (version 4) UUID without SecureRandom's lock: ids must be unique, not unguessable. */
     static String newId() {

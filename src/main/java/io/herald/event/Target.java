@@ -90,6 +90,11 @@ public final class Target {
         return rooms;
     }
 
+    /** The users the target names, in {@code users} and by their {@code user:} rooms. */
+    public Set<String> namedUsers() {
+        return anyUser;
+    }
+
     /** Whether the target names this user, in {@code users} or by their {@code user:} room. */
     public boolean namesUser(String userId) {
         return userId != null && anyUser.contains(userId);

@@ -86,6 +86,15 @@ public final class NodeHealth {
         return this;
     }
 
+    /**
+     * Adds {@code /ready}'s {@code identity} check: up once the identity provider's keys ({@code auth.jwksUrl}) were fetched
+     * (a later failed refresh keeps them, and the node ready); its data says how many, when, and the last error.
+     */
+    public NodeHealth identity(io.herald.auth.JwksKeys keys) {
+        ready.register("identity", CHECK_TIMEOUT_MS, promise -> promise.complete(new Status().setOk(keys.loaded()).setData(keys.status())));
+        return this;
+    }
+
     /** Asks every member; while an earlier ask still waits (a partition), answers false rather than piling up more. */
     private boolean isClusterSafe() {
         if (!safeCheckRunning.compareAndSet(false, true)) {

@@ -3,6 +3,7 @@ package io.herald.history;
 import io.vertx.core.Future;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -16,6 +17,18 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     private static final long SWEEP_EVERY_MS = 1000;
 
     private final Map<String, String> entries = new ConcurrentHashMap<>();
+    /**
+     * Every claim's key with the time its lease runs out, and every record's with the end of its window, each in the order
+     * they were made: the lease and the window are fixed, so each queue runs out in that order, and a sweep takes from
+     * their heads only what has run out (it walked every key, parsing each, once a second: at the benchmark's rate,
+     * millions of keys on the event loop).
+     */
+    private final java.util.ArrayDeque<Expiry> leases = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Expiry> windows = new java.util.ArrayDeque<>();
+
+    private record Expiry(String key, long at) {
+    }
+
     private final long windowMs;
     private final LongSupplier clock;
     private volatile long nextSweep;
@@ -35,6 +48,7 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         sweep(now);
         Map<String, IdempotencyState.Outcome> outcomes = new HashMap<>();
         hashes.forEach((key, hash) -> outcomes.put(key, apply(key, current -> IdempotencyState.claim(current, hash, now, LEASE_MS))));
+        expire(leases, hashes.keySet(), now + LEASE_MS);
         return Future.succeededFuture(outcomes);
     }
 
@@ -42,6 +56,7 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     public Future<Void> record(Map<String, String[]> answers) {
         long now = clock.getAsLong();
         answers.forEach((key, answer) -> apply(key, current -> IdempotencyState.record(current, answer[0], answer[1], now, windowMs)));
+        expire(windows, answers.keySet(), now + windowMs);
         return Future.succeededFuture();
     }
 
@@ -66,11 +81,22 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         return outcome[0];
     }
 
-    private void sweep(long now) {
+    private synchronized void expire(java.util.ArrayDeque<Expiry> queue, java.util.Set<String> keys, long at) {
+        for (String key : keys) {
+            queue.addLast(new Expiry(key, at));
+        }
+    }
+
+    private synchronized void sweep(long now) {
         if (now < nextSweep) {
             return;
         }
         nextSweep = now + SWEEP_EVERY_MS;
-        entries.values().removeIf(value -> IdempotencyState.expired(value, now));
+        for (java.util.ArrayDeque<Expiry> queue : List.of(leases, windows)) {
+            while (!queue.isEmpty() && queue.peekFirst().at() <= now) {
+                // the key may have been claimed or recorded again since: it goes only if what it holds now has run out
+                entries.computeIfPresent(queue.pollFirst().key(), (key, value) -> IdempotencyState.expired(value, now) ? null : value);
+            }
+        }
     }
 }

@@ -76,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
     private final DevTokenApi devTokens;
     /** Keyed state for {@code GET /api/state/{type}}; null: not mounted. */
     private io.herald.state.StateReader stateReader;
+    private io.herald.inbox.InboxReader inboxReader;
     /** The node's bound on replay bytes in memory, shared by its bridges. */
     private final ReplayBudget replayBudget;
     private SocketBridge bridge;
@@ -110,8 +111,19 @@ public final class HttpVerticle extends VerticleBase {
         return this;
     }
 
+    /** Mounts {@code GET /api/inbox/{userId}} on this reader (docs/backends.md); set before the verticle is deployed. */
+    public HttpVerticle inboxReader(io.herald.inbox.InboxReader reader) {
+        this.inboxReader = reader;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
+        // the /graphql schema (docs/graphql.md) is built off the event loop: graphql-java's first use loads many classes
+        return vertx.executeBlocking(() -> new io.herald.graphql.EventSchema(catalog)).compose(this::start);
+    }
+
+    private Future<?> start(io.herald.graphql.EventSchema graphqlSchema) {
         Fanout fanout = new Fanout(context, catalog, log, stats,
                 new TypeStream.DeliveryOptions(config.delivery().holdMs(), config.delivery().tailCheckMs(), config.delivery().lingerMs(),
                         config.delivery().maxRecoveryEvents(), TypeStream.DeliveryOptions.replayPageBytes(config.bridge().maxOutboundBytes()),
@@ -150,6 +162,10 @@ public final class HttpVerticle extends VerticleBase {
         }
         router.routeWithRegex(BRIDGE_PATH + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile|jsonp)")
                 .handler(ctx -> { ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); ctx.next(); });
+        if (config.proxy().connect() != null) {
+            // the connect proxy is given the connection's cookies: vertx-web's SockJS sockets drop them, so keep them first
+            router.route(BRIDGE_PATH + "/*").handler(new io.herald.bridge.CapturedHeaders(config.proxy().connectHeaders()));
+        }
         router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
                 .socketHandler(socket -> {
                     // the path as the guard and vertx-web read it (normalized), from the request that created the session
@@ -166,6 +182,9 @@ public final class HttpVerticle extends VerticleBase {
         new HistoryApi(log, catalog, stats, admin).mount(router);
         if (stateReader != null) {
             new io.herald.api.StateApi(stateReader, stats, admin).mount(router);
+        }
+        if (inboxReader != null) {
+            new io.herald.api.InboxApi(inboxReader, stats, admin).mount(router);
         }
         new PresenceApi(vertx.eventBus(), stats, admin).mount(router);
         new WebhooksApi(vertx.eventBus(), stats, admin).mount(router);
@@ -194,6 +213,10 @@ public final class HttpVerticle extends VerticleBase {
                 .setWebSocketAllowServerNoContext(true)
                 .setWebSocketPreferredClientNoContext(true)
                 .setPerFrameWebSocketCompressionSupported(false);
+        // /graphql (docs/graphql.md): graphql-transport-ws sockets, admitted and served by this loop's bridge
+        io.herald.graphql.GraphQLEndpoint graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
+                graphqlSchema, config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket());
+        options.setWebSocketSubProtocols(List.of(io.herald.graphql.GraphQLEndpoint.PROTOCOL));
         // No strict thread mode (it saved 4.5 KB heap per idle connection): a SockJS fallback session writes from the
         // event loop that created it, and the session's next request (a new xhr-streaming or polling connection) may
         // be on another HTTP instance's loop; strict mode then threw "Only the context thread can write a message",
@@ -215,7 +238,7 @@ public final class HttpVerticle extends VerticleBase {
         });
         return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
                 .webSocketHandshakeHandler(handshake -> {
-                    if (webSocketFraming(handshake.path()) == null) {
+                    if (webSocketFraming(handshake.path()) == null && !io.herald.graphql.GraphQLEndpoint.serves(handshake.path())) {
                         handshake.reject(404);
                     } else if (!allowedOrigin(origins, handshake)) {
                         // cross-site WebSocket hijacking: a page of another site opening a socket in its visitor's browser
@@ -225,9 +248,15 @@ public final class HttpVerticle extends VerticleBase {
                         handshake.accept();
                     }
                 })
-                .webSocketHandler(ws -> bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
+                .webSocketHandler(ws -> {
+                    if (io.herald.graphql.GraphQLEndpoint.serves(ws.path())) {
+                        graphql.handle(ws);
+                        return;
+                    }
+                    bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
                         config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0,
-                        config.bridge().compression() ? config.bridge().compressionMinBytes() : -1)))
+                        config.bridge().compression() ? config.bridge().compressionMinBytes() : -1));
+                })
                 .invalidRequestHandler(HttpVerticle::invalidRequest)
                 .requestHandler(router)
                 // listen(port) alone would bind every interface (0.0.0.0), whatever the options' host says

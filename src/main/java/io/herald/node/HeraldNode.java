@@ -10,6 +10,9 @@ import io.herald.api.DevTokenApi;
 import io.herald.auth.TokenMinter;
 import io.herald.access.TokenRefresh;
 import io.herald.auth.AuthVerticle;
+import io.herald.auth.ClaimMapping;
+import io.herald.auth.JwksKeys;
+import io.herald.auth.JwksVerticle;
 import io.herald.auth.Revocations;
 import io.herald.auth.RoleMatrix;
 import io.herald.http.HttpVerticle;
@@ -122,6 +125,7 @@ public final class HeraldNode {
         try {
             catalog = EventCatalog.fromJson(config.catalogFile().readJson("catalog"));
             roles = RoleMatrix.compile(config.rolesFile().readJson("roles"), catalog);
+            ClaimMapping.of(config.auth().claims(), roles); // auth.claims.roleMap names Herald roles: checked where the roles are known
             rooms = RoomRules.compile(config.roomsFile().readJson("rooms"), roles);
             ConfigFile announceFile = config.presence().announceFile();
             announcements = PresenceAnnouncements.parse(announceFile.readJson("presence.announceFile"), announceFile.toString(),
@@ -199,7 +203,11 @@ public final class HeraldNode {
         if (presence != null) {
             stats.presenceSource(presence::users, presence::rooms);
         }
-        StatePolicy statePolicy = new StatePolicy(roles);
+        StatePolicy statePolicy = new StatePolicy(roles, config.limits().stateQueriesPerMinute());
+        // the per-user inbox (herald:inbox, herald:ack, GET /api/inbox): a Hazelcast map in a cluster, memory alone
+        io.herald.inbox.InboxPolicy inboxPolicy = new io.herald.inbox.InboxPolicy(roles, config.inbox().requestsPerMinute(), TokenBucket.MONOTONIC_MILLIS);
+        io.herald.history.InboxBounds inboxBounds = new io.herald.history.InboxBounds(config.inbox().maxPerUser(),
+                config.inbox().maxAgeSeconds() * 1000L, config.inbox().maxUsers());
         // room signals (herald:signal): kept per node for join replies, fanned out on the node, once to each other node
         Signals signals = new Signals(vertx.eventBus(), stats.nodeId(), rooms, new SignalStore(System::currentTimeMillis), stats,
                 System::currentTimeMillis);
@@ -214,9 +222,12 @@ public final class HeraldNode {
                 new FrameRateLimit(new FrameRates(limits), TokenBucket.MONOTONIC_MILLIS),
                 new UserPublishRateLimit(limits.userPublishesPerMinute(), TokenBucket.MONOTONIC_MILLIS),
                 statePolicy,
+                inboxPolicy,
                 // last: a connection another policy refuses never shows in presence
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
                 new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
+        // the proxies to the backend (proxy.*), when configured: asked after every policy above allowed
+        List<ConnectionPolicy> bridgePolicies = io.herald.proxy.BackendProxies.append(policies, vertx, config, roles, catalog, stats);
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         Future<KeyedState> keyedState = clustered
@@ -227,12 +238,17 @@ public final class HeraldNode {
         Future<IdempotencyStore> idempotencyKeys = clustered
                 ? vertx.executeBlocking(() -> new HazelcastIdempotencyStore(vertx, clusterManager.getHazelcastInstance(), idempotencyWindowMs), false)
                 : Future.succeededFuture(new LocalIdempotencyStore(idempotencyWindowMs));
-        return log.compose(eventLog -> keyedState.map(state -> {
+        Future<io.herald.history.Inbox> inbox = catalog.inboxTypes().isEmpty() ? Future.succeededFuture(io.herald.history.Inbox.NONE)
+                : clustered ? log.compose(l -> io.herald.history.HazelcastInbox.open(vertx, clusterManager.getHazelcastInstance(), inboxBounds))
+                : Future.succeededFuture(new io.herald.history.LocalInbox(inboxBounds));
+        return log.compose(eventLog -> inbox.map(box -> inboxPolicy.reader(new io.herald.inbox.InboxReader(box))).map(eventLog))
+                .compose(eventLog -> keyedState.map(state -> {
             statePolicy.reader(new StateReader(catalog, eventLog, state));
             return eventLog;
         })).compose(eventLog -> idempotencyKeys.compose(keys -> {
             EventPublisher publisher = new EventPublisher(vertx, catalog, eventLog, stats, wire::writes, keys)
-                    .keyedState(statePolicy.stateReader().state());
+                    .keyedState(statePolicy.stateReader().state())
+                    .inbox(inboxPolicy.inboxReader().inbox());
             // dev mode with the shipped secret hands out tokens for any role, for the console; nothing else mounts it
             DevTokenApi devTokens = config.mode() == HeraldConfig.Mode.DEV && HeraldConfig.DEV_JWT_SECRET.equals(config.auth().jwtSecret())
                     ? new DevTokenApi(new TokenMinter(vertx, config.auth()), roles) : null;
@@ -244,9 +260,16 @@ public final class HeraldNode {
             HttpVerticle[] first = new HttpVerticle[1];
             ReplayBudget replayBudget = new ReplayBudget(config.delivery().maxReplayBytesInFlight());
             stats.replaySource(replayBudget::inFlight, replayBudget::waiting);
+            // the identity provider's keys (auth.jwksUrl): fetched before the auth instances start; a provider that is down leaves the node unready
+            JwksKeys jwks = config.auth().jwks() == null ? null : new JwksKeys(config.auth().jwks(), System::currentTimeMillis);
+            if (jwks != null) {
+                health.identity(jwks);
+                stats.identitySource(jwks::fetches, jwks::failures, jwks::keyCount);
+            }
             // one auth instance per event loop: a verification runs on its caller's loop (AuthRequests), never behind another loop's
-            return vertx.deployVerticle(() -> new AuthVerticle(config.auth(), roles, revocations),
-                            new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+            return (jwks == null ? Future.<String>succeededFuture() : vertx.deployVerticle(new JwksVerticle(jwks)))
+                    .compose(id -> vertx.deployVerticle(() -> new AuthVerticle(config.auth(), roles, revocations).jwks(jwks),
+                            new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)))
                     .compose(id -> vertx.deployVerticle(new RevocationVerticle(revocations, userConnections,
                             clustered ? clusterManager.getHazelcastInstance() : null, stats.nodeId(), config.http().maxBatchSize(),
                             config.auth().maxTokenLifetimeSeconds(), wire)))
@@ -264,8 +287,8 @@ public final class HeraldNode {
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {
-                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, policies, publishLimit, stats, clustered, health, devTokens,
-                                    replayBudget).stateReader(statePolicy.stateReader());
+                            HttpVerticle bridge = new HttpVerticle(config, catalog, publisher, eventLog, bridgePolicies, publishLimit, stats, clustered, health, devTokens,
+                                    replayBudget).stateReader(statePolicy.stateReader()).inboxReader(inboxPolicy.inboxReader());
                             first[0] = first[0] == null ? bridge : first[0];
                             all = all.compose(v -> vertx.deployVerticle(bridge).map(bridges::add).mapEmpty());
                         }

@@ -22,12 +22,17 @@ public final class StateAccess {
     }
 
     public static boolean readable(StateEntry entry, Access access, String userId, String role, Set<String> rooms) {
+        return readable(entry.ownerId(), entry.target(), access, userId, role, rooms);
+    }
+
+    /** The same rule for any kept event: its owner's user id (or null) and its target as JSON (or null). */
+    public static boolean readable(String ownerId, String targetJson, Access access, String userId, String role, Set<String> rooms) {
         if (access == Access.NONE) {
             return false;
         }
-        Target target = entry.target() == null ? null : Target.fromJson(new JsonObject(entry.target()));
+        Target target = targetJson == null ? null : Target.fromJson(new JsonObject(targetJson));
         if (access == Access.OWN) {
-            boolean owned = userId != null && (userId.equals(entry.ownerId()) || target != null && target.namesUser(userId));
+            boolean owned = userId != null && (userId.equals(ownerId) || target != null && target.namesUser(userId));
             if (!owned) {
                 return false;
             }

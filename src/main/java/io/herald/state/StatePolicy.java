@@ -19,17 +19,27 @@ import java.util.Set;
  * {@code herald:state} on the bridge: {@code send} {@code {"type", "limit"?, "next"?, "filter"?}} answers a page of the type's keyed
  * state ({@link StateReader}) holding only the entries the connection may read (its role's access to the type, ownership
  * and targets as live delivery applies them); a role that may not read the type gets {@code access_denied}. The reply
- * goes out as any reply does, against the connection's outbound bound; at most {@value PresencePage#MAX_LIMIT} entries a page.
+ * goes out as any reply does, against the connection's outbound bound; at most {@value PresencePage#MAX_LIMIT} entries a page,
+ * {@code limits.stateQueriesPerMinute} pages a minute per connection (counted before the state is read).
  */
 public final class StatePolicy implements ConnectionPolicy {
     public static final String STATE = "herald:state";
     public static final String FILTER = "filter";
 
     private final RoleMatrix roles;
+    /** {@code limits.stateQueriesPerMinute} per connection; each connection's bucket is made on its first query. */
+    private final io.herald.limits.TokenBucket.Rate queryRate;
+    private final Map<Connection, io.herald.limits.TokenBucket> queryBuckets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile StateReader reader;
 
-    public StatePolicy(RoleMatrix roles) {
+    public StatePolicy(RoleMatrix roles, int queriesPerMinute) {
         this.roles = roles;
+        this.queryRate = io.herald.limits.TokenBucket.Rate.perMinute(queriesPerMinute, queriesPerMinute);
+    }
+
+    @Override
+    public void onClose(Connection connection) {
+        queryBuckets.remove(connection);
     }
 
     /** The node hands the reader over once history is open; until then {@code herald:state} answers {@code unavailable}. */
@@ -65,6 +75,13 @@ public final class StatePolicy implements ConnectionPolicy {
         if (access == Access.NONE) {
             throw new HeraldException(ErrorCode.ACCESS_DENIED, "role " + who.role() + " may not read " + type);
         }
+        long now = io.herald.limits.TokenBucket.MONOTONIC_MILLIS.getAsLong();
+        io.herald.limits.TokenBucket bucket = queryBuckets.computeIfAbsent(connection, c -> new io.herald.limits.TokenBucket(queryRate, now));
+        if (!bucket.has(1, now)) {
+            throw new HeraldException(ErrorCode.RATE_LIMITED, "at most " + Math.round(queryRate.perMilli() * 60_000)
+                    + " state pages a minute (limits.stateQueriesPerMinute)");
+        }
+        bucket.take(1);
         java.util.function.Predicate<io.herald.history.StateEntry> readable = StateAccess.reader(access, who.userId(), who.role(),
                 Set.copyOf(connection.rooms()));
         if (filter != null) {

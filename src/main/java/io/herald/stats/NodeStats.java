@@ -4,6 +4,7 @@ import io.herald.CloseReason;
 import io.herald.Counters;
 import io.herald.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -149,6 +150,9 @@ public final class NodeStats implements Counters {
         readers.put(Stat.UNIQUE_USERS, () -> null);
         readers.put(Stat.ROOMS, JsonObject::new);
         readers.put(Stat.REPLAY_BYTES_IN_FLIGHT, () -> 0L);
+        readers.put(Stat.JWKS_FETCHES, () -> 0L);
+        readers.put(Stat.JWKS_FAILURES, () -> 0L);
+        readers.put(Stat.JWKS_KEYS, () -> 0L);
         for (Stat stat : Stat.values()) {
             if (stat.field() != null && !readers.containsKey(stat)) {
                 throw new IllegalStateException("no value for the stat " + stat);
@@ -220,6 +224,16 @@ public final class NodeStats implements Counters {
         readers.put(Stat.REPLAY_BYTES_IN_FLIGHT, bytesInFlight::getAsLong);
         sourceGauge(Stat.REPLAY_BYTES_IN_FLIGHT, bytesInFlight::getAsLong);
         sourceGauge(Stat.REPLAYS_WAITING, waiting::getAsInt);
+    }
+
+    /** Where the identity provider's key set ({@code auth.jwksUrl}) says how often it was fetched, how often that failed, and its keys. */
+    public void identitySource(LongSupplier fetches, LongSupplier failures, IntSupplier keys) {
+        readers.put(Stat.JWKS_FETCHES, fetches::getAsLong);
+        readers.put(Stat.JWKS_FAILURES, failures::getAsLong);
+        readers.put(Stat.JWKS_KEYS, () -> (long) keys.getAsInt());
+        FunctionCounter.builder(Stat.JWKS_FETCHES.metric(), fetches, LongSupplier::getAsLong).description(Stat.JWKS_FETCHES.help()).register(registry);
+        FunctionCounter.builder(Stat.JWKS_FAILURES.metric(), failures, LongSupplier::getAsLong).description(Stat.JWKS_FAILURES.help()).register(registry);
+        sourceGauge(Stat.JWKS_KEYS, keys::getAsInt);
     }
 
     public void connectionOpened(String role, boolean anonymousRole, String transport) {
@@ -295,6 +309,11 @@ public final class NodeStats implements Counters {
         keyedCounter(Stat.STATE_UPDATES, result).increment(count);
     }
 
+    @Override
+    public void inboxFiled(String type, String result, int count) {
+        keyedCounter(Stat.INBOX_FILED, result).increment(count);
+    }
+
     public void rawEventRejected() {
         rawRejected.increment();
     }
@@ -345,6 +364,31 @@ public final class NodeStats implements Counters {
         if (count > 0) {
             keyedCounter(Stat.WEBHOOK_EVENTS_LOST, webhookId).increment(count);
         }
+    }
+
+    /** A request went to a proxy's backend ({@code proxy}: connect, publish). */
+    public void proxyCalled(String proxy) {
+        keyedCounter(Stat.PROXY_CALLS, proxy).increment();
+    }
+
+    /** A proxy request failed other than by a timeout. */
+    public void proxyFailed(String proxy) {
+        keyedCounter(Stat.PROXY_FAILURES, proxy).increment();
+    }
+
+    /** A proxy request got no complete answer within its timeout. */
+    public void proxyTimedOut(String proxy) {
+        keyedCounter(Stat.PROXY_TIMEOUTS, proxy).increment();
+    }
+
+    /** A proxy request was refused without asking the backend (the cap, or the circuit open). */
+    public void proxyRejected(String proxy) {
+        keyedCounter(Stat.PROXY_REJECTED, proxy).increment();
+    }
+
+    /** A proxy's circuit breaker changed state: 0 closed, 1 half-open, 2 open. */
+    public void proxyBreaker(String proxy, int state) {
+        keyedGauge(Stat.PROXY_BREAKER, proxy).set(state);
     }
 
     /** The counts of a keyed stat, by key, without the zeros. */

@@ -69,6 +69,22 @@ public enum Stat {
             "Webhook requests that failed (a status other than 2xx, a timeout, no connection), by webhook"),
     WEBHOOK_EVENTS_LOST("webhookEventsLost", "herald.webhook.events.lost", Kind.COUNTER, Source.COUNTED, "events", "webhook", null, Rule.KEPT,
             "Events a webhook never sent because history dropped them before its receiver took them (a gap), by webhook"),
+    JWKS_FETCHES("jwksFetches", "herald.jwks.fetches", Kind.COUNTER, Source.IDENTITY, "requests", null, null, Rule.KEPT,
+            "Requests for the identity provider's key set (auth.jwksUrl), successful or not"),
+    JWKS_FAILURES("jwksFailures", "herald.jwks.failures", Kind.COUNTER, Source.IDENTITY, "requests", null, null, Rule.KEPT,
+            "Key-set requests that failed (no answer, not 200, not a JWKS, no usable key); the keys fetched before stay in use"),
+    JWKS_KEYS("jwksKeys", "herald.jwks.keys", Kind.GAUGE, Source.IDENTITY, "keys", null, null, Rule.PER_NODE,
+            "Identity-provider keys this node verifies tokens with (0: none fetched yet, or no auth.jwksUrl)"),
+    PROXY_CALLS("proxyCalls", "herald.proxy.calls", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Requests sent to a proxy's backend, by proxy (connect, publish)"),
+    PROXY_FAILURES("proxyFailures", "herald.proxy.failures", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Proxy requests that failed other than by a timeout (no connection, an unexpected status, an unreadable answer), by proxy"),
+    PROXY_TIMEOUTS("proxyTimeouts", "herald.proxy.timeouts", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Proxy requests without a complete answer within the proxy's timeoutMs, by proxy"),
+    PROXY_REJECTED("proxyRejected", "herald.proxy.rejected", Kind.COUNTER, Source.COUNTED, "requests", "proxy", null, Rule.KEPT,
+            "Proxy requests refused unavailable without asking the backend (maxConcurrent in flight, or the circuit open), by proxy"),
+    PROXY_BREAKER("proxyBreaker", "herald.proxy.breaker", Kind.GAUGE, Source.COUNTED, "state", "proxy", null, Rule.MAX,
+            "A proxy's circuit breaker: 0 (or absent) closed, 1 half-open, 2 open, by proxy"),
 
     // in /metrics only
     BUS_BATCHES(null, "herald.bus.batches.received", Kind.COUNTER, Source.COUNTED, "batches", null, null, Rule.PER_NODE,
@@ -88,16 +104,18 @@ public enum Stat {
     REPLAYS_WAITING(null, "herald.replays.waiting", Kind.GAUGE, Source.REPLAY, "replays", null, null, Rule.PER_NODE,
             "Replays waiting for room under delivery.maxReplayBytesInFlight"),
     STATE_UPDATES(null, "herald.state.updates", Kind.COUNTER, Source.COUNTED, "events", "result", null, Rule.PER_NODE,
-            "Events of keyed types appended here, by what their state update did: applied, failed, or unkeyed (no key in data: kept in history, not in state)");
+            "Events of keyed types appended here, by what their state update did: applied, failed, or unkeyed (no key in data: kept in history, not in state)"),
+    INBOX_FILED(null, "herald.inbox.filed", Kind.COUNTER, Source.COUNTED, "events", "result", null, Rule.PER_NODE,
+            "Events of inbox types appended here, by what filing them in their users' inboxes did: filed, failed, or unaddressed (aimed at no user: not filed)");
 
     /** What a meter is; {@link #INFO}: a fact about the node, no meter. */
     public enum Kind { COUNTER, GAUGE, HISTOGRAM, SUMMARY, INFO }
 
     /**
      * Where the value comes from: counted by {@link NodeStats}, computed from other stats or the node ({@code DERIVED}),
-     * or read from presence or the replay budget when those are wired in.
+     * or read from presence, the replay budget or the identity provider's keys when those are wired in.
      */
-    public enum Source { COUNTED, DERIVED, PRESENCE, REPLAY }
+    public enum Source { COUNTED, DERIVED, PRESENCE, REPLAY, IDENTITY }
 
     /** How a stat adds up in the cluster's totals of {@code /api/stats}. */
     public enum Rule {

@@ -44,6 +44,7 @@ public final class StatsReference {
         return switch (stat.source()) {
             case PRESENCE -> " (from presence; null, or `{}`, with presence off)";
             case REPLAY -> " (from the replay budget)";
+            case IDENTITY -> " (from the identity provider's key set; 0 without `auth.jwksUrl`)";
             default -> "";
         };
     }

@@ -160,6 +160,68 @@ class OpenChainTest {
         assertEquals(List.of(), opened);
     }
 
+    /** A policy that authenticates connections without a token (as the connect proxy does) with what it is given. */
+    static final class Authenticating implements ConnectionPolicy {
+        final List<ClientSocket> asked = new CopyOnWriteArrayList<>();
+        final Future<Principal> answer;
+
+        Authenticating(Future<Principal> answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public Future<Principal> authenticate(ClientSocket socket) {
+            asked.add(socket);
+            return answer;
+        }
+    }
+
+    static FakeSocket withoutToken() {
+        FakeSocket socket = new FakeSocket("x");
+        socket.headers.remove("Authorization");
+        return socket;
+    }
+
+    @Test
+    void aConnectionWithoutATokenOpensWithTheClaimsAPolicyAuthenticatesAndTheTokenCheckIsNotAsked() {
+        Authenticating proxy = new Authenticating(Future.succeededFuture(new Principal("u-9", "customer", null, Set.of())));
+        Recording policy = new Recording("p");
+        start(chain(null, policy, proxy), withoutToken());
+        Eventually.assertEventually("opened", () -> opened.size() == 1);
+        assertEquals("u-9", opened.get(0).principal().userId());
+        assertEquals("customer", opened.get(0).principal().role());
+        assertEquals(0, verifications.get(), "no token to verify");
+        assertEquals(List.of("p:attempt", "p:claims", "p:open"), policy.calls, "the claims meet every policy as a token's do");
+    }
+
+    @Test
+    void noIdentityGoesOnAsWithoutATokenAndARefusalClosesWithItsCode() {
+        Authenticating none = new Authenticating(Future.succeededFuture(null));
+        FakeSocket socket = withoutToken();
+        start(chain(null, none), socket);
+        // the stand-in auth refuses an empty token: what the node's does with auth.allowAnonymous off
+        socket.awaitClosed();
+        assertEquals(1, verifications.get(), "asked as without a token");
+        assertEquals("token_invalid", socket.sent.get(0).getString("failureType"));
+
+        Authenticating down = new Authenticating(Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE, "backend down")));
+        FakeSocket refused = withoutToken();
+        start(chain(null, down), refused);
+        refused.awaitClosed();
+        assertEquals("unavailable", refused.sent.get(0).getString("failureType"));
+        assertEquals(CloseReason.forRefusal(ErrorCode.UNAVAILABLE).code(), refused.closedWith);
+        assertEquals(1, verifications.get(), "a refusal asks nothing else");
+    }
+
+    @Test
+    void aConnectionWithATokenNeverReachesTheAuthenticatingPolicy() {
+        Authenticating proxy = new Authenticating(Future.succeededFuture(new Principal("u-9", "admin", null, Set.of())));
+        start(chain(null, proxy), new FakeSocket("good:u-1"));
+        Eventually.assertEventually("opened", () -> opened.size() == 1);
+        assertEquals("u-1", opened.get(0).principal().userId());
+        assertEquals(List.of(), proxy.asked);
+    }
+
     /** A policy that records each hook it is asked, and refuses where told. */
     static final class Recording implements ConnectionPolicy {
         final String name;

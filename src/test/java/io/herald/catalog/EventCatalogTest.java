@@ -70,4 +70,19 @@ class EventCatalogTest {
                     new JsonObject().put("x", new JsonObject().put("types", List.of("x:a")).put("options", bad.get(1)))))).key());
         }
     }
+
+    @Test
+    void theInboxIsAnOptionOfAType() {
+        EventCatalog shipped = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
+        assertEquals(java.util.Set.of("order:status_changed", "system:notification"), shipped.inboxTypes());
+        assertTrue(shipped.inbox("system:notification"));
+        assertFalse(shipped.inbox("order:created"));
+        assertEquals(new EventCatalog.StateOptions("orderId", 100_000), shipped.state("order:status_changed"), "beside its state");
+        EventCatalog off = EventCatalog.fromJson(new JsonObject().put("namespaces", new JsonObject().put("x", new JsonObject()
+                .put("types", List.of("x:a")).put("options", new JsonObject().put("x:a", new JsonObject().put("inbox", false))))));
+        assertFalse(off.inbox("x:a"));
+        assertEquals("catalog.namespaces.x.options.x:a.inbox", assertThrows(ConfigException.class, () -> EventCatalog.fromJson(new JsonObject()
+                .put("namespaces", new JsonObject().put("x", new JsonObject().put("types", List.of("x:a"))
+                        .put("options", new JsonObject().put("x:a", new JsonObject().put("inbox", "yes"))))))).key());
+    }
 }

@@ -99,4 +99,17 @@ class IdempotencyStateTest {
         store.claim(Map.of("k3", "h3"));
         assertEquals(1, store.size(), "expired keys are swept; only k3's claim is left");
     }
+
+    @Test
+    void aSweepTakesOnlyWhatHasRunOutAndKeepsAKeyRecordedSinceItsClaim() {
+        AtomicLong now = new AtomicLong(1000);
+        LocalIdempotencyStore store = new LocalIdempotencyStore(WINDOW, now::get);
+        store.claim(Map.of("k1", "h1"));
+        store.record(Map.of("k1", new String[]{"h1", ANSWER}));
+        store.claim(Map.of("k2", "h2")); // never recorded: goes when its lease runs out
+        now.addAndGet(IdempotencyStore.LEASE_MS + 1);
+        store.claim(Map.of("k3", "h3"));
+        assertEquals(2, store.size(), "k2's lease ran out; k1's claim ran out too, but its answer holds for the window");
+        assertEquals(new Outcome(Kind.DONE, ANSWER), store.claim(Map.of("k1", "h1")).result().get("k1"));
+    }
 }

@@ -98,7 +98,7 @@ class ChaosSoakIT {
             if (WEBHOOK) {
                 webhook = SoakWebhook.start(vertx, history, net == null ? "127.0.0.1" : net.outsideIp(), TYPES, SEED * 3000);
                 nodes.env.put("HERALD_WEBHOOKS", webhook.config(TYPES));
-                meta.put("workload", meta.get("workload") + ", a webhook receiver (1 in 20 requests refused)");
+                meta.put("workload", meta.get("workload") + ", a webhook receiver (1 in " + SoakWebhook.REFUSE_ONE_IN + " requests refused)");
             }
             nodes.startAll();
             awaitUpTo(180, "three nodes ready and safe", nodes::allReadyAndSafe);

@@ -32,6 +32,7 @@ class StatsOutputTest {
         NodeStats stats = new NodeStats(nodeId);
         stats.presenceSource(() -> 2 * scale, () -> Map.of("dashboard", 2 * scale, "chat:c-1", 1));
         stats.replaySource(() -> 4096L * scale, () -> scale);
+        stats.identitySource(() -> 3L * scale, () -> scale, () -> 2);
         for (int i = 0; i < scale; i++) {
             stats.connectionOpened("staff", false, "websocket");
             stats.connectionOpened("staff", false, "websocket");
@@ -75,6 +76,14 @@ class StatsOutputTest {
             stats.webhookRetried("erp");
             stats.webhookEventsLost("erp", 3);
             stats.webhookEventsLost("erp", 0);
+            stats.proxyCalled("connect");
+            stats.proxyCalled("connect");
+            stats.proxyCalled("publish");
+            stats.proxyFailed("connect");
+            stats.proxyTimedOut("publish");
+            stats.proxyRejected("connect");
+            stats.proxyBreaker("connect", 2);
+            stats.inboxFiled("order:status_changed", "filed", 2);
         }
         return stats;
     }

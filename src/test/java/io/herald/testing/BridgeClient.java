@@ -70,6 +70,11 @@ public final class BridgeClient implements AutoCloseable {
     }
 
     public static BridgeClient connect(Vertx vertx, int port, String token, Transport transport) {
+        return connect(vertx, port, token, transport, null);
+    }
+
+    /** With these request headers on the WebSocket upgrade (cookies, a user agent), or none for null. */
+    public static BridgeClient connect(Vertx vertx, int port, String token, Transport transport, io.vertx.core.MultiMap headers) {
         String path = transport == Transport.RAW
                 ? "/eventbus/websocket"
                 : "/eventbus/" + (100 + SYNC_IDS.incrementAndGet() % 800) + "/" + UUID.randomUUID().toString().replace("-", "") + "/websocket";
@@ -81,11 +86,16 @@ public final class BridgeClient implements AutoCloseable {
         ClientWebSocket ws = client.webSocket();
         bridge.attach(ws);
         try {
-            ws.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI(path)).await();
-        } catch (IllegalStateException e) {
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI(path);
+            if (headers != null) {
+                headers.forEach(options::addHeader);
+            }
+            ws.connect(options).await();
+        } catch (Throwable e) {
             // the node refused the connection right after the handshake: the close (and its err frame) came first,
-            // and its close handler may still be on its way
-            if (!bridge.awaitClose()) {
+            // and its close handler may still be on its way (IllegalStateException, or "WebSocket is closed")
+            boolean refusedEarly = e instanceof IllegalStateException || "WebSocket is closed".equals(e.getMessage());
+            if (!refusedEarly || !bridge.awaitClose()) {
                 throw e;
             }
         }

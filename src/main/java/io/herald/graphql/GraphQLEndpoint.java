@@ -1,0 +1,119 @@
+package io.herald.graphql;
+
+import io.herald.delivery.ClientSocket;
+import io.herald.delivery.SharedFrame;
+import io.herald.delivery.Timers;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code /graphql} on one event loop (docs/graphql.md): WebSockets speaking {@code graphql-transport-ws}
+ * ({@link GraphQLSocket}), admitted and served by the loop's bridge. Each event's {@code rec} frame is read once per
+ * loop, and each distinct selection's payload encoded once per event: only the message around it (the operation's id)
+ * is written per operation. Touched only on its event loop.
+ */
+public final class GraphQLEndpoint {
+    public static final String PATH = "/graphql";
+    /** The WebSocket subprotocol the server offers (graphql-ws's client asks for it). */
+    public static final String PROTOCOL = GraphQLSocket.PROTOCOL;
+    /** How long a socket may stay open without {@code connection_init} (graphql-ws's server waits 3 s; browsers on slow links need more). */
+    static final long INIT_TIMEOUT_MS = 10_000;
+
+    private final Timers timers;
+    private final Consumer<Runnable> loop;
+    private final Handler<ClientSocket> bridge;
+    private final EventSchema schema;
+    private final int maxOutboundBytes;
+    private final int maxOperations;
+    private final long initTimeoutMs;
+    /** The event whose rec frame was read last, and its payloads by selection: read and encoded once per event. */
+    private SharedFrame lastFrame;
+    private Event lastEvent;
+    private final Map<Selection, String> payloads = new HashMap<>();
+
+    /** An event as the operations read it: its type and envelope. */
+    record Event(String type, JsonObject envelope) {
+    }
+
+    /**
+     * {@code bridge}: the loop's bridge, which admits each socket once its client sent {@code connection_init};
+     * {@code maxOperations}: operations at once on one connection (the bridge's {@code maxSubscriptionsPerSocket}).
+     */
+    public GraphQLEndpoint(Context context, Handler<ClientSocket> bridge, EventSchema schema, int maxOutboundBytes, int maxOperations) {
+        this(Timers.of(context.owner()), task -> context.runOnContext(v -> task.run()), bridge, schema, maxOutboundBytes, maxOperations,
+                INIT_TIMEOUT_MS);
+    }
+
+    /** {@code timers} and {@code loop} (runs a task on the event loop, later): Vert.x's, or a hand-moved clock in unit tests. */
+    GraphQLEndpoint(Timers timers, Consumer<Runnable> loop, Handler<ClientSocket> bridge, EventSchema schema, int maxOutboundBytes,
+                    int maxOperations, long initTimeoutMs) {
+        this.timers = timers;
+        this.loop = loop;
+        this.bridge = bridge;
+        this.schema = schema;
+        this.maxOutboundBytes = maxOutboundBytes;
+        this.maxOperations = maxOperations;
+        this.initTimeoutMs = initTimeoutMs;
+    }
+
+    /** Whether a WebSocket upgrade to {@code path} is this endpoint's. */
+    public static boolean serves(String path) {
+        return PATH.equals(path) || (PATH + "/").equals(path);
+    }
+
+    /** A WebSocket accepted at {@link #PATH} (its handshake passed the origin check). */
+    public void handle(ServerWebSocket ws) {
+        NettyWire wire = new NettyWire(ws, maxOutboundBytes);
+        wire.attach(new GraphQLSocket(wire, this));
+    }
+
+    void admit(GraphQLSocket socket) {
+        bridge.handle(socket);
+    }
+
+    EventSchema schema() {
+        return schema;
+    }
+
+    int maxOperations() {
+        return maxOperations;
+    }
+
+    long initTimeoutMs() {
+        return initTimeoutMs;
+    }
+
+    Timers timers() {
+        return timers;
+    }
+
+    void onLoop(Runnable task) {
+        loop.accept(task);
+    }
+
+    /** The event a rec frame carries, read once per frame on this loop; null for a frame that is not one. */
+    Event event(SharedFrame frame) {
+        if (frame != lastFrame) {
+            lastFrame = frame;
+            payloads.clear();
+            try {
+                JsonObject rec = new JsonObject(frame.text());
+                lastEvent = rec.getValue("body") instanceof JsonObject envelope ? new Event(rec.getString("address"), envelope) : null;
+            } catch (RuntimeException e) {
+                lastEvent = null;
+            }
+        }
+        return lastEvent;
+    }
+
+    /** The {@code next} payload of an event for a selection: encoded once per event for every operation that selects alike. */
+    String payload(Event event, Selection selection) {
+        return payloads.computeIfAbsent(selection, s -> s.payload(event.envelope()));
+    }
+}

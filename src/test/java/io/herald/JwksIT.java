@@ -1,0 +1,281 @@
+package io.herald;
+
+import com.sun.net.httpserver.HttpServer;
+import io.herald.node.HeraldNode;
+import io.herald.testing.BridgeClient;
+import io.herald.testing.Eventually;
+import io.herald.testing.TestJwks;
+import io.herald.testing.TestJwks.SigningKey;
+import io.herald.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 23 item 3 on real nodes and a real HTTP server serving the identity provider's JWKS (the JDK's HttpServer on
+ * loopback, keys made with java.security in the test): every algorithm's token opens a connection; keys rotate (a new
+ * kid is accepted, a removed one refused); unknown kids fetch the set at most once per auth.jwksMinRefetchSeconds
+ * (counted at the server); a provider down at start leaves the node unready until its keys arrive; Keycloak-shaped
+ * roles go through auth.claims.roleMap (and revocation goes by the mapped user); the HS256 previous secret is accepted until its time, then refused.
+ */
+class JwksIT {
+    static Vertx clients;
+
+    @BeforeAll
+    static void start() {
+        clients = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        clients.close().await();
+    }
+
+    /** A JWKS endpoint: serves the keys it is given, with a Cache-Control max-age, and counts the requests. */
+    static final class Provider implements AutoCloseable {
+        final int port;
+        final List<SigningKey> keys = new CopyOnWriteArrayList<>();
+        final AtomicInteger requests = new AtomicInteger();
+        volatile String cacheControl;
+        HttpServer server;
+
+        Provider(int port, String cacheControl, List<SigningKey> keys) {
+            this.port = port;
+            this.cacheControl = cacheControl;
+            this.keys.addAll(keys);
+        }
+
+        Provider up() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            server.createContext("/realms/shop/protocol/openid-connect/certs", exchange -> {
+                requests.incrementAndGet();
+                byte[] body = TestJwks.document(List.copyOf(keys)).encode().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                if (cacheControl != null) {
+                    exchange.getResponseHeaders().add("Cache-Control", cacheControl);
+                }
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+            return this;
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + port + "/realms/shop/protocol/openid-connect/certs";
+        }
+
+        @Override
+        public void close() {
+            if (server != null) {
+                server.stop(0);
+            }
+        }
+    }
+
+    static HeraldNode node(Provider provider, int minRefetch, int minRefresh, int maxRefresh, Consumer<JsonObject> auth) {
+        return TestNodes.start(TestNodes.config(json -> {
+            JsonObject a = json.getJsonObject("auth").put("jwksUrl", provider.url()).put("jwksMinRefetchSeconds", minRefetch)
+                    .put("jwksMinRefreshSeconds", minRefresh).put("jwksMaxRefreshSeconds", maxRefresh);
+            auth.accept(a);
+        }));
+    }
+
+    /** "open" when a connection with this token is admitted, else the code it was refused with. */
+    static String connect(HeraldNode node, String token) {
+        try (BridgeClient client = BridgeClient.connect(clients, node.port(), token)) {
+            try {
+                client.register("probe:none");
+            } catch (Throwable refusedFirst) {
+                // the hub refused and closed before the probe went out: its err frame is queued all the same
+            }
+            JsonObject first = client.next();
+            return "probe:none".equals(first.getString("address")) ? "open" : first.getString("failureType");
+        }
+    }
+
+    static JsonObject claims(String sub, String role) {
+        return TestJwks.claims(sub, role);
+    }
+
+    @Test
+    void everyAlgorithmRotationAndRefreshOfAnIdentityProviderToken() throws IOException {
+        SigningKey rs = TestJwks.rsa("rs-1", "RS256");
+        SigningKey ps = TestJwks.rsa("ps-1", "PS256");
+        SigningKey es = TestJwks.ec("es-1");
+        SigningKey ed = TestJwks.ed25519("ed-1");
+        try (Provider provider = new Provider(TestNodes.freePort(), "public, max-age=1", List.of(rs, ps, es, ed)).up()) {
+            HeraldNode node = node(provider, 1, 1, 2, a -> { });
+            try {
+                assertEquals(200, TestNodes.http("GET", node.port(), "/ready", null, null).status(), "the keys arrived at start: ready");
+                for (SigningKey key : List.of(rs, ps, es, ed)) {
+                    assertEquals("open", connect(node, key.sign(claims("u-" + key.alg(), "staff"))), key.alg());
+                }
+                assertEquals("token_invalid", connect(node, TestJwks.rsa("rs-1", "RS256").sign(claims("forger", "admin"))), "another key under a known kid");
+
+                // rotation: the provider adds rs-2; a token signed with it is accepted (an unknown kid fetches the set)
+                SigningKey next = TestJwks.rsa("rs-2", "RS256");
+                provider.keys.add(next);
+                assertEquals("open", connect(node, next.sign(claims("u-2", "staff"))));
+
+                // a connection opened with rs-1 refreshes its token (herald:token) with one signed by rs-2
+                try (BridgeClient client = BridgeClient.connect(clients, node.port(), rs.sign(claims("refresher", "staff")))) {
+                    client.register("order:created").sync();
+                    client.request("herald:token", new JsonObject().put("token", next.sign(claims("refresher", "manager"))), "refresh-1");
+                    JsonObject reply = client.next(f -> "refresh-1".equals(f.getString("address")));
+                    assertEquals("rec", reply.getString("type"), reply.encode());
+                    client.register("payment:received").sync();
+                    client.request("herald:token", new JsonObject().put("token", TestJwks.rsa("rs-2", "RS256").sign(claims("refresher", "admin"))), "refresh-2");
+                    assertEquals("token_invalid", client.next(f -> "refresh-2".equals(f.getString("address"))).getString("failureType"));
+                }
+
+                // the provider drops rs-1: once the set is fetched again (max-age 1 s), rs-1 tokens are refused
+                provider.keys.remove(rs);
+                Eventually.assertEventually("rs-1 refused after its removal", () -> "token_invalid".equals(connect(node, rs.sign(claims("late", "staff")))));
+                assertEquals("open", connect(node, next.sign(claims("u-3", "staff"))));
+
+                JsonObject stats = TestNodes.http("GET", node.port(), "/api/stats", "Bearer " + node.config().apiKey(), null).json();
+                JsonObject self = stats.getJsonArray("nodes").getJsonObject(0);
+                assertEquals(4, self.getInteger("jwksKeys"), stats.encode());
+                assertTrue(self.getLong("jwksFetches") >= 2, stats.encode());
+                assertEquals(0L, self.getLong("jwksFailures"), stats.encode());
+                String metrics = TestNodes.http("GET", node.port(), "/metrics", "Bearer " + node.config().apiKey(), null).body();
+                assertTrue(metrics.contains("herald_jwks_keys 4.0"), metrics.lines().filter(l -> l.contains("jwks")).toList().toString());
+            } finally {
+                node.close().await();
+            }
+        }
+    }
+
+    @Test
+    void anUnknownKidFetchesTheSetAtMostOncePerMinRefetch() throws IOException {
+        SigningKey rs = TestJwks.rsa("rs-1", "RS256");
+        try (Provider provider = new Provider(TestNodes.freePort(), "max-age=86400", List.of(rs)).up()) {
+            HeraldNode node = node(provider, 3600, 3600, 3600, a -> { });
+            try {
+                assertEquals(1, provider.requests.get(), "fetched once at start");
+                for (int i = 0; i < 5; i++) {
+                    assertEquals("token_invalid", connect(node, TestJwks.rsa("unknown-" + i, "RS256").sign(claims("u", "staff"))));
+                }
+                assertEquals(2, provider.requests.get(), "five unknown kids: one more request, not five");
+                // the provider now lists a new key, but the next refetch is an hour away: its tokens are refused meanwhile
+                SigningKey late = TestJwks.rsa("rs-late", "RS256");
+                provider.keys.add(late);
+                assertEquals("token_invalid", connect(node, late.sign(claims("u", "staff"))));
+                assertEquals(2, provider.requests.get());
+                assertEquals("open", connect(node, rs.sign(claims("u", "staff"))), "known kids are not affected");
+            } finally {
+                node.close().await();
+            }
+        }
+    }
+
+    @Test
+    void aProviderDownAtStartLeavesTheNodeUnreadyUntilItsKeysArrive() throws IOException {
+        SigningKey es = TestJwks.ec("es-1");
+        Provider provider = new Provider(TestNodes.freePort(), null, List.of(es));
+        HeraldNode node = node(provider, 30, 60, 3600, a -> { });
+        try {
+            TestNodes.Response ready = TestNodes.http("GET", node.port(), "/ready", null, null);
+            assertEquals(503, ready.status(), ready.body());
+            assertTrue(ready.body().contains("identity provider's keys have not been fetched yet"), ready.body());
+            assertEquals("unavailable", connect(node, es.sign(claims("early", "staff"))), "no keys yet: come back later (or to another node)");
+            assertEquals(200, TestNodes.http("GET", node.port(), "/health", null, null).status(), "alive all along");
+            provider.up();
+            Eventually.assertWithin(60, "ready once the provider answers (retries back off: 1 s, 2 s, 4 s …)",
+                    () -> TestNodes.http("GET", node.port(), "/ready", null, null).status() == 200);
+            assertEquals("open", connect(node, es.sign(claims("later", "staff"))));
+            JsonObject self = TestNodes.http("GET", node.port(), "/api/stats", "Bearer " + node.config().apiKey(), null).json()
+                    .getJsonArray("nodes").getJsonObject(0);
+            assertTrue(self.getLong("jwksFailures") >= 1, self.encode());
+            assertEquals(1, self.getInteger("jwksKeys"));
+        } finally {
+            node.close().await();
+            provider.close();
+        }
+    }
+
+    @Test
+    void keycloakRealmRolesMapToHeraldRoles() throws IOException {
+        SigningKey rs = TestJwks.rsa("kc-1", "RS256");
+        try (Provider provider = new Provider(TestNodes.freePort(), "no-cache", List.of(rs)).up()) {
+            HeraldNode node = node(provider, 30, 60, 3600, a -> a.put("claims", new JsonObject().put("user", "preferred_username")
+                    .put("role", "realm_access.roles").put("storeId", "storeId")
+                    .put("roleMap", new JsonObject().put("shop-staff", "staff").put("shop-manager", "manager"))));
+            try {
+                long now = System.currentTimeMillis() / 1000;
+                JsonObject keycloak = new JsonObject().put("sub", "f81d4fae-7dec").put("preferred_username", "alice").put("iat", now).put("exp", now + 600)
+                        .put("iss", "http://127.0.0.1/realms/shop").put("typ", "Bearer").put("azp", "shop-dashboard")
+                        .put("realm_access", new JsonObject().put("roles", new JsonArray().add("offline_access").add("shop-manager").add("shop-staff")));
+                try (BridgeClient manager = BridgeClient.connect(clients, node.port(), rs.sign(keycloak))) {
+                    manager.register("payment:received").register("system:alert");
+                    JsonObject denied = manager.next(f -> "system:alert".equals(f.getString("address")));
+                    assertEquals("access_denied", denied.getString("failureType"), "a manager does not read system events");
+                    manager.sync();
+                    TestNodes.publish(node, "payment:received", new JsonObject().put("paymentId", "p-1").put("customerId", "c-1"));
+                    assertEquals("p-1", manager.events("payment:received", 1).get(0).getJsonObject("data").getString("paymentId"),
+                            "shop-manager (the first mapped role in the token's order) reads payments");
+                }
+                // revocation goes by the mapped user id (preferred_username): alice's provider tokens issued before the cutoff are refused
+                String stolen = rs.sign(keycloak.copy().put("iat", now - 120));
+                assertEquals("open", connect(node, stolen));
+                TestNodes.Response revoked = TestNodes.http("POST", node.port(), "/api/disconnect", "Bearer " + node.config().apiKey(),
+                        new JsonObject().put("users", new JsonArray().add("alice")).put("revokeTokensIssuedBefore", now - 30).encode());
+                assertEquals(200, revoked.status(), revoked.body());
+                assertEquals("token_revoked", connect(node, stolen));
+                assertEquals("open", connect(node, rs.sign(keycloak.copy().put("iat", now))), "a token issued after the cutoff");
+
+                keycloak.getJsonObject("realm_access").put("roles", new JsonArray().add("offline_access").add("uma_authorization"));
+                assertEquals("token_invalid", connect(node, rs.sign(keycloak)), "no mapped role");
+            } finally {
+                node.close().await();
+            }
+        }
+    }
+
+    @Test
+    void thePreviousHs256SecretIsAcceptedUntilItsTimeThenRefused() {
+        String previous = "the-previous-secret-of-at-least-32-bytes!";
+        long until = System.currentTimeMillis() / 1000 + 3;
+        HeraldNode node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("auth")
+                .put("previousJwtSecret", previous).put("previousJwtSecretUntil", until)));
+        try {
+            String old = hs256(previous, claims("old", "staff"));
+            String current = hs256(node.config().auth().jwtSecret(), claims("new", "staff"));
+            assertEquals("open", connect(node, old), "before previousJwtSecretUntil");
+            assertEquals("open", connect(node, current));
+            Eventually.assertWithin(60, "the previous secret refused after previousJwtSecretUntil",
+                    () -> "token_invalid".equals(connect(node, old)));
+            assertTrue(System.currentTimeMillis() / 1000 >= until, "refused only once its time passed");
+            assertEquals("open", connect(node, current));
+        } finally {
+            node.close().await();
+        }
+    }
+
+    static String hs256(String secret, JsonObject claims) {
+        return JWTAuth.create(clients, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)))
+                .generateToken(claims, new JWTOptions().setAlgorithm("HS256").setNoTimestamp(true));
+    }
+}

@@ -1,0 +1,179 @@
+package io.herald.bridge;
+
+import io.herald.Addresses;
+import io.herald.CloseReason;
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.auth.Access;
+import io.herald.auth.Principal;
+import io.herald.config.ConfigFile;
+import io.herald.config.HeraldConfig;
+import io.herald.delivery.Connection;
+import io.herald.delivery.Fanout;
+import io.herald.delivery.RegisterFrame;
+import io.herald.delivery.ReplayBudget;
+import io.herald.delivery.TypeStream;
+import io.herald.event.EventPublisher;
+import io.herald.history.LocalEventLog;
+import io.herald.stats.NodeStats;
+import io.herald.testing.Eventually;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.herald.bridge.SocketBridgeTest.CATALOG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The policies' publish checks (the seam of the publish proxy), on a local Vert.x with a fake socket: a type the check
+ * leaves alone is published at once; a checked one waits for the check, and the connection's later frames wait behind
+ * it; a check may rewrite the data (a {@code send}'s reply then carries it) or refuse with its code and message.
+ */
+class PublishCheckTest {
+    static final String PLAIN = "product:created";
+    static final String CHECKED = "product:updated";
+    static Vertx vertx;
+    Context context;
+    MessageConsumer<String> auth;
+    SocketBridge bridge;
+    SocketBridgeTest.Socket socket;
+    /** What the check answers next: the test completes these. */
+    final List<Promise<Void>> pending = new CopyOnWriteArrayList<>();
+    final List<PublishFrame> checked = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+        vertx.eventBus().registerDefaultCodec(io.herald.event.EventBatch.class, new io.herald.event.EventBatchCodec());
+    }
+
+    @AfterAll
+    static void stopVertx() {
+        vertx.close().await();
+    }
+
+    @BeforeEach
+    void setUp() {
+        auth = vertx.eventBus().localConsumer(Addresses.AUTH_VERIFY,
+                request -> request.reply(new Principal("u-1", "staff", null, Set.of()).toJson()));
+        auth.completion().await();
+        context = vertx.getOrCreateContext();
+        HeraldConfig config = HeraldConfig.fromJson(ConfigFile.builtIn("herald.json").readJson("test"), null, Map.of());
+        LocalEventLog log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
+        NodeStats stats = new NodeStats("test");
+        EventPublisher publisher = new EventPublisher(vertx, CATALOG, log, stats);
+        Fanout fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000, 256 * 1024, new ReplayBudget(1 << 20)));
+        ConnectionPolicy allowAll = new ConnectionPolicy() {
+            @Override
+            public void onRegister(Connection connection, RegisterFrame register) {
+                register.grant(Access.ALL);
+            }
+
+            @Override
+            public void onPublish(Connection connection, PublishFrame publish) {
+                publish.allow();
+            }
+        };
+        ConnectionPolicy checking = new ConnectionPolicy() {
+            @Override
+            public PublishCheck publishCheck() {
+                return (connection, publish) -> {
+                    if (!publish.type().equals(CHECKED)) {
+                        return null;
+                    }
+                    checked.add(publish);
+                    Promise<Void> answer = Promise.promise();
+                    pending.add(answer);
+                    return answer.future();
+                };
+            }
+        };
+        bridge = new SocketBridge(vertx.eventBus(), CATALOG, publisher, stats, config.bridge(), 0, fanout, List.of(allowAll, checking), () -> null);
+        socket = new SocketBridgeTest.Socket();
+        context.runOnContext(v -> bridge.handle(socket));
+        Eventually.assertEventually("the connection opened", () -> socket.frames != null);
+    }
+
+    @AfterEach
+    void tearDown() {
+        context.runOnContext(v -> bridge.closeAll(CloseReason.SHUTDOWN, "test over"));
+        auth.unregister().await();
+    }
+
+    void client(String... frames) {
+        context.runOnContext(v -> {
+            for (String frame : frames) {
+                socket.frames.handle(frame);
+            }
+        });
+    }
+
+    void onContext(Runnable action) {
+        context.runOnContext(v -> action.run());
+    }
+
+    static String send(String type, String replyAddress, String body) {
+        return "{\"type\":\"send\",\"address\":\"" + type + "\",\"replyAddress\":\"" + replyAddress + "\",\"body\":" + body + "}";
+    }
+
+    @Test
+    void aCheckedPublishWaitsForItsCheckAndTheFramesBehindItKeepTheirOrder() {
+        client("{\"type\":\"register\",\"address\":\"" + CHECKED + "\"}",
+                send(CHECKED, "r1", "{\"sku\":\"A-1\"}"),
+                send(PLAIN, "r2", "{\"sku\":\"B-2\"}"));
+        Eventually.assertEventually("the check was asked", () -> pending.size() == 1);
+        assertEquals("A-1", checked.get(0).clientData().getString("sku"), "the check sees the client's data");
+        // while the check waits nothing is answered, not even the plain publish behind it
+        Promise<Void> later = Promise.promise();
+        vertx.setTimer(300, id -> later.complete());
+        later.future().await();
+        assertEquals(List.of(), socket.sent, "nothing answered while the check waits");
+        onContext(() -> {
+            checked.get(0).data(new JsonObject().put("sku", "A-1").put("price", 12));
+            checked.get(0).replyWithData(true);
+            pending.get(0).complete();
+        });
+        Eventually.assertEventually("both replies", () -> socket.sent.size() == 2);
+        JsonObject first = socket.sent.get(0);
+        assertEquals("r1", first.getString("address"), first.encode());
+        assertEquals(12, first.getJsonObject("body").getJsonObject("data").getInteger("price"), "the reply carries the data published");
+        assertEquals(1L, first.getJsonObject("body").getLong("seq"));
+        JsonObject second = socket.sent.get(1);
+        assertEquals("r2", second.getString("address"), second.encode());
+        assertNull(second.getJsonObject("body").getValue("data"), "an unchecked publish's reply is the usual one");
+        Eventually.assertEventually("the event", () -> socket.delivered.size() == 1);
+        assertEquals(12, socket.delivered.get(0).getJsonObject("body").getJsonObject("data").getInteger("price"));
+    }
+
+    @Test
+    void aRefusedCheckIsAnErrWithItsCodeAndMessageAndPublishesNothing() {
+        client("{\"type\":\"register\",\"address\":\"" + CHECKED + "\"}",
+                send(CHECKED, "r1", "{\"sku\":\"A-1\"}"),
+                "{\"type\":\"publish\",\"address\":\"" + CHECKED + "\",\"body\":{\"sku\":\"C-3\"}}");
+        Eventually.assertEventually("the first check", () -> pending.size() == 1);
+        onContext(() -> pending.get(0).fail(new HeraldException(ErrorCode.ACCESS_DENIED, "out of stock")));
+        Eventually.assertEventually("the second check", () -> pending.size() == 2);
+        onContext(() -> pending.get(1).fail(new HeraldException(ErrorCode.UNAVAILABLE, "backend down")));
+        Eventually.assertEventually("two errs", () -> socket.sent.size() == 2);
+        assertEquals("r1 access_denied out of stock", socket.sent.get(0).getString("address") + " "
+                + socket.sent.get(0).getString("failureType") + " " + socket.sent.get(0).getString("message"));
+        assertEquals(CHECKED + " unavailable", socket.sent.get(1).getString("address") + " " + socket.sent.get(1).getString("failureType"));
+        assertEquals(List.of(), socket.delivered, "nothing published");
+        assertFalse(socket.sent.stream().anyMatch(f -> "rec".equals(f.getString("type"))));
+    }
+}

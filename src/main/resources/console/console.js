@@ -426,7 +426,8 @@ async function refreshStats() {
       el('div', { className: 'figures' },
         el('span', {}, el('b', { textContent: node.totalConnections }), ' connections'),
         el('span', {}, el('b', { textContent: rate.toFixed(1) }), ' events/s'),
-        el('span', {}, el('b', { textContent: node.messagesDelivered }), ' delivered')),
+        el('span', {}, el('b', { textContent: node.messagesDelivered }), ' delivered'),
+        ...kafkaFigures(node)),
       sparkline(seen.connections, 'connections'),
       sparkline(seen.rate, 'rate')));
   }
@@ -434,6 +435,16 @@ async function refreshStats() {
     if (!stats.nodes.some((node) => node.node === id)) state.nodes.delete(id);
   }
   $('nodes').replaceChildren(...cards);
+}
+
+// the node's Kafka source (docs/kafka.md), when it has one: connected or not, records appended, dead-lettered, lag
+function kafkaFigures(node) {
+  const sum = (counts) => Object.values(counts || {}).reduce((a, b) => a + b, 0);
+  if (!node.kafkaConnected && !sum(node.kafkaConsumed)) return [];
+  return [el('span', {}, 'Kafka ', el('b', { textContent: node.kafkaConnected ? 'connected' : 'not connected' })),
+    el('span', {}, el('b', { textContent: sum(node.kafkaAppended) }), ' from Kafka'),
+    el('span', {}, el('b', { textContent: sum(node.kafkaDeadLettered) }), ' dead-lettered'),
+    el('span', {}, el('b', { textContent: sum(node.kafkaLag) }), ' lag')];
 }
 
 // --- publishing (admins) ----------------------------------------------------------------------

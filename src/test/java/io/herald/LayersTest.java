@@ -29,6 +29,7 @@ class LayersTest {
             {"GraphQL", "io.herald.graphql.."},
             {"Ops", "io.herald.stats..", "io.herald.health.."},
             {"Services", "io.herald.webhooks..", "io.herald.proxy.."},
+            {"Sources", "io.herald.sources.."},
             {"Api", "io.herald.api.."},
             {"Http", "io.herald.http.."},
             {"Node", "io.herald.node.."},

@@ -65,7 +65,7 @@ import java.util.function.Function;
  */
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
-    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect", "storm");
+    private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect", "storm", "kafka");
     /** What the Socket.IO peer and the floor run: the fan-out and, for memory, idle connections. */
     private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "idle");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
@@ -110,6 +110,9 @@ public final class Benchmark {
         options.put("storm-live-seconds", "10");
         // the filters scenario: each subscriber filters on one of this many storeIds (issue 20)
         options.put("filter-stores", "50");
+        // the kafka scenario (issue 23): records waiting in a topic of 3 partitions before the node starts, drained
+        options.put("kafka-records", "100000");
+        options.put("kafka-warmup", "100000");
         // the compression scenario (issue 20 item 4): order lines per event (18: a rec frame of about 1.5 KB)
         options.put("compression-items", "18");
     }
@@ -184,6 +187,7 @@ public final class Benchmark {
                         case "shutdown" -> shutdown();
                         case "connect" -> connect();
                         case "storm" -> storm();
+                        case "kafka" -> kafka();
                         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                     };
                     System.out.println(scenario + " run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
@@ -1005,6 +1009,82 @@ public final class Benchmark {
         List<String> types = new ArrayList<>();
         namespaces.forEach(ns -> ((JsonObject) ns.getValue()).getJsonArray("types").forEach(t -> types.add((String) t)));
         return types;
+    }
+
+    /**
+     * Issue 23: events/s from Kafka on one clustered node. {@code --kafka-records} records (about 200 bytes of JSON, two
+     * event types by header, keyed by position) are written at once to a topic of three partitions on Kafka's own broker
+     * (KRaft, in this JVM, so on the generator's core) and the node (started with {@code sources.kafka} on it, and warmed
+     * up by draining {@code --kafka-warmup} records first) drains them. The rate is taken from 10 % of them appended to all
+     * appended, with the node's CPU in that window;
+     * then, on the same node in the same run, HTTP batches with an Idempotency-Key on each event (the same work per
+     * event: a claimed key, an append, a recorded answer) for the ratio.
+     */
+    private Map<String, Double> kafka() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        int records = option("kafka-records");
+        int warmup = option("kafka-warmup");
+        String topic = "bench-orders-" + java.util.UUID.randomUUID();
+        try (io.herald.testing.KafkaBroker broker = new io.herald.testing.KafkaBroker().start()) {
+            broker.createTopics(3, topic);
+            java.util.Properties p = new java.util.Properties();
+            p.put("bootstrap.servers", broker.bootstrapServers());
+            p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+            p.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+            p.put("linger.ms", "5");
+            String cluster = ServerProcess.newClusterName();
+            int hz = freePort();
+            ServerProcess server = ServerProcess.start(ServerProcess.Kind.HERALD, options.get("server-cores"), freePort(),
+                    ServerProcess.clusterXml(cluster, hz, List.of(hz)), classpath,
+                    Map.of("HERALD_SOURCES_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                            "HERALD_SOURCES_KAFKA_GROUP_ID", "bench-" + topic,
+                            "HERALD_SOURCES_KAFKA_TOPICS", new JsonObject().put(topic, "header:event-type").encode()));
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
+                // the warmup: records drained first, so that the JIT has compiled the path before the window
+                produce(producer, topic, 0, warmup);
+                awaitAppended(server, topic, warmup, null);
+                produce(producer, topic, warmup, records);
+                long[] window = new long[2];
+                awaitAppended(server, topic, warmup + records, new long[][]{window, {warmup + records / 10}});
+                long t1 = System.nanoTime();
+                long cpu = server.cpuNanos() - window[1];
+                double counted = records - records / 10;
+                metrics.put("kafka: events/s", counted / ((t1 - window[0]) / 1e9));
+                metrics.put("kafka: server CPU µs/event", cpu / 1000.0 / counted);
+                ingestPhase("kafka node", "batch" + KEYS, List.of(server), option("batch"), metrics);
+                metrics.put("kafka / HTTP batch with keys", metrics.get("kafka: events/s") / metrics.get("kafka node, batch" + KEYS + ": events/s"));
+            } finally {
+                server.close();
+            }
+        }
+        return metrics;
+    }
+
+    private static void produce(org.apache.kafka.clients.producer.KafkaProducer<String, String> producer, String topic, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            var record = new org.apache.kafka.clients.producer.ProducerRecord<String, String>(topic, i % 3, (String) null, historyData(i).encode());
+            record.headers().add("event-type", (i % 2 == 0 ? "order:created" : "order:updated").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            producer.send(record);
+        }
+        producer.flush();
+    }
+
+    /** Waits until the node appended {@code total} records; {@code mark} {{t0, cpu0}, {at}}: the time and CPU when it passed {@code at}. */
+    private static void awaitAppended(ServerProcess server, String topic, long total, long[][] mark) throws Exception {
+        long start = System.nanoTime();
+        long appended = 0;
+        while (appended < total) {
+            Thread.sleep(100);
+            JsonObject kafkaAppended = stats(server.port).getJsonArray("nodes").getJsonObject(0).getJsonObject("kafkaAppended");
+            appended = kafkaAppended == null ? 0 : kafkaAppended.getLong(topic, 0L);
+            if (mark != null && mark[0][0] == 0 && appended >= mark[1][0]) {
+                mark[0][0] = System.nanoTime();
+                mark[0][1] = server.cpuNanos();
+            }
+            if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(10)) {
+                throw new IllegalStateException("the node appended " + appended + " of " + total + " records in 10 minutes");
+            }
+        }
     }
 
     private static JsonObject stats(int port) throws IOException, InterruptedException {

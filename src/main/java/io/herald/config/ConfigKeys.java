@@ -355,6 +355,24 @@ public final class ConfigKeys {
     public static final ConfigKey INBOX_REQUESTS_PER_MINUTE = key("inbox.requestsPerMinute", Type.INTEGER).def(60).range(1, 1_000_000)
             .doc("`herald:inbox` and `herald:ack` requests per connection per minute (err `rate_limited`)");
 
+    static {
+        section("sources", "Sources from the estate that publish into Herald through the same path as `POST /api/events` "
+                + "([kafka.md](kafka.md)).");
+    }
+
+    public static final ConfigKey SOURCES_KAFKA_BOOTSTRAP_SERVERS = key("sources.kafka.bootstrapServers", Type.STRING).def("")
+            .doc("Kafka brokers (`host:port,…`) to consume from; empty: the Kafka source is off");
+    public static final ConfigKey SOURCES_KAFKA_GROUP_ID = key("sources.kafka.groupId", Type.STRING).def("herald")
+            .doc("the consumer group every node joins: the topics' partitions are spread over the nodes and move when one dies");
+    public static final ConfigKey SOURCES_KAFKA_TOPICS = key("sources.kafka.topics.<topic>", Type.STRING).defText("none")
+            .doc("where a record of the topic gets its event type: `header:<name>` (a record header) or a fixed type such as "
+                    + "`order:created` (the record's JSON value is the event's `data`), or `field:<name>` (the value is a body as "
+                    + "`POST /api/events` takes it, its type in that field); from the environment as one JSON object");
+    public static final ConfigKey SOURCES_KAFKA_PROPERTIES = key("sources.kafka.properties.<name>", Type.SECRET).defText("none")
+            .doc("Kafka client properties passed as they are to the consumer and the dead-letter producer (`security.protocol`, "
+                    + "`sasl.mechanism`, `sasl.jaas.config`, `ssl.truststore.location`, `session.timeout.ms`, …); never logged; "
+                    + "from the environment as one JSON object");
+
     private ConfigKeys() {
     }
 

@@ -214,6 +214,24 @@ final class ConfigReader {
         return java.util.Collections.unmodifiableMap(result);
     }
 
+    /**
+     * A pattern key's map of name → text (a JSON string, number or boolean, as text), read as one object: its names are
+     * taken whole (a Kafka topic or property name may hold dots); empty when absent.
+     */
+    Map<String, String> textMap(ConfigKey key) {
+        expect(key, Type.STRING, Type.SECRET);
+        JsonObject map = object(key.mapPath());
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String name : map.fieldNames()) {
+            Object value = map.getValue(name);
+            if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                throw new ConfigException(key.mapPath() + "." + name, "must be a string");
+            }
+            result.put(name, value.toString());
+        }
+        return java.util.Collections.unmodifiableMap(result);
+    }
+
     String string(ConfigKey key) {
         return string(key, (String) key.defaultValue());
     }

@@ -37,9 +37,27 @@ public record HeraldConfig(
         Log log,
         List<Webhook> webhooks,
         Proxies proxy,
-        Inbox inbox) {
+        Inbox inbox,
+        Kafka kafka) {
 
     public enum Mode { DEV, PROD }
+
+    /**
+     * {@code sources.kafka.*}: {@code bootstrapServers} empty = off; {@code topics} topic → where a record's type comes from
+     * ({@code header:<name>}, {@code field:<name>} or a fixed event type, checked against the catalog by the node);
+     * {@code properties} extra client properties (security), never printed.
+     */
+    public record Kafka(String bootstrapServers, String groupId, Map<String, String> topics, Map<String, String> properties) {
+        public boolean enabled() {
+            return !bootstrapServers.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers=" + bootstrapServers + ", groupId=" + groupId + ", topics=" + topics
+                    + ", properties=" + properties.keySet() + "]";
+        }
+    }
 
     /** {@code http.*} ({@link ConfigKeys#HTTP_PORT} …); {@code instances} is the resolved count (never 0). */
     public record Http(String host, int port, int instances, int maxBodyBytes, int maxBatchSize, List<String> allowedOrigins,
@@ -384,11 +402,32 @@ public record HeraldConfig(
                 webhooks(r, mode),
                 proxies(r),
                 new Inbox(r.integer(INBOX_MAX_PER_USER), r.integer(INBOX_MAX_AGE_SECONDS), r.integer(INBOX_MAX_USERS),
-                        r.integer(INBOX_REQUESTS_PER_MINUTE)));
+                        r.integer(INBOX_REQUESTS_PER_MINUTE)),
+                kafka(r));
         if (mode == Mode.PROD) {
             config.checkProductionSafe();
         }
         return config;
+    }
+
+    /** {@code sources.kafka.*}: each topic's rule is {@code header:<name>}, {@code field:<name>} or an event type's name. */
+    private static Kafka kafka(ConfigReader r) {
+        Map<String, String> topics = r.textMap(SOURCES_KAFKA_TOPICS);
+        for (Map.Entry<String, String> topic : topics.entrySet()) {
+            String rule = topic.getValue().trim();
+            String where = SOURCES_KAFKA_TOPICS.mapPath() + "." + topic.getKey();
+            if (topic.getKey().isBlank()) {
+                throw new ConfigException(where, "a topic needs a name");
+            }
+            if ((rule.startsWith("header:") || rule.startsWith("field:")) ? rule.endsWith(":") : !rule.contains(":")) {
+                throw new ConfigException(where, "'" + rule + "' is not \"header:<name>\", \"field:<name>\" or an event type such as \"order:created\"");
+            }
+        }
+        String groupId = r.string(SOURCES_KAFKA_GROUP_ID);
+        if (groupId.isBlank()) {
+            throw new ConfigException(r.where(SOURCES_KAFKA_GROUP_ID), "must not be empty");
+        }
+        return new Kafka(r.string(SOURCES_KAFKA_BOOTSTRAP_SERVERS).trim(), groupId.trim(), topics, r.textMap(SOURCES_KAFKA_PROPERTIES));
     }
 
     /**

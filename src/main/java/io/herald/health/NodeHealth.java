@@ -80,6 +80,15 @@ public final class NodeHealth {
                         .put("wire", wire == null ? null : wire.toJson()));
     }
 
+    /**
+     * A source from the estate (Kafka, …) in {@code /ready}: its {@code status} as the check's data, always up: a source
+     * that cannot reach its broker or database shows there without making the bridge unready (docs/kafka.md).
+     */
+    public NodeHealth source(String name, java.util.function.Supplier<JsonObject> status) {
+        ready.register(name, CHECK_TIMEOUT_MS, promise -> promise.complete(Status.OK(status.get())));
+        return this;
+    }
+
     /** Shows the node's wire versions in {@code /ready}'s cluster check ({@code "wire":{"reads","writes","read","refused"}}). */
     public NodeHealth wire(io.herald.cluster.ClusterWire wire) {
         this.wire = wire;

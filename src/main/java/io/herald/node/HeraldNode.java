@@ -61,6 +61,7 @@ import io.herald.presence.SignalPolicy;
 import io.herald.presence.SignalStore;
 import io.herald.presence.SignalVerticle;
 import io.herald.presence.Signals;
+import io.herald.sources.kafka.KafkaSourceVerticle;
 import io.herald.stats.NodeStats;
 import io.herald.stats.StatsVerticle;
 import io.herald.webhooks.Backoff;
@@ -297,6 +298,16 @@ public final class HeraldNode {
                     .compose(v -> config.demo().enabled()
                             ? vertx.deployVerticle(new DemoVerticle(publisher, config.demo().intervalMs())).mapEmpty()
                             : Future.succeededFuture())
+                    // sources.kafka: records of the topics published as POST /api/events publishes them (docs/kafka.md)
+                    .compose(v -> {
+                        if (!config.kafka().enabled()) {
+                            return Future.succeededFuture();
+                        }
+                        KafkaSourceVerticle kafka = new KafkaSourceVerticle(config.kafka(), publisher, catalog::contains,
+                                config.http().maxBodyBytes(), stats);
+                        health.source("kafka", kafka::status);
+                        return vertx.deployVerticle(kafka).mapEmpty();
+                    })
                     .map(v -> {
                         health.listening();
                         return new HeraldNode(vertx, config, stats, first[0].actualPort(), bridges, clusterManager, health, quorum);

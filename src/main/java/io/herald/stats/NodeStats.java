@@ -391,6 +391,31 @@ public final class NodeStats implements Counters {
         keyedGauge(Stat.PROXY_BREAKER, proxy).set(state);
     }
 
+    /** The Kafka source took {@code count} records of {@code topic}. */
+    public void kafkaConsumed(String topic, int count) {
+        keyedCounter(Stat.KAFKA_CONSUMED, topic).increment(count);
+    }
+
+    /** {@code count} records of {@code topic} became new events. */
+    public void kafkaAppended(String topic, int count) {
+        keyedCounter(Stat.KAFKA_APPENDED, topic).increment(count);
+    }
+
+    /** {@code count} records of {@code topic} went to its dead-letter topic. */
+    public void kafkaDeadLettered(String topic, int count) {
+        keyedCounter(Stat.KAFKA_DEAD_LETTERED, topic).increment(count);
+    }
+
+    /** The consumer lag of the partitions of {@code topic} this node is assigned. */
+    public void kafkaLag(String topic, long lag) {
+        keyedGauge(Stat.KAFKA_LAG, topic).set(lag);
+    }
+
+    /** Whether the Kafka source has a connection to a broker. */
+    public void kafkaConnected(boolean connected) {
+        gauges.get(Stat.KAFKA_CONNECTED).set(connected ? 1 : 0);
+    }
+
     /** The counts of a keyed stat, by key, without the zeros. */
     private static <T> JsonObject nonZero(Map<String, T> byKey, java.util.function.ToLongFunction<T> value) {
         JsonObject json = new JsonObject();

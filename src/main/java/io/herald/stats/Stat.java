@@ -85,6 +85,16 @@ public enum Stat {
             "Proxy requests refused unavailable without asking the backend (maxConcurrent in flight, or the circuit open), by proxy"),
     PROXY_BREAKER("proxyBreaker", "herald.proxy.breaker", Kind.GAUGE, Source.COUNTED, "state", "proxy", null, Rule.MAX,
             "A proxy's circuit breaker: 0 (or absent) closed, 1 half-open, 2 open, by proxy"),
+    KAFKA_CONSUMED("kafkaConsumed", "herald.kafka.consumed", Kind.COUNTER, Source.COUNTED, "records", "topic", null, Rule.KEPT,
+            "Kafka records this node's source took from the topic (a redelivery or a retry counts again), by topic"),
+    KAFKA_APPENDED("kafkaAppended", "herald.kafka.appended", Kind.COUNTER, Source.COUNTED, "records", "topic", null, Rule.KEPT,
+            "Kafka records that became new events (a redelivered record whose idempotency key already has its event is not counted), by topic"),
+    KAFKA_DEAD_LETTERED("kafkaDeadLettered", "herald.kafka.dead.lettered", Kind.COUNTER, Source.COUNTED, "records", "topic", null, Rule.KEPT,
+            "Kafka records refused (bad JSON, unknown type, …) and written to <topic>.herald-dlq, by topic"),
+    KAFKA_LAG("kafkaLag", "herald.kafka.lag", Kind.GAUGE, Source.COUNTED, "records", "topic", null, Rule.SUM,
+            "Records not yet consumed in the partitions this node is assigned (consumer lag, as of its last fetch), by topic"),
+    KAFKA_CONNECTED("kafkaConnected", "herald.kafka.connected", Kind.GAUGE, Source.COUNTED, "nodes", null, null, Rule.SUM,
+            "1 when this node's Kafka source has a connection to a broker, 0 when it has none or the source is off (totals: nodes connected)"),
 
     // in /metrics only
     BUS_BATCHES(null, "herald.bus.batches.received", Kind.COUNTER, Source.COUNTED, "batches", null, null, Rule.PER_NODE,

@@ -84,6 +84,11 @@ class StatsOutputTest {
             stats.proxyRejected("connect");
             stats.proxyBreaker("connect", 2);
             stats.inboxFiled("order:status_changed", "filed", 2);
+            stats.kafkaConsumed("orders", 5);
+            stats.kafkaAppended("orders", 3);
+            stats.kafkaDeadLettered("orders", 1);
+            stats.kafkaLag("orders", 7);
+            stats.kafkaConnected(true);
         }
         return stats;
     }

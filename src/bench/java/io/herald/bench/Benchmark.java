@@ -48,6 +48,8 @@ import java.util.function.Function;
  *                      survivors within {@code --storm-spread-ms} with since/epoch: the time from the kill until every client
  *                      has every event (once, in order, none cut as slow_consumer), the survivors' CPU and RSS, and the
  *                      survivors' CPU per replayed event against a live delivery's to the same clients; Herald only
+ *            compression (issue 20 item 4) fanout of {@code --compression-items}-line order events (18 lines: ~1.5 KB), clients
+ *                      without and (Herald) with permessage-deflate; server bytes written per delivery too
  *            filters   (issue 20) fanout with events of {@code --filter-stores} storeIds: N unfiltered subscribers, then N each
  *                      filtering on one storeId (Herald); the stock bridge beside both, unfiltered
  *            connect   connects per second on one node (connect, token verified, first answer, close; closed loop of
@@ -121,7 +123,12 @@ public final class Benchmark {
         options.put("outbox-server", "jdbc:postgresql://127.0.0.1:5432/");
         options.put("outbox-user", "postgres");
         options.put("outbox-password", "herald");
+        // the compression scenario (issue 20 item 4): order lines per event (18: a rec frame of about 1.5 KB)
+        options.put("compression-items", "18");
     }
+    /** The compression scenario sets these around its fan-outs: order lines per event, and clients offering permessage-deflate. */
+    private int orderItems;
+    private boolean clientDeflate;
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     private final String classpath = System.getProperty("java.class.path");
     /** scenario → metric → kind → one value per run. */
@@ -173,6 +180,10 @@ public final class Benchmark {
                     }
                     if (scenario.equals("filters")) {
                         filters(kind, run);
+                        continue;
+                    }
+                    if (scenario.equals("compression")) {
+                        compression(kind, run);
                         continue;
                     }
                     Map<String, Double> metrics = switch (scenario) {
@@ -250,6 +261,34 @@ public final class Benchmark {
         record(filtered, kind, narrowed);
     }
 
+    /**
+     * Issue 20 item 4: the fan-out of order events of {@code --compression-items} lines (about 1.5 KB with 18) to clients
+     * that do not offer permessage-deflate and (Herald) to clients that do, with server bytes written per delivery;
+     * the stock bridge (which Herald's options do not reach) beside both rows, plain.
+     */
+    private void compression(ServerProcess.Kind kind, int run) throws Exception {
+        String plain = "compression, " + option("compression-items") + "-line orders, client without deflate";
+        String deflated = "compression, " + option("compression-items") + "-line orders, client offers permessage-deflate";
+        orderItems = option("compression-items");
+        try {
+            clientDeflate = false;
+            Map<String, Double> without = fanout(kind, false);
+            System.out.println("compression run " + run + " " + kind + " plain: " + without + " (load average " + loadAverage() + ")");
+            record(plain, kind, without);
+            if (kind != ServerProcess.Kind.HERALD) {
+                record(deflated, kind, without);
+                return;
+            }
+            clientDeflate = true;
+            Map<String, Double> with = fanout(kind, false);
+            System.out.println("compression run " + run + " " + kind + " deflate: " + with + " (load average " + loadAverage() + ")");
+            record(deflated, kind, with);
+        } finally {
+            orderItems = 0;
+            clientDeflate = false;
+        }
+    }
+
     private void record(String scenario, ServerProcess.Kind kind, Map<String, Double> metrics) {
         metrics.forEach((metric, value) -> results.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
                 .computeIfAbsent(metric, m -> new LinkedHashMap<>())
@@ -281,8 +320,9 @@ public final class Benchmark {
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (ServerProcess a = ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzA, members), classpath, env);
              ServerProcess b = crossNode ? ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzB, members), classpath, env) : a) {
-            LoadClient clients = new LoadClient(vertx, kind, b.port, filtered ? stores : 0);
+            LoadClient clients = new LoadClient(vertx, kind, b.port, filtered ? stores : 0, clientDeflate);
             Publisher publisher = new Publisher(vertx, a.port, stores);
+            publisher.items = orderItems;
             int perEvent = filtered ? subscribers / stores : subscribers;
             try {
                 clients.openMany(subscribers, 1000).await();
@@ -296,6 +336,7 @@ public final class Benchmark {
                 long sysBefore = a.sysNanos() + (crossNode ? b.sysNanos() : 0);
                 long jitBefore = a.compilerNanos() + (crossNode ? b.compilerNanos() : 0);
                 long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
+                long writtenBefore = orderItems > 0 ? b.writtenBytes() : 0;
                 long wallBefore = System.nanoTime();
                 long acceptedBefore = publisher.accepted.sum();
                 publisher.run(rate, seconds).await();
@@ -325,6 +366,10 @@ public final class Benchmark {
                 metrics.put("  of which kernel µs", received == 0 ? Double.NaN : sys / 1000.0 / received);
                 if (stores > 0) {
                     metrics.put("server CPU µs/event", events == 0 ? Double.NaN : cpu / 1000.0 / events);
+                }
+                if (orderItems > 0) {
+                    // every write call of the server (the publisher's 202 answers too, ~100 bytes an event against subscribers × frame)
+                    metrics.put("server bytes written/delivery", received == 0 ? Double.NaN : (b.writtenBytes() - writtenBefore) / (double) received);
                 }
                 // a JVM still compiling its per-event code (a few thousand events in) pays for it in the window: said apart
                 metrics.put("  of which JIT compiler µs", received == 0 ? Double.NaN : jit / 1000.0 / received);

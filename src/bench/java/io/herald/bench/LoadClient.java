@@ -62,11 +62,17 @@ final class LoadClient implements AutoCloseable {
     }
 
     LoadClient(Vertx vertx, ServerProcess.Kind kind, int port, int filterStores) {
+        this(vertx, kind, port, filterStores, false);
+    }
+
+    /** {@code deflate}: the connections offer permessage-deflate (the compression scenario), as browsers do. */
+    LoadClient(Vertx vertx, ServerProcess.Kind kind, int port, int filterStores, boolean deflate) {
         this.filterStores = filterStores;
         this.vertx = vertx;
         this.kind = kind;
         this.port = port;
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000).setConnectTimeout(30_000));
+        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000).setConnectTimeout(30_000)
+                .setTryUsePerMessageCompression(deflate));
         this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
                 new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HeraldConfig.DEV_JWT_SECRET)));
         // Socket.IO pings the client instead (answered in onSocketIo); a bridge ping would be an invalid packet there

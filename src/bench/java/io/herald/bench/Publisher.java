@@ -21,6 +21,8 @@ final class Publisher {
     final LongAdder failed = new LongAdder();
     /** When above 0, event n carries {@code "storeId":"s-<n % stores>"} (the filters scenario); 0: none, as before. */
     private final int stores;
+    /** When above 0, event n's data holds an {@code items} array of that many order lines (the compression scenario: a ~1.5 KB frame with 18). */
+    int items;
 
     Publisher(Vertx vertx, int port) {
         this(vertx, port, 0);
@@ -59,7 +61,7 @@ final class Publisher {
 
     Future<Void> publish(long n) {
         String body = "{\"type\":\"" + LoadClient.TYPE + "\"" + (stores > 0 ? ",\"storeId\":\"s-" + n % stores + "\"" : "") + ",\"data\":{\"n\":" + n + ",\"orderId\":\"o-" + n
-                + "\",\"customerId\":\"c-1\",\"total\":42.5,\"sentAt\":" + System.nanoTime() + "}}";
+                + "\",\"customerId\":\"c-1\",\"total\":42.5," + items(n) + "\"sentAt\":" + System.nanoTime() + "}}";
         return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/api/events")
                         .putHeader("Authorization", "Bearer " + HeraldConfig.DEV_API_KEY).putHeader("Content-Type", "application/json"))
                 .compose(request -> request.send(body))
@@ -74,6 +76,19 @@ final class Publisher {
                 })
                 .onFailure(err -> failed.increment())
                 .recover(err -> Future.succeededFuture());
+    }
+
+    /** Order lines as the seeds' order events carry them (product, sku, quantity, unit price), varying with n. */
+    private String items(long n) {
+        if (items <= 0) {
+            return "";
+        }
+        StringBuilder lines = new StringBuilder("\"items\":[");
+        for (int i = 0; i < items; i++) {
+            lines.append(i > 0 ? "," : "").append("{\"product\":\"Product ").append((n * 7 + i) % 40).append("\",\"sku\":\"SKU-")
+                    .append(1000 + (n + i) % 500).append("\",\"quantity\":").append(1 + i % 3).append(",\"unitPrice\":").append(9 + (n + i) % 90).append(".99}");
+        }
+        return lines.append("],").toString();
     }
 
     void close() {

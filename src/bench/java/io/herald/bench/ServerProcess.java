@@ -173,6 +173,16 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** User + system CPU time the server has used so far, in nanoseconds (10 ms resolution). */
+    /** Bytes the server process handed to write calls (sockets included): /proc/PID/io {@code wchar}. */
+    long writtenBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/io"))) {
+            if (line.startsWith("wchar:")) {
+                return Long.parseLong(line.substring(6).trim());
+            }
+        }
+        throw new IOException("no wchar in /proc/" + process.pid() + "/io");
+    }
+
     long cpuNanos() throws IOException {
         return cpuNanosOf(process.pid());
     }

@@ -31,7 +31,9 @@ import java.nio.charset.StandardCharsets;
  * outbound bound: past it the channel is not writable and the socket is {@link #overloaded()}.
  * With a write window ({@code bridge.writeDelayMs}), the socket holds its event frames until the window's flush
  * and writes them as one buffer ({@link HeldFrames}): SockJS-framed, one {@code a[…]} frame; raw, the frames one
- * after the other. What it holds counts against the bound.
+ * after the other. What it holds counts against the bound. A client that negotiated permessage-deflate gets events
+ * of at least {@code bridge.compressionMinBytes} as the node's once-compressed frame ({@link WebSocketCompression}),
+ * each a frame of its own (after the frames held before it).
  */
 public final class WebSocketClientSocket implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
@@ -44,6 +46,11 @@ public final class WebSocketClientSocket implements ClientSocket {
     private boolean flushPending;
     /** Event frames held for one write: only with a write window. */
     private final HeldFrames batch;
+    /**
+     * The size (bridge frame bytes) from which event frames go compressed, when the client negotiated permessage-deflate;
+     * {@code Integer.MAX_VALUE}: never ({@link WebSocketCompression}).
+     */
+    private final int deflateFrom;
 
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes) {
         this(ws, sockJs, maxOutboundBytes, false);
@@ -51,11 +58,23 @@ public final class WebSocketClientSocket implements ClientSocket {
 
     /** {@code coalesce}: a write window is on ({@code bridge.writeDelayMs}), so event frames are held for one write. */
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes, boolean coalesce) {
+        this(ws, sockJs, maxOutboundBytes, coalesce, -1);
+    }
+
+    /**
+     * {@code compressionMinBytes}: with {@code bridge.compression} on, the size from which frames go compressed to a
+     * client that negotiated permessage-deflate; negative: compression off.
+     */
+    public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes, boolean coalesce, int compressionMinBytes) {
         WebSocketFootprint.trim(ws); // before anything is written through Vert.x: about 9 KB less per open socket
         this.ws = ws;
         this.sockJs = sockJs;
         this.batch = coalesce ? new HeldFrames(sockJs) : null;
-        this.channel = encoderContext(((WebSocketInternal) ws).channelHandlerContext());
+        ChannelHandlerContext connection = ((WebSocketInternal) ws).channelHandlerContext();
+        // always, even with compression off here: no frame may be compressed with context by Netty's encoder
+        boolean deflate = WebSocketCompression.adopt(connection.pipeline(), Math.max(compressionMinBytes, 1));
+        this.deflateFrom = deflate && compressionMinBytes >= 0 ? compressionMinBytes : Integer.MAX_VALUE;
+        this.channel = encoderContext(connection);
         channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes));
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(data -> onText(data.toString()));
@@ -140,9 +159,18 @@ public final class WebSocketClientSocket implements ClientSocket {
         ws.writeTextMessage(sockJs ? SharedFrame.sockJsFrame(frameJson) : frameJson);
     }
 
+    /** Whether event frames from {@code bridge.compressionMinBytes} go compressed to this socket. */
+    public boolean compressing() {
+        return deflateFrom != Integer.MAX_VALUE;
+    }
+
     @Override
     public boolean deliver(SharedFrame frame) {
-        if (batch != null) {
+        if (frame.bytes() >= deflateFrom) {
+            // compressed once for every such socket; held frames go first, then this one as a frame of its own
+            writeBatch();
+            channel.write((sockJs ? frame.sockJsDeflatedFrame() : frame.rawDeflatedFrame()).retainedDuplicate(), channel.voidPromise());
+        } else if (batch != null) {
             batch.add(sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame());
         } else {
             ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();

@@ -93,15 +93,6 @@ public record HeraldConfig(
                        String previousJwtSecret, long previousJwtSecretUntil, Jwks jwks, Claims claims) {
         public static final int DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = AUTH_MAX_TOKEN_LIFETIME_SECONDS.defaultInt();
 
-        /** Never the secrets, should this ever be logged. */
-        @Override
-        public String toString() {
-            return "Auth[jwtSecret=" + (jwtSecret == null ? "none" : "(hidden)") + ", jwtPublicKey=" + (jwtPublicKey == null ? "none" : "(set)")
-                    + ", allowAnonymous=" + allowAnonymous + ", requireExpiry=" + requireExpiry + ", audience=" + audience
-                    + ", issuer=" + issuer + ", previousJwtSecret=" + (previousJwtSecret == null ? "none" : "(hidden)")
-                    + ", jwks=" + jwks + ", claims=" + claims + "]";
-        }
-
         public Auth(String jwtSecret, String jwtPublicKey, boolean allowAnonymous, boolean requireExpiry,
                     int leewaySeconds, String audience, String issuer) {
             this(jwtSecret, jwtPublicKey, allowAnonymous, requireExpiry, leewaySeconds, audience, issuer, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
@@ -135,7 +126,7 @@ public record HeraldConfig(
     /** {@code bridge.*}: what one bridge connection may send and hold. */
     public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
                          int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds,
-                         boolean legacyTransports, int writeDelayMs) {
+                         boolean legacyTransports, int writeDelayMs, boolean compression, int compressionMinBytes) {
     }
 
     /** {@code limits.*}: rates and caps against floods. */
@@ -363,7 +354,9 @@ public record HeraldConfig(
                 r.integer(BRIDGE_IDLE_TIMEOUT_SECONDS),
                 r.integer(BRIDGE_PING_INTERVAL_SECONDS),
                 r.bool(BRIDGE_LEGACY_TRANSPORTS),
-                r.integer(BRIDGE_WRITE_DELAY_MS));
+                r.integer(BRIDGE_WRITE_DELAY_MS),
+                r.bool(BRIDGE_COMPRESSION),
+                r.integer(BRIDGE_COMPRESSION_MIN_BYTES));
 
         int framesPerMinute = r.integer(LIMITS_FRAMES_PER_MINUTE);
         Limits limits = new Limits(

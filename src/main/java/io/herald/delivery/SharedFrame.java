@@ -11,13 +11,17 @@ import java.nio.charset.StandardCharsets;
  * frames that carry it (raw, and SockJS-framed {@code a["…"]}), header included, encoded into direct
  * buffers the first time a socket of that kind needs them. A server's WebSocket frames are not
  * masked, so these bytes are the same for every socket: each writes a retained duplicate, and nothing
- * is encoded or copied per socket. The fan-out releases the frame when its loop is done; the last
+ * is encoded or copied per socket. For sockets that negotiated permessage-deflate the same goes for the compressed
+ * frames: deflated once per event and loop, only if such a socket is written to. The fan-out releases the frame when its loop is done; the last
  * write frees the memory.
  */
 public final class SharedFrame {
     private final String text;
     private ByteBuf raw;
     private ByteBuf sockJs;
+    /** The same frames compressed (permessage-deflate, RSV1 set), made the first time a socket that negotiated it needs them. */
+    private ByteBuf rawDeflated;
+    private ByteBuf sockJsDeflated;
     private int bytes = -1;
 
     SharedFrame(String text) {
@@ -29,7 +33,7 @@ public final class SharedFrame {
     }
 
     /** The bridge frame's length in UTF-8 bytes (before transport framing). */
-    int bytes() {
+    public int bytes() {
         if (bytes < 0) {
             bytes = Utf8.length(text);
         }
@@ -52,6 +56,30 @@ public final class SharedFrame {
         return sockJs;
     }
 
+    /**
+     * The raw transport's frame compressed for sockets that negotiated permessage-deflate: deflated once, without
+     * reference to earlier messages ({@link Deflate}), the same bytes for every such socket of the loop.
+     */
+    public ByteBuf rawDeflatedFrame() {
+        if (rawDeflated == null) {
+            rawDeflated = deflatedTextFrame(text);
+        }
+        return rawDeflated;
+    }
+
+    /** The SockJS transport's frame {@code a["…"]}, compressed as {@link #rawDeflatedFrame()} is. */
+    public ByteBuf sockJsDeflatedFrame() {
+        if (sockJsDeflated == null) {
+            sockJsDeflated = deflatedTextFrame(sockJsFrame(text));
+        }
+        return sockJsDeflated;
+    }
+
+    /** A text message compressed on its own: FIN + RSV1 ("compressed", RFC 7692 §6) + text opcode, the deflated payload. */
+    public static ByteBuf deflatedTextFrame(String text) {
+        return frame(0xC1, Deflate.message(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** SockJS message frame: {@code a} and a JSON array holding the message as a string. */
     public static String sockJsFrame(String message) {
         return "a" + new JsonArray().add(message).encode();
@@ -59,9 +87,12 @@ public final class SharedFrame {
 
     /** RFC 6455 §5.2: FIN + text opcode, the payload length in 7, 7+16 or 7+64 bits, no mask. */
     public static ByteBuf webSocketTextFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        return frame(0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ByteBuf frame(int firstByte, byte[] payload) {
         ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(payload.length + 10);
-        frame.writeByte(0x81);
+        frame.writeByte(firstByte);
         if (payload.length < 126) {
             frame.writeByte(payload.length);
         } else if (payload.length <= 0xFFFF) {
@@ -78,6 +109,12 @@ public final class SharedFrame {
         }
         if (sockJs != null) {
             sockJs.release();
+        }
+        if (rawDeflated != null) {
+            rawDeflated.release();
+        }
+        if (sockJsDeflated != null) {
+            sockJsDeflated.release();
         }
     }
 }

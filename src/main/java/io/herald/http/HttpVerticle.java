@@ -207,8 +207,11 @@ public final class HttpVerticle extends VerticleBase {
                 // close; the codec cuts a single frame past the frame limit without a close frame, so that limit is higher
                 .setMaxWebSocketFrameSize(2 * SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
                 .setMaxWebSocketMessageSize(SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
-                // events are encoded once for all sockets; compressing them per socket would undo that
-                .setPerMessageWebSocketCompressionSupported(false)
+                // permessage-deflate: events are compressed once for all sockets that negotiated it, Netty's encoder is
+                // replaced by one that keeps no context (WebSocketCompression); any no-context request is accepted
+                .setPerMessageWebSocketCompressionSupported(config.bridge().compression())
+                .setWebSocketAllowServerNoContext(true)
+                .setWebSocketPreferredClientNoContext(true)
                 .setPerFrameWebSocketCompressionSupported(false);
         // /graphql (docs/graphql.md): graphql-transport-ws sockets, admitted and served by this loop's bridge
         io.herald.graphql.GraphQLEndpoint graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
@@ -251,7 +254,8 @@ public final class HttpVerticle extends VerticleBase {
                         return;
                     }
                     bridge.handle(new WebSocketClientSocket(ws, webSocketFraming(ws.path()) == Framing.SOCKJS,
-                        config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0));
+                        config.bridge().maxOutboundBytes(), config.bridge().writeDelayMs() > 0,
+                        config.bridge().compression() ? config.bridge().compressionMinBytes() : -1));
                 })
                 .invalidRequestHandler(HttpVerticle::invalidRequest)
                 .requestHandler(router)

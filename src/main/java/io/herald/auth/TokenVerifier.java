@@ -163,6 +163,10 @@ public final class TokenVerifier {
         return result.future();
     }
 
+    /** EC and EdDSA signature checks waiting for or on a worker thread, node-wide, at most {@link #MAX_COSTLY_IN_FLIGHT}. */
+    private static final java.util.concurrent.atomic.AtomicInteger COSTLY_IN_FLIGHT = new java.util.concurrent.atomic.AtomicInteger();
+    static final int MAX_COSTLY_IN_FLIGHT = 64;
+
     /** The verified claims; an EC or EdDSA signature (milliseconds of CPU) is checked on a worker thread, off the event loop. */
     private Future<JsonObject> checked(JwsToken token, JwkSet.Key key) {
         if (key == null) {
@@ -173,9 +177,17 @@ public final class TokenVerifier {
         if (!token.algorithm().fits(key)) {
             return fail(ErrorCode.TOKEN_INVALID, "token alg " + token.algorithm() + " does not fit its key");
         }
-        Future<JsonObject> claims = token.algorithm().costly() && Vertx.currentContext() != null
-                ? vertx.executeBlocking(() -> token.verifiedClaims(key), false)
-                : Future.succeededFuture(token.verifiedClaims(key));
+        Future<JsonObject> claims;
+        if (token.algorithm().costly() && Vertx.currentContext() != null) {
+            // bounded: well-formed EC tokens from many addresses must not queue without end on the shared worker pool
+            if (COSTLY_IN_FLIGHT.incrementAndGet() > MAX_COSTLY_IN_FLIGHT) {
+                COSTLY_IN_FLIGHT.decrementAndGet();
+                return fail(ErrorCode.UNAVAILABLE, "too many token checks in progress on this node; try again");
+            }
+            claims = vertx.executeBlocking(() -> token.verifiedClaims(key), false).andThen(done -> COSTLY_IN_FLIGHT.decrementAndGet());
+        } else {
+            claims = Future.succeededFuture(token.verifiedClaims(key));
+        }
         return claims.compose(verified -> verified == null
                 ? fail(ErrorCode.TOKEN_INVALID, "token rejected: bad signature, format or claims") : Future.succeededFuture(verified));
     }

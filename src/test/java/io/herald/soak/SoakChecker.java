@@ -60,7 +60,10 @@ public final class SoakChecker {
      */
     public static final String AT_LEAST_ONCE = "w";
 
-    /** The key of an event's keyed state the soak's publishers put in its data ({@code productId}): a function of its pid. */
+    /**
+     * The key of an event's keyed state every publisher of the soak (HTTP, bus, outbox) puts in its data ({@code productId}):
+     * a function of its pid, so that the checker knows each delivered event's key.
+     */
     public static String keyOf(String pid) {
         return "p-" + Math.floorMod(pid.hashCode(), 8);
     }

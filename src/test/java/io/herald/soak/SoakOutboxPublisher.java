@@ -87,7 +87,8 @@ final class SoakOutboxPublisher implements AutoCloseable {
                 String type = types.get(random.nextInt(types.size()));
                 sent.add(new String[] {pid, type});
                 insert.setString(1, type);
-                insert.setString(2, "{\"pid\":\"" + pid + "\",\"orderId\":\"" + pid + "\",\"customerId\":\"c-" + name + "\"}");
+                insert.setString(2, "{\"pid\":\"" + pid + "\",\"orderId\":\"" + pid + "\",\"customerId\":\"c-" + name
+                        + "\",\"productId\":\"" + SoakChecker.keyOf(pid) + "\"}");
                 insert.addBatch();
             }
             insert.executeBatch();

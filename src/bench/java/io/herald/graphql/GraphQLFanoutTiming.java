@@ -105,6 +105,15 @@ public final class GraphQLFanoutTiming {
             frame.release();
         }
 
+        public void write(byte[] head, ByteBuf shared) {
+            ByteBuf frame = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(10 + head.length);
+            SharedFrame.frameHeader(frame, 0x81, head.length + shared.readableBytes()).writeBytes(head);
+            ByteBuf rest = shared.retainedDuplicate();
+            bytes += frame.readableBytes() + rest.readableBytes();
+            frame.release();
+            rest.release();
+        }
+
         public void flush() {
         }
 

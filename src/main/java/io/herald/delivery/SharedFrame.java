@@ -91,16 +91,20 @@ public final class SharedFrame {
     }
 
     private static ByteBuf frame(int firstByte, byte[] payload) {
-        ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(payload.length + 10);
+        return frameHeader(ByteBufAllocator.DEFAULT.directBuffer(payload.length + 10), firstByte, payload.length).writeBytes(payload);
+    }
+
+    /** Writes a WebSocket frame's header (at most 10 bytes) for a payload of {@code length} bytes: {@code 0x81} a text frame. */
+    public static ByteBuf frameHeader(ByteBuf frame, int firstByte, int length) {
         frame.writeByte(firstByte);
-        if (payload.length < 126) {
-            frame.writeByte(payload.length);
-        } else if (payload.length <= 0xFFFF) {
-            frame.writeByte(126).writeShort(payload.length);
+        if (length < 126) {
+            frame.writeByte(length);
+        } else if (length <= 0xFFFF) {
+            frame.writeByte(126).writeShort(length);
         } else {
-            frame.writeByte(127).writeLong(payload.length);
+            frame.writeByte(127).writeLong(length);
         }
-        return frame.writeBytes(payload);
+        return frame;
     }
 
     void release() {

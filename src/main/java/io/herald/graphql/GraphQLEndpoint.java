@@ -3,11 +3,14 @@ package io.herald.graphql;
 import io.herald.delivery.ClientSocket;
 import io.herald.delivery.SharedFrame;
 import io.herald.delivery.Timers;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -32,10 +35,15 @@ public final class GraphQLEndpoint {
     private final int maxOutboundBytes;
     private final int maxOperations;
     private final long initTimeoutMs;
-    /** The event whose rec frame was read last, and its payloads by selection: read and encoded once per event. */
+    /**
+     * The event whose rec frame was read last, and the rest of its {@code next} message by selection: read and encoded
+     * once per event. The buffers are released when the next event comes (each socket wrote a retained duplicate).
+     */
     private SharedFrame lastFrame;
     private Event lastEvent;
-    private final Map<Selection, String> payloads = new HashMap<>();
+    private final Map<Selection, ByteBuf> nexts = new HashMap<>();
+    /** How many times a {@code next} message's shared part was encoded (GraphQLSocketTest counts them). */
+    private long encodes;
 
     /** An event as the operations read it: its type and envelope. */
     record Event(String type, JsonObject envelope) {
@@ -118,7 +126,8 @@ public final class GraphQLEndpoint {
     Event event(SharedFrame frame) {
         if (frame != lastFrame) {
             lastFrame = frame;
-            payloads.clear();
+            nexts.values().forEach(ByteBuf::release);
+            nexts.clear();
             try {
                 JsonObject rec = new JsonObject(frame.text());
                 lastEvent = rec.getValue("body") instanceof JsonObject envelope ? new Event(rec.getString("address"), envelope) : null;
@@ -129,8 +138,25 @@ public final class GraphQLEndpoint {
         return lastEvent;
     }
 
-    /** The {@code next} payload of an event for a selection: encoded once per event for every operation that selects alike. */
-    String payload(Event event, Selection selection) {
-        return payloads.computeIfAbsent(selection, s -> s.payload(event.envelope()));
+    /**
+     * A {@code next} message of an event for a selection, but for its head {@code {"id":"<operation>"}}: the bytes
+     * {@code ,"type":"next","payload":{"data":{…}}}} encoded once per event for every operation that selects alike
+     * (equal {@link Selection}s: the same fields under the same keys), on every socket of this loop.
+     */
+    ByteBuf next(Event event, Selection selection) {
+        ByteBuf next = nexts.get(selection);
+        if (next == null) {
+            encodes++;
+            byte[] bytes = (NEXT_AFTER_ID + selection.payload(event.envelope()) + "}").getBytes(StandardCharsets.UTF_8);
+            next = ByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
+            nexts.put(selection, next);
+        }
+        return next;
+    }
+
+    private static final String NEXT_AFTER_ID = ",\"type\":\"next\",\"payload\":";
+
+    long encodes() {
+        return encodes;
     }
 }

@@ -3,6 +3,7 @@ package io.herald.graphql;
 import io.herald.ErrorCode;
 import io.herald.delivery.ClientSocket;
 import io.herald.delivery.SharedFrame;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -10,6 +11,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ final class GraphQLSocket implements ClientSocket {
         final String id;
         /** The id as JSON text, encoded once for every message of the operation. */
         final String idJson;
+        /** {@code {"id":<id>} as UTF-8: what a {@code next} message of an event has of its own ({@link GraphQLEndpoint#next}). */
+        final byte[] nextHead;
         EventSchema.Events events;
         /** A state query's reply address, while it waits. */
         String replyAddress;
@@ -51,6 +55,7 @@ final class GraphQLSocket implements ClientSocket {
         Operation(String id) {
             this.id = id;
             this.idJson = Json.encode(id);
+            this.nextHead = ("{\"id\":" + idJson).getBytes(StandardCharsets.UTF_8);
         }
     }
 
@@ -101,6 +106,12 @@ final class GraphQLSocket implements ClientSocket {
 
         /** Writes one text message, not flushed yet. */
         void write(String text);
+
+        /**
+         * Writes one text message made of {@code head} and then {@code shared}'s bytes, not flushed yet: {@code shared} is
+         * the same buffer for every socket (not consumed, the wire writes a retained duplicate), {@code head} the socket's own.
+         */
+        void write(byte[] head, ByteBuf shared);
 
         void flush();
 
@@ -455,7 +466,10 @@ final class GraphQLSocket implements ClientSocket {
         }
     }
 
-    /** An event frame of the node, encoded once: each operation reading its type gets a {@code next}, its payload shared. */
+    /**
+     * An event frame of the node: each operation reading its type gets a {@code next}, whose bytes after the id are encoded
+     * once per event and selection on this loop ({@link GraphQLEndpoint#next}) and shared by every socket.
+     */
     @Override
     public boolean deliver(SharedFrame frame) {
         GraphQLEndpoint.Event event = endpoint.event(frame);
@@ -464,8 +478,7 @@ final class GraphQLSocket implements ClientSocket {
             return false;
         }
         for (Operation operation : sharing) {
-            String text = message("next", operation, endpoint.payload(event, operation.events.selection()));
-            wire.write(text);
+            wire.write(operation.nextHead, endpoint.next(event, operation.events.selection()));
         }
         if (flushPending) {
             return false;

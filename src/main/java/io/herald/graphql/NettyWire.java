@@ -1,6 +1,7 @@
 package io.herald.graphql;
 
 import io.herald.delivery.SharedFrame;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -75,6 +76,15 @@ final class NettyWire implements GraphQLSocket.Wire {
     @Override
     public void write(String text) {
         channel.write(SharedFrame.webSocketTextFrame(text), channel.voidPromise());
+    }
+
+    /** The frame's header and the operation's head in one small buffer, then the shared rest as a retained duplicate. */
+    @Override
+    public void write(byte[] head, ByteBuf shared) {
+        ByteBuf frame = channel.alloc().directBuffer(10 + head.length);
+        SharedFrame.frameHeader(frame, 0x81, head.length + shared.readableBytes()).writeBytes(head);
+        channel.write(frame, channel.voidPromise());
+        channel.write(shared.retainedDuplicate(), channel.voidPromise());
     }
 
     @Override

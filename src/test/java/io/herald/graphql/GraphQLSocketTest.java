@@ -76,6 +76,14 @@ class GraphQLSocketTest {
             sent.add(text);
         }
 
+        /** The shared buffers written, as written (the same instance for every socket that selects alike). */
+        final List<io.netty.buffer.ByteBuf> shared = new ArrayList<>();
+
+        public void write(byte[] head, io.netty.buffer.ByteBuf rest) {
+            shared.add(rest);
+            sent.add(new String(head, java.nio.charset.StandardCharsets.UTF_8) + rest.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
         public void flush() {
             flushes++;
         }
@@ -267,6 +275,64 @@ class GraphQLSocketTest {
         // a closing notice (with reconnect) is no operation's: the close that follows says it
         bridge[0].send(new JsonObject().put("type", "err").put("failureType", "rate_limited").put("reconnect", true).encode());
         assertEquals(2, limitedWire.sent.size());
+    }
+
+    /** Review finding 6: N subscribers of a loop that select alike cost one encode per event; only the id is theirs. */
+    @Test
+    void subscribersOfALoopThatSelectAlikeShareOneEncodingPerEvent() throws Exception {
+        List<ClientSocket> sockets = new ArrayList<>();
+        GraphQLEndpoint loop = new GraphQLEndpoint(clock, later::add, socket -> {
+            sockets.add(socket);
+            socket.frameHandler(frame -> { });
+        }, SCHEMA, 1 << 20, 4, 10_000);
+        List<FakeWire> wires = new ArrayList<>();
+        List<GraphQLSocket> subscribers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            FakeWire w = new FakeWire();
+            GraphQLSocket s = new GraphQLSocket(w, loop);
+            s.onText(new JsonObject().put("type", "connection_init").encode());
+            sockets.get(i).resume();
+            String fields = "id seq data";
+            s.onText(new JsonObject().put("id", "op-" + i).put("type", "subscribe").put("payload", new JsonObject()
+                    .put("query", "subscription { events(types: [\"order:created\"]) { " + fields + " } }")).encode());
+            wires.add(w);
+            subscribers.add(s);
+        }
+        FakeWire other = new FakeWire();
+        GraphQLSocket otherSocket = new GraphQLSocket(other, loop);
+        otherSocket.onText(new JsonObject().put("type", "connection_init").encode());
+        sockets.get(50).resume();
+        otherSocket.onText(new JsonObject().put("id", "x").put("type", "subscribe").put("payload", new JsonObject()
+                .put("query", "subscription { events(types: [\"order:created\"]) { id } }")).encode());
+
+        JsonObject envelope = new JsonObject().put("id", "e-1").put("type", "order:created").put("ts", 1L).put("seq", 7L)
+                .put("data", new JsonObject().put("customerId", "c-1").put("note", "é \"quoted\""));
+        SharedFrame frame = rec("order:created", envelope);
+        for (GraphQLSocket s : subscribers) {
+            s.deliver(frame);
+        }
+        assertEquals(1, loop.encodes(), "one encode for the 50 subscribers that select alike");
+        otherSocket.deliver(frame);
+        assertEquals(2, loop.encodes(), "another selection, another encode");
+        io.netty.buffer.ByteBuf shared = wires.get(0).shared.get(0);
+        for (int i = 0; i < 50; i++) {
+            assertSame(shared, wires.get(i).shared.get(0), "the same bytes on every socket");
+            assertEquals(new JsonObject().put("id", "op-" + i).put("type", "next").put("payload", new JsonObject().put("data",
+                    new JsonObject().put("events", new JsonObject().put("id", "e-1").put("seq", 7L).put("data", envelope.getJsonObject("data"))))),
+                    wires.get(i).last(), "the operation's own id spliced in front of the shared rest");
+        }
+        assertEquals(new JsonObject().put("data", new JsonObject().put("events", new JsonObject().put("id", "e-1"))),
+                other.last().getJsonObject("payload"));
+        // the next event: encoded once again, and the last event's buffers released (the wires wrote retained duplicates)
+        SharedFrame second = rec("order:created", envelope.copy().put("id", "e-2").put("seq", 8L));
+        for (GraphQLSocket s : subscribers) {
+            s.deliver(second);
+        }
+        assertEquals(3, loop.encodes());
+        // the pool recycles a released buffer's object: released, or released and taken again for the second event
+        assertTrue(shared.refCnt() == 0 || shared == wires.get(0).shared.get(1), "released once the next event came");
+        assertEquals(1, wires.get(0).shared.get(1).refCnt(), "the second event's, held until the third");
+        assertEquals("e-2", wires.get(49).last().getJsonObject("payload").getJsonObject("data").getJsonObject("events").getString("id"));
     }
 
     @Test

@@ -122,6 +122,18 @@ function codesPage(v) {
     'The codes were renumbered to one per reason (4401 and 4429 each stood for several): see',
     '[changelog.md](changelog.md).',
     '',
+    '## GraphQL closes',
+    '',
+    'A `/graphql` connection ([graphql.md](graphql.md)) speaks graphql-transport-ws, whose clients act on its own',
+    'close codes, 4400–4499, by number: the hub closes with these for what breaks that protocol, with the name',
+    'below as the reason (`io.herald.GraphQLClose`, section `graphqlCloses` of the file). Every other close of a',
+    '`/graphql` connection is one of the close reasons above. *reconnect* is what the `graphql-ws` client does:',
+    'it retries after an init timeout; the others are fatal to it (the same client would send the same again).',
+    '',
+    '| name | code | reconnect | when |',
+    '|---|---|---|---|',
+    ...(v.graphqlCloses ?? []).map((r) => `| \`${r.name}\` | ${r.code} | ${RECONNECT_TEXT[r.reconnect]} | ${cell(r.doc)} |`),
+    '',
   ].join('\n');
 }
 

@@ -24,6 +24,7 @@ public final class Vocabulary {
     static final String RECONNECT = "reconnect";
     static final String CLOSE_REASONS = "closeReasons";
     static final String ERROR_CODES = "errorCodes";
+    static final String GRAPHQL_CLOSES = "graphqlCloses";
 
     private static final Map<String, Map<String, Entry>> SECTIONS = load();
 
@@ -66,6 +67,10 @@ public final class Vocabulary {
         return entry(ERROR_CODES, id);
     }
 
+    static Entry graphqlClose(String id) {
+        return entry(GRAPHQL_CLOSES, id);
+    }
+
     private static Entry entry(String section, String id) {
         Entry entry = section(section).get(id);
         if (entry == null) {
@@ -93,7 +98,7 @@ public final class Vocabulary {
             throw new UncheckedIOException(e);
         }
         Map<String, Map<String, Entry>> sections = new LinkedHashMap<>();
-        for (String section : List.of(RECONNECT, CLOSE_REASONS, ERROR_CODES)) {
+        for (String section : List.of(RECONNECT, CLOSE_REASONS, ERROR_CODES, GRAPHQL_CLOSES)) {
             JsonArray array = file.getJsonArray(section, new JsonArray());
             Map<String, Entry> entries = new LinkedHashMap<>();
             for (int i = 0; i < array.size(); i++) {

@@ -49,6 +49,21 @@ class VocabularyTest {
         assertEquals(new TreeSet<>(Vocabulary.names(Vocabulary.RECONNECT)), new TreeSet<>(constants("io.herald.Reconnect")));
     }
 
+    /** graphql-transport-ws's own closes: declared in the file, in the protocol's 4400–4499, none a hub close reason's code. */
+    @Test
+    void theGraphQLClosesAreTheFilesInTheProtocolsRange() throws Exception {
+        assertEquals(new TreeSet<>(Vocabulary.names(Vocabulary.GRAPHQL_CLOSES)), new TreeSet<>(constants("io.herald.GraphQLClose")));
+        Set<Integer> codes = new java.util.HashSet<>();
+        for (GraphQLClose close : GraphQLClose.values()) {
+            assertTrue(close.code() >= 4400 && close.code() <= 4499, close.id());
+            assertTrue(codes.add(close.code()), "one code per close: " + close.id());
+            assertTrue(Arrays.stream(CloseReason.values()).noneMatch(r -> r.code() == close.code()), close.id());
+        }
+        assertEquals(4408, GraphQLClose.INIT_TIMEOUT.code());
+        assertEquals(Reconnect.YES, GraphQLClose.INIT_TIMEOUT.reconnectClass(), "graphql-ws retries after an init timeout");
+        assertEquals(Reconnect.NO, GraphQLClose.BAD_MESSAGE.reconnectClass());
+    }
+
     @Test
     void theEnumsTakeTheirNumbersFromTheFile() {
         assertEquals(403, ErrorCode.ACCESS_DENIED.status());

@@ -1,6 +1,8 @@
 package io.herald.graphql;
 
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
+import io.herald.GraphQLClose;
 import io.herald.delivery.ClientSocket;
 import io.herald.delivery.SharedFrame;
 import io.netty.buffer.ByteBuf;
@@ -82,7 +84,7 @@ final class GraphQLSocket implements ClientSocket {
         this.endpoint = endpoint;
         this.initTimer = endpoint.timers().setTimer(endpoint.initTimeoutMs(), () -> {
             if (phase == Phase.WAITING_INIT) {
-                closeProtocol(4408, "Connection initialisation timeout");
+                closeProtocol(GraphQLClose.INIT_TIMEOUT);
             }
         });
     }
@@ -136,7 +138,7 @@ final class GraphQLSocket implements ClientSocket {
         if (phase == Phase.OPEN) {
             tooLargeHandler.handle(null);
         } else {
-            closeProtocol(1009, "message too large");
+            close(CloseReason.FRAME_TOO_LARGE.code(), CloseReason.FRAME_TOO_LARGE.id());
         }
     }
 
@@ -159,7 +161,7 @@ final class GraphQLSocket implements ClientSocket {
         try {
             message = new JsonObject(text);
         } catch (RuntimeException notJson) {
-            closeProtocol(4400, "Invalid message received");
+            closeProtocol(GraphQLClose.BAD_MESSAGE);
             return;
         }
         String type = message.getValue("type") instanceof String t ? t : "";
@@ -186,13 +188,13 @@ final class GraphQLSocket implements ClientSocket {
                     }
                 }
             }
-            default -> closeProtocol(4400, "Invalid message received");
+            default -> closeProtocol(GraphQLClose.BAD_MESSAGE);
         }
     }
 
     private void init(Object payload) {
         if (phase != Phase.WAITING_INIT) {
-            closeProtocol(4429, "Too many initialisation requests");
+            closeProtocol(GraphQLClose.TOO_MANY_INITS);
             return;
         }
         endpoint.timers().cancelTimer(initTimer);
@@ -206,16 +208,16 @@ final class GraphQLSocket implements ClientSocket {
 
     private void subscribe(JsonObject message) {
         if (phase != Phase.OPEN) {
-            closeProtocol(4401, "Unauthorized");
+            closeProtocol(GraphQLClose.UNAUTHORIZED);
             return;
         }
         if (!(message.getValue("id") instanceof String id) || id.isEmpty() || !(message.getValue("payload") instanceof JsonObject payload)
                 || !(payload.getValue("query") instanceof String query)) {
-            closeProtocol(4400, "Invalid message received");
+            closeProtocol(GraphQLClose.BAD_MESSAGE);
             return;
         }
         if (operations.containsKey(id)) {
-            closeProtocol(4409, "Subscriber for " + id + " already exists");
+            closeProtocol(GraphQLClose.SUBSCRIBER_EXISTS);
             return;
         }
         Operation operation = new Operation(id);
@@ -553,8 +555,11 @@ final class GraphQLSocket implements ClientSocket {
         }
     }
 
-    /** A close of the protocol's own (4400 …), as graphql-ws expects them; the bridge hears of it as of any close. */
-    private void closeProtocol(int code, String reason) {
-        close(code, reason);
+    /**
+     * A close of the protocol's own (4400 …, graphqlCloses of the vocabulary), as graphql-ws expects them, with the
+     * vocabulary's name as the reason; the bridge hears of it as of any close.
+     */
+    private void closeProtocol(GraphQLClose close) {
+        close(close.code(), close.id());
     }
 }

@@ -229,6 +229,9 @@ public final class ConfigKeys {
             .range(1, 10_000).doc("`herald:signal` sends per connection per second (err `rate_limited`)");
     public static final ConfigKey LIMITS_STATE_QUERIES_PER_MINUTE = key("limits.stateQueriesPerMinute", Type.INTEGER).def(120)
             .range(1, 1_000_000).doc("`herald:state` pages per connection per minute (err `rate_limited`), counted before the state is read");
+    public static final ConfigKey LIMITS_GRAPHQL_WAITING_INIT_PER_LOOP = key("limits.graphqlWaitingInitPerLoop", Type.INTEGER).def(2_000)
+            .range(1, 1_000_000).doc("`/graphql` sockets per event loop that may wait for `connection_init` at once (the connection caps count a "
+                    + "socket only from its init); beyond, an upgrade is closed `too_many_connections`");
 
     static {
         section("history", "What history keeps of each event type's stream (recovery, `GET /api/history`).");

@@ -134,7 +134,7 @@ public record HeraldConfig(
                          Map<String, Integer> framesPerMinuteByKind, int floodCloseAfter, int connectionsPerIp,
                          int connectionsPerNode, int connectAttemptsPerIpPerSecond, int publishEventsPerSecond,
                          int presenceQueriesPerMinute, int userPublishesPerMinute, int signalsPerSecond,
-                         int stateQueriesPerMinute) {
+                         int stateQueriesPerMinute, int graphqlWaitingInitPerLoop) {
     }
 
     /** {@code demo.*}. */
@@ -372,7 +372,8 @@ public record HeraldConfig(
                 r.integer(LIMITS_PRESENCE_QUERIES_PER_MINUTE),
                 r.integer(LIMITS_USER_PUBLISHES_PER_MINUTE),
                 r.integer(LIMITS_SIGNALS_PER_SECOND),
-                r.integer(LIMITS_STATE_QUERIES_PER_MINUTE));
+                r.integer(LIMITS_STATE_QUERIES_PER_MINUTE),
+                r.integer(LIMITS_GRAPHQL_WAITING_INIT_PER_LOOP));
 
         Demo demo = new Demo(
                 r.bool(DEMO_ENABLED, mode == Mode.DEV),

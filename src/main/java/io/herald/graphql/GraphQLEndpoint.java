@@ -53,9 +53,11 @@ public final class GraphQLEndpoint {
      * {@code bridge}: the loop's bridge, which admits each socket once its client sent {@code connection_init};
      * {@code maxOperations}: operations at once on one connection (the bridge's {@code maxSubscriptionsPerSocket}).
      */
-    public GraphQLEndpoint(Context context, Handler<ClientSocket> bridge, EventSchema schema, int maxOutboundBytes, int maxOperations) {
+    public GraphQLEndpoint(Context context, Handler<ClientSocket> bridge, EventSchema schema, int maxOutboundBytes, int maxOperations,
+                           int maxWaitingInit) {
         this(Timers.of(context.owner()), task -> context.runOnContext(v -> task.run()), bridge, schema, maxOutboundBytes, maxOperations,
                 INIT_TIMEOUT_MS);
+        this.maxWaitingInit = maxWaitingInit;
     }
 
     /** {@code timers} and {@code loop} (runs a task on the event loop, later): Vert.x's, or a hand-moved clock in unit tests. */
@@ -76,15 +78,16 @@ public final class GraphQLEndpoint {
     }
 
     /**
-     * Sockets of this event loop that have not sent {@code connection_init} yet, at most: the bridge counts a connection's
-     * attempt and caps it only at its init, so until then (at most the init timeout) this bounds what they hold.
+     * Sockets of this event loop that have not sent {@code connection_init} yet, at most ({@code limits.graphqlWaitingInitPerLoop}):
+     * the bridge counts a connection's attempt and caps it only at its init, so until then (at most the init timeout)
+     * this bounds what they hold.
      */
-    static final int MAX_WAITING_INIT = 2000;
+    private int maxWaitingInit = 2000;
     private int waitingInit;
 
     /** A WebSocket accepted at {@link #PATH} (its handshake passed the origin check). */
     public void handle(ServerWebSocket ws) {
-        if (waitingInit >= MAX_WAITING_INIT) {
+        if (waitingInit >= maxWaitingInit) {
             ws.close((short) io.herald.CloseReason.TOO_MANY_CONNECTIONS.code(), io.herald.CloseReason.TOO_MANY_CONNECTIONS.id());
             return;
         }

@@ -215,7 +215,8 @@ public final class HttpVerticle extends VerticleBase {
                 .setPerFrameWebSocketCompressionSupported(false);
         // /graphql (docs/graphql.md): graphql-transport-ws sockets, admitted and served by this loop's bridge
         io.herald.graphql.GraphQLEndpoint graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
-                graphqlSchema, config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket());
+                graphqlSchema, config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket(),
+                config.limits().graphqlWaitingInitPerLoop());
         options.setWebSocketSubProtocols(List.of(io.herald.graphql.GraphQLEndpoint.PROTOCOL));
         // No strict thread mode (it saved 4.5 KB heap per idle connection): a SockJS fallback session writes from the
         // event loop that created it, and the session's next request (a new xhr-streaming or polling connection) may

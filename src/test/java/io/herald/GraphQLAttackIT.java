@@ -1,0 +1,217 @@
+package io.herald;
+
+import io.herald.node.HeraldNode;
+import io.herald.testing.TestNodes;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Attacks on {@code /graphql} (docs/graphql.md) over raw WebSockets against a real node: sockets that never send
+ * {@code connection_init} (at most {@code limits.graphqlWaitingInitPerLoop} wait per event loop, the others are closed
+ * {@code too_many_connections} while a client that did init goes on getting events), and a query with two {@code state}
+ * fields (a GraphQL error for the second, not the first one's reply nor a query left hanging).
+ */
+class GraphQLAttackIT {
+    static final int WAITING_INIT = 3;
+    static final String TYPE = "inventory:out_of_stock";
+    static HeraldNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNodes.start(TestNodes.config(json -> {
+            json.getJsonObject("http").put("instances", 1); // one event loop serves /graphql: the cap is the node's
+            json.getJsonObject("limits").put("graphqlWaitingInitPerLoop", WAITING_INIT);
+        }));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close().await();
+    }
+
+    @Test
+    void socketsThatNeverInitAreCappedPerLoopWhileAClientThatDidGetsItsEvents() throws Exception {
+        try (Raw good = Raw.open(node.port())) {
+            good.subscribe("admin-good", "s", "subscription { events(types: [\"" + TYPE + "\"]) { seq data } }");
+            List<Raw> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < WAITING_INIT + 7; i++) {
+                    idle.add(Raw.open(node.port())); // upgraded, and then silent: no connection_init
+                }
+                // the cap is full: the client that did init still gets events
+                publish(new JsonObject().put("n", "during"));
+                String next = good.nextText(20_000);
+                assertTrue(next.contains("\"next\"") && next.contains("during"), next);
+
+                TreeMap<Integer, Integer> codes = new TreeMap<>();
+                List<String> reasons = new ArrayList<>();
+                for (Raw socket : idle) {
+                    int[] code = {0};
+                    String reason = socket.closeFrame(30_000, code); // the refused at once; the held ones at the init timeout
+                    codes.merge(code[0], 1, Integer::sum);
+                    reasons.add(code[0] + " " + reason);
+                }
+                TreeMap<Integer, Integer> expected = new TreeMap<>();
+                expected.put(CloseReason.TOO_MANY_CONNECTIONS.code(), 7);
+                expected.put(GraphQLClose.INIT_TIMEOUT.code(), WAITING_INIT);
+                assertEquals(expected, codes, "7 refused too_many_connections, " + WAITING_INIT + " held until the init timeout: " + reasons);
+                assertTrue(reasons.contains(CloseReason.TOO_MANY_CONNECTIONS.code() + " too_many_connections"), reasons.toString());
+                assertTrue(reasons.contains(GraphQLClose.INIT_TIMEOUT.code() + " init_timeout"), reasons.toString());
+            } finally {
+                for (Raw socket : idle) {
+                    socket.close();
+                }
+            }
+            // the held ones gone, a new client is let in and subscribes; the first one still gets events
+            try (Raw late = Raw.open(node.port())) {
+                late.subscribe("admin-late", "l", "subscription { events(types: [\"" + TYPE + "\"]) { data } }");
+                String after = null;
+                while (after == null || !after.contains("\"s\"")) {
+                    after = good.nextText(20_000);
+                }
+                assertTrue(after.contains("\"next\""), after);
+            }
+        }
+    }
+
+    @Test
+    void twoStateFieldsInOneOperationGetAGraphQLErrorNotOneReplyTwice() throws Exception {
+        try (Raw client = Raw.open(node.port())) {
+            client.init("admin-state");
+            client.send(new JsonObject().put("id", "q").put("type", "subscribe").put("payload", new JsonObject().put("query",
+                    "query { a: state(type: \"inventory:updated\") { type seq } b: state(type: \"inventory:updated\") { type seq } }")));
+            JsonObject answer = new JsonObject(client.nextText(20_000)); // before the fix: no answer, the query waited for ever
+            assertEquals("q", answer.getString("id"), answer.encode());
+            JsonArray errors = "error".equals(answer.getString("type")) ? answer.getJsonArray("payload")
+                    : answer.getJsonObject("payload").getJsonArray("errors");
+            assertNotNull(errors, answer.encode());
+            assertEquals(1, errors.size(), answer.encode());
+            JsonObject error = errors.getJsonObject(0);
+            assertEquals(ErrorCode.INVALID_PARAMETER.id(), error.getJsonObject("extensions").getString("code"), answer.encode());
+            assertTrue(error.getString("message").contains("one state field"), answer.encode());
+            assertEquals(new JsonArray().add("b"), error.getJsonArray("path"), "the second field is refused: " + answer.encode());
+            JsonObject data = answer.getJsonObject("payload").getJsonObject("data");
+            assertEquals("inventory:updated", data.getJsonObject("a").getString("type"), "the first field has its own reply: " + answer.encode());
+            assertEquals("complete", new JsonObject(client.nextText(20_000)).getString("type"));
+        }
+    }
+
+    static void publish(JsonObject data) {
+        TestNodes.Response response = TestNodes.http("POST", node.port(), "/api/events", "Bearer " + node.config().apiKey(),
+                new JsonObject().put("type", TYPE).put("data", data).encode());
+        assertEquals(202, response.status(), response.body());
+    }
+
+    /** A WebSocket to /graphql on a plain socket: nothing a client library would add (or hold back). */
+    static final class Raw implements AutoCloseable {
+        final Socket socket = new Socket();
+        DataInputStream in;
+        OutputStream out;
+
+        static Raw open(int port) throws IOException {
+            Raw raw = new Raw();
+            raw.socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            raw.socket.setSoTimeout(20_000);
+            byte[] nonce = new byte[16];
+            ThreadLocalRandom.current().nextBytes(nonce);
+            raw.out = raw.socket.getOutputStream();
+            raw.out.write(("GET /graphql HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            raw.out.flush();
+            raw.in = new DataInputStream(raw.socket.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) raw.in.readUnsignedByte());
+            }
+            assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+            return raw;
+        }
+
+        void send(JsonObject message) throws IOException {
+            out.write(SlowConsumerAttackIT.maskedText(message.encode()));
+            out.flush();
+        }
+
+        void init(String user) throws IOException {
+            send(new JsonObject().put("type", "connection_init").put("payload", new JsonObject().put("token", TestNodes.token(node, user, "admin"))));
+            String ack = nextText(20_000);
+            assertTrue(ack.contains("connection_ack"), ack);
+        }
+
+        /** Inits, subscribes, and publishes until an event reaches the operation (it is registered then). */
+        void subscribe(String user, String id, String query) throws IOException {
+            init(user);
+            send(new JsonObject().put("id", id).put("type", "subscribe").put("payload", new JsonObject().put("query", query)));
+            for (int i = 0; i < 100; i++) {
+                publish(new JsonObject().put("probe", i));
+                try {
+                    String probe = nextText(300);
+                    assertTrue(probe.contains("\"next\"") && probe.contains("\"" + id + "\""), probe);
+                    return;
+                } catch (SocketTimeoutException notYet) {
+                    // not registered yet
+                }
+            }
+            throw new AssertionError("no event reached operation " + id);
+        }
+
+        /** The next text message (control frames skipped). */
+        String nextText(int timeoutMs) throws IOException {
+            socket.setSoTimeout(timeoutMs);
+            return SlowConsumerAttackIT.readText(in);
+        }
+
+        /** Reads up to the close frame: its reason, its code in {@code code[0]} (-1: the stream ended without one). */
+        String closeFrame(int timeoutMs, int[] code) throws IOException {
+            socket.setSoTimeout(timeoutMs);
+            while (true) {
+                int b0;
+                try {
+                    b0 = in.readUnsignedByte();
+                } catch (java.io.EOFException end) {
+                    code[0] = -1;
+                    return "end of stream";
+                }
+                int length = in.readUnsignedByte() & 0x7F;
+                if (length == 126) {
+                    length = in.readUnsignedShort();
+                } else if (length == 127) {
+                    length = (int) in.readLong();
+                }
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                if ((b0 & 0x0F) == 0x8) {
+                    code[0] = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+                    return new String(payload, Math.min(2, payload.length), Math.max(0, payload.length - 2), StandardCharsets.UTF_8);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}

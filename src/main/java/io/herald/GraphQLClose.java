@@ -17,36 +17,26 @@ public enum GraphQLClose {
     SUBSCRIBER_EXISTS,
     TOO_MANY_INITS;
 
-    private final int code;
-    private final Reconnect reconnect;
-    private final String id;
-    private final String doc;
-
-    GraphQLClose() {
-        this.id = name().toLowerCase(Locale.ROOT);
-        Vocabulary.Entry entry = Vocabulary.graphqlClose(id);
-        this.code = entry.number("code");
-        this.reconnect = Reconnect.fromId(entry.text("reconnect"));
-        this.doc = entry.text("doc");
-    }
+    /** This close's entry of the file (read when the class loads: a constant the file lacks fails then). */
+    private final Vocabulary.Entry entry = Vocabulary.graphqlClose(name().toLowerCase(Locale.ROOT));
 
     /** The WebSocket close code, graphql-transport-ws's. */
     public int code() {
-        return code;
+        return entry.number("code");
     }
 
-    /** The snake_case name in the vocabulary, e.g. {@code init_timeout}. */
+    /** The snake_case name in the vocabulary, e.g. {@code init_timeout}: the close's reason. */
     public String id() {
-        return id;
+        return entry.name();
     }
 
     /** What a client does after this close. */
     public Reconnect reconnectClass() {
-        return reconnect;
+        return Reconnect.fromId(entry.text("reconnect"));
     }
 
     /** One line: when /graphql closes with this code. */
     public String doc() {
-        return doc;
+        return entry.text("doc");
     }
 }

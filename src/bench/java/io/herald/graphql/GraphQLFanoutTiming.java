@@ -3,10 +3,8 @@ package io.herald.graphql;
 import io.herald.config.HeraldConfig;
 import io.herald.delivery.ClientSocket;
 import io.herald.delivery.SharedFrame;
-import io.herald.delivery.Timers;
 import io.herald.catalog.EventCatalog;
 import io.netty.buffer.ByteBuf;
-import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
@@ -32,7 +30,7 @@ public final class GraphQLFanoutTiming {
         EventCatalog catalog = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
         EventSchema schema = new EventSchema(catalog);
         List<ClientSocket> admitted = new ArrayList<>();
-        GraphQLEndpoint endpoint = new GraphQLEndpoint(new NoTimers(), Runnable::run, socket -> {
+        GraphQLEndpoint endpoint = new GraphQLEndpoint(new GraphQLSocketTest.Clock(), Runnable::run, socket -> {
             admitted.add(socket);
             socket.frameHandler(frame -> { });
         }, schema, 1 << 20, 8, 10_000);
@@ -74,37 +72,17 @@ public final class GraphQLFanoutTiming {
     }
 
     /** NettyWire's work on the bytes: each written buffer made, then released as the channel does once it is written. */
-    static final class ByteWire implements GraphQLSocket.Wire {
+    static final class ByteWire extends GraphQLSocketTest.FakeWire {
         long bytes;
 
-        public String uri() {
-            return "/graphql";
-        }
-
-        public String path() {
-            return "/graphql";
-        }
-
-        public String remoteAddress() {
-            return "127.0.0.1";
-        }
-
-        public MultiMap headers() {
-            return MultiMap.caseInsensitiveMultiMap();
-        }
-
-        public void pause() {
-        }
-
-        public void resume() {
-        }
-
+        @Override
         public void write(String text) {
             ByteBuf frame = SharedFrame.webSocketTextFrame(text);
             bytes += frame.readableBytes();
             frame.release();
         }
 
+        @Override
         public void write(byte[] head, ByteBuf shared) {
             ByteBuf frame = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(10 + head.length);
             SharedFrame.frameHeader(frame, 0x81, head.length + shared.readableBytes()).writeBytes(head);
@@ -112,39 +90,6 @@ public final class GraphQLFanoutTiming {
             bytes += frame.readableBytes() + rest.readableBytes();
             frame.release();
             rest.release();
-        }
-
-        public void flush() {
-        }
-
-        public void whenDrained(Runnable drained) {
-            drained.run();
-        }
-
-        public boolean overloaded() {
-            return false;
-        }
-
-        public void ping() {
-        }
-
-        public void close(int code, String reason) {
-        }
-
-        public void abort() {
-        }
-    }
-
-    static final class NoTimers implements Timers {
-        public long setTimer(long delayMs, Runnable task) {
-            return 1;
-        }
-
-        public long setPeriodic(long periodMs, Runnable task) {
-            return 1;
-        }
-
-        public void cancelTimer(long id) {
         }
     }
 }

@@ -5,13 +5,8 @@ import io.herald.delivery.SharedFrame;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -35,13 +30,11 @@ import java.nio.charset.StandardCharsets;
  * of at least {@code bridge.compressionMinBytes} as the node's once-compressed frame ({@link WebSocketCompression}),
  * each a frame of its own (after the frames held before it).
  */
-public final class WebSocketClientSocket implements ClientSocket {
+public final class WebSocketClientSocket extends ServerWebSocketAdapter implements ClientSocket {
     static final String SOCKJS_OPEN = "o";
     static final String SOCKJS_HEARTBEAT = "h";
 
-    private final ServerWebSocket ws;
     private final boolean sockJs;
-    private final ChannelHandlerContext channel;
     private Handler<String> frameHandler = frame -> { };
     private boolean flushPending;
     /** Event frames held for one write: only with a write window. */
@@ -66,31 +59,19 @@ public final class WebSocketClientSocket implements ClientSocket {
      * client that negotiated permessage-deflate; negative: compression off.
      */
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes, boolean coalesce, int compressionMinBytes) {
+        super(ws, maxOutboundBytes); // the channel at the frame encoder, the outbound bound: nothing written
         WebSocketFootprint.trim(ws); // before anything is written through Vert.x: about 9 KB less per open socket
-        this.ws = ws;
         this.sockJs = sockJs;
         this.batch = coalesce ? new HeldFrames(sockJs) : null;
         ChannelHandlerContext connection = ((WebSocketInternal) ws).channelHandlerContext();
         // always, even with compression off here: no frame may be compressed with context by Netty's encoder
         boolean deflate = WebSocketCompression.adopt(connection.pipeline(), Math.max(compressionMinBytes, 1));
         this.deflateFrom = deflate && compressionMinBytes >= 0 ? compressionMinBytes : Integer.MAX_VALUE;
-        this.channel = encoderContext(connection);
-        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes));
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(data -> onText(data.toString()));
         if (sockJs) {
             ws.writeTextMessage(SOCKJS_OPEN);
         }
-    }
-
-    /**
-     * Where event frames enter the pipeline: at the WebSocket frame encoder, so that they go through
-     * only the handlers nearer the socket than it (TLS, when there is any) and skip the frame codec and
-     * Vert.x's handler, which have nothing to do for bytes that are already a whole frame.
-     */
-    private static ChannelHandlerContext encoderContext(ChannelHandlerContext connection) {
-        ChannelHandlerContext encoder = connection.pipeline().context(WebSocketFrameEncoder.class);
-        return encoder != null ? encoder : connection;
     }
 
     private void onText(String text) {
@@ -116,31 +97,6 @@ public final class WebSocketClientSocket implements ClientSocket {
     @Override
     public String transport() {
         return sockJs ? "sockjs-websocket" : "websocket";
-    }
-
-    @Override
-    public String uri() {
-        return ws.uri();
-    }
-
-    @Override
-    public String remoteAddress() {
-        return ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress();
-    }
-
-    @Override
-    public MultiMap headers() {
-        return ws.headers();
-    }
-
-    @Override
-    public void pause() {
-        ws.pause();
-    }
-
-    @Override
-    public void resume() {
-        ws.resume();
     }
 
     @Override
@@ -202,9 +158,7 @@ public final class WebSocketClientSocket implements ClientSocket {
     public void whenDrained(Runnable drained) {
         flushPending = false;
         writeBatch();
-        ChannelPromise written = channel.newPromise();
-        written.addListener(done -> drained.run());
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER, written);
+        afterWrites(drained);
     }
 
     @Override
@@ -277,7 +231,6 @@ public final class WebSocketClientSocket implements ClientSocket {
         if (batch != null) {
             batch.drop(); // a client that reads nothing gets nothing more
         }
-        // straight to the transport: a close through the pipeline would wait for the client's close frame (10 s)
-        channel.channel().unsafe().close(channel.channel().voidPromise());
+        closeTransport(); // a close through the pipeline would wait for the client's close frame (10 s)
     }
 }

@@ -1,32 +1,20 @@
 package io.herald.graphql;
 
+import io.herald.bridge.ServerWebSocketAdapter;
 import io.herald.delivery.SharedFrame;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 
 /**
  * A {@code /graphql} WebSocket under its {@link GraphQLSocket}: text messages go to the Netty channel at the WebSocket
  * frame encoder, unflushed until the socket flushes (so a socket behind by several events gets them in one system
- * call), as the bridge's own WebSockets do; the channel's write-buffer high watermark is the outbound bound.
+ * call), as the bridge's own WebSockets do ({@link ServerWebSocketAdapter}: the upgrade's facts, the channel, and its
+ * write-buffer high watermark as the outbound bound).
  */
-final class NettyWire implements GraphQLSocket.Wire {
-    private final ServerWebSocket ws;
-    private final ChannelHandlerContext channel;
-
+final class NettyWire extends ServerWebSocketAdapter implements GraphQLSocket.Wire {
     NettyWire(ServerWebSocket ws, int maxOutboundBytes) {
-        this.ws = ws;
-        ChannelHandlerContext connection = ((WebSocketInternal) ws).channelHandlerContext();
-        ChannelHandlerContext encoder = connection.pipeline().context(WebSocketFrameEncoder.class);
-        this.channel = encoder != null ? encoder : connection;
-        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes));
+        super(ws, maxOutboundBytes);
     }
 
     /** Hands the WebSocket's messages and events to the socket. */
@@ -41,36 +29,6 @@ final class NettyWire implements GraphQLSocket.Wire {
             }
         });
         ws.closeHandler(v -> socket.onClosed());
-    }
-
-    @Override
-    public String uri() {
-        return ws.uri();
-    }
-
-    @Override
-    public String path() {
-        return ws.path();
-    }
-
-    @Override
-    public String remoteAddress() {
-        return ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress();
-    }
-
-    @Override
-    public MultiMap headers() {
-        return ws.headers();
-    }
-
-    @Override
-    public void pause() {
-        ws.pause();
-    }
-
-    @Override
-    public void resume() {
-        ws.resume();
     }
 
     @Override
@@ -92,12 +50,9 @@ final class NettyWire implements GraphQLSocket.Wire {
         channel.flush();
     }
 
-    /** An empty write after the others: its promise completes once they have all been written to the socket (or failed). */
     @Override
     public void whenDrained(Runnable drained) {
-        ChannelPromise written = channel.newPromise();
-        written.addListener(done -> drained.run());
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER, written);
+        afterWrites(drained);
     }
 
     @Override
@@ -117,9 +72,8 @@ final class NettyWire implements GraphQLSocket.Wire {
         }
     }
 
-    /** Straight to the transport: a close through the pipeline would wait for the client's close frame. */
     @Override
     public void abort() {
-        channel.channel().unsafe().close(channel.channel().voidPromise());
+        closeTransport();
     }
 }

@@ -82,9 +82,37 @@ class GraphQLAttackIT {
                     socket.close();
                 }
             }
-            // the held ones gone, a new client is let in and subscribes; the first one still gets events
-            try (Raw late = Raw.open(node.port())) {
-                late.subscribe("admin-late", "l", "subscription { events(types: [\"" + TYPE + "\"]) { data } }");
+            // the held ones gone (the node counts a socket until its connection ends: the idle clients just closed theirs),
+            // a new client is let in and subscribes; the first one still gets events
+            Raw late = null;
+            for (int attempt = 0; late == null; attempt++) {
+                Raw candidate = Raw.open(node.port());
+                int[] code = {0};
+                candidate.send(new JsonObject().put("type", "connection_init").put("payload", new JsonObject()
+                        .put("token", TestNodes.token(node, "admin-late", "admin"))));
+                String first = candidate.nextTextOrClose(20_000, code);
+                if (first != null && first.contains("connection_ack")) {
+                    late = candidate;
+                } else {
+                    candidate.close();
+                    assertEquals(CloseReason.TOO_MANY_CONNECTIONS.code(), code[0], "only while the idle ones' connections end: " + first);
+                    assertTrue(attempt < 100, "a new client is let in once the held sockets are gone");
+                    Thread.sleep(200);
+                }
+            }
+            try (Raw client = late) {
+                client.send(new JsonObject().put("id", "l").put("type", "subscribe").put("payload", new JsonObject()
+                        .put("query", "subscription { events(types: [\"" + TYPE + "\"]) { data } }")));
+                String lateNext = null;
+                for (int i = 0; i < 100 && lateNext == null; i++) {
+                    publish(new JsonObject().put("late", i));
+                    try {
+                        lateNext = client.nextText(300);
+                    } catch (SocketTimeoutException notYet) {
+                        // not registered yet
+                    }
+                }
+                assertTrue(lateNext != null && lateNext.contains("\"next\"") && lateNext.contains("\"l\""), String.valueOf(lateNext));
                 String after = null;
                 while (after == null || !after.contains("\"s\"")) {
                     after = good.nextText(20_000);
@@ -183,6 +211,40 @@ class GraphQLAttackIT {
             return SlowConsumerAttackIT.readText(in);
         }
 
+        /** The next text message, or null with the close frame's code in {@code code[0]} when the connection closes first. */
+        String nextTextOrClose(int timeoutMs, int[] code) throws IOException {
+            socket.setSoTimeout(timeoutMs);
+            while (true) {
+                int b0;
+                try {
+                    b0 = in.readUnsignedByte();
+                } catch (java.io.EOFException end) {
+                    code[0] = -1;
+                    return null;
+                }
+                byte[] payload = payload();
+                if ((b0 & 0x0F) == 0x1) {
+                    return new String(payload, StandardCharsets.UTF_8);
+                }
+                if ((b0 & 0x0F) == 0x8) {
+                    code[0] = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+                    return null;
+                }
+            }
+        }
+
+        private byte[] payload() throws IOException {
+            int length = in.readUnsignedByte() & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = (int) in.readLong();
+            }
+            byte[] payload = new byte[length];
+            in.readFully(payload);
+            return payload;
+        }
+
         /** Reads up to the close frame: its reason, its code in {@code code[0]} (-1: the stream ended without one). */
         String closeFrame(int timeoutMs, int[] code) throws IOException {
             socket.setSoTimeout(timeoutMs);
@@ -194,14 +256,7 @@ class GraphQLAttackIT {
                     code[0] = -1;
                     return "end of stream";
                 }
-                int length = in.readUnsignedByte() & 0x7F;
-                if (length == 126) {
-                    length = in.readUnsignedShort();
-                } else if (length == 127) {
-                    length = (int) in.readLong();
-                }
-                byte[] payload = new byte[length];
-                in.readFully(payload);
+                byte[] payload = payload();
                 if ((b0 & 0x0F) == 0x8) {
                     code[0] = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
                     return new String(payload, Math.min(2, payload.length), Math.max(0, payload.length - 2), StandardCharsets.UTF_8);

@@ -1,27 +1,11 @@
 package io.herald.bridge;
 
-import io.herald.Addresses;
-import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
-import io.herald.auth.Access;
-import io.herald.auth.Principal;
-import io.herald.config.ConfigFile;
-import io.herald.config.HeraldConfig;
-import io.herald.delivery.Connection;
-import io.herald.delivery.Fanout;
-import io.herald.delivery.RegisterFrame;
-import io.herald.delivery.ReplayBudget;
-import io.herald.delivery.TypeStream;
-import io.herald.event.EventPublisher;
-import io.herald.history.LocalEventLog;
-import io.herald.stats.NodeStats;
 import io.herald.testing.Eventually;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -30,8 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.herald.bridge.SocketBridgeTest.CATALOG;
@@ -48,8 +30,8 @@ class PublishCheckTest {
     static final String PLAIN = "product:created";
     static final String CHECKED = "product:updated";
     static Vertx vertx;
+    BridgeFixture fixture;
     Context context;
-    MessageConsumer<String> auth;
     SocketBridge bridge;
     SocketBridgeTest.Socket socket;
     /** What the check answers next: the test completes these. */
@@ -58,8 +40,7 @@ class PublishCheckTest {
 
     @BeforeAll
     static void startVertx() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(io.herald.event.EventBatch.class, new io.herald.event.EventBatchCodec());
+        vertx = BridgeFixture.vertx();
     }
 
     @AfterAll
@@ -69,26 +50,6 @@ class PublishCheckTest {
 
     @BeforeEach
     void setUp() {
-        auth = vertx.eventBus().localConsumer(Addresses.AUTH_VERIFY,
-                request -> request.reply(new Principal("u-1", "staff", null, Set.of()).toJson()));
-        auth.completion().await();
-        context = vertx.getOrCreateContext();
-        HeraldConfig config = HeraldConfig.fromJson(ConfigFile.builtIn("herald.json").readJson("test"), null, Map.of());
-        LocalEventLog log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
-        NodeStats stats = new NodeStats("test");
-        EventPublisher publisher = new EventPublisher(vertx, CATALOG, log, stats);
-        Fanout fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000, 256 * 1024, new ReplayBudget(1 << 20)));
-        ConnectionPolicy allowAll = new ConnectionPolicy() {
-            @Override
-            public void onRegister(Connection connection, RegisterFrame register) {
-                register.grant(Access.ALL);
-            }
-
-            @Override
-            public void onPublish(Connection connection, PublishFrame publish) {
-                publish.allow();
-            }
-        };
         ConnectionPolicy checking = new ConnectionPolicy() {
             @Override
             public PublishCheck publishCheck() {
@@ -103,24 +64,19 @@ class PublishCheckTest {
                 };
             }
         };
-        bridge = new SocketBridge(vertx.eventBus(), CATALOG, publisher, stats, config.bridge(), 0, fanout, List.of(allowAll, checking), () -> null);
-        socket = new SocketBridgeTest.Socket();
-        context.runOnContext(v -> bridge.handle(socket));
-        Eventually.assertEventually("the connection opened", () -> socket.frames != null);
+        fixture = new BridgeFixture(vertx, checking);
+        context = fixture.context;
+        bridge = fixture.bridge;
+        socket = fixture.socket;
     }
 
     @AfterEach
     void tearDown() {
-        context.runOnContext(v -> bridge.closeAll(CloseReason.SHUTDOWN, "test over"));
-        auth.unregister().await();
+        fixture.close();
     }
 
     void client(String... frames) {
-        context.runOnContext(v -> {
-            for (String frame : frames) {
-                socket.frames.handle(frame);
-            }
-        });
+        fixture.client(frames);
     }
 
     void onContext(Runnable action) {

@@ -1,28 +1,11 @@
 package io.herald.bridge;
 
-import io.herald.Addresses;
-import io.herald.CloseReason;
-import io.herald.HeraldException;
-import io.herald.auth.Access;
-import io.herald.auth.Principal;
 import io.herald.catalog.EventCatalog;
-import io.herald.config.ConfigFile;
 import io.herald.config.HeraldConfig;
-import io.herald.delivery.Connection;
-import io.herald.delivery.Fanout;
-import io.herald.delivery.RegisterFrame;
-import io.herald.delivery.ReplayBudget;
-import io.herald.delivery.TypeStream;
-import io.herald.event.EventBatch;
-import io.herald.event.EventBatchCodec;
-import io.herald.event.EventPublisher;
-import io.herald.history.LocalEventLog;
-import io.herald.stats.NodeStats;
 import io.herald.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -47,15 +28,14 @@ class SocketBridgeTest {
     static final String TYPE = "product:created";
     static final EventCatalog CATALOG = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
     static Vertx vertx;
+    BridgeFixture fixture;
     Context context;
-    MessageConsumer<String> auth;
     SocketBridge bridge;
     Socket socket;
 
     @BeforeAll
     static void startVertx() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+        vertx = BridgeFixture.vertx();
     }
 
     @AfterAll
@@ -65,44 +45,19 @@ class SocketBridgeTest {
 
     @BeforeEach
     void setUp() {
-        auth = vertx.eventBus().localConsumer(Addresses.AUTH_VERIFY,
-                request -> request.reply(new Principal("u-1", "staff", null, Set.of()).toJson()));
-        auth.completion().await();
-        context = vertx.getOrCreateContext();
-        HeraldConfig config = HeraldConfig.fromJson(ConfigFile.builtIn("herald.json").readJson("test"), null, Map.of());
-        LocalEventLog log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
-        NodeStats stats = new NodeStats("test");
-        EventPublisher publisher = new EventPublisher(vertx, CATALOG, log, stats);
-        Fanout fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000, 256 * 1024, new ReplayBudget(1 << 20)));
-        ConnectionPolicy allowAll = new ConnectionPolicy() {
-            @Override
-            public void onRegister(Connection connection, RegisterFrame register) {
-                register.grant(Access.ALL);
-            }
-
-            @Override
-            public void onPublish(Connection connection, PublishFrame publish) {
-                publish.allow();
-            }
-        };
-        bridge = new SocketBridge(vertx.eventBus(), CATALOG, publisher, stats, config.bridge(), 0, fanout, List.of(allowAll), () -> null);
-        socket = new Socket();
-        context.runOnContext(v -> bridge.handle(socket));
-        Eventually.assertEventually("the connection opened", () -> socket.frames != null);
+        fixture = new BridgeFixture(vertx);
+        context = fixture.context;
+        bridge = fixture.bridge;
+        socket = fixture.socket;
     }
 
     @AfterEach
     void tearDown() {
-        context.runOnContext(v -> bridge.closeAll(CloseReason.SHUTDOWN, "test over"));
-        auth.unregister().await();
+        fixture.close();
     }
 
     void client(String... frames) {
-        context.runOnContext(v -> {
-            for (String frame : frames) {
-                socket.frames.handle(frame);
-            }
-        });
+        fixture.client(frames);
     }
 
     JsonObject answer(int index) {

@@ -4,6 +4,7 @@ import io.herald.node.HeraldNode;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
+import io.herald.testing.TwoNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,7 @@ class StateIT {
     static final String ORDERS = "order:status_changed";
     static final String SMALL = "test:stock";
     static final int SMALL_MAX_KEYS = 300;
+    static TwoNodes hub;
     static HeraldNode nodeA;
     static HeraldNode nodeB;
     static Vertx clients;
@@ -52,29 +54,23 @@ class StateIT {
         Path file = Files.createTempFile("state-catalog", ".json");
         Files.writeString(file, catalog.encode());
         file.toFile().deleteOnExit();
-        String cluster = TestNodes.uniqueClusterName();
-        int a = TestNodes.freePort();
-        int b = TestNodes.freePort();
-        nodeA = TestNodes.startClustered(cluster, a, List.of(a, b), json -> json.put("catalog", file.toString()));
-        nodeB = TestNodes.startClustered(cluster, b, List.of(a, b), json -> json.put("catalog", file.toString()));
-        clients = Vertx.vertx();
+        hub = TwoNodes.start(json -> json.put("catalog", file.toString()));
+        nodeA = hub.a;
+        nodeB = hub.b;
+        clients = hub.clients;
     }
 
     @AfterAll
     static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
+        hub.close();
     }
 
     static BridgeClient connect(HeraldNode node, String user, String role) {
-        return BridgeClient.connect(clients, node.port(), TestNodes.token(node, user, role));
+        return hub.connect(node, user, role);
     }
 
     static JsonObject control(BridgeClient client, String address, JsonObject body) {
-        String reply = "reply-" + System.nanoTime();
-        client.request(address, body, reply);
-        return client.next(f -> reply.equals(f.getString("address")));
+        return TwoNodes.ask(client, address, body);
     }
 
     /** The whole snapshot through herald:state, in pages of {@code limit}: the first page's seq and epoch, the entries by key. */

@@ -104,7 +104,12 @@ class JwksIT {
 
     /** "open" when a connection with this token is admitted, else the code it was refused with. */
     static String connect(HeraldNode node, String token) {
-        try (BridgeClient client = BridgeClient.connect(clients, node.port(), token)) {
+        return connect(clients, node, token);
+    }
+
+    /** The same from the clients' Vert.x {@code vertx}. */
+    static String connect(Vertx vertx, HeraldNode node, String token) {
+        try (BridgeClient client = BridgeClient.connect(vertx, node.port(), token)) {
             try {
                 client.register("probe:none");
             } catch (Throwable refusedFirst) {

@@ -16,8 +16,8 @@ import java.util.function.Function;
  * set dropped when full (a cache, never a source of truth: a dropped target is decoded again).
  */
 public final class TargetCache {
-    public static final int MAX_ENTRIES = 4096;
-    public static final int MAX_JSON_CHARS = 1024;
+    public static final int MAX_ENTRIES = 2048;
+    public static final int MAX_JSON_CHARS = 512;
     /** The one every reader of a node shares. */
     public static final TargetCache SHARED = new TargetCache(MAX_ENTRIES, MAX_JSON_CHARS);
 

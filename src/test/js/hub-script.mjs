@@ -1,4 +1,4 @@
-// What the scripts that drive a real hub from Node share (herald-inbox.mjs, herald-state.mjs): their arguments (one
+// What the scripts that drive a real hub from Node share (herald-node.mjs, herald-inbox.mjs, herald-state.mjs): their arguments (one
 // JSON object: urls, apiKey, jwtSecret, …), failing with their name and a deadline, a DOM for React before React and
 // the testing library load, HS256 tokens of the hub's secret, publishing over the HTTP API, and waiting for a condition.
 import { JSDOM } from 'jsdom';

@@ -4,11 +4,10 @@ import io.herald.node.HeraldNode;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
+import io.herald.testing.OnTwoNodes;
 import io.herald.testing.TwoNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,31 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * maxPerUser; a customer reads only its own orders; an event aimed at a role is filed for nobody;
  * {@code GET /api/inbox/{userId}}. Each test has users of its own.
  */
-class InboxIT {
+class InboxIT extends OnTwoNodes {
     static final String ORDER = "order:status_changed";
     static final String NOTE = "system:notification";
     static final int MAX_PER_USER = 5;
-    static TwoNodes hub;
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
 
     @BeforeAll
     static void startCluster() {
-        hub = TwoNodes.start(json -> json.put("inbox", new JsonObject()
+        startNodes(json -> json.put("inbox", new JsonObject()
                 .put("maxPerUser", MAX_PER_USER).put("maxAgeSeconds", 3600).put("maxUsers", 10_000).put("requestsPerMinute", 1000)));
-        nodeA = hub.a;
-        nodeB = hub.b;
-        clients = hub.clients;
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        hub.close();
-    }
-
-    static BridgeClient connect(HeraldNode node, String user, String role) {
-        return hub.connect(node, user, role);
     }
 
     static JsonObject control(BridgeClient client, String address, JsonObject body) {

@@ -4,11 +4,10 @@ import io.herald.node.HeraldNode;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
+import io.herald.testing.OnTwoNodes;
 import io.herald.testing.TwoNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,15 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * snapshots; deletes; {@code maxKeys}; {@code access_denied}; {@code GET /api/state/{type}}. The catalog is the shipped
  * one plus a type {@code test:stock} keyed by {@code sku} with a small {@code maxKeys}.
  */
-class StateIT {
+class StateIT extends OnTwoNodes {
     static final String STOCK = "inventory:updated";
     static final String ORDERS = "order:status_changed";
     static final String SMALL = "test:stock";
     static final int SMALL_MAX_KEYS = 300;
-    static TwoNodes hub;
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -54,19 +49,7 @@ class StateIT {
         Path file = Files.createTempFile("state-catalog", ".json");
         Files.writeString(file, catalog.encode());
         file.toFile().deleteOnExit();
-        hub = TwoNodes.start(json -> json.put("catalog", file.toString()));
-        nodeA = hub.a;
-        nodeB = hub.b;
-        clients = hub.clients;
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        hub.close();
-    }
-
-    static BridgeClient connect(HeraldNode node, String user, String role) {
-        return hub.connect(node, user, role);
+        startNodes(json -> json.put("catalog", file.toString()));
     }
 
     static JsonObject control(BridgeClient client, String address, JsonObject body) {

@@ -20,6 +20,10 @@ import io.herald.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,25 +33,37 @@ import java.util.Set;
 import static io.herald.bridge.SocketBridgeTest.CATALOG;
 
 /**
- * The bridge's dispatch on a plain local Vert.x for the bridge's unit tests: one {@link SocketBridge} over the shipped
- * catalog and a memory history, one fake socket ({@link SocketBridgeTest.Socket}) whose token verifies as {@code u-1}
- * (staff), a policy that lets everything through (standing for the access rules) followed by the test's own.
+ * The base of the bridge's unit tests: the dispatch on a plain local Vert.x (event batches with their codec), for each
+ * test one {@link SocketBridge} over the shipped catalog and a memory history with one fake socket
+ * ({@link SocketBridgeTest.Socket}) whose token verifies as {@code u-1} (staff), a policy that lets everything through
+ * (standing for the access rules) followed by the test's own ({@link #policies()}).
  */
-final class BridgeFixture {
-    final Context context;
-    final MessageConsumer<String> auth;
-    final SocketBridge bridge;
-    final SocketBridgeTest.Socket socket = new SocketBridgeTest.Socket();
+abstract class BridgeFixture {
+    static Vertx vertx;
+    Context context;
+    MessageConsumer<String> auth;
+    SocketBridge bridge;
+    SocketBridgeTest.Socket socket;
 
-    /** A Vert.x as the node's: event batches have their codec. */
-    static Vertx vertx() {
-        Vertx vertx = Vertx.vertx();
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
         vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
-        return vertx;
     }
 
-    /** The bridge with {@code policies} after the one that allows everything, and its connection open. */
-    BridgeFixture(Vertx vertx, ConnectionPolicy... policies) {
+    @AfterAll
+    static void stopVertx() {
+        vertx.close().await();
+    }
+
+    /** The test's policies, after the one that allows everything (none unless it says). */
+    ConnectionPolicy[] policies() {
+        return new ConnectionPolicy[0];
+    }
+
+    /** The bridge with its connection open. */
+    @BeforeEach
+    void openBridge() {
         auth = vertx.eventBus().localConsumer(Addresses.AUTH_VERIFY,
                 request -> request.reply(new Principal("u-1", "staff", null, Set.of()).toJson()));
         auth.completion().await();
@@ -69,10 +85,17 @@ final class BridgeFixture {
             }
         };
         List<ConnectionPolicy> all = new ArrayList<>(List.of(allowAll));
-        all.addAll(List.of(policies));
+        all.addAll(List.of(policies()));
         bridge = new SocketBridge(vertx.eventBus(), CATALOG, publisher, stats, config.bridge(), 0, fanout, all, () -> null);
+        socket = new SocketBridgeTest.Socket();
         context.runOnContext(v -> bridge.handle(socket));
         Eventually.assertEventually("the connection opened", () -> socket.frames != null);
+    }
+
+    @AfterEach
+    void closeBridge() {
+        context.runOnContext(v -> bridge.closeAll(CloseReason.SHUTDOWN, "test over"));
+        auth.unregister().await();
     }
 
     /** The client sends these frames, in this order, on the connection's context. */
@@ -82,10 +105,5 @@ final class BridgeFixture {
                 socket.frames.handle(frame);
             }
         });
-    }
-
-    void close() {
-        context.runOnContext(v -> bridge.closeAll(CloseReason.SHUTDOWN, "test over"));
-        auth.unregister().await();
     }
 }

@@ -3,14 +3,8 @@ package io.herald.bridge;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.testing.Eventually;
-import io.vertx.core.Context;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -26,30 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * leaves alone is published at once; a checked one waits for the check, and the connection's later frames wait behind
  * it; a check may rewrite the data (a {@code send}'s reply then carries it) or refuse with its code and message.
  */
-class PublishCheckTest {
+class PublishCheckTest extends BridgeFixture {
     static final String PLAIN = "product:created";
     static final String CHECKED = "product:updated";
-    static Vertx vertx;
-    BridgeFixture fixture;
-    Context context;
-    SocketBridge bridge;
-    SocketBridgeTest.Socket socket;
     /** What the check answers next: the test completes these. */
     final List<Promise<Void>> pending = new CopyOnWriteArrayList<>();
     final List<PublishFrame> checked = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void startVertx() {
-        vertx = BridgeFixture.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.close().await();
-    }
-
-    @BeforeEach
-    void setUp() {
+    /** A check of {@link #CHECKED} publishes that waits for the test to answer it. */
+    @Override
+    ConnectionPolicy[] policies() {
         ConnectionPolicy checking = new ConnectionPolicy() {
             @Override
             public PublishCheck publishCheck() {
@@ -64,19 +44,7 @@ class PublishCheckTest {
                 };
             }
         };
-        fixture = new BridgeFixture(vertx, checking);
-        context = fixture.context;
-        bridge = fixture.bridge;
-        socket = fixture.socket;
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
-
-    void client(String... frames) {
-        fixture.client(frames);
+        return new ConnectionPolicy[] {checking};
     }
 
     void onContext(Runnable action) {

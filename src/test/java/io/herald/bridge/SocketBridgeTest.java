@@ -3,14 +3,8 @@ package io.herald.bridge;
 import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.testing.Eventually;
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -24,42 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * client that registers and then publishes gets its own event), and each refusal an {@code err} at the address
  * the protocol says. A policy that lets everything through stands for the access rules.
  */
-class SocketBridgeTest {
+class SocketBridgeTest extends BridgeFixture {
     static final String TYPE = "product:created";
     static final EventCatalog CATALOG = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
-    static Vertx vertx;
-    BridgeFixture fixture;
-    Context context;
-    SocketBridge bridge;
-    Socket socket;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = BridgeFixture.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.close().await();
-    }
-
-    @BeforeEach
-    void setUp() {
-        fixture = new BridgeFixture(vertx);
-        context = fixture.context;
-        bridge = fixture.bridge;
-        socket = fixture.socket;
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
-
-    void client(String... frames) {
-        fixture.client(frames);
-    }
-
     JsonObject answer(int index) {
         Eventually.assertEventually("answer " + index, () -> socket.sent.size() > index);
         return socket.sent.get(index);

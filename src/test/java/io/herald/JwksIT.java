@@ -337,6 +337,7 @@ class JwksIT {
                         }
                     }));
                 }
+                connecting.shutdown(); // its threads end once the attempts are done
                 int refusedAtOnce = 0;
                 for (java.util.concurrent.Future<BridgeClient> attempt : attempts) {
                     BridgeClient client = attempt.get(120, TimeUnit.SECONDS);
@@ -346,7 +347,6 @@ class JwksIT {
                         flood.add(client);
                     }
                 }
-                connecting.shutdown();
                 // beyond the cap, refused at once: unavailable, then closed
                 int early = refusedAtOnce;
                 Eventually.assertWithin(60, (FLOOD - CAP) + " of " + FLOOD + " EC connections refused", () ->

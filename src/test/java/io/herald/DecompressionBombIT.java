@@ -73,6 +73,8 @@ class DecompressionBombIT {
             }
             assertTrue(ws.awaitEnd(60), "the node closed the bomb's connection");
             long allocated = eventLoopAllocated() - before;
+            System.out.println("[DecompressionBombIT] " + frames.size() + " frame(s), " + frames.stream().mapToInt(f -> f.length).sum()
+                    + " bytes sent: the event loops allocated " + allocated / 1024 + " KiB; " + ws.closeCode() + " " + ws.closeReason());
             assertEquals(Integer.valueOf(1009), ws.closeCode(), "closed as too large, ended by " + ws.endedBy());
             assertEquals("frame_too_large", ws.closeReason());
             assertTrue(allocated < ALLOWED, "the event loops allocated " + allocated / 1024 + " KiB refusing a bomb of "

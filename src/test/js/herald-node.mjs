@@ -3,59 +3,13 @@
 // restart that loses the stream (recovery incomplete). Run by HeraldJsIT, which checks what this prints
 // (one JSON object).
 //   node herald-node.mjs '<json: url, apiKey, jwtSecret, java, jar, root (the folder with conf/)>'
-import { JSDOM } from 'jsdom';
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
+import { args, sleep, script, reactOnDom, mint, publish, until } from './hub-script.mjs';
 
-const args = JSON.parse(process.argv[2]);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const deadline = setTimeout(() => fail('timed out'), 50000);
-
-function fail(message) {
-  console.error('[herald-node] ' + message);
-  process.exit(1);
-}
-
-// a DOM for React before React and the testing library are loaded
-const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/' });
-globalThis.window = dom.window;
-globalThis.document = dom.window.document;
-if (!globalThis.navigator) globalThis.navigator = dom.window.navigator;
-const React = await import('react');
-const { render, screen, cleanup } = await import('@testing-library/react');
-// events come from a real hub over a real socket, not from act(): React must not expect act() around updates
-globalThis.IS_REACT_ACT_ENVIRONMENT = false;
-const { Herald } = await import('herald-client');
-const { HeraldProvider, useHerald, useEvent, useEvents, usePresence, useTyping, ConnectionStatus } = await import('herald-client/react');
-const h = React.createElement;
-
-/** An HS256 JWT signed with the hub's secret, as an identity provider would issue it. */
-function mint(sub, role, ttlSeconds) {
-  const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = part({ typ: 'JWT', alg: 'HS256' }) + '.' + part({ sub, role, iat: now, exp: now + ttlSeconds });
-  return body + '.' + createHmac('sha256', args.jwtSecret).update(body).digest('base64url');
-}
-
-async function publish(base, type, data) {
-  const response = await fetch(base + '/api/events', {
-    method: 'POST',
-    headers: { Authorization: 'Bearer ' + args.apiKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ type, data }),
-  });
-  if (response.status !== 202) throw new Error('publish answered ' + response.status + ' ' + await response.text());
-  return response.json();
-}
-
-async function until(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error('waited in vain for ' + what);
-}
+const { fail, done } = script('herald-node', 50000);
+const { React, h, testing: { render, screen, cleanup }, Herald,
+  bindings: { HeraldProvider, useHerald, useEvent, useEvents, usePresence, useTyping, ConnectionStatus } } = await reactOnDom();
 
 /**
  * Resolves once the hub has handled every frame the client sent before (it handles a connection's frames in
@@ -97,10 +51,10 @@ async function reactUseEvent() {
   observed.statusTexts.push(screen.getByRole('status').textContent);
   observed.connected = screen.getByTestId('connected').textContent;
   await handled(client, token);
-  await publish(args.url, 'order:created', { n: 1 });
+  await publish(args.url, { type: 'order:created', data: { n: 1 } });
   await screen.findByText('first:1', {}, { timeout: 10000 });
   view.rerender(app('second'));
-  await publish(args.url, 'order:created', { n: 2 });
+  await publish(args.url, { type: 'order:created', data: { n: 2 } });
   await screen.findByText('second:2', {}, { timeout: 10000 });
   observed.items = screen.getAllByRole('listitem').map((li) => li.textContent);
   observed.renders = renders;
@@ -130,8 +84,8 @@ async function reactUseEvents() {
   const view = render(h(HeraldProvider, { options: { urls: [args.url], token } }, h(Products)));
   await screen.findByText('open', {}, { timeout: 10000 });
   await handled(client, token);
-  await publish(args.url, 'product:created', { sku: 'A-1' });
-  await publish(args.url, 'product:updated', { sku: 'A-1' });
+  await publish(args.url, { type: 'product:created', data: { sku: 'A-1' } });
+  await publish(args.url, { type: 'product:updated', data: { sku: 'A-1' } });
   await screen.findByText('updated A-1', {}, { timeout: 10000 });
   const observed = { lines: [...document.querySelectorAll('p')].map((p) => p.textContent) };
   view.unmount();
@@ -238,7 +192,7 @@ async function tokenRefresh() {
   herald.on('order:deleted', (event) => seen.events.push(event.data.n));
   await until('open', () => herald.status === 'open');
   await sleep(11000); // past the hub's close of the first token (exp + 5 s leeway) and of the second
-  await publish(args.url, 'order:deleted', { n: 1 });
+  await publish(args.url, { type: 'order:deleted', data: { n: 1 } });
   await until('the event after 11 s', () => seen.events.length === 1);
   herald.close();
   return { seen, calls };
@@ -260,7 +214,7 @@ async function restartLosesTheStream() {
   try {
     await until('open', () => herald.status === 'open');
     await handled(herald, token);
-    await publish(url, 'order:updated', { n: 1 });
+    await publish(url, { type: 'order:updated', data: { n: 1 } });
     await until('event 1', () => seen.events.length === 1);
     await stopJar(node);
     await until('reconnecting', () => herald.status === 'reconnecting');
@@ -268,7 +222,7 @@ async function restartLosesTheStream() {
     await until('recovery incomplete', () => seen.recoveryIncomplete.length > 0);
     await until('open', () => herald.status === 'open');
     await handled(herald, token);
-    await publish(url, 'order:updated', { n: 2 });
+    await publish(url, { type: 'order:updated', data: { n: 2 } });
     await until('event 2', () => seen.events.length === 2);
     return seen;
   } finally {
@@ -316,7 +270,7 @@ try {
   }))();
   const [reactResults, refused, recovers, refresh, restart] = await Promise.all([
     react, refusedToken(), tokenFunctionRecovers(), tokenRefresh(), restartLosesTheStream()]);
-  clearTimeout(deadline);
+  done();
   console.log(JSON.stringify({ react: reactResults, refused, recovers, refresh, restart }));
   process.exit(0);
 } catch (e) {

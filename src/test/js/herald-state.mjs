@@ -2,54 +2,10 @@
 // pages, then the stream from its seq, while both nodes keep publishing (with deletes); the Map must end equal to the
 // truth the publish replies give. Run by StateIT, which checks what this prints (one JSON object).
 //   node herald-state.mjs '<json: urls, apiKey, jwtSecret, type, keyField>'
-import { JSDOM } from 'jsdom';
-import { createHmac } from 'node:crypto';
+import { args, script, reactOnDom, mint, publish, until } from './hub-script.mjs';
 
-const args = JSON.parse(process.argv[2]);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const deadline = setTimeout(() => fail('timed out'), 90000);
-
-function fail(message) {
-  console.error('[herald-state] ' + message);
-  process.exit(1);
-}
-
-const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/' });
-globalThis.window = dom.window;
-globalThis.document = dom.window.document;
-if (!globalThis.navigator) globalThis.navigator = dom.window.navigator;
-const React = await import('react');
-const { render, screen, cleanup } = await import('@testing-library/react');
-globalThis.IS_REACT_ACT_ENVIRONMENT = false;
-const { Herald } = await import('herald-client');
-const { HeraldProvider, useHeraldState } = await import('herald-client/react');
-const h = React.createElement;
-
-function mint(sub, role, ttlSeconds) {
-  const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = part({ typ: 'JWT', alg: 'HS256' }) + '.' + part({ sub, role, iat: now, exp: now + ttlSeconds });
-  return body + '.' + createHmac('sha256', args.jwtSecret).update(body).digest('base64url');
-}
-
-async function publish(base, event) {
-  const response = await fetch(base + '/api/events', {
-    method: 'POST',
-    headers: { Authorization: 'Bearer ' + args.apiKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify(event),
-  });
-  if (response.status !== 202) throw new Error('publish answered ' + response.status + ' ' + await response.text());
-  return response.json();
-}
-
-async function until(what, check, ms = 30000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error('waited in vain for ' + what);
-}
+const { fail, done } = script('herald-state', 90000);
+const { h, testing: { render, screen, cleanup }, Herald, bindings: { HeraldProvider, useHeraldState } } = await reactOnDom();
 
 const type = args.type;
 const keyField = args.keyField;
@@ -139,6 +95,6 @@ try {
 } catch (err) {
   fail(String(err && err.stack || err));
 }
-clearTimeout(deadline);
+done();
 console.log(JSON.stringify(out));
 process.exit(0);

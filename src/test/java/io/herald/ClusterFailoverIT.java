@@ -1,11 +1,9 @@
 package io.herald;
 
 import io.herald.testing.FollowingClient;
+import io.herald.testing.Followers;
 import io.herald.testing.HttpPublisher;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -29,28 +27,13 @@ class ClusterFailoverIT {
     static final int VICTIM = Integer.getInteger("failover.victim", 0);
     /** The bound docs/cluster.md ("What a cluster guarantees") states for a dead process: Hazelcast drops it at once (its sockets reset), stats share every 2 s. */
     static final long DROP_BOUND_SECONDS = 15;
-    static Vertx vertx;
-
-    @BeforeAll
-    static void setUp() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        vertx.close().await();
-    }
 
     @Test
     void aNodeKilledMidStreamLosesNoEventAndItsClientsRecoverOnTheOthers() throws Exception {
-        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll()) {
+        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll(); Followers followers = new Followers()) {
             String victimId = cluster.nodeId(VICTIM);
-            List<FollowingClient> clients = new ArrayList<>();
-            for (int i = 0; i < CLIENTS_PER_NODE * cluster.size(); i++) {
-                clients.add(new FollowingClient(vertx, "f" + i, cluster.httpPorts, i % cluster.size(),
-                        JarCluster.token(vertx, "u-" + i, "admin"), TYPES).start());
-            }
-            JarCluster.awaitUpTo(30, "every client registered", () -> clients.stream().allMatch(FollowingClient::registered));
+            List<FollowingClient> clients = followers.start("f", CLIENTS_PER_NODE * cluster.size(), "admin", TYPES,
+                    i -> cluster.httpPorts, i -> i % cluster.size(), 30);
             JarCluster.awaitUpTo(30, "presence lists every client on every node", () -> {
                 for (int i = 0; i < cluster.size(); i++) {
                     if (cluster.get(i, "/api/presence").json().getInteger("connections") != clients.size()) {

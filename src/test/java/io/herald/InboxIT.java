@@ -4,10 +4,10 @@ import io.herald.node.HeraldNode;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.herald.testing.OnTwoNodes;
+import io.herald.testing.TwoNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,41 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * maxPerUser; a customer reads only its own orders; an event aimed at a role is filed for nobody;
  * {@code GET /api/inbox/{userId}}. Each test has users of its own.
  */
-class InboxIT {
+class InboxIT extends OnTwoNodes {
     static final String ORDER = "order:status_changed";
     static final String NOTE = "system:notification";
     static final int MAX_PER_USER = 5;
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
 
     @BeforeAll
     static void startCluster() {
-        String cluster = TestNodes.uniqueClusterName();
-        int a = TestNodes.freePort();
-        int b = TestNodes.freePort();
-        java.util.function.Consumer<JsonObject> edit = json -> json.put("inbox", new JsonObject()
-                .put("maxPerUser", MAX_PER_USER).put("maxAgeSeconds", 3600).put("maxUsers", 10_000).put("requestsPerMinute", 1000));
-        nodeA = TestNodes.startClustered(cluster, a, List.of(a, b), edit);
-        nodeB = TestNodes.startClustered(cluster, b, List.of(a, b), edit);
-        clients = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
-    }
-
-    static BridgeClient connect(HeraldNode node, String user, String role) {
-        return BridgeClient.connect(clients, node.port(), TestNodes.token(node, user, role));
+        startNodes(json -> json.put("inbox", new JsonObject()
+                .put("maxPerUser", MAX_PER_USER).put("maxAgeSeconds", 3600).put("maxUsers", 10_000).put("requestsPerMinute", 1000)));
     }
 
     static JsonObject control(BridgeClient client, String address, JsonObject body) {
-        String reply = "reply-" + System.nanoTime();
-        client.request(address, body, reply);
-        JsonObject frame = client.next(f -> reply.equals(f.getString("address")));
+        JsonObject frame = TwoNodes.ask(client, address, body);
         assertEquals("rec", frame.getString("type"), frame.encode());
         return frame.getJsonObject("body");
     }

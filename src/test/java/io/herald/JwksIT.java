@@ -8,6 +8,7 @@ import io.herald.testing.TestJwks;
 import io.herald.testing.TestJwks.SigningKey;
 import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -22,8 +23,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -35,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * loopback, keys made with java.security in the test): every algorithm's token opens a connection; keys rotate (a new
  * kid is accepted, a removed one refused); unknown kids fetch the set at most once per auth.jwksMinRefetchSeconds
  * (counted at the server); a provider down at start leaves the node unready until its keys arrive; Keycloak-shaped
- * roles go through auth.claims.roleMap (and revocation goes by the mapped user); the HS256 previous secret is accepted until its time, then refused.
+ * roles go through auth.claims.roleMap (and revocation goes by the mapped user); the HS256 previous secret is accepted until its time, then refused;
+ * a flood of EC tokens is capped at 64 checks in flight per node (the rest refused unavailable) while HS256 clients connect.
  */
 class JwksIT {
     static Vertx clients;
@@ -277,5 +283,106 @@ class JwksIT {
     static String hs256(String secret, JsonObject claims) {
         return JWTAuth.create(clients, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)))
                 .generateToken(claims, new JWTOptions().setAlgorithm("HS256").setNoTimestamp(true));
+    }
+
+    /** The EC/EdDSA token checks a node lets wait or run at once (TokenVerifier), and the flood that goes past them. */
+    static final int CAP = 64;
+    static final int FLOOD = 100;
+
+    /** The first frame of a connection that sent nothing yet: its refusal's err, if it was refused; null if none came. */
+    static JsonObject first(BridgeClient client) {
+        return client.poll(Duration.ofMillis(1));
+    }
+
+    /**
+     * The attack the cap of EC/EdDSA token checks answers (TokenVerifier, at most 64 waiting or running per node): a flood of
+     * connections carrying well-formed ES256 tokens of the identity provider (a real JWKS server on loopback), each a
+     * signature check of milliseconds on the shared worker pool. The pool is held busy here (its threads wait on a latch,
+     * as behind slow blocking work), so every check the node admits waits: the node admits 64, refuses every one beyond
+     * with {@code unavailable} (an err, then the close that tells the client to reconnect) at once, instead of queueing
+     * them without end; HS256 clients, verified on their event loop, connect meanwhile; once the pool is free the 64
+     * waiting connections open and a new EC connection is admitted again.
+     */
+    @Test
+    void aFloodOfEcTokensIsCappedAt64ChecksInFlightAndHs256ClientsStillConnect() throws Exception {
+        SigningKey es = TestJwks.ec("es-1");
+        try (Provider provider = new Provider(TestNodes.freePort(), "max-age=86400", List.of(es)).up()) {
+            HeraldNode node = node(provider, 3600, 3600, 3600, a -> { });
+            CountDownLatch release = new CountDownLatch(1);
+            List<BridgeClient> flood = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try {
+                assertEquals("open", connect(node, es.sign(claims("before", "staff"))), "an EC token opens a connection");
+
+                // every thread of the node's shared worker pool (Vert.x's default size) held busy
+                int pool = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
+                AtomicInteger busy = new AtomicInteger();
+                for (int i = 0; i < pool; i++) {
+                    node.vertx().executeBlocking(() -> {
+                        busy.incrementAndGet();
+                        return release.await(120, TimeUnit.SECONDS);
+                    }, false);
+                }
+                Eventually.assertWithin(30, "the worker pool is busy", () -> busy.get() == pool);
+
+                // all at once, from as many threads
+                java.util.concurrent.ExecutorService connecting = java.util.concurrent.Executors.newFixedThreadPool(FLOOD);
+                List<java.util.concurrent.Future<BridgeClient>> attempts = new ArrayList<>();
+                for (int i = 0; i < FLOOD; i++) {
+                    String token = es.sign(claims("ec-" + i, "staff"));
+                    attempts.add(connecting.submit(() -> {
+                        try {
+                            return BridgeClient.connect(clients, node.port(), token);
+                        } catch (IllegalStateException closedBeforeTheClientSawItOpen) {
+                            return null; // refused so fast that the client's socket closed before its handshake completed
+                        }
+                    }));
+                }
+                connecting.shutdown(); // its threads end once the attempts are done
+                int refusedAtOnce = 0;
+                for (java.util.concurrent.Future<BridgeClient> attempt : attempts) {
+                    BridgeClient client = attempt.get(120, TimeUnit.SECONDS);
+                    if (client == null) {
+                        refusedAtOnce++;
+                    } else {
+                        flood.add(client);
+                    }
+                }
+                // beyond the cap, refused at once: unavailable, then closed
+                int early = refusedAtOnce;
+                Eventually.assertWithin(60, (FLOOD - CAP) + " of " + FLOOD + " EC connections refused", () ->
+                        early + flood.stream().filter(BridgeClient::isClosed).count() == FLOOD - CAP);
+                int unavailable = 0;
+                List<BridgeClient> waiting = new ArrayList<>();
+                for (BridgeClient client : flood) {
+                    if (client.isClosed()) {
+                        JsonObject err = first(client);
+                        assertTrue(err != null && "unavailable".equals(err.getString("failureType")), "refused with unavailable: " + err);
+                        unavailable++;
+                    } else {
+                        waiting.add(client);
+                    }
+                }
+                assertTrue(unavailable > 0, "the refusals were seen as unavailable");
+                assertEquals(FLOOD - CAP, unavailable + refusedAtOnce);
+                assertEquals(CAP, waiting.size(), "64 checks wait for the pool");
+
+                // an HS256 client is verified on its event loop: not behind the flood
+                try (BridgeClient hs = BridgeClient.connect(clients, node.port(), TestNodes.token(node, "hs-1", "staff"))) {
+                    hs.register("order:created").sync();
+                }
+                assertEquals(CAP, waiting.stream().filter(c -> !c.isClosed()).count(), "the waiting ones still wait");
+
+                // the pool free again: the 64 waiting connections open, and the cap is free again for new ones
+                release.countDown();
+                for (BridgeClient client : waiting) {
+                    client.register("order:created").sync();
+                }
+                assertEquals("open", connect(node, es.sign(claims("after", "staff"))), "the cap is released");
+            } finally {
+                release.countDown();
+                flood.forEach(BridgeClient::close);
+                node.close().await();
+            }
+        }
     }
 }

@@ -63,10 +63,15 @@ class ProxyIT {
         volatile Function<JsonObject, Reply> publish = request -> Reply.of(200, new JsonObject());
         /** Held publish answers (a reply with delay -1 waits here until the test completes it). */
         final List<Promise<Void>> held = new CopyOnWriteArrayList<>();
+        /** TCP connections from Herald open now. */
+        final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         HttpServer server;
 
         Backend start() {
-            server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            server = vertx.createHttpServer().connectionHandler(connection -> {
+                open.incrementAndGet();
+                connection.closeHandler(v -> open.decrementAndGet());
+            }).requestHandler(request -> request.body().onSuccess(body -> {
                 JsonObject json = body.toJsonObject();
                 Reply reply;
                 if (request.path().equals("/connect")) {
@@ -210,6 +215,20 @@ class ProxyIT {
         Eventually.assertEventually("the backend was asked", () -> backend.connects.size() == 1);
         assertEquals("session=xhr-9", backend.connects.get(0).getJsonObject("headers").getString("cookie"));
         assertEquals("ProxyIT-xhr", backend.connects.get(0).getJsonObject("headers").getString("user-agent"));
+    }
+
+    @Test
+    void aStoppedNodeLeavesNoConnectionToTheBackendOpen() throws Exception {
+        start(false);
+        backend.connect = request -> Reply.of(200, claims("c-8", "customer"));
+        try (BridgeClient client = connect(null, browserHeaders())) {
+            client.register("customer:activity").sync();
+            Eventually.assertEventually("the connect proxy keeps its connection to the backend alive", () -> backend.open.get() >= 1);
+        }
+        node.close().await();
+        node = null;
+        Eventually.assertEventually("a stopped node leaves no connection to the backend open (open: " + backend.open.get() + ")",
+                () -> backend.open.get() == 0);
     }
 
     @Test

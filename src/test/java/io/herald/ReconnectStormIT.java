@@ -2,16 +2,13 @@ package io.herald;
 
 import io.herald.config.HeraldConfig;
 import io.herald.testing.FollowingClient;
+import io.herald.testing.Followers;
 import io.herald.testing.HttpPublisher;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,30 +27,15 @@ class ReconnectStormIT {
     static final String TYPE = "order:created";
     static final int CLIENTS = 200;
     static final int BEHIND = 50;
-    static Vertx vertx;
-
-    @BeforeAll
-    static void setUp() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        vertx.close().await();
-    }
 
     @Test
     void everyClientOfAKilledNodeReconnectingAtOnceGetsEveryEventOnceInOrderAndNoneIsCut() throws Exception {
-        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll()) {
+        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll(); Followers followers = new Followers()) {
             int victim = 0;
-            List<FollowingClient> clients = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                // each client's next node is one survivor or the other: the storm splits over both
-                List<Integer> ports = i % 2 == 0 ? List.of(cluster.http(0), cluster.http(1), cluster.http(2))
-                        : List.of(cluster.http(0), cluster.http(2), cluster.http(1));
-                clients.add(new FollowingClient(vertx, "s" + i, ports, 0, JarCluster.token(vertx, "u-" + i, "staff"), List.of(TYPE)).start());
-            }
-            JarCluster.awaitUpTo(60, "every client registered on node 0", () -> clients.stream().allMatch(FollowingClient::registered));
+            // all on node 0; each client's next node is one survivor or the other: the storm splits over both
+            List<FollowingClient> clients = followers.start("s", CLIENTS, "staff", List.of(TYPE),
+                    i -> i % 2 == 0 ? List.of(cluster.http(0), cluster.http(1), cluster.http(2))
+                            : List.of(cluster.http(0), cluster.http(2), cluster.http(1)), i -> 0, 60);
             long before = publishBatch(cluster.http(1), 20);
             JarCluster.awaitUpTo(30, "every client has the first events live", () -> clients.stream().allMatch(c -> c.lastSeq(TYPE) == before));
 

@@ -1,10 +1,8 @@
 package io.herald;
 
 import io.herald.testing.FollowingClient;
+import io.herald.testing.Followers;
 import io.herald.testing.HttpPublisher;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,27 +24,12 @@ class RollingRestartIT {
     /** Types whose history (10,000 events) holds everything the test publishes. */
     static final List<String> TYPES = List.of("order:created", "order:updated", "payment:received");
     static final int CLIENTS_PER_NODE = 4;
-    static Vertx vertx;
-
-    @BeforeAll
-    static void setUp() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        vertx.close().await();
-    }
 
     @Test
     void restartingEveryNodeInTurnLosesNoEvent() throws Exception {
-        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll()) {
-            List<FollowingClient> clients = new ArrayList<>();
-            for (int i = 0; i < CLIENTS_PER_NODE * cluster.size(); i++) {
-                clients.add(new FollowingClient(vertx, "r" + i, cluster.httpPorts, i % cluster.size(),
-                        JarCluster.token(vertx, "u-" + i, "admin"), TYPES).start());
-            }
-            JarCluster.awaitUpTo(30, "every client registered", () -> clients.stream().allMatch(FollowingClient::registered));
+        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll(); Followers followers = new Followers()) {
+            List<FollowingClient> clients = followers.start("r", CLIENTS_PER_NODE * cluster.size(), "admin", TYPES,
+                    i -> cluster.httpPorts, i -> i % cluster.size(), 30);
             JarCluster.awaitUpTo(60, "the cluster safe", cluster::readyAndSafe);
 
             boolean[] up = {true, true, true};

@@ -4,10 +4,10 @@ import io.herald.node.HeraldNode;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.herald.testing.OnTwoNodes;
+import io.herald.testing.TwoNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,14 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * snapshots; deletes; {@code maxKeys}; {@code access_denied}; {@code GET /api/state/{type}}. The catalog is the shipped
  * one plus a type {@code test:stock} keyed by {@code sku} with a small {@code maxKeys}.
  */
-class StateIT {
+class StateIT extends OnTwoNodes {
     static final String STOCK = "inventory:updated";
     static final String ORDERS = "order:status_changed";
     static final String SMALL = "test:stock";
     static final int SMALL_MAX_KEYS = 300;
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -52,29 +49,11 @@ class StateIT {
         Path file = Files.createTempFile("state-catalog", ".json");
         Files.writeString(file, catalog.encode());
         file.toFile().deleteOnExit();
-        String cluster = TestNodes.uniqueClusterName();
-        int a = TestNodes.freePort();
-        int b = TestNodes.freePort();
-        nodeA = TestNodes.startClustered(cluster, a, List.of(a, b), json -> json.put("catalog", file.toString()));
-        nodeB = TestNodes.startClustered(cluster, b, List.of(a, b), json -> json.put("catalog", file.toString()));
-        clients = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
-    }
-
-    static BridgeClient connect(HeraldNode node, String user, String role) {
-        return BridgeClient.connect(clients, node.port(), TestNodes.token(node, user, role));
+        startNodes(json -> json.put("catalog", file.toString()));
     }
 
     static JsonObject control(BridgeClient client, String address, JsonObject body) {
-        String reply = "reply-" + System.nanoTime();
-        client.request(address, body, reply);
-        return client.next(f -> reply.equals(f.getString("address")));
+        return TwoNodes.ask(client, address, body);
     }
 
     /** The whole snapshot through herald:state, in pages of {@code limit}: the first page's seq and epoch, the entries by key. */

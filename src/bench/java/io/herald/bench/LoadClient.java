@@ -72,7 +72,7 @@ final class LoadClient implements AutoCloseable {
         this.kind = kind;
         this.port = port;
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000).setConnectTimeout(30_000)
-                .setTryUsePerMessageCompression(deflate));
+                .setTryUsePerMessageCompression(deflate).setCompressionAllowClientNoContext(true)); // Herald answers client_no_context_takeover
         this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
                 new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HeraldConfig.DEV_JWT_SECRET)));
         // Socket.IO pings the client instead (answered in onSocketIo); a bridge ping would be an invalid packet there

@@ -179,6 +179,7 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
 
     @Override
     public void tooLargeHandler(Handler<Void> handler) {
+        WebSocketCompression.onTooLarge(channel.pipeline(), () -> handler.handle(null)); // a compressed message past the cap
         // Vert.x drops a message past maxWebSocketMessageSize and reports it as an IllegalStateException, without closing
         ws.exceptionHandler(failure -> {
             if (failure instanceof IllegalStateException) {

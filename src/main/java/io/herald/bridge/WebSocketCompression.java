@@ -1,122 +1,217 @@
 package io.herald.bridge;
 
+import io.herald.CloseReason;
 import io.herald.delivery.Deflate;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtension;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionDecoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandshaker;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
 
-import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
- * The one place that reaches into Netty's permessage-deflate (RFC 7692) as Vert.x 5.1 installs it, so that events
- * can be compressed once for every socket. Vert.x negotiates the extension with Netty's
- * {@code PerMessageDeflateServerExtensionHandshaker} and, after the handshake, puts Netty's
- * {@code PerMessageDeflateEncoder} in the pipeline. That encoder compresses what Vert.x writes (replies, {@code err}s,
- * SockJS {@code o}/{@code h}/{@code c}) <em>with context takeover</em> unless the client asked for
- * {@code server_no_context_takeover} (browsers do not): each message may refer to the text of the messages it
- * compressed before. The client's inflater keeps one window for all compressed messages of the connection, so once
- * Herald's pre-compressed event frames, which bypass that encoder, are interleaved with them, its references point
- * at the wrong text and the client reads garbage or fails the connection.
+ * The one place that reaches into how Vert.x 5.1 negotiates permessage-deflate (RFC 7692), so that events can be
+ * compressed once for every socket and what clients send is inflated within a bound. Vert.x puts Netty's
+ * {@link WebSocketServerExtensionHandler} with Netty's permessage-deflate handshaker in every HTTP/1 connection's
+ * pipeline. Netty's extension then compresses what Vert.x writes <em>with context takeover</em> (each message may
+ * refer to the ones before it, which Herald's once-compressed event frames, bypassing it, would break), and inflates
+ * what a client sends with no cap (Vert.x 5.1.1 passes none): a frame of 200 KB inflates to 200 MB before any size
+ * check (a decompression bomb), and it keeps an inflater with its 32 KiB window per connection for the connection's
+ * life, since browsers do not offer {@code client_no_context_takeover}.
  * <p>
- * {@link #adopt} therefore takes Netty's encoder out of the pipeline and puts {@link ContextFree} in its place: it
- * compresses a whole message written through Vert.x of at least {@code minBytes} on its own ({@link Deflate}, the
- * compressor reset for each message) and passes anything else as it is. No frame on the connection then refers to
- * an earlier one, which RFC 7692 lets a sender do whatever was negotiated; the client's window is never relied on.
- * Frames already carrying RSV1 and control frames pass unchanged.
- * <p>
- * What is internal here: the encoder is found as Netty's {@link WebSocketExtensionEncoder} (public) between the
- * WebSocket frame encoder and Vert.x's handler, and its window size is read from the private field
- * {@code DeflateEncoder.windowSize} (Herald's frames assume the full 32 KiB window a client offers unless it asks
- * for less; Vert.x only accepts a smaller one with JZlib on the class path). If a Netty or Vert.x upgrade changes
- * either, {@link #adopt} still removes whatever extension encoder it finds (frames through Vert.x then go
- * uncompressed, which is always allowed) and answers false: that socket gets plain event frames, which is correct,
- * only larger; {@code WebSocketCompressionTest} fails so the upgrade is noticed.
+ * {@link #prepare} therefore swaps that handler, when the connection opens, for one with {@link Handshaker}: it accepts
+ * an offer of permessage-deflate whose parameters it can honour and answers
+ * {@code permessage-deflate; server_no_context_takeover; client_no_context_takeover}. A server may add both even when
+ * the client did not offer them (RFC 7692 §7.1.1.1, §7.1.1.2); browsers, {@code ws} and Vert.x's client accept it. So:
+ * <ul>
+ * <li>no frame the server sends refers to an earlier one ({@link ContextFree} compresses a message written through
+ * Vert.x of at least {@code minBytes} on its own; events come compressed once, {@link Deflate}); the client's window is
+ * never relied on;</li>
+ * <li>no message the client sends refers to an earlier one, so {@link Bounded} inflates each message from a reset
+ * inflater taken from a small pool of the event loop and given back when the message ends: an idle connection holds
+ * none (one in the middle of a fragmented compressed message holds one); and it stops inflating as soon as a message
+ * passes {@code maxMessageBytes} (the bridge's WebSocket message cap, 4 × {@code bridge.maxFrameBytes}), drops the
+ * rest of what the client sends and closes with {@code frame_too_large} (1009), as for an uncompressed message past
+ * the cap.</li>
+ * </ul>
+ * What is internal here: finding Vert.x's extension handler in the connection's pipeline (by Netty's public class)
+ * and the pipeline itself ({@link ConnectionBase#channelHandlerContext()}). If a Vert.x upgrade moves either,
+ * {@link #prepare} answers false and Netty's own extension would be negotiated: {@link #adopt} then removes its
+ * encoder (what Vert.x writes goes uncompressed, events plain) and logs it; {@code WebSocketCompressionTest} fails so
+ * the upgrade is noticed before that ships.
  */
 public final class WebSocketCompression {
     private static final Logger LOG = Logger.getLogger(WebSocketCompression.class.getName());
-    static final String NETTY_ENCODER = "io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateEncoder";
+    static final String PERMESSAGE_DEFLATE = "permessage-deflate";
+    static final String SERVER_NO_CONTEXT = "server_no_context_takeover";
+    static final String CLIENT_NO_CONTEXT = "client_no_context_takeover";
+    static final String SERVER_MAX_WINDOW = "server_max_window_bits";
+    static final String CLIENT_MAX_WINDOW = "client_max_window_bits";
+    /** The LZ77 window of {@link Deflate}'s compressor (java.util.zip has no other): an offer asking for less is declined. */
     static final int FULL_WINDOW = 15;
-    private static final Field WINDOW_SIZE = windowSizeField();
+    /** Inflaters kept idle per event loop (each about 44 KB of native memory once used); more are made and ended as needed. */
+    static final int POOLED_PER_LOOP = 4;
+    private static final ThreadLocal<ArrayDeque<Inflater>> INFLATERS = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final byte[] FRAME_TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+    private static volatile boolean warned;
 
     private WebSocketCompression() {
     }
 
-    /** Whether this Netty has the field read here (false after an upgrade that changed it). */
-    static boolean available() {
-        return WINDOW_SIZE != null;
+    /**
+     * When an HTTP connection opens (the server's connection handler), before it reads a request: replaces Vert.x's
+     * WebSocket extension handler, if any (compression on), by Herald's. Answers whether it did.
+     */
+    public static boolean prepare(HttpConnection connection, int minBytes, int maxMessageBytes) {
+        if (!(connection instanceof ConnectionBase base)) {
+            return false;
+        }
+        return prepare(base.channelHandlerContext().pipeline(), minBytes, maxMessageBytes);
+    }
+
+    static boolean prepare(ChannelPipeline pipeline, int minBytes, int maxMessageBytes) {
+        ChannelHandler vertx = pipeline.get(WebSocketServerExtensionHandler.class);
+        if (vertx == null) {
+            return false;
+        }
+        pipeline.replace(vertx, "heraldWebSocketExtensions", new WebSocketServerExtensionHandler(new Handshaker(minBytes, maxMessageBytes)));
+        return true;
     }
 
     /**
-     * On the socket's event loop, right after the handshake and before anything is written: replaces the
-     * permessage-deflate encoder Netty put in {@code pipeline}, if any, and answers whether the client negotiated
-     * permessage-deflate with a window that Herald's once-compressed frames fit (then they may be written to it).
+     * On the socket's event loop, right after the handshake and before anything is written: answers whether the client
+     * negotiated Herald's permessage-deflate (then events of at least {@code minBytes} may go to it compressed once).
+     * An extension encoder that is not Herald's (a handler {@link #prepare} did not find) is removed: what Vert.x writes
+     * then goes uncompressed, which is always allowed.
      */
     public static boolean adopt(ChannelPipeline pipeline, int minBytes) {
         boolean negotiated = false;
-        boolean found = false;
         for (Map.Entry<String, ChannelHandler> entry : List.copyOf(pipeline.toMap().entrySet())) {
             ChannelHandler handler = entry.getValue();
-            if (!(handler instanceof WebSocketExtensionEncoder)) {
-                continue;
-            }
-            found = true;
-            boolean deflate = handler.getClass().getName().equals(NETTY_ENCODER);
-            if (deflate && fullWindow(handler)) {
+            if (handler instanceof ContextFree) {
                 negotiated = true;
-                pipeline.replace(handler, "heraldDeflate", new ContextFree(minBytes));
-            } else {
-                pipeline.remove(handler); // an encoder not understood: what Vert.x writes goes uncompressed
+            } else if (handler instanceof WebSocketExtensionEncoder) {
+                pipeline.remove(handler);
+                if (!warned) {
+                    warned = true;
+                    LOG.warning("a WebSocket extension was negotiated without Herald's handshaker (" + handler.getClass().getName()
+                            + "): events go uncompressed; WebSocketCompression needs revisiting for this Vert.x");
+                }
             }
-        }
-        if (found && !negotiated) {
-            LOG.fine("a WebSocket extension encoder was removed without using compression");
         }
         return negotiated;
     }
 
-    private static boolean fullWindow(ChannelHandler encoder) {
-        if (WINDOW_SIZE == null || !WINDOW_SIZE.getDeclaringClass().isInstance(encoder)) {
-            return false;
-        }
-        try {
-            return WINDOW_SIZE.getInt(encoder) == FULL_WINDOW;
-        } catch (IllegalAccessException e) {
-            return false;
+    /**
+     * What happens when a client's compressed message passes the cap: {@code handler} (the bridge closes the connection
+     * with {@code frame_too_large}); without one, the decoder closes it itself with that reason.
+     */
+    public static void onTooLarge(ChannelPipeline pipeline, Runnable handler) {
+        Bounded decoder = pipeline.get(Bounded.class);
+        if (decoder != null) {
+            decoder.tooLarge = handler;
         }
     }
 
-    private static Field windowSizeField() {
-        try {
-            Class<?> encoder = Class.forName(NETTY_ENCODER).getSuperclass();
-            Field field = encoder.getDeclaredField("windowSize");
-            if (field.getType() != int.class) {
-                throw new NoSuchFieldException(encoder.getName() + ".windowSize is a " + field.getType());
+    /** Accepts permessage-deflate offers Herald can honour; answers them with no context takeover either way. */
+    static final class Handshaker implements WebSocketServerExtensionHandshaker {
+        private final int minBytes;
+        private final int maxMessageBytes;
+
+        Handshaker(int minBytes, int maxMessageBytes) {
+            this.minBytes = Math.max(1, minBytes);
+            this.maxMessageBytes = maxMessageBytes;
+        }
+
+        @Override
+        public WebSocketServerExtension handshakeExtension(WebSocketExtensionData offer) {
+            if (!PERMESSAGE_DEFLATE.equals(offer.name())) {
+                return null;
             }
-            field.setAccessible(true);
-            return field;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warning("Netty's permessage-deflate encoder is not as expected (" + e + "): events go uncompressed");
-            return null;
+            for (Map.Entry<String, String> parameter : offer.parameters().entrySet()) {
+                String name = parameter.getKey();
+                String value = parameter.getValue();
+                boolean valid = switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                    case SERVER_NO_CONTEXT, CLIENT_NO_CONTEXT -> value == null;
+                    // the client may use any window: an inflater of the full window reads them all
+                    case CLIENT_MAX_WINDOW -> value == null || windowBits(value) > 0;
+                    // a smaller window for what the server sends cannot be honoured: decline (the socket goes uncompressed)
+                    case SERVER_MAX_WINDOW -> windowBits(value) == FULL_WINDOW;
+                    default -> false; // RFC 7692 §7: an offer with an unknown parameter is declined
+                };
+                if (!valid) {
+                    return null;
+                }
+            }
+            return new Extension(minBytes, maxMessageBytes);
+        }
+
+        private static int windowBits(String value) {
+            if (value == null || value.length() > 2 || value.isEmpty() || !value.chars().allMatch(Character::isDigit)) {
+                return -1;
+            }
+            int bits = Integer.parseInt(value);
+            return bits >= 8 && bits <= 15 ? bits : -1;
+        }
+    }
+
+    private record Extension(int minBytes, int maxMessageBytes) implements WebSocketServerExtension {
+        @Override
+        public int rsv() {
+            return WebSocketExtension.RSV1;
+        }
+
+        @Override
+        public WebSocketExtensionEncoder newExtensionEncoder() {
+            return new ContextFree(minBytes);
+        }
+
+        @Override
+        public WebSocketExtensionDecoder newExtensionDecoder() {
+            return new Bounded(maxMessageBytes);
+        }
+
+        @Override
+        public WebSocketExtensionData newReponseData() {
+            Map<String, String> parameters = new LinkedHashMap<>();
+            parameters.put(SERVER_NO_CONTEXT, null);
+            parameters.put(CLIENT_NO_CONTEXT, null);
+            return new WebSocketExtensionData(PERMESSAGE_DEFLATE, parameters);
         }
     }
 
     /**
-     * In place of Netty's encoder: a whole text or binary message of at least {@code minBytes}, not already compressed,
-     * is compressed on its own (no context) and sent with RSV1; everything else passes. Per socket, but only for what
-     * is written to that socket alone (replies, {@code err}s); events never come through here.
+     * A whole text or binary message of at least {@code minBytes}, not already compressed, is compressed on its own
+     * (no context) and sent with RSV1; everything else passes. Per socket, but only for what is written to that socket
+     * alone (replies, {@code err}s, SockJS {@code o}/{@code h}/{@code c}); events never come through here.
      */
-    static final class ContextFree extends MessageToMessageEncoder<WebSocketFrame> {
+    static final class ContextFree extends WebSocketExtensionEncoder {
         private final int minBytes;
 
         ContextFree(int minBytes) {
@@ -141,5 +236,175 @@ public final class WebSocketCompression {
                     ? new TextWebSocketFrame(true, rsv, Unpooled.wrappedBuffer(deflated))
                     : new BinaryWebSocketFrame(true, rsv, Unpooled.wrappedBuffer(deflated)));
         }
+    }
+
+    /**
+     * Inflates what the client sends, message by message, with no context between messages
+     * ({@code client_no_context_takeover} was negotiated) and never past {@code maxMessageBytes} a message. Messages
+     * sent uncompressed pass (the transport caps them). The inflater is taken from the event loop's pool when a
+     * compressed message starts and given back, reset, when it ends. Past the cap: the inflated part is dropped, the
+     * inflater given back, nothing more the client sends is read, and the connection is closed with
+     * {@code frame_too_large}: by the bridge ({@link #onTooLarge}) or, before it took the socket, by this decoder.
+     */
+    static final class Bounded extends WebSocketExtensionDecoder {
+        private final int maxMessageBytes;
+        private Inflater inflater;
+        /** The message in progress is compressed (its first frame had RSV1): its continuations are inflated too. */
+        private boolean compressed;
+        /** Bytes of the message in progress so far (inflated, or as sent when uncompressed). */
+        private long messageBytes;
+        private boolean refused;
+        volatile Runnable tooLarge;
+
+        Bounded(int maxMessageBytes) {
+            this.maxMessageBytes = maxMessageBytes;
+        }
+
+        @Override
+        public boolean acceptInboundMessage(Object msg) throws Exception {
+            return msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) throws Exception {
+            if (refused) {
+                return; // the connection is being closed: what the client still sends is dropped unread
+            }
+            boolean rsv1 = (frame.rsv() & WebSocketExtension.RSV1) != 0;
+            if (!(frame instanceof ContinuationWebSocketFrame)) {
+                compressed = rsv1;
+                messageBytes = 0;
+            } else if (rsv1) {
+                throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV1 on a continuation frame");
+            }
+            if (!compressed) {
+                out.add(frame.retain());
+                return;
+            }
+            if (inflater == null) {
+                inflater = take();
+            }
+            ByteBuf inflated = inflate(ctx, frame.content(), frame.isFinalFragment());
+            if (inflated == null) {
+                refuse(ctx);
+                return;
+            }
+            if (frame.isFinalFragment()) {
+                give(inflater);
+                inflater = null;
+            }
+            int rsv = frame.rsv() & ~WebSocketExtension.RSV1;
+            out.add(frame instanceof TextWebSocketFrame ? new TextWebSocketFrame(frame.isFinalFragment(), rsv, inflated)
+                    : frame instanceof BinaryWebSocketFrame ? new BinaryWebSocketFrame(frame.isFinalFragment(), rsv, inflated)
+                    : new ContinuationWebSocketFrame(frame.isFinalFragment(), rsv, inflated));
+        }
+
+        /** The frame's payload inflated, or null if the message passed the cap (nothing past it was inflated). */
+        private ByteBuf inflate(ChannelHandlerContext ctx, ByteBuf in, boolean last) throws DataFormatException {
+            long room = maxMessageBytes - messageBytes;
+            // at most one byte past the cap can ever be written: that byte says the message is too large
+            int maxCapacity = (int) Math.min(Integer.MAX_VALUE - 8, room + 1);
+            ByteBuf out = ctx.alloc().heapBuffer(Math.max(1, Math.min(maxCapacity, Math.max(256, in.readableBytes() * 4))), maxCapacity);
+            boolean ok = false;
+            try {
+                boolean within = drain(out, in.nioBuffer()) && (!last || drain(out, ByteBuffer.wrap(FRAME_TAIL)));
+                inflater.setInput(EMPTY);
+                messageBytes += out.readableBytes();
+                if (!within || messageBytes > maxMessageBytes) {
+                    return null;
+                }
+                ok = true;
+                return out;
+            } catch (DataFormatException e) {
+                refused = true; // the connection is closed for it (1007); the inflater goes back now
+                release();
+                throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "invalid compressed data");
+            } finally {
+                if (!ok) {
+                    out.release();
+                }
+            }
+        }
+
+        /** Inflates all of {@code input} into {@code out}; false as soon as {@code out} cannot take more (past the cap). */
+        private boolean drain(ByteBuf out, ByteBuffer input) throws DataFormatException {
+            inflater.setInput(input);
+            while (!inflater.finished() && !inflater.needsDictionary()) {
+                if (!out.isWritable()) {
+                    if (out.capacity() >= out.maxCapacity()) {
+                        return false;
+                    }
+                    out.ensureWritable(Math.min(out.capacity(), out.maxCapacity() - out.capacity()));
+                }
+                ByteBuffer target = out.nioBuffer(out.writerIndex(), out.writableBytes());
+                int n = inflater.inflate(target);
+                out.writerIndex(out.writerIndex() + n);
+                if (n == 0 && inflater.needsInput()) {
+                    break;
+                }
+            }
+            if (inflater.needsDictionary()) {
+                throw new DataFormatException("a preset dictionary");
+            }
+            return true;
+        }
+
+        private void refuse(ChannelHandlerContext ctx) {
+            refused = true;
+            release();
+            Runnable handler = tooLarge;
+            if (handler != null) {
+                handler.run();
+            } else {
+                ctx.writeAndFlush(new CloseWebSocketFrame(CloseReason.FRAME_TOO_LARGE.code(), CloseReason.FRAME_TOO_LARGE.id()))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private void release() {
+            if (inflater != null) {
+                give(inflater);
+                inflater = null;
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+            release();
+            super.handlerRemoved(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            release();
+            super.channelInactive(ctx);
+        }
+
+        /** Whether this decoder holds an inflater now (only in the middle of a compressed message). */
+        boolean holdsInflater() {
+            return inflater != null;
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    static Inflater take() {
+        Inflater pooled = INFLATERS.get().pollFirst();
+        return pooled != null ? pooled : new Inflater(true);
+    }
+
+    static void give(Inflater inflater) {
+        inflater.reset();
+        ArrayDeque<Inflater> pool = INFLATERS.get();
+        if (pool.size() < POOLED_PER_LOOP) {
+            pool.addFirst(inflater);
+        } else {
+            inflater.end();
+        }
+    }
+
+    /** Inflaters idle in this thread's pool. */
+    static int pooled() {
+        return INFLATERS.get().size();
     }
 }

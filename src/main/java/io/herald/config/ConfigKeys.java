@@ -184,11 +184,11 @@ public final class ConfigKeys {
             .doc("write-coalescing window, in ms: what reaches one connection within it leaves in one write (SockJS: one "
                     + "`a[…]` frame), flushed by one timer per event loop; adds up to that much latency; 0: off, each "
                     + "event loop turn flushes (see docs/operations.md)");
-    public static final ConfigKey BRIDGE_COMPRESSION = key("bridge.compression", Type.BOOLEAN).def(false)
-            .doc("negotiate WebSocket permessage-deflate (browsers offer it): each event frame of at least "
-                    + "`bridge.compressionMinBytes` is compressed once, without context, for every socket that negotiated it "
-                    + "(see docs/protocol.md#compression); off (the default for now: what clients send is inflated without a "
-                    + "cap, see there): no compression is negotiated");
+    public static final ConfigKey BRIDGE_COMPRESSION = key("bridge.compression", Type.BOOLEAN).def(true)
+            .doc("negotiate WebSocket permessage-deflate (browsers offer it), with no context takeover either way: each "
+                    + "event frame of at least `bridge.compressionMinBytes` is compressed once, without context, for every "
+                    + "socket that negotiated it; what a client sends compressed is inflated up to 4 × `bridge.maxFrameBytes` "
+                    + "a message, then closed with frame_too_large (see docs/protocol.md#compression); off: no compression is negotiated");
     public static final ConfigKey BRIDGE_COMPRESSION_MIN_BYTES = key("bridge.compressionMinBytes", Type.INTEGER).def(1024)
             .range(0, 16 * 1024 * 1024)
             .doc("smallest frame, in UTF-8 bytes, sent compressed to a socket that negotiated permessage-deflate; smaller go as they are");

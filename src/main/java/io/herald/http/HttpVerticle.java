@@ -6,6 +6,7 @@ import io.herald.bridge.SessionGuard;
 import io.herald.bridge.SessionOwners;
 import io.herald.bridge.SockJsFallbackSocket;
 import io.herald.bridge.WebSocketClientSocket;
+import io.herald.bridge.WebSocketCompression;
 import io.herald.delivery.Fanout;
 import io.herald.delivery.ReplayBudget;
 import io.herald.delivery.TypeStream;
@@ -207,8 +208,8 @@ public final class HttpVerticle extends VerticleBase {
                 // close; the codec cuts a single frame past the frame limit without a close frame, so that limit is higher
                 .setMaxWebSocketFrameSize(2 * SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
                 .setMaxWebSocketMessageSize(SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
-                // permessage-deflate: events are compressed once for all sockets that negotiated it, Netty's encoder is
-                // replaced by one that keeps no context (WebSocketCompression); any no-context request is accepted
+                // permessage-deflate: events are compressed once for all sockets that negotiated it, the extension
+                // negotiated by WebSocketCompression (no context either way, inflation capped; see prepare below)
                 .setPerMessageWebSocketCompressionSupported(config.bridge().compression())
                 .setWebSocketAllowServerNoContext(true)
                 .setWebSocketPreferredClientNoContext(true)
@@ -238,6 +239,9 @@ public final class HttpVerticle extends VerticleBase {
             owners.sweep(false);
         });
         return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
+                // permessage-deflate negotiated by Herald: no context either way, what clients send inflated within the cap
+                .connectionHandler(connection -> WebSocketCompression.prepare(connection, config.bridge().compressionMinBytes(),
+                        SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes()))
                 .webSocketHandshakeHandler(handshake -> {
                     if (webSocketFraming(handshake.path()) == null && !io.herald.graphql.GraphQLEndpoint.serves(handshake.path())) {
                         handshake.reject(404);

@@ -230,7 +230,8 @@ public final class HeraldNode {
                 new PresencePolicy(rooms, presence, vertx.eventBus(), config.limits().presenceQueriesPerMinute(), signals),
                 new SignalPolicy(signals, limits.signalsPerSecond(), TokenBucket.MONOTONIC_MILLIS));
         // the proxies to the backend (proxy.*), when configured: asked after every policy above allowed
-        List<ConnectionPolicy> bridgePolicies = io.herald.proxy.BackendProxies.append(policies, vertx, config, roles, catalog, stats);
+        io.herald.proxy.BackendProxies proxies = new io.herald.proxy.BackendProxies(vertx, config, roles, catalog, stats);
+        List<ConnectionPolicy> bridgePolicies = proxies.append(policies);
         PublishRateLimit publishLimit = new PublishRateLimit(limits.publishEventsPerSecond(), TokenBucket.MONOTONIC_MILLIS);
 
         Future<KeyedState> keyedState = clustered
@@ -297,6 +298,8 @@ public final class HeraldNode {
                         return vertx.deployVerticle(new OutboxVerticle(config.outbox(), config.http().maxBodyBytes(), publisher, stats,
                                 oldestHeraldNode, outboxStatus));
                     })
+                    // the proxies' HTTP clients and breakers, closed when it is undeployed (the node's shutdown)
+                    .compose(id -> vertx.deployVerticle(proxies))
                     .compose(id -> {
                         Future<Void> all = Future.succeededFuture();
                         for (int i = 0; i < instances; i++) {

@@ -59,6 +59,7 @@ public final class ProxyClient {
     private final NodeStats stats;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean closed;
 
     /**
      * {@code name}: {@code connect} or {@code publish} (stats, messages); {@code expected}: the statuses that are answers
@@ -115,6 +116,9 @@ public final class ProxyClient {
 
     /** POSTs {@code body}; an expected status is the answer, anything else fails with {@code unavailable}. */
     public Future<Answer> post(JsonObject body) {
+        if (closed) {
+            return unavailable("this node is stopping");
+        }
         if (breaker.state() == CircuitBreakerState.OPEN) {
             stats.proxyRejected(name);
             return unavailable("the backend is failing (circuit open); try again later");
@@ -135,6 +139,16 @@ public final class ProxyClient {
                     }
                     return unavailable(err.getMessage());
                 });
+    }
+
+    /**
+     * Closes the HTTP client (its pooled connections to the backend; requests still in flight fail, {@code unavailable})
+     * and the circuit breaker (its reset timer); a request after this is refused at once. Its owner's stop calls it.
+     */
+    public Future<Void> close() {
+        closed = true;
+        breaker.close();
+        return client.close();
     }
 
     private <T> Future<T> unavailable(String why) {

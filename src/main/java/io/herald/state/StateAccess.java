@@ -3,7 +3,6 @@ package io.herald.state;
 import io.herald.auth.Access;
 import io.herald.event.Target;
 import io.herald.history.StateEntry;
-import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
 import java.util.function.Predicate;
@@ -25,12 +24,15 @@ public final class StateAccess {
         return readable(entry.ownerId(), entry.target(), access, userId, role, rooms);
     }
 
-    /** The same rule for any kept event: its owner's user id (or null) and its target as JSON (or null). */
+    /**
+     * The same rule for any kept event: its owner's user id (or null) and its target as JSON (or null), decoded once
+     * per node and text ({@link TargetCache}), and only when the access leaves it to decide.
+     */
     public static boolean readable(String ownerId, String targetJson, Access access, String userId, String role, Set<String> rooms) {
         if (access == Access.NONE) {
             return false;
         }
-        Target target = targetJson == null ? null : Target.fromJson(new JsonObject(targetJson));
+        Target target = TargetCache.SHARED.target(targetJson);
         if (access == Access.OWN) {
             boolean owned = userId != null && (userId.equals(ownerId) || target != null && target.namesUser(userId));
             if (!owned) {

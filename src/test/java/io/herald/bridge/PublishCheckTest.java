@@ -1,37 +1,13 @@
 package io.herald.bridge;
 
-import io.herald.Addresses;
-import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
-import io.herald.auth.Access;
-import io.herald.auth.Principal;
-import io.herald.config.ConfigFile;
-import io.herald.config.HeraldConfig;
-import io.herald.delivery.Connection;
-import io.herald.delivery.Fanout;
-import io.herald.delivery.RegisterFrame;
-import io.herald.delivery.ReplayBudget;
-import io.herald.delivery.TypeStream;
-import io.herald.event.EventPublisher;
-import io.herald.history.LocalEventLog;
-import io.herald.stats.NodeStats;
 import io.herald.testing.Eventually;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.herald.bridge.SocketBridgeTest.CATALOG;
@@ -44,51 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * leaves alone is published at once; a checked one waits for the check, and the connection's later frames wait behind
  * it; a check may rewrite the data (a {@code send}'s reply then carries it) or refuse with its code and message.
  */
-class PublishCheckTest {
+class PublishCheckTest extends BridgeFixture {
     static final String PLAIN = "product:created";
     static final String CHECKED = "product:updated";
-    static Vertx vertx;
-    Context context;
-    MessageConsumer<String> auth;
-    SocketBridge bridge;
-    SocketBridgeTest.Socket socket;
     /** What the check answers next: the test completes these. */
     final List<Promise<Void>> pending = new CopyOnWriteArrayList<>();
     final List<PublishFrame> checked = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(io.herald.event.EventBatch.class, new io.herald.event.EventBatchCodec());
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.close().await();
-    }
-
-    @BeforeEach
-    void setUp() {
-        auth = vertx.eventBus().localConsumer(Addresses.AUTH_VERIFY,
-                request -> request.reply(new Principal("u-1", "staff", null, Set.of()).toJson()));
-        auth.completion().await();
-        context = vertx.getOrCreateContext();
-        HeraldConfig config = HeraldConfig.fromJson(ConfigFile.builtIn("herald.json").readJson("test"), null, Map.of());
-        LocalEventLog log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
-        NodeStats stats = new NodeStats("test");
-        EventPublisher publisher = new EventPublisher(vertx, CATALOG, log, stats);
-        Fanout fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000, 256 * 1024, new ReplayBudget(1 << 20)));
-        ConnectionPolicy allowAll = new ConnectionPolicy() {
-            @Override
-            public void onRegister(Connection connection, RegisterFrame register) {
-                register.grant(Access.ALL);
-            }
-
-            @Override
-            public void onPublish(Connection connection, PublishFrame publish) {
-                publish.allow();
-            }
-        };
+    /** A check of {@link #CHECKED} publishes that waits for the test to answer it. */
+    @Override
+    ConnectionPolicy[] policies() {
         ConnectionPolicy checking = new ConnectionPolicy() {
             @Override
             public PublishCheck publishCheck() {
@@ -103,24 +44,7 @@ class PublishCheckTest {
                 };
             }
         };
-        bridge = new SocketBridge(vertx.eventBus(), CATALOG, publisher, stats, config.bridge(), 0, fanout, List.of(allowAll, checking), () -> null);
-        socket = new SocketBridgeTest.Socket();
-        context.runOnContext(v -> bridge.handle(socket));
-        Eventually.assertEventually("the connection opened", () -> socket.frames != null);
-    }
-
-    @AfterEach
-    void tearDown() {
-        context.runOnContext(v -> bridge.closeAll(CloseReason.SHUTDOWN, "test over"));
-        auth.unregister().await();
-    }
-
-    void client(String... frames) {
-        context.runOnContext(v -> {
-            for (String frame : frames) {
-                socket.frames.handle(frame);
-            }
-        });
+        return new ConnectionPolicy[] {checking};
     }
 
     void onContext(Runnable action) {

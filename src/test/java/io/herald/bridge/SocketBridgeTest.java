@@ -1,39 +1,14 @@
 package io.herald.bridge;
 
-import io.herald.Addresses;
-import io.herald.CloseReason;
-import io.herald.HeraldException;
-import io.herald.auth.Access;
-import io.herald.auth.Principal;
 import io.herald.catalog.EventCatalog;
-import io.herald.config.ConfigFile;
 import io.herald.config.HeraldConfig;
-import io.herald.delivery.Connection;
-import io.herald.delivery.Fanout;
-import io.herald.delivery.RegisterFrame;
-import io.herald.delivery.ReplayBudget;
-import io.herald.delivery.TypeStream;
-import io.herald.event.EventBatch;
-import io.herald.event.EventBatchCodec;
-import io.herald.event.EventPublisher;
-import io.herald.history.LocalEventLog;
-import io.herald.stats.NodeStats;
 import io.herald.testing.Eventually;
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,68 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * client that registers and then publishes gets its own event), and each refusal an {@code err} at the address
  * the protocol says. A policy that lets everything through stands for the access rules.
  */
-class SocketBridgeTest {
+class SocketBridgeTest extends BridgeFixture {
     static final String TYPE = "product:created";
     static final EventCatalog CATALOG = EventCatalog.fromJson(HeraldConfig.readJson(Path.of("conf/catalog.json"), "catalog"));
-    static Vertx vertx;
-    Context context;
-    MessageConsumer<String> auth;
-    SocketBridge bridge;
-    Socket socket;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.close().await();
-    }
-
-    @BeforeEach
-    void setUp() {
-        auth = vertx.eventBus().localConsumer(Addresses.AUTH_VERIFY,
-                request -> request.reply(new Principal("u-1", "staff", null, Set.of()).toJson()));
-        auth.completion().await();
-        context = vertx.getOrCreateContext();
-        HeraldConfig config = HeraldConfig.fromJson(ConfigFile.builtIn("herald.json").readJson("test"), null, Map.of());
-        LocalEventLog log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
-        NodeStats stats = new NodeStats("test");
-        EventPublisher publisher = new EventPublisher(vertx, CATALOG, log, stats);
-        Fanout fanout = new Fanout(context, CATALOG, log, stats, new TypeStream.DeliveryOptions(500, 200, 1000, 1000, 256 * 1024, new ReplayBudget(1 << 20)));
-        ConnectionPolicy allowAll = new ConnectionPolicy() {
-            @Override
-            public void onRegister(Connection connection, RegisterFrame register) {
-                register.grant(Access.ALL);
-            }
-
-            @Override
-            public void onPublish(Connection connection, PublishFrame publish) {
-                publish.allow();
-            }
-        };
-        bridge = new SocketBridge(vertx.eventBus(), CATALOG, publisher, stats, config.bridge(), 0, fanout, List.of(allowAll), () -> null);
-        socket = new Socket();
-        context.runOnContext(v -> bridge.handle(socket));
-        Eventually.assertEventually("the connection opened", () -> socket.frames != null);
-    }
-
-    @AfterEach
-    void tearDown() {
-        context.runOnContext(v -> bridge.closeAll(CloseReason.SHUTDOWN, "test over"));
-        auth.unregister().await();
-    }
-
-    void client(String... frames) {
-        context.runOnContext(v -> {
-            for (String frame : frames) {
-                socket.frames.handle(frame);
-            }
-        });
-    }
-
     JsonObject answer(int index) {
         Eventually.assertEventually("answer " + index, () -> socket.sent.size() > index);
         return socket.sent.get(index);

@@ -1,12 +1,8 @@
 package io.herald.bridge;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.vertx.core.http.WebSocketClientOptions;
 import org.junit.jupiter.api.Test;
 
 import java.lang.ref.WeakReference;
@@ -22,19 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * changed them: revisit the class), the trim lets the upgrade's HTTP/1 connection go, and a trimmed WebSocket still
  * reads and writes through Vert.x, from its event loop and from another thread.
  */
-class WebSocketFootprintTest {
-    private Vertx vertx;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterEach
-    void stop() {
-        vertx.close().await();
-    }
-
+class WebSocketFootprintTest extends VertxWebSocketTest {
     @Test
     void theVertxFieldsAreThere() {
         assertTrue(WebSocketFootprint.available(), "Vert.x changed the fields WebSocketFootprint trims: revisit it");
@@ -44,7 +28,7 @@ class WebSocketFootprintTest {
     void aTrimmedSocketLetsItsUpgradeGoAndStillWorks() throws Exception {
         CompletableFuture<Boolean> trimmed = new CompletableFuture<>();
         WeakReference<?>[] upgrade = new WeakReference<?>[1];
-        HttpServer server = vertx.createHttpServer()
+        HttpServer server = listen(vertx.createHttpServer()
                 .connectionHandler(connection -> upgrade[0] = new WeakReference<>(connection))
                 .webSocketHandler(ws -> {
                     trimmed.complete(WebSocketFootprint.trim(ws));
@@ -53,13 +37,10 @@ class WebSocketFootprintTest {
                         ws.writeTextMessage("loop:" + text);
                         new Thread(() -> ws.writeTextMessage("thread:" + text)).start();
                     });
-                })
-                .listen(0, "127.0.0.1").await();
-        WebSocketClient client = vertx.createWebSocketClient();
+                }));
         CompletableFuture<String> received = new CompletableFuture<>();
         StringBuilder answers = new StringBuilder();
-        WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/ws?token=x"))
-                .await();
+        WebSocket ws = connect(server, new WebSocketClientOptions(), "/ws?token=x");
         ws.textMessageHandler(text -> {
             synchronized (answers) {
                 answers.append(text).append(';');
@@ -91,6 +72,5 @@ class WebSocketFootprintTest {
         ws.writeTextMessage("again");
         assertEquals(2, again.get(10, TimeUnit.SECONDS).split(";").length);
         ws.close().await();
-        client.close().await();
     }
 }

@@ -77,6 +77,28 @@ class InboxPolicyTest {
     }
 
     @Test
+    void readingAPageAgainDecodesNoTargetAndAPageDecodesEachDistinctTargetOnce() {
+        // targets of this test alone (the decoded ones are shared by the node's readers)
+        String mine = "{\"users\":[\"c-1\",\"" + java.util.UUID.randomUUID() + "\"]}";
+        String room = "{\"rooms\":[\"store:" + java.util.UUID.randomUUID() + "\"],\"users\":[\"c-1\"]}";
+        List<InboxEntry> entries = new java.util.ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            entries.add(entry("e" + i, i, "order:status_changed", "c-2", i % 2 == 0 ? mine : room));
+        }
+        entries.add(entry("untargeted", 61, "order:status_changed", "c-1", null));
+        entries.add(entry("not-readable", 62, "system:notification", null, "{\"users\":[\"" + java.util.UUID.randomUUID() + "\"]}"));
+        inbox.file(Map.of("c-1", entries));
+        io.herald.state.TargetCache targets = io.herald.state.TargetCache.SHARED;
+        long before = targets.decodes();
+        JsonObject page = send(connection("c-1", "customer"), Addresses.INBOX, new JsonObject().put("limit", 10));
+        assertEquals(61, page.getInteger("unread"));
+        assertEquals(2, targets.decodes() - before,
+                "61 targeted entries, 2 distinct targets: each decoded once; none for an untargeted entry or a type the role may not read");
+        send(connection("c-1", "customer"), Addresses.INBOX, new JsonObject().put("next", page.getString("next")));
+        assertEquals(2, targets.decodes() - before, "reading again decodes nothing");
+    }
+
+    @Test
     void ackRemovesFromTheUsersOwnInboxOnly() {
         inbox.file(Map.of("c-1", List.of(entry("a", 1, "order:status_changed", "c-1", null)),
                 "c-2", List.of(entry("b", 1, "order:status_changed", "c-2", null))));

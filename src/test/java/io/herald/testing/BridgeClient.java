@@ -289,6 +289,11 @@ public final class BridgeClient implements AutoCloseable {
         }
     }
 
+    /** Whether the socket closed (by either side). */
+    public boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
     public Integer closeCode() {
         return closeCode;
     }

@@ -33,6 +33,8 @@ public final class RawWebSocket implements AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile Integer closeCode;
     private volatile String endedBy;
+    private volatile String closeReason;
+    private String head = "";
 
     private RawWebSocket(Socket socket, Random random) throws IOException {
         this.socket = socket;
@@ -42,13 +44,18 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Opens and upgrades; null if the node did not answer 101 (the status line goes to {@code refused}). */
     public static RawWebSocket open(int port, String pathAndQuery, Random random, List<String> refused) throws IOException {
+        return open(port, pathAndQuery, random, refused, "");
+    }
+
+    /** As {@link #open(int, String, Random, List)}, with more request header lines ({@code "Name: value\r\n"} each). */
+    public static RawWebSocket open(int port, String pathAndQuery, Random random, List<String> refused, String headers) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "\r\nSec-WebSocket-Version: 13\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
         InputStream in = socket.getInputStream();
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
@@ -64,6 +71,7 @@ public final class RawWebSocket implements AutoCloseable {
             return null;
         }
         RawWebSocket ws = new RawWebSocket(socket, random);
+        ws.head = head.toString();
         Thread reader = new Thread(ws::read, "fuzz-raw-ws-reader");
         reader.setDaemon(true);
         reader.start();
@@ -130,6 +138,7 @@ public final class RawWebSocket implements AutoCloseable {
                 in.readFully(payload);
                 if (opcode == CLOSE) {
                     closeCode = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+                    closeReason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
                     endedBy = "close frame";
                     return;
                 }
@@ -173,6 +182,16 @@ public final class RawWebSocket implements AutoCloseable {
 
     public Integer closeCode() {
         return closeCode;
+    }
+
+    /** The reason text of the node's close frame, if one came. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** The node's handshake response: status line and headers. */
+    public String head() {
+        return head;
     }
 
     public String endedBy() {

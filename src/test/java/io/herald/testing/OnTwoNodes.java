@@ -1,0 +1,41 @@
+package io.herald.testing;
+
+import io.herald.node.HeraldNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+
+import java.util.function.Consumer;
+
+/**
+ * The base of an IT on two clustered nodes in this JVM ({@link TwoNodes}): its {@code @BeforeAll} calls
+ * {@link #startNodes} with its configuration; {@link #nodeA}, {@link #nodeB} and the clients' Vert.x are then there for
+ * its tests, and everything is closed after the last one.
+ */
+public abstract class OnTwoNodes {
+    protected static TwoNodes hub;
+    protected static HeraldNode nodeA;
+    protected static HeraldNode nodeB;
+    protected static Vertx clients;
+
+    /** Starts the two nodes, the shipped configuration changed by {@code edit}. */
+    protected static void startNodes(Consumer<JsonObject> edit) {
+        hub = TwoNodes.start(edit);
+        nodeA = hub.a;
+        nodeB = hub.b;
+        clients = hub.clients;
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        if (hub != null) {
+            hub.close();
+            hub = null;
+        }
+    }
+
+    /** A bridge client of {@code node} with a token for this user and role. */
+    protected static BridgeClient connect(HeraldNode node, String user, String role) {
+        return hub.connect(node, user, role);
+    }
+}

@@ -1,0 +1,52 @@
+package io.herald.testing;
+
+import io.herald.node.HeraldNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Two clustered nodes in this JVM (a cluster of their own, shipped configuration that {@code edit} changes) and a Vert.x
+ * for their bridge clients, for the ITs of what the cluster shares (inbox, keyed state): connecting a user and asking a
+ * control address. Closing it closes the clients, then the nodes.
+ */
+public final class TwoNodes implements AutoCloseable {
+    public final HeraldNode a;
+    public final HeraldNode b;
+    public final Vertx clients;
+
+    private TwoNodes(HeraldNode a, HeraldNode b) {
+        this.a = a;
+        this.b = b;
+        this.clients = Vertx.vertx();
+    }
+
+    public static TwoNodes start(Consumer<JsonObject> edit) {
+        String cluster = TestNodes.uniqueClusterName();
+        int a = TestNodes.freePort();
+        int b = TestNodes.freePort();
+        HeraldNode first = TestNodes.startClustered(cluster, a, List.of(a, b), edit);
+        return new TwoNodes(first, TestNodes.startClustered(cluster, b, List.of(a, b), edit));
+    }
+
+    /** A bridge client of {@code node} with a token for this user and role. */
+    public BridgeClient connect(HeraldNode node, String user, String role) {
+        return BridgeClient.connect(clients, node.port(), TestNodes.token(node, user, role));
+    }
+
+    /** Sends {@code body} to a control address ({@code herald:…}) and answers the frame that replies (rec or err). */
+    public static JsonObject ask(BridgeClient client, String address, JsonObject body) {
+        String reply = "reply-" + System.nanoTime();
+        client.request(address, body, reply);
+        return client.next(f -> reply.equals(f.getString("address")));
+    }
+
+    @Override
+    public void close() {
+        clients.close().await();
+        b.close().await();
+        a.close().await();
+    }
+}

@@ -10,6 +10,7 @@ import io.herald.history.Inbox;
 import io.herald.history.InboxEntry;
 import io.herald.history.KeyedState;
 import io.herald.history.StateEntry;
+import io.herald.history.HistorySearch;
 import io.herald.history.IdempotencyState;
 import io.herald.history.IdempotencyStore;
 import io.herald.history.LocalIdempotencyStore;
@@ -173,7 +174,8 @@ public final class EventPublisher {
     /** An event on its way into the log: encoded once, for its history record and, once numbered, its envelope. */
     private static final class Pending {
         final PublishRequest request;
-        final String id = newId();
+        /** Chosen before the key is claimed; the first claimant's, if this publish takes the key's claim over. */
+        String id = newId();
         final long ts = System.currentTimeMillis();
         final String dataJson;
         final String ownerId;
@@ -271,15 +273,17 @@ public final class EventPublisher {
          * second event with the same key in this batch) and come back for another claim.
          */
         private void claimThenAppend(List<Pending> batch) {
-            Map<String, String> hashes = new HashMap<>();
+            Map<String, String[]> claims = new HashMap<>();
             for (Pending pending : batch) {
                 if (pending.key != null) {
-                    hashes.putIfAbsent(pending.key.scoped(), pending.key.hash());
+                    claims.putIfAbsent(pending.key.scoped(), new String[]{pending.key.hash(), pending.id});
                 }
             }
-            keys.claim(hashes).onComplete(claimed -> {
+            keys.claim(claims).onComplete(claimed -> {
                 List<Pending> append = new ArrayList<>(batch.size());
                 Map<String, String> mine = new HashMap<>();
+                List<Pending> takenOver = new ArrayList<>();
+                long firstClaim = Long.MAX_VALUE;
                 for (Pending pending : batch) {
                     if (pending.key == null) {
                         append.add(pending);
@@ -295,6 +299,13 @@ public final class EventPublisher {
                     if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped)) {
                         mine.put(scoped, pending.key.hash());
                         append.add(pending);
+                    } else if (outcome.kind() == IdempotencyState.Kind.TAKEN_OVER && !mine.containsKey(scoped)) {
+                        // its first claimant's node left (or stalled past the lease), maybe after appending: the same
+                        // event (its id) is looked for in history, and appended only if it is not there
+                        mine.put(scoped, pending.key.hash());
+                        pending.id = outcome.eventId();
+                        firstClaim = Math.min(firstClaim, outcome.claimedAt());
+                        takenOver.add(pending);
                     } else if (outcome.kind() == IdempotencyState.Kind.DONE) {
                         pending.result.complete(Published.fromJson(new io.vertx.core.json.JsonObject(outcome.answer())).replay());
                     } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
@@ -304,11 +315,91 @@ public final class EventPublisher {
                         waitAndClaim(pending); // in flight elsewhere, or claimed by an earlier event of this batch
                     }
                 }
-                if (append.isEmpty()) {
-                    next();
+                Map<String, String> appendKeys = new HashMap<>(mine);
+                takenOver.forEach(p -> appendKeys.remove(p.key.scoped()));
+                Future<Void> first = takenOver.isEmpty() ? Future.succeededFuture() : takeOver(takenOver, firstClaim);
+                first.onComplete(v -> {
+                    if (append.isEmpty()) {
+                        next();
+                    } else {
+                        append(append, appendKeys.isEmpty() ? null : appendKeys);
+                    }
+                });
+            });
+        }
+
+        /**
+         * Publishes events whose keys this node took over: looks for their ids in history (since the first claim less a
+         * clock allowance, bounded: {@link HistorySearch}); those found get their seq as the answer (recorded, and
+         * given as a replay: nothing is appended), the others are appended one at a time, each looking first (a first
+         * claimant that stalled may append it meanwhile). Never fails the future: each publish gets its own outcome.
+         */
+        private Future<Void> takeOver(List<Pending> takenOver, long firstClaim) {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            takenOver.forEach(p -> ids.add(p.id));
+            long started = System.nanoTime();
+            return HistorySearch.find(vertx, log, type, ids, firstClaim - HistorySearch.CLOCK_ALLOWANCE_MS, HistorySearch.MAX_RECORDS)
+                    .transform(searched -> {
+                        if (searched.failed()) {
+                            // the claims stay this node's: a retry after their lease takes them over again and searches again
+                            HeraldException failure = new HeraldException(ErrorCode.UNAVAILABLE, "history could not be searched for"
+                                    + " an event whose first publish may have been appended (" + searched.cause().getClass().getSimpleName()
+                                    + "); the event was not published, retry with the same key");
+                            takenOver.forEach(p -> p.result.fail(failure));
+                            return Future.succeededFuture();
+                        }
+                        HistorySearch.Found found = searched.result();
+                        if (!found.complete()) {
+                            LOG.warning("the search for " + ids.size() + " " + type + " events taken over stopped after " + found.read()
+                                    + " records, before the first claim's time: those not found are appended (a first claimant stalled"
+                                    + " longer than that may have appended them too)");
+                        }
+                        Map<String, String[]> answers = new HashMap<>();
+                        List<Pending> replayed = new ArrayList<>();
+                        List<Published> replays = new ArrayList<>();
+                        List<Pending> missing = new ArrayList<>();
+                        for (Pending pending : takenOver) {
+                            Long seq = found.seqs().get(pending.id);
+                            if (seq == null) {
+                                missing.add(pending);
+                                continue;
+                            }
+                            Published published = new Published(pending.id, seq, found.epoch());
+                            answers.put(pending.key.scoped(), new String[]{pending.key.hash(), published.toJson().encode()});
+                            replayed.add(pending);
+                            replays.add(published);
+                        }
+                        LOG.info("took over " + takenOver.size() + " idempotency keys of " + type + " events whose first claimant left: "
+                                + replayed.size() + " found in history (" + found.read() + " records read, "
+                                + (System.nanoTime() - started) / 1_000_000 + " ms), " + missing.size() + " to append");
+                        Future<Void> recorded = answers.isEmpty() ? Future.succeededFuture()
+                                : keys.record(answers).otherwise(failed -> null).mapEmpty();
+                        return recorded.compose(v -> {
+                            for (int i = 0; i < replayed.size(); i++) {
+                                replayed.get(i).result.complete(replays.get(i).replay());
+                            }
+                            Future<Void> chain = Future.succeededFuture();
+                            for (Pending pending : missing) {
+                                chain = chain.compose(x -> appendTakenOver(pending));
+                            }
+                            return chain;
+                        });
+                    });
+        }
+
+        /** Appends one taken-over event, looking first; answers as a claimed append does. Never fails the future. */
+        private Future<Void> appendTakenOver(Pending pending) {
+            Map<String, String> claimed = Map.of(pending.key.scoped(), pending.key.hash());
+            stats.appended(1);
+            return log.appendLookingFirst(type, List.of(pending.record(wireVersion.getAsInt()))).transform(appended -> {
+                if (appended.succeeded()) {
+                    deliver(List.of(pending), appended.result(), claimed);
                 } else {
-                    append(append, mine.isEmpty() ? null : mine);
+                    pending.result.fail(appended.cause() instanceof HeraldException refused ? refused
+                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
+                            + appended.cause().getClass().getSimpleName() + "); the event was not published"));
                 }
+                return Future.succeededFuture();
             });
         }
 
@@ -392,7 +483,8 @@ public final class EventPublisher {
             keys.record(answers).onComplete(recorded -> {
                 if (recorded.failed()) {
                     LOG.warning(answers.size() + " idempotency keys of published " + type + " events could not be recorded ("
-                            + recorded.cause() + "); a repeat after their lease (" + IdempotencyStore.LEASE_MS / 1000 + " s) publishes again");
+                            + recorded.cause() + "); a repeat after their lease (" + IdempotencyStore.LEASE_MS / 1000 + " s) takes them over"
+                            + " and finds them in history");
                 }
                 for (int i = 0; i < keyed.size(); i++) {
                     keyed.get(i).result.complete(keyedResults.get(i));

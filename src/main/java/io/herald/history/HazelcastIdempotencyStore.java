@@ -33,6 +33,8 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
     private final Vertx vertx;
     private final IMap<PartitionAwareKey<String, String>, String> map;
     private final long windowMs;
+    /** This member's UUID, stored in its claims: a claim whose member left the cluster is taken over at once. */
+    private final String member;
 
     public HazelcastIdempotencyStore(Vertx vertx, HazelcastInstance hazelcast, long windowMs) {
         this.vertx = vertx;
@@ -44,11 +46,15 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
             LOG.warning(MAP + " keeps the configuration the cluster already has: " + e.getMessage());
         }
         this.map = hazelcast.getMap(MAP);
+        this.member = hazelcast.getCluster().getLocalMember().getUuid().toString();
     }
 
     @Override
-    public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes) {
-        return run(IdempotencyProcessor.CLAIM, hashes, LEASE_MS).map(results -> {
+    public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String[]> claims) {
+        Map<String, String> args = new HashMap<>(claims.size() * 2);
+        claims.forEach((key, claim) -> args.put(key, claim[0] + "\n" + claim[1]));
+        // a claim's entry is kept for the window (its lease is in the value): a retry after its node died finds its id
+        return run(IdempotencyProcessor.CLAIM, args, Math.max(windowMs, LEASE_MS)).map(results -> {
             Map<String, IdempotencyState.Outcome> outcomes = new HashMap<>(results.size() * 2);
             results.forEach((key, outcome) -> outcomes.put(key, IdempotencyState.Outcome.decode(outcome)));
             return outcomes;
@@ -64,7 +70,7 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
 
     @Override
     public Future<Void> release(Map<String, String> hashes) {
-        return run(IdempotencyProcessor.RELEASE, hashes, 0).mapEmpty();
+        return run(IdempotencyProcessor.RELEASE, hashes, Math.max(windowMs, LEASE_MS)).mapEmpty();
     }
 
     /** One call per bucket the keys fall in; answers key → the processor's result. */
@@ -78,7 +84,7 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
             String partitionKey = MAP + "." + bucket;
             bucketArgs.keySet().forEach(key -> keys.add(new PartitionAwareKey<>(key, partitionKey)));
             CompletionStage<Map<PartitionAwareKey<String, String>, String>> stage =
-                    map.submitToKeys(keys, new IdempotencyProcessor(op, bucketArgs, ttlMs));
+                    map.submitToKeys(keys, new IdempotencyProcessor(op, bucketArgs, ttlMs, member));
             calls.add(Future.fromCompletionStage(stage, context));
         });
         return Future.all(calls).map(all -> {

@@ -41,11 +41,22 @@ class EventPublisherKeysTest {
     final LocalEventLog local = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(1000, 3600));
     /** Appends that fail before reaching the log (history unreachable). */
     final AtomicInteger failNext = new AtomicInteger();
+    /** Appends that land, then fail (the answer lost: a node that lost its majority, or died, after appending). */
+    final AtomicInteger failAfterNext = new AtomicInteger();
     final EventLog log = new EventLog() {
         @Override
         public Future<Appended> append(String type, List<String> records) {
+            if (failAfterNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                local.append(type, records);
+                return Future.failedFuture(new IllegalStateException("answer lost"));
+            }
             return failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                     ? Future.failedFuture(new IllegalStateException("history down")) : local.append(type, records);
+        }
+
+        @Override
+        public Future<Appended> appendLookingFirst(String type, List<String> records) {
+            return local.appendLookingFirst(type, records);
         }
 
         @Override
@@ -62,7 +73,7 @@ class EventPublisherKeysTest {
     final LocalIdempotencyStore keys = new LocalIdempotencyStore(600_000);
     final IdempotencyStore counted = new IdempotencyStore() {
         @Override
-        public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes) {
+        public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String[]> hashes) {
             storeCalls.incrementAndGet();
             return keys.claim(hashes);
         }
@@ -103,6 +114,36 @@ class EventPublisherKeysTest {
 
     long tail() {
         return local.position(TYPE).await().tail();
+    }
+
+    @Test
+    void anAppendThatLandedButFailedIsFoundByTheRetryNotAppendedAgain() {
+        onLoop(() -> publisher.publish(request(0))); // someone else's event before
+        failAfterNext.set(1);
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        assertEquals(2, tail(), "the failed attempt landed");
+        onLoop(() -> publisher.publish(request(2))); // and someone else's after
+        String firstId = io.herald.event.EventRecord.decode(local.read(TYPE, 2, 1).await().events().get(0).record()).id();
+        Published retry = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertEquals(3, tail(), "nothing appended again");
+        assertEquals(firstId, retry.id(), "the first attempt's event, found by its id");
+        assertEquals(2, retry.seq());
+        assertTrue(retry.replayed());
+        Published again = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertEquals(new Published(firstId, 2, retry.epoch()).replay(), again, "and recorded");
+    }
+
+    @Test
+    void aTakeoverThatFindsNothingAppendsTheEventUnderTheFirstClaimsId() {
+        failNext.set(1); // failed before reaching history: the claim ends, with its id
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        assertEquals(0, tail());
+        Published retry = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertFalse(retry.replayed());
+        assertEquals(1, tail());
+        String stored = io.herald.event.EventRecord.decode(local.read(TYPE, 1, 1).await().events().get(0).record()).id();
+        assertEquals(stored, retry.id());
+        assertEquals(retry.replay(), onLoop(() -> publisher.publish(request(1), key("k", 1))));
     }
 
     @Test

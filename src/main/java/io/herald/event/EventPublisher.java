@@ -480,6 +480,7 @@ public final class EventPublisher {
                     keyedResults.add(published);
                 }
             }
+            haltIfTesting(answers.keySet());
             keys.record(answers).onComplete(recorded -> {
                 if (recorded.failed()) {
                     LOG.warning(answers.size() + " idempotency keys of published " + type + " events could not be recorded ("
@@ -573,6 +574,24 @@ public final class EventPublisher {
                 LOG.warning(count + " " + type + " events could not be filed in their users' inboxes: " + result.cause());
             }
         });
+    }
+
+    /**
+     * A test hook, off unless the JVM runs with {@code -Dherald.test.haltAfterAppendOf=<key>}: the node halts (as a
+     * SIGKILL would end it: no shutdown, no goodbye to the cluster) right after appending the event of that
+     * idempotency key and before recording its answer, inside the window a takeover closes (IdempotencyWindowIT).
+     */
+    private static final String HALT_AFTER_APPEND_OF = System.getProperty("herald.test.haltAfterAppendOf");
+
+    private static void haltIfTesting(java.util.Set<String> scopedKeys) {
+        if (HALT_AFTER_APPEND_OF != null) {
+            for (String scoped : scopedKeys) {
+                if (scoped.endsWith("\n" + HALT_AFTER_APPEND_OF)) {
+                    System.err.println("herald.test.haltAfterAppendOf: halting after the append of " + HALT_AFTER_APPEND_OF);
+                    Runtime.getRuntime().halt(9);
+                }
+            }
+        }
     }
 
     /** Results of {@link Counters#inboxFiled}. */

@@ -306,6 +306,7 @@ public final class EventPublisher {
                         pending.id = outcome.eventId();
                         firstClaim = Math.min(firstClaim, outcome.claimedAt());
                         takenOver.add(pending);
+                        append.add(pending); // in the batch's order: per type, the order of publishing stays the order of seq
                     } else if (outcome.kind() == IdempotencyState.Kind.DONE) {
                         pending.result.complete(Published.fromJson(new io.vertx.core.json.JsonObject(outcome.answer())).replay());
                     } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
@@ -315,17 +316,25 @@ public final class EventPublisher {
                         waitAndClaim(pending); // in flight elsewhere, or claimed by an earlier event of this batch
                     }
                 }
-                Map<String, String> appendKeys = new HashMap<>(mine);
-                takenOver.forEach(p -> appendKeys.remove(p.key.scoped()));
-                Future<Void> first = takenOver.isEmpty() ? Future.succeededFuture() : takeOver(takenOver, firstClaim);
-                first.onComplete(v -> {
-                    if (append.isEmpty()) {
-                        next();
-                    } else {
-                        append(append, appendKeys.isEmpty() ? null : appendKeys);
-                    }
-                });
+                if (append.isEmpty()) {
+                    next();
+                } else if (takenOver.isEmpty()) {
+                    append(append, mine.isEmpty() ? null : mine);
+                } else {
+                    takeOver(append, new java.util.HashSet<>(takenOver), firstClaim).onComplete(v -> next());
+                }
             });
+        }
+
+        /** The keys (key → hash) of those of {@code batch} that have one. */
+        private Map<String, String> keysOf(List<Pending> batch) {
+            Map<String, String> claimed = new HashMap<>();
+            for (Pending pending : batch) {
+                if (pending.key != null) {
+                    claimed.put(pending.key.scoped(), pending.key.hash());
+                }
+            }
+            return claimed.isEmpty() ? null : claimed;
         }
 
         /**
@@ -334,7 +343,7 @@ public final class EventPublisher {
          * given as a replay: nothing is appended), the others are appended one at a time, each looking first (a first
          * claimant that stalled may append it meanwhile). Never fails the future: each publish gets its own outcome.
          */
-        private Future<Void> takeOver(List<Pending> takenOver, long firstClaim) {
+        private Future<Void> takeOver(List<Pending> batch, java.util.Set<Pending> takenOver, long firstClaim) {
             java.util.Set<String> ids = new java.util.HashSet<>();
             takenOver.forEach(p -> ids.add(p.id));
             long started = System.nanoTime();
@@ -346,7 +355,9 @@ public final class EventPublisher {
                                     + " an event whose first publish may have been appended (" + searched.cause().getClass().getSimpleName()
                                     + "); the event was not published, retry with the same key");
                             takenOver.forEach(p -> p.result.fail(failure));
-                            return Future.succeededFuture();
+                            List<Pending> others = new ArrayList<>(batch);
+                            others.removeAll(takenOver);
+                            return others.isEmpty() ? Future.succeededFuture() : appendOnly(others, keysOf(others));
                         }
                         HistorySearch.Found found = searched.result();
                         if (!found.complete()) {
@@ -378,9 +389,29 @@ public final class EventPublisher {
                             for (int i = 0; i < replayed.size(); i++) {
                                 replayed.get(i).result.complete(replays.get(i).replay());
                             }
+                            // in the batch's order: runs of events of their own as one append each, a taken-over event
+                            // not found as an append of its own that looks first
+                            java.util.Set<Pending> answered = new java.util.HashSet<>(replayed);
                             Future<Void> chain = Future.succeededFuture();
-                            for (Pending pending : missing) {
+                            List<Pending> run = new ArrayList<>();
+                            for (Pending pending : batch) {
+                                if (answered.contains(pending)) {
+                                    continue;
+                                }
+                                if (!takenOver.contains(pending)) {
+                                    run.add(pending);
+                                    continue;
+                                }
+                                if (!run.isEmpty()) {
+                                    List<Pending> segment = List.copyOf(run);
+                                    run.clear();
+                                    chain = chain.compose(x -> appendOnly(segment, keysOf(segment)));
+                                }
                                 chain = chain.compose(x -> appendTakenOver(pending));
+                            }
+                            if (!run.isEmpty()) {
+                                List<Pending> segment = List.copyOf(run);
+                                chain = chain.compose(x -> appendOnly(segment, keysOf(segment)));
                             }
                             return chain;
                         });
@@ -416,16 +447,20 @@ public final class EventPublisher {
             }
         }
 
-        /** Appends the batch as one log operation; {@code claimed} (key → hash, or null) are the keys it holds. */
+        /** Appends the batch as one log operation, then the next; {@code claimed} (key → hash, or null) are the keys it holds. */
         private void append(List<Pending> batch, Map<String, String> claimed) {
+            appendOnly(batch, claimed).onComplete(v -> next());
+        }
+
+        /** Appends the batch as one log operation and answers its publishes; never fails. */
+        private Future<Void> appendOnly(List<Pending> batch, Map<String, String> claimed) {
             List<String> records = new ArrayList<>(batch.size());
             int version = wireVersion.getAsInt();
             for (Pending pending : batch) {
                 records.add(pending.record(version));
             }
             stats.appended(batch.size());
-            log.append(type, records).onComplete(appended -> {
-                inFlight = false;
+            return log.append(type, records).transform(appended -> {
                 if (appended.succeeded()) {
                     deliver(batch, appended.result(), claimed);
                 } else {
@@ -437,9 +472,7 @@ public final class EventPublisher {
                             + appended.cause().getClass().getSimpleName() + "); the event was not published");
                     batch.forEach(p -> p.result.fail(failure));
                 }
-                if (!waiting.isEmpty()) {
-                    appendWaiting();
-                }
+                return Future.succeededFuture();
             });
         }
 

@@ -147,6 +147,25 @@ class EventPublisherKeysTest {
     }
 
     @Test
+    void aBatchMixingTakeoversAndNewEventsKeepsItsOrderInSeq() {
+        failAfterNext.set(1); // k1 lands, its answer lost
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k1", 1))));
+        failNext.set(1); // k3 never lands
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(3), key("k3", 3))));
+        assertEquals(1, tail());
+        // a source publishes again from the start: k1 (found), k2 (new), k3 (taken over, not found), k4 (new)
+        List<Published> results = onLoop(() -> publisher.publishAll(List.of(request(1), request(2), request(3), request(4)),
+                List.of(key("k1", 1), key("k2", 2), key("k3", 3), key("k4", 4))));
+        assertTrue(results.get(0).replayed());
+        assertEquals(1, results.get(0).seq());
+        assertEquals(List.of(2L, 3L, 4L), results.subList(1, 4).stream().map(Published::seq).toList(), "k2, k3, k4 in their order");
+        assertEquals(4, tail(), "k1 once");
+        List<Integer> ns = local.read(TYPE, 1, 10).await().events().stream()
+                .map(e -> io.herald.event.EventRecord.decode(e.record()).data().getInteger("n")).toList();
+        assertEquals(List.of(1, 2, 3, 4), ns);
+    }
+
+    @Test
     void withoutKeysTheStoreIsNeverAsked() {
         onLoop(() -> publisher.publish(request(1)));
         onLoop(() -> publisher.publishAll(List.of(request(2), request(3))));

@@ -81,9 +81,6 @@ public final class KafkaSource implements Runnable {
      * others of its chain (a partition just assigned).
      */
     private final BiFunction<List<RecordMapping.Mapped>, int[], CompletableFuture<List<Result>>> publish;
-    /** Records a partition just assigned still publishes one at a time, by partition (see {@link #handle}). */
-    private final Map<TopicPartition, Integer> careful = new HashMap<>();
-    private final int carefulRecords;
     private final NodeStats stats;
     private final String bootstrapServers;
     private final String groupId;
@@ -106,7 +103,6 @@ public final class KafkaSource implements Runnable {
     public KafkaSource(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, RecordMapping mapping,
                        BiFunction<List<RecordMapping.Mapped>, int[], CompletableFuture<List<Result>>> publish, NodeStats stats,
                        String bootstrapServers, String groupId, int maxPollRecords) {
-        this.carefulRecords = maxPollRecords;
         this.consumer = consumer;
         this.producer = producer;
         this.mapping = mapping;
@@ -144,13 +140,11 @@ public final class KafkaSource implements Runnable {
                     partitions.forEach(tp -> {
                         resumeAt.remove(tp);
                         failures.remove(tp);
-                        careful.remove(tp);
                     });
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    partitions.forEach(tp -> careful.put(tp, carefulRecords));
                     LOG.info("Kafka source: assigned " + partitions.size() + " partitions of " + mapping.rules().keySet()
                             + " (group " + groupId + ")");
                 }
@@ -232,17 +226,11 @@ public final class KafkaSource implements Runnable {
         consumed.forEach(stats::kafkaConsumed);
 
         if (!toPublish.isEmpty()) {
-            // A partition's first records after it came to this node may have idempotency keys its previous owner claimed
-            // and died holding: the publisher waits for such a key (its lease) and publishes the records after it
-            // meanwhile, which would put them before it in seq. So these records (as many as one poll takes: all a
-            // previous owner can have had in hand) are published one at a time; after them, the batch at once.
+            // All at once, also a partition's first records after it came to this node: a key its previous owner claimed
+            // and died holding is taken over at once (its member left the cluster) and the record published as the
+            // previous owner's event, found in history or appended, in the batch's order (docs/kafka.md)
             int[] chain = new int[toPublish.size()];
-            Map<TopicPartition, Integer> chains = new HashMap<>();
-            for (int i = 0; i < toPublish.size(); i++) {
-                TopicPartition tp = toPublish.get(i).partition;
-                chain[i] = careful.getOrDefault(tp, 0) > 0 ? chains.computeIfAbsent(tp, x -> chains.size()) : -1;
-            }
-            byPartition.forEach((tp, items) -> careful.computeIfPresent(tp, (x, left) -> left > items.size() ? left - items.size() : null));
+            java.util.Arrays.fill(chain, -1);
             List<Result> results = publishAll(toPublish, chain);
             for (int i = 0; i < toPublish.size(); i++) {
                 Item item = toPublish.get(i);

@@ -197,13 +197,16 @@ class KafkaSourceIT {
             Eventually.assertWithin(30, "the stats count them", () -> {
                 JsonObject totals = TestNodes.http("GET", node.port(), "/api/stats", "Bearer " + HeraldConfig.DEV_API_KEY, null).json()
                         .getJsonObject("totals");
-                return new JsonObject().put("k1-orders", 93).put("k1-payments", 7).put("k1-bodies", 4).equals(totals.getJsonObject("kafkaConsumed"))
-                        && new JsonObject().put("k1-orders", 90).put("k1-payments", 6).put("k1-bodies", 2).equals(totals.getJsonObject("kafkaAppended"))
-                        && new JsonObject().put("k1-orders", 3).put("k1-bodies", 2).equals(totals.getJsonObject("kafkaDeadLettered"))
-                        && totals.getLong("kafkaConnected") == 1;
+                // one family for every source: source="kafka:<topic>" next to "outbox"
+                return new JsonObject().put("kafka:k1-orders", 93).put("kafka:k1-payments", 7).put("kafka:k1-bodies", 4).equals(totals.getJsonObject("sourceConsumed"))
+                        && new JsonObject().put("kafka:k1-orders", 90).put("kafka:k1-payments", 6).put("kafka:k1-bodies", 2).equals(totals.getJsonObject("sourceAppended"))
+                        && new JsonObject().put("kafka:k1-orders", 3).put("kafka:k1-bodies", 2).equals(totals.getJsonObject("sourceDeadLettered"))
+                        && new JsonObject().put("kafka:k1-orders", 1).put("kafka:k1-payments", 1).put("kafka:k1-bodies", 1).equals(totals.getJsonObject("sourceConnected"))
+                        && !totals.containsKey("kafkaConsumed");
             });
             String metrics = TestNodes.http("GET", node.port(), "/metrics", null, null).body();
-            assertTrue(metrics.contains("herald_kafka_appended_total{topic=\"k1-orders\"} 90.0"), "metrics: kafka appended");
+            assertTrue(metrics.contains("herald_source_appended_total{source=\"kafka:k1-orders\"} 90.0"), "metrics: kafka appended");
+            assertTrue(!metrics.contains("herald_kafka_"), "no herald_kafka_* family any more");
             TestNodes.Response ready = TestNodes.http("GET", node.port(), "/ready", null, null);
             assertEquals(200, ready.status(), ready.body());
             JsonObject kafka = HealthIT.check(ready.json(), "sources").getJsonObject("data").getJsonObject("kafka");
@@ -227,7 +230,7 @@ class KafkaSourceIT {
             });
             JsonObject totals = TestNodes.http("GET", node.port(), "/api/stats", "Bearer " + HeraldConfig.DEV_API_KEY, null).json()
                     .getJsonObject("totals");
-            assertEquals(0L, totals.getLong("kafkaConnected"), totals.encode());
+            assertEquals(new JsonObject().put("kafka:nowhere", 0), totals.getJsonObject("sourceConnected"), totals.encode());
         } finally {
             node.close().await();
         }
@@ -283,7 +286,7 @@ class KafkaSourceIT {
             assertEquals(held, assertEveryRecordInOrder(cluster, perPartition), "reading every record again appended nothing");
             assertEquals(0L, cluster.get(0, "/api/stats").json().getJsonArray("nodes").stream().map(n -> (JsonObject) n)
                     .filter(n -> n.getString("node").equals(cluster.nodeId(0))).findFirst().orElseThrow()
-                    .getJsonObject("kafkaAppended").getLong("k2-orders", 0L), "the second reading appended nothing");
+                    .getJsonObject("sourceAppended", new JsonObject()).getLong("kafka:k2-orders", 0L), "the second reading appended nothing");
         }
     }
 
@@ -334,10 +337,10 @@ class KafkaSourceIT {
     }
 
     private static long appended(JarCluster cluster, int i) {
-        return nodeStats(cluster, i).getJsonObject("kafkaAppended", new JsonObject()).getLong("k2-orders", 0L);
+        return nodeStats(cluster, i).getJsonObject("sourceAppended", new JsonObject()).getLong("kafka:k2-orders", 0L);
     }
 
     private static long consumed(JarCluster cluster, int i) {
-        return nodeStats(cluster, i).getJsonObject("kafkaConsumed", new JsonObject()).getLong("k2-orders", 0L);
+        return nodeStats(cluster, i).getJsonObject("sourceConsumed", new JsonObject()).getLong("kafka:k2-orders", 0L);
     }
 }

@@ -55,6 +55,16 @@ public final class KafkaSource implements Runnable {
     public static final String ERROR_CODE_HEADER = "herald-error-code";
     /** The dead letter's header with the record's position: {@code topic/partition/offset}. */
     public static final String SOURCE_HEADER = "herald-source";
+
+    /** A topic's name as a source in stats ({@code source="kafka:<topic>"}, next to {@code "outbox"}). */
+    public static String source(String topic) {
+        return "kafka:" + topic;
+    }
+
+    /** Whether this node's consumer has a broker connection, for each topic it reads. */
+    private void connected(boolean connected) {
+        mapping.rules().keySet().forEach(topic -> stats.sourceConnected(source(topic), connected));
+    }
     static final Duration POLL = Duration.ofMillis(500);
     static final long COMMIT_TIMEOUT_MS = 30_000;
     /** The longest a batch's publishes may take before the batch is retried. */
@@ -181,7 +191,7 @@ public final class KafkaSource implements Runnable {
             } catch (RuntimeException e) {
                 LOG.fine("Kafka producer close: " + e);
             }
-            stats.kafkaConnected(false);
+            connected(false);
             if (!"stopped".equals(state)) {
                 state = "closed";
             }
@@ -223,7 +233,7 @@ public final class KafkaSource implements Runnable {
             byPartition.put(tp, items);
             consumed.merge(tp.topic(), items.size(), Integer::sum);
         }
-        consumed.forEach(stats::kafkaConsumed);
+        consumed.forEach((topic, n) -> stats.sourceConsumed(source(topic), n));
 
         if (!toPublish.isEmpty()) {
             // All at once, also a partition's first records after it came to this node: a key its previous owner claimed
@@ -286,8 +296,8 @@ public final class KafkaSource implements Runnable {
                 commits.put(tp, new OffsetAndMetadata(next));
             }
         }
-        appended.forEach(stats::kafkaAppended);
-        deadLettered.forEach(stats::kafkaDeadLettered);
+        appended.forEach((topic, n) -> stats.sourceAppended(source(topic), n));
+        deadLettered.forEach((topic, n) -> stats.sourceDeadLettered(source(topic), n));
         if (!commits.isEmpty()) {
             commit(commits);
         }
@@ -407,7 +417,7 @@ public final class KafkaSource implements Runnable {
                 total += partitionLag.getAsLong();
             }
         }
-        lagByTopic.forEach(stats::kafkaLag);
+        lagByTopic.forEach((topic, n) -> stats.sourceLag(source(topic), n));
         lag = total;
         assigned = assignment.size();
         boolean connected = false;
@@ -421,7 +431,7 @@ public final class KafkaSource implements Runnable {
             everConnected = true;
         }
         state = connected ? "connected" : everConnected ? "disconnected" : "connecting";
-        stats.kafkaConnected(connected);
+        connected(connected);
     }
 
     private void failed(String what, Exception e) {

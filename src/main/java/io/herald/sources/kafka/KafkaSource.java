@@ -120,6 +120,7 @@ public final class KafkaSource implements Runnable {
         this.stats = stats;
         this.bootstrapServers = bootstrapServers;
         this.groupId = groupId;
+        connected(false); // each topic shows as a source, not connected, until the consumer has a broker
     }
 
     /** Asks the loop to end after the batch in hand (committed); {@link #awaitFinished} waits for it. */

@@ -350,7 +350,10 @@ public final class EventPublisher {
             return HistorySearch.find(vertx, log, type, ids, firstClaim - HistorySearch.CLOCK_ALLOWANCE_MS, HistorySearch.MAX_RECORDS)
                     .transform(searched -> {
                         if (searched.failed()) {
-                            // the claims stay this node's: a retry after their lease takes them over again and searches again
+                            // the claims end now, keeping their ids: a retry takes them over again at once and searches again
+                            Map<String, String> ended = new HashMap<>();
+                            takenOver.forEach(p -> ended.put(p.key.scoped(), p.key.hash()));
+                            keys.release(ended);
                             HeraldException failure = new HeraldException(ErrorCode.UNAVAILABLE, "history could not be searched for"
                                     + " an event whose first publish may have been appended (" + searched.cause().getClass().getSimpleName()
                                     + "); the event was not published, retry with the same key");
@@ -426,6 +429,7 @@ public final class EventPublisher {
                 if (appended.succeeded()) {
                     deliver(List.of(pending), appended.result(), claimed);
                 } else {
+                    keys.release(claimed); // ends the claim, keeping its id: a retry takes it over and looks again
                     pending.result.fail(appended.cause() instanceof HeraldException refused ? refused
                             : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
                             + appended.cause().getClass().getSimpleName() + "); the event was not published"));

@@ -43,6 +43,8 @@ class EventPublisherKeysTest {
     final AtomicInteger failNext = new AtomicInteger();
     /** Appends that land, then fail (the answer lost: a node that lost its majority, or died, after appending). */
     final AtomicInteger failAfterNext = new AtomicInteger();
+    /** Reads of history that fail (a takeover's search). */
+    final AtomicInteger failReads = new AtomicInteger();
     final EventLog log = new EventLog() {
         @Override
         public Future<Appended> append(String type, List<String> records) {
@@ -61,6 +63,9 @@ class EventPublisherKeysTest {
 
         @Override
         public Future<HistoryPage> read(String type, long fromSeq, int limit) {
+            if (failReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return Future.failedFuture(new IllegalStateException("history unreadable"));
+            }
             return local.read(type, fromSeq, limit);
         }
 
@@ -163,6 +168,20 @@ class EventPublisherKeysTest {
         List<Integer> ns = local.read(TYPE, 1, 10).await().events().stream()
                 .map(e -> io.herald.event.EventRecord.decode(e.record()).data().getInteger("n")).toList();
         assertEquals(List.of(1, 2, 3, 4), ns);
+    }
+
+    @Test
+    void aTakeoverWhoseSearchFailsEndsItsClaimSoThatTheNextRetryTakesItOverAtOnce() {
+        failAfterNext.set(1);
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        failReads.set(1);
+        HeraldException failed = assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        assertEquals(ErrorCode.UNAVAILABLE, failed.code());
+        int before = storeCalls.get();
+        Published retry = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertEquals(2, storeCalls.get() - before, "one claim, taken over at once (not in flight for a lease: no claims again), one record");
+        assertTrue(retry.replayed());
+        assertEquals(1, tail(), "found, not appended again");
     }
 
     @Test

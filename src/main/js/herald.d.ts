@@ -120,7 +120,7 @@ export declare const ERROR_CODES: {
   readonly rate_limited: { readonly status: 429; readonly reconnect: 'yes'; readonly close: 'rate_limited' };
   readonly too_many_connections: { readonly status: 429; readonly reconnect: 'yes'; readonly close: 'too_many_connections' };
   readonly internal_error: { readonly status: 500; readonly reconnect: 'yes' };
-  readonly unavailable: { readonly status: 503; readonly reconnect: 'yes' };
+  readonly unavailable: { readonly status: 503; readonly reconnect: 'yes'; readonly close: 'unavailable' };
 };
 export declare const CLOSE_RANGES: ReadonlyArray<{ readonly reconnect: Reconnect; readonly from: number; readonly to: number }>;
 // </vocabulary>

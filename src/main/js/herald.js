@@ -48,7 +48,7 @@ export const ERROR_CODES = Object.freeze({
   rate_limited: Object.freeze({ status: 429, reconnect: 'yes', close: 'rate_limited' }),
   too_many_connections: Object.freeze({ status: 429, reconnect: 'yes', close: 'too_many_connections' }),
   internal_error: Object.freeze({ status: 500, reconnect: 'yes' }),
-  unavailable: Object.freeze({ status: 503, reconnect: 'yes' }),
+  unavailable: Object.freeze({ status: 503, reconnect: 'yes', close: 'unavailable' }),
 });
 /** What a client does after a close code of 4000 and up, by range (yes: connect again; new_token: only with a new token; no: stop). */
 export const CLOSE_RANGES = Object.freeze([

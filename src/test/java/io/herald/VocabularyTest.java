@@ -115,7 +115,7 @@ class VocabularyTest {
         assertEquals(CloseReason.RATE_LIMITED, CloseReason.forRefusal(ErrorCode.RATE_LIMITED));
         assertEquals(CloseReason.TOO_MANY_CONNECTIONS, CloseReason.forRefusal(ErrorCode.TOO_MANY_CONNECTIONS));
         assertEquals(CloseReason.TOKEN_INVALID, CloseReason.forRefusal(ErrorCode.TOO_MANY_ROOMS), "the token's rooms claim: refused again");
-        assertEquals(CloseReason.INTERNAL_ERROR, CloseReason.forRefusal(ErrorCode.UNAVAILABLE));
+        assertEquals(CloseReason.UNAVAILABLE, CloseReason.forRefusal(ErrorCode.UNAVAILABLE), "a client refused before it read the err still hears why");
         assertEquals(CloseReason.INTERNAL_ERROR, CloseReason.forRefusal(ErrorCode.ACCESS_DENIED));
         for (ErrorCode code : ErrorCode.values()) {
             assertTrue(CloseReason.forRefusal(code) != null, code.id()); // a close the file names that is no reason would throw

@@ -150,10 +150,12 @@ public final class HttpVerticle extends VerticleBase {
         BrowserOrigins browsers = new BrowserOrigins(origins, stats);
         router.route(BRIDGE_PATH + "/*").handler(browsers);
         router.route("/api/*").handler(browsers);
+        // the largest message a client may send, on any transport (SocketBridge.TRANSPORT_LIMIT_FACTOR × bridge.maxFrameBytes)
+        int messageLimit = SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes();
         // WebSocket transports are served by webSocketHandler below; these are the others (xhr, eventsource, …)
         // whose client frames come in xhr_send POSTs: vertx-web's SockJS answers those with 500 unless a
         // BodyHandler read the body first (bounded like a WebSocket message, never written to disk)
-        router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit((long) SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes()));
+        router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(messageLimit));
         // vertx-web closes the connection after each response of these transports without saying so; a keep-alive
         // client (Node's default agent, a proxy) would send its next request on it and get a reset. No capture
         // group: vertx-web reads the session id as param0.
@@ -208,8 +210,8 @@ public final class HttpVerticle extends VerticleBase {
                 .setHost(config.http().host())
                 // messages between maxFrameBytes and the message limit get a frame_too_large err, larger ones the 1009
                 // close; the codec cuts a single frame past the frame limit without a close frame, so that limit is higher
-                .setMaxWebSocketFrameSize(2 * SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
-                .setMaxWebSocketMessageSize(SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes())
+                .setMaxWebSocketFrameSize(2 * messageLimit)
+                .setMaxWebSocketMessageSize(messageLimit)
                 // permessage-deflate: events are compressed once for all sockets that negotiated it, the extension
                 // negotiated by WebSocketCompression (no context either way, inflation capped; see prepare below)
                 .setPerMessageWebSocketCompressionSupported(config.bridge().compression())
@@ -243,7 +245,7 @@ public final class HttpVerticle extends VerticleBase {
         return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
                 // permessage-deflate negotiated by Herald: no context either way, what clients send inflated within the cap
                 .connectionHandler(connection -> WebSocketCompression.prepare(connection, config.bridge().compressionMinBytes(),
-                        SocketBridge.TRANSPORT_LIMIT_FACTOR * config.bridge().maxFrameBytes()))
+                        messageLimit))
                 .webSocketHandshakeHandler(handshake -> {
                     if (webSocketFraming(handshake.path()) == null && !io.herald.graphql.GraphQLEndpoint.serves(handshake.path())) {
                         handshake.reject(404);

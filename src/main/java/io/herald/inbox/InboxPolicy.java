@@ -70,7 +70,7 @@ public final class InboxPolicy implements ConnectionPolicy {
         InboxReader current = admit(connection, Addresses.INBOX);
         Principal who = connection.principal();
         return current.read(who.userId(), body.getValue(PresencePage.LIMIT), body.getValue(PresencePage.NEXT),
-                readable(roles.forRole(who.role()), who.userId(), who.role(), Set.copyOf(connection.rooms())));
+                readable(current.targets(), roles.forRole(who.role()), who.userId(), who.role(), Set.copyOf(connection.rooms())));
     }
 
     private Future<JsonObject> ack(Connection connection, JsonObject body) {
@@ -80,11 +80,12 @@ public final class InboxPolicy implements ConnectionPolicy {
     }
 
     /** What a reader of this role, user and rooms may read of an inbox: each entry as its live delivery would be decided. */
-    static Predicate<InboxEntry> readable(RolePermissions permissions, String userId, String role, Set<String> rooms) {
+    static Predicate<InboxEntry> readable(io.herald.state.TargetCache targets, RolePermissions permissions, String userId, String role,
+                                          Set<String> rooms) {
         if (permissions == null) {
             return entry -> false; // a role the matrix does not define reads nothing
         }
-        return entry -> StateAccess.readable(entry.ownerId(), entry.target(), permissions.readAccess(entry.type()), userId, role, rooms);
+        return entry -> StateAccess.readable(targets, entry.ownerId(), entry.target(), permissions.readAccess(entry.type()), userId, role, rooms);
     }
 
     private InboxReader admit(Connection connection, String address) {

@@ -35,9 +35,22 @@ public final class InboxReader {
     public static final String ACKED = "acked";
 
     private final Inbox inbox;
+    private final io.herald.state.TargetCache targets;
 
+    /** A reader of the node: entries' targets decoded by the cache the node's readers share. */
     public InboxReader(Inbox inbox) {
+        this(inbox, io.herald.state.TargetCache.SHARED);
+    }
+
+    /** With its own cache of decoded targets (a test counts its decodes alone). */
+    public InboxReader(Inbox inbox, io.herald.state.TargetCache targets) {
         this.inbox = inbox;
+        this.targets = targets;
+    }
+
+    /** Where the targets of this inbox's entries are decoded. */
+    public io.herald.state.TargetCache targets() {
+        return targets;
     }
 
     /** Where the inbox is kept (the publisher files in it). */

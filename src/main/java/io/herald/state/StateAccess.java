@@ -29,10 +29,16 @@ public final class StateAccess {
      * per node and text ({@link TargetCache}), and only when the access leaves it to decide.
      */
     public static boolean readable(String ownerId, String targetJson, Access access, String userId, String role, Set<String> rooms) {
+        return readable(TargetCache.SHARED, ownerId, targetJson, access, userId, role, rooms);
+    }
+
+    /** The same, the target decoded by {@code targets} (a reader's own cache; the node's readers share {@link TargetCache#SHARED}). */
+    public static boolean readable(TargetCache targets, String ownerId, String targetJson, Access access, String userId, String role,
+                                   Set<String> rooms) {
         if (access == Access.NONE) {
             return false;
         }
-        Target target = TargetCache.SHARED.target(targetJson);
+        Target target = targets.target(targetJson);
         if (access == Access.OWN) {
             boolean owned = userId != null && (userId.equals(ownerId) || target != null && target.namesUser(userId));
             if (!owned) {

@@ -95,7 +95,19 @@ public final class BridgeClient implements AutoCloseable {
             // the node refused the connection right after the handshake: the close (and its err frame) came first,
             // and its close handler may still be on its way (IllegalStateException, or "WebSocket is closed")
             boolean refusedEarly = e instanceof IllegalStateException || "WebSocket is closed".equals(e.getMessage());
-            if (!refusedEarly || !bridge.awaitClose()) {
+            if (!refusedEarly) {
+                throw e;
+            }
+            // Vert.x's client hands our handlers to the socket once connected; when the node's close came first, that
+            // throws ("WebSocket is closed"), the close handler is never called and the err before it is dropped, but
+            // the socket kept the close's code and reason: they are what this client heard
+            Short code = ws.closeStatusCode();
+            if (code != null && bridge.closed.getCount() > 0) {
+                bridge.closeCode = (int) code;
+                bridge.closeReason = ws.closeReason();
+                bridge.closed.countDown();
+            }
+            if (!bridge.awaitClose()) {
                 throw e;
             }
         }

@@ -28,7 +28,17 @@ public final class TwoNodes implements AutoCloseable {
         int a = TestNodes.freePort();
         int b = TestNodes.freePort();
         HeraldNode first = TestNodes.startClustered(cluster, a, List.of(a, b), edit);
-        return new TwoNodes(first, TestNodes.startClustered(cluster, b, List.of(a, b), edit));
+        try {
+            return new TwoNodes(first, TestNodes.startClustered(cluster, b, List.of(a, b), edit));
+        } catch (RuntimeException | Error e) {
+            // the second did not start: the first is closed here, not left running for the rest of the JVM's tests
+            try {
+                first.close().await();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     /** A bridge client of {@code node} with a token for this user and role. */

@@ -123,6 +123,43 @@ class DecompressionBombIT {
         });
     }
 
+    /** Compressed data that does not inflate: a close frame 1007 invalid_payload, not a bare TCP close (1006). */
+    @Test
+    void corruptCompressedDataClosesWithInvalidPayload() throws Exception {
+        try (RawWebSocket ws = open()) {
+            ws.frame(true, 4, RawWebSocket.TEXT, true, new byte[] {(byte) 0xFF, 1, 2, 3}, null);
+            assertTrue(ws.awaitEnd(30), "closed");
+            assertEquals(Integer.valueOf(1007), ws.closeCode(), "ended by " + ws.endedBy());
+            assertEquals("invalid_payload", ws.closeReason());
+        }
+    }
+
+    /**
+     * RFC 6455 §5.2: a reserved bit no negotiated extension defines fails the connection (1002 protocol_error): RSV1
+     * on a socket without permessage-deflate, on the bridge and on {@code /graphql}; RSV2 on one with it.
+     */
+    @Test
+    void reservedBitsNoExtensionDefinesCloseWithProtocolError() throws Exception {
+        String token = TestNodes.token(node, "u-bomb", "admin");
+        for (String path : List.of("/eventbus/websocket?token=" + token, "/graphql")) {
+            List<String> refused = new ArrayList<>();
+            try (RawWebSocket plain = RawWebSocket.open(node.port(), path, RANDOM, refused,
+                    path.startsWith("/graphql") ? "Sec-WebSocket-Protocol: graphql-transport-ws\r\n" : "")) {
+                assertNotNull(plain, refused.toString());
+                assertTrue(!plain.head().toLowerCase().contains("permessage-deflate"), plain.head());
+                plain.frame(true, 4, RawWebSocket.TEXT, true, "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+                assertTrue(plain.awaitEnd(30), "closed");
+                assertEquals(Integer.valueOf(1002), plain.closeCode(), path + " ended by " + plain.endedBy());
+                assertEquals("protocol_error", plain.closeReason());
+            }
+        }
+        try (RawWebSocket deflate = open()) {
+            deflate.frame(true, 2, RawWebSocket.TEXT, true, "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+            assertTrue(deflate.awaitEnd(30), "closed");
+            assertEquals(Integer.valueOf(1002), deflate.closeCode(), "ended by " + deflate.endedBy());
+        }
+    }
+
     /** The node closed it (close frame, or the connection ended), not the test's read timeout. */
     private static boolean closedByNode(RawWebSocket ws) {
         String by = ws.endedBy();

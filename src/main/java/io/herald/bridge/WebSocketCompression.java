@@ -54,15 +54,19 @@ import java.util.zip.Inflater;
  * <li>no message the client sends refers to an earlier one, so {@link Bounded} inflates each message from a reset
  * inflater taken from a small pool of the event loop and given back when the message ends: an idle connection holds
  * none (one in the middle of a fragmented compressed message holds one); and it stops inflating as soon as a message
- * passes {@code maxMessageBytes} (the bridge's WebSocket message cap, 4 × {@code bridge.maxFrameBytes}), drops the
- * rest of what the client sends and closes with {@code frame_too_large} (1009), as for an uncompressed message past
- * the cap.</li>
+ * passes {@code maxMessageBytes} ({@code bridge.maxFrameBytes}: the bridge refuses more anyway), drops the rest of
+ * what the client sends and closes with {@code frame_too_large} (1009). What the fragments of an unfinished compressed
+ * message inflated waits in Vert.x for the message's end: it is charged to the event loop's budget
+ * ({@code bridge.inflateBudgetBytes}) and given back once, when the message or the connection ends; a connection
+ * whose fragment would pass the budget is closed with {@code unavailable} (1013). Data that does not inflate closes
+ * with {@code invalid_payload} (1007), RSV1 on a continuation with {@code protocol_error} (1002).</li>
  * </ul>
  * What is internal here: finding Vert.x's extension handler in the connection's pipeline (by Netty's public class)
  * and the pipeline itself ({@link ConnectionBase#channelHandlerContext()}). If a Vert.x upgrade moves either,
- * {@link #prepare} answers false and Netty's own extension would be negotiated: {@link #adopt} then removes its
- * encoder (what Vert.x writes goes uncompressed, events plain) and logs it; {@code WebSocketCompressionTest} fails so
- * the upgrade is noticed before that ships.
+ * {@link #prepare} answers false and Netty's own extension would be negotiated: {@link #adopt} then closes the socket
+ * with {@code internal_error} (Netty's decoder inflates without a cap) and logs it once; {@code WebSocketCompressionTest}
+ * fails so the upgrade is noticed before that ships. (HTTP/2 connections have no such handler: prepare answers false
+ * there and nothing is refused.)
  */
 public final class WebSocketCompression {
     private static final Logger LOG = Logger.getLogger(WebSocketCompression.class.getName());

@@ -230,6 +230,25 @@ class WebSocketInflateTest {
         }
     }
 
+    /** A Vert.x upgrade that bypasses prepare would leave an uncapped decoder: the socket is closed instead. */
+    @Test
+    void adoptClosesASocketWithAnExtensionDecoderThatIsNotHerals() {
+        EmbeddedChannel foreign = new EmbeddedChannel(new io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionDecoder() {
+            @Override
+            protected void decode(io.netty.channel.ChannelHandlerContext ctx, WebSocketFrame msg, List<Object> out) {
+                out.add(msg.retain());
+            }
+        });
+        assertFalse(WebSocketCompression.adopt(foreign.pipeline(), 1024));
+        assertClosedWith(foreign, 4000, "internal_error");
+        // Herald's own decoder stays
+        EmbeddedChannel own = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP), new WebSocketCompression.ContextFree(1024));
+        assertTrue(WebSocketCompression.adopt(own.pipeline(), 1024));
+        assertTrue(own.isOpen());
+        assertNotNull(own.pipeline().get(WebSocketCompression.Bounded.class));
+        own.finishAndReleaseAll();
+    }
+
     private static void assertClosedWith(EmbeddedChannel channel, int code, String reason) {
         CloseWebSocketFrame close = channel.readOutbound();
         assertNotNull(close, "a close frame");

@@ -427,7 +427,7 @@ async function refreshStats() {
         el('span', {}, el('b', { textContent: node.totalConnections }), ' connections'),
         el('span', {}, el('b', { textContent: rate.toFixed(1) }), ' events/s'),
         el('span', {}, el('b', { textContent: node.messagesDelivered }), ' delivered'),
-        ...kafkaFigures(node), ...sourceFigures(node)),
+        ...sourceFigures(node)),
       sparkline(seen.connections, 'connections'),
       sparkline(seen.rate, 'rate')));
   }
@@ -437,17 +437,7 @@ async function refreshStats() {
   $('nodes').replaceChildren(...cards);
 }
 
-// the node's Kafka source (docs/kafka.md), when it has one: connected or not, records appended, dead-lettered, lag
-function kafkaFigures(node) {
-  const sum = (counts) => Object.values(counts || {}).reduce((a, b) => a + b, 0);
-  if (!node.kafkaConnected && !sum(node.kafkaConsumed)) return [];
-  return [el('span', {}, 'Kafka ', el('b', { textContent: node.kafkaConnected ? 'connected' : 'not connected' })),
-    el('span', {}, el('b', { textContent: sum(node.kafkaAppended) }), ' from Kafka'),
-    el('span', {}, el('b', { textContent: sum(node.kafkaDeadLettered) }), ' dead-lettered'),
-    el('span', {}, el('b', { textContent: sum(node.kafkaLag) }), ' lag')];
-}
-
-// A node's sources (the outbox): events appended, records waiting and set aside; only where a source ran.
+// A node's sources (kafka:<topic>, the outbox): events appended, records waiting and set aside; only where a source ran.
 function sourceFigures(node) {
   const of = (stat, name) => (node[stat] || {})[name] || 0;
   const names = new Set([...Object.keys(node.sourceConnected || {}), ...Object.keys(node.sourceConsumed || {})]);

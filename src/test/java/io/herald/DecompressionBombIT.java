@@ -200,6 +200,38 @@ class DecompressionBombIT {
         }
     }
 
+    /**
+     * The same bomb on a {@code /graphql} socket whose operations the bridge serves: closed {@code frame_too_large} by
+     * the bridge and counted in {@code herald_closes_total} as its own sockets' are, not closed by the decoder uncounted.
+     */
+    @Test
+    void aBombOnAGraphQLSocketIsClosedAndCounted() throws Exception {
+        List<String> refused = new ArrayList<>();
+        try (RawWebSocket ws = RawWebSocket.open(node.port(), "/graphql?token=" + TestNodes.token(node, "u-gql-bomb", "admin"),
+                RANDOM, refused, "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
+                        + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")) {
+            assertNotNull(ws, refused.toString());
+            assertTrue(ws.head().toLowerCase().contains("sec-websocket-extensions: permessage-deflate"), ws.head());
+            ws.text("{\"type\":\"connection_init\"}");
+            io.herald.testing.Eventually.assertEventually("connection_ack", () -> ws.texts().stream().anyMatch(t -> t.contains("connection_ack")));
+            long before = closes("frame_too_large");
+            List<byte[]> frames = deflatedFragments(BOMB, 1);
+            ws.frame(true, 4, RawWebSocket.TEXT, true, frames.get(0), null);
+            assertTrue(ws.awaitEnd(60), "the node closed the bomb's connection");
+            System.out.println("[DecompressionBombIT] /graphql: " + ws.closeCode() + " " + ws.closeReason());
+            assertEquals(Integer.valueOf(1009), ws.closeCode());
+            // counted when the connection ends (the raw client answers no close frame: after the close handshake's timeout)
+            io.herald.testing.Eventually.assertWithin(60, "the close counted", () -> closes("frame_too_large") == before + 1);
+        }
+    }
+
+    /** herald_closes_total for a reason, from the node's /metrics. */
+    static long closes(String reason) {
+        return TestNodes.http("GET", node.port(), "/metrics", null, null).body().lines()
+                .filter(line -> line.startsWith("herald_closes_total{reason=\"" + reason + "\"}"))
+                .findFirst().map(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).orElse(0L);
+    }
+
     private static RawWebSocket open() throws Exception {
         List<String> refused = new ArrayList<>();
         RawWebSocket ws = RawWebSocket.open(node.port(), "/eventbus/websocket?token=" + TestNodes.token(node, "u-bomb", "admin"),

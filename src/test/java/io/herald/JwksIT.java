@@ -385,4 +385,39 @@ class JwksIT {
             }
         }
     }
+
+    /**
+     * A check that waits longer than the event-bus request between the bridge and the auth verticle (30 s; the worker
+     * pool held busy, as behind slow blocking work) is refused {@code unavailable}, a retry, not {@code internal_error};
+     * once the pool is free again an EC token connects.
+     */
+    @Test
+    void aCheckThatWaitsPastTheAuthRequestTimeoutIsRefusedUnavailable() throws Exception {
+        SigningKey es = TestJwks.ec("es-1");
+        try (Provider provider = new Provider(TestNodes.freePort(), "max-age=86400", List.of(es)).up()) {
+            HeraldNode node = node(provider, 3600, 3600, 3600, a -> { });
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                assertEquals("open", connect(node, es.sign(claims("before", "staff"))), "an EC token opens a connection");
+                int pool = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
+                AtomicInteger busy = new AtomicInteger();
+                for (int i = 0; i < pool; i++) {
+                    node.vertx().executeBlocking(() -> {
+                        busy.incrementAndGet();
+                        return release.await(180, TimeUnit.SECONDS);
+                    }, false);
+                }
+                Eventually.assertWithin(30, "the worker pool is busy", () -> busy.get() == pool);
+                try (BridgeClient waiting = BridgeClient.connect(clients, node.port(), es.sign(claims("waits", "staff")))) {
+                    JsonObject err = waiting.poll(Duration.ofSeconds(120));
+                    assertTrue(err != null && "unavailable".equals(err.getString("failureType")), "refused with unavailable: " + err);
+                }
+                release.countDown();
+                assertEquals("open", connect(node, es.sign(claims("after", "staff"))), "the pool free again");
+            } finally {
+                release.countDown();
+                node.close().await();
+            }
+        }
+    }
 }

@@ -3,12 +3,10 @@ package io.herald;
 import io.herald.config.HeraldConfig;
 import io.herald.testing.FollowingClient;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.herald.testing.Followers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -44,17 +42,6 @@ class PartitionIT {
     static final int HTTP_PORT = 8080;
     static final int HAZELCAST_PORT = 5701;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    static Vertx vertx;
-
-    @BeforeAll
-    static void setUp() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        vertx.close().await();
-    }
 
     /** Network namespaces hn<id>-<i> with address 10.231.<net>.<i+1>, on bridge hb<id> (10.231.<net>.254 for the test). */
     static final class Net implements AutoCloseable {
@@ -233,12 +220,12 @@ class PartitionIT {
     void theMajorityKeepsServingTheCutOffNodeSendsItsClientsAwayAndRejoinsWithTheMajoritysHistory() throws Exception {
         Assumptions.assumeTrue(canMakeNamespaces(), "skipped: PartitionIT makes network namespaces (ip netns), which needs root "
                 + "with CAP_NET_ADMIN; this process may not");
-        try (Net net = new Net().create()) {
-            partition(net);
+        try (Net net = new Net().create(); Followers followers = new Followers()) {
+            partition(net, followers);
         }
     }
 
-    private void partition(Net net) throws Exception {
+    private void partition(Net net, Followers followers) throws Exception {
         List<NodeProcessIT.Running> nodes = new ArrayList<>();
         List<FollowingClient> clients = new ArrayList<>();
         try {
@@ -254,10 +241,7 @@ class PartitionIT {
             }
             awaitUpTo(60, "every node ready", () -> ready(net, 0).getInteger("httpStatus") == 200
                     && ready(net, 1).getInteger("httpStatus") == 200 && ready(net, 2).getInteger("httpStatus") == 200);
-            for (int i = 0; i < 2 * NODES; i++) {
-                clients.add(new FollowingClient(vertx, "n" + i, hosts, ports, i % NODES, JarCluster.token(vertx, "u-" + i, "admin"), List.of(TYPE)).start());
-            }
-            awaitUpTo(30, "every client registered", () -> clients.stream().allMatch(FollowingClient::registered));
+            clients.addAll(followers.start("n", 2 * NODES, "admin", List.of(TYPE), i -> hosts, i -> ports, i -> i % NODES, 30));
             List<FollowingClient> onCut = clients.stream().filter(c -> c.node() == 2).toList();
             int n = 0;
             for (int i = 0; i < 10; i++) {
@@ -304,7 +288,8 @@ class PartitionIT {
                 assertEquals(List.of(), client.problems());
             }
 
-            FollowingClient back = new FollowingClient(vertx, "back", hosts, ports, 2, JarCluster.token(vertx, "u-back", "admin"), List.of(TYPE)).start();
+            FollowingClient back = new FollowingClient(followers.vertx(), "back", hosts, ports, 2, followers.token("u-back", "admin"), List.of(TYPE))
+                    .start();
             clients.add(back);
             awaitUpTo(30, "a client of the rejoined node", () -> back.registered() && back.node() == 2);
             awaitUpTo(30, "presence and stats on the majority count the rejoined node's client", () -> {

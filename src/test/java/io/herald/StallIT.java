@@ -2,10 +2,8 @@ package io.herald;
 
 import io.herald.testing.FollowingClient;
 import io.herald.testing.HttpPublisher;
-import io.vertx.core.Vertx;
+import io.herald.testing.Followers;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -33,17 +31,6 @@ class StallIT {
     static final int CLIENTS_PER_NODE = 2;
     static final int FROZEN = 1;
     static final int PAUSED = 2;
-    static Vertx vertx;
-
-    @BeforeAll
-    static void setUp() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        vertx.close().await();
-    }
 
     static void signal(JarCluster cluster, int node, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(cluster.node(node).process().pid())).inheritIO().start();
@@ -52,13 +39,9 @@ class StallIT {
 
     @Test
     void aNodeFrozenPastTheHeartbeatTimeoutAcknowledgesNothingItLosesAndNoClientStops() throws Exception {
-        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll()) {
-            List<FollowingClient> clients = new ArrayList<>();
-            for (int i = 0; i < CLIENTS_PER_NODE * cluster.size(); i++) {
-                clients.add(new FollowingClient(vertx, "f" + i, cluster.httpPorts, i % cluster.size(),
-                        JarCluster.token(vertx, "u-" + i, "admin"), TYPES).start());
-            }
-            JarCluster.awaitUpTo(60, "every client registered", () -> clients.stream().allMatch(FollowingClient::registered));
+        try (JarCluster cluster = new JarCluster(3, Map.of()).startAll(); Followers followers = new Followers()) {
+            List<FollowingClient> clients = followers.start("f", CLIENTS_PER_NODE * cluster.size(), "admin", TYPES,
+                    i -> cluster.httpPorts, i -> i % cluster.size(), 60);
             List<HttpPublisher> publishers = new ArrayList<>();
             for (int i = 0; i < cluster.size(); i++) {
                 int node = i;

@@ -2,10 +2,8 @@ package io.herald;
 
 import io.herald.testing.FollowingClient;
 import io.herald.testing.HttpPublisher;
-import io.vertx.core.Vertx;
+import io.herald.testing.Followers;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -38,21 +36,10 @@ class WireVersionIT {
             ? Map.of("HERALD_CLUSTER_WIRE_VERSION", "1")
             : Map.of(NodeProcessIT.OTHER_JAR, PREVIOUS_JAR);
     static final int CLIENTS_PER_NODE = 3;
-    static Vertx vertx;
-
-    @BeforeAll
-    static void setUp() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        vertx.close().await();
-    }
 
     @Test
     void aRollingUpgradeBetweenWireVersionsLosesNothing() throws Exception {
-        try (JarCluster cluster = new JarCluster(3, Map.of())) {
+        try (JarCluster cluster = new JarCluster(3, Map.of()); Followers followers = new Followers()) {
             for (int i = 0; i < cluster.size(); i++) {
                 cluster.env(i, PREVIOUS);
             }
@@ -61,14 +48,12 @@ class WireVersionIT {
             int[] reads = {1, 1, 1};
             assertWire(cluster, reads, 1);
 
-            List<FollowingClient> clients = new ArrayList<>();
             Set<String> users = new TreeSet<>();
             for (int i = 0; i < CLIENTS_PER_NODE * cluster.size(); i++) {
                 users.add("u-" + i);
-                clients.add(new FollowingClient(vertx, "w" + i, cluster.httpPorts, i % cluster.size(),
-                        JarCluster.token(vertx, "u-" + i, "admin"), TYPES).start());
             }
-            JarCluster.awaitUpTo(30, "every client registered", () -> clients.stream().allMatch(FollowingClient::registered));
+            List<FollowingClient> clients = followers.start("w", CLIENTS_PER_NODE * cluster.size(), "admin", TYPES,
+                    i -> cluster.httpPorts, i -> i % cluster.size(), 30);
 
             boolean[] up = {true, true, true};
             List<HttpPublisher> publishers = new ArrayList<>();

@@ -1154,8 +1154,8 @@ public final class Benchmark {
         long appended = 0;
         while (appended < total) {
             Thread.sleep(100);
-            JsonObject kafkaAppended = stats(server.port).getJsonArray("nodes").getJsonObject(0).getJsonObject("kafkaAppended");
-            appended = kafkaAppended == null ? 0 : kafkaAppended.getLong(topic, 0L);
+            JsonObject sourceAppended = stats(server.port).getJsonArray("nodes").getJsonObject(0).getJsonObject("sourceAppended");
+            appended = sourceAppended == null ? 0 : sourceAppended.getLong("kafka:" + topic, 0L);
             if (mark != null && mark[0][0] == 0 && appended >= mark[1][0]) {
                 mark[0][0] = System.nanoTime();
                 mark[0][1] = server.cpuNanos();

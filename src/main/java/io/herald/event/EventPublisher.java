@@ -10,6 +10,7 @@ import io.herald.history.Inbox;
 import io.herald.history.InboxEntry;
 import io.herald.history.KeyedState;
 import io.herald.history.StateEntry;
+import io.herald.history.HistorySearch;
 import io.herald.history.IdempotencyState;
 import io.herald.history.IdempotencyStore;
 import io.herald.history.LocalIdempotencyStore;
@@ -173,7 +174,8 @@ public final class EventPublisher {
     /** An event on its way into the log: encoded once, for its history record and, once numbered, its envelope. */
     private static final class Pending {
         final PublishRequest request;
-        final String id = newId();
+        /** Chosen before the key is claimed; the first claimant's, if this publish takes the key's claim over. */
+        String id = newId();
         final long ts = System.currentTimeMillis();
         final String dataJson;
         final String ownerId;
@@ -271,15 +273,17 @@ public final class EventPublisher {
          * second event with the same key in this batch) and come back for another claim.
          */
         private void claimThenAppend(List<Pending> batch) {
-            Map<String, String> hashes = new HashMap<>();
+            Map<String, String[]> claims = new HashMap<>();
             for (Pending pending : batch) {
                 if (pending.key != null) {
-                    hashes.putIfAbsent(pending.key.scoped(), pending.key.hash());
+                    claims.putIfAbsent(pending.key.scoped(), new String[]{pending.key.hash(), pending.id});
                 }
             }
-            keys.claim(hashes).onComplete(claimed -> {
+            keys.claim(claims).onComplete(claimed -> {
                 List<Pending> append = new ArrayList<>(batch.size());
                 Map<String, String> mine = new HashMap<>();
+                List<Pending> takenOver = new ArrayList<>();
+                long firstClaim = Long.MAX_VALUE;
                 for (Pending pending : batch) {
                     if (pending.key == null) {
                         append.add(pending);
@@ -295,6 +299,14 @@ public final class EventPublisher {
                     if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped)) {
                         mine.put(scoped, pending.key.hash());
                         append.add(pending);
+                    } else if (outcome.kind() == IdempotencyState.Kind.TAKEN_OVER && !mine.containsKey(scoped)) {
+                        // its first claimant's node left (or stalled past the lease), maybe after appending: the same
+                        // event (its id) is looked for in history, and appended only if it is not there
+                        mine.put(scoped, pending.key.hash());
+                        pending.id = outcome.eventId();
+                        firstClaim = Math.min(firstClaim, outcome.claimedAt());
+                        takenOver.add(pending);
+                        append.add(pending); // in the batch's order: per type, the order of publishing stays the order of seq
                     } else if (outcome.kind() == IdempotencyState.Kind.DONE) {
                         pending.result.complete(Published.fromJson(new io.vertx.core.json.JsonObject(outcome.answer())).replay());
                     } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
@@ -306,9 +318,123 @@ public final class EventPublisher {
                 }
                 if (append.isEmpty()) {
                     next();
-                } else {
+                } else if (takenOver.isEmpty()) {
                     append(append, mine.isEmpty() ? null : mine);
+                } else {
+                    takeOver(append, new java.util.HashSet<>(takenOver), firstClaim).onComplete(v -> next());
                 }
+            });
+        }
+
+        /** The keys (key → hash) of those of {@code batch} that have one. */
+        private Map<String, String> keysOf(List<Pending> batch) {
+            Map<String, String> claimed = new HashMap<>();
+            for (Pending pending : batch) {
+                if (pending.key != null) {
+                    claimed.put(pending.key.scoped(), pending.key.hash());
+                }
+            }
+            return claimed.isEmpty() ? null : claimed;
+        }
+
+        /**
+         * Publishes events whose keys this node took over: looks for their ids in history (since the first claim less a
+         * clock allowance, bounded: {@link HistorySearch}); those found get their seq as the answer (recorded, and
+         * given as a replay: nothing is appended), the others are appended one at a time, each looking first (a first
+         * claimant that stalled may append it meanwhile). Never fails the future: each publish gets its own outcome.
+         */
+        private Future<Void> takeOver(List<Pending> batch, java.util.Set<Pending> takenOver, long firstClaim) {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            takenOver.forEach(p -> ids.add(p.id));
+            long started = System.nanoTime();
+            return HistorySearch.find(vertx, log, type, ids, firstClaim - HistorySearch.CLOCK_ALLOWANCE_MS, HistorySearch.MAX_RECORDS)
+                    .transform(searched -> {
+                        if (searched.failed()) {
+                            // the claims end now, keeping their ids: a retry takes them over again at once and searches again
+                            Map<String, String> ended = new HashMap<>();
+                            takenOver.forEach(p -> ended.put(p.key.scoped(), p.key.hash()));
+                            keys.release(ended);
+                            HeraldException failure = new HeraldException(ErrorCode.UNAVAILABLE, "history could not be searched for"
+                                    + " an event whose first publish may have been appended (" + searched.cause().getClass().getSimpleName()
+                                    + "); the event was not published, retry with the same key");
+                            takenOver.forEach(p -> p.result.fail(failure));
+                            List<Pending> others = new ArrayList<>(batch);
+                            others.removeAll(takenOver);
+                            return others.isEmpty() ? Future.succeededFuture() : appendOnly(others, keysOf(others));
+                        }
+                        HistorySearch.Found found = searched.result();
+                        if (!found.complete()) {
+                            LOG.warning("the search for " + ids.size() + " " + type + " events taken over stopped after " + found.read()
+                                    + " records, before the first claim's time: those not found are appended (a first claimant stalled"
+                                    + " longer than that may have appended them too)");
+                        }
+                        Map<String, String[]> answers = new HashMap<>();
+                        List<Pending> replayed = new ArrayList<>();
+                        List<Published> replays = new ArrayList<>();
+                        List<Pending> missing = new ArrayList<>();
+                        for (Pending pending : takenOver) {
+                            Long seq = found.seqs().get(pending.id);
+                            if (seq == null) {
+                                missing.add(pending);
+                                continue;
+                            }
+                            Published published = new Published(pending.id, seq, found.epoch());
+                            answers.put(pending.key.scoped(), new String[]{pending.key.hash(), published.toJson().encode()});
+                            replayed.add(pending);
+                            replays.add(published);
+                        }
+                        LOG.info("took over " + takenOver.size() + " idempotency keys of " + type + " events whose first claimant left: "
+                                + replayed.size() + " found in history (" + found.read() + " records read, "
+                                + (System.nanoTime() - started) / 1_000_000 + " ms), " + missing.size() + " to append");
+                        Future<Void> recorded = answers.isEmpty() ? Future.succeededFuture()
+                                : keys.record(answers).otherwise(failed -> null).mapEmpty();
+                        return recorded.compose(v -> {
+                            for (int i = 0; i < replayed.size(); i++) {
+                                replayed.get(i).result.complete(replays.get(i).replay());
+                            }
+                            // in the batch's order: runs of events of their own as one append each, a taken-over event
+                            // not found as an append of its own that looks first
+                            java.util.Set<Pending> answered = new java.util.HashSet<>(replayed);
+                            Future<Void> chain = Future.succeededFuture();
+                            List<Pending> run = new ArrayList<>();
+                            for (Pending pending : batch) {
+                                if (answered.contains(pending)) {
+                                    continue;
+                                }
+                                if (!takenOver.contains(pending)) {
+                                    run.add(pending);
+                                    continue;
+                                }
+                                if (!run.isEmpty()) {
+                                    List<Pending> segment = List.copyOf(run);
+                                    run.clear();
+                                    chain = chain.compose(x -> appendOnly(segment, keysOf(segment)));
+                                }
+                                chain = chain.compose(x -> appendTakenOver(pending));
+                            }
+                            if (!run.isEmpty()) {
+                                List<Pending> segment = List.copyOf(run);
+                                chain = chain.compose(x -> appendOnly(segment, keysOf(segment)));
+                            }
+                            return chain;
+                        });
+                    });
+        }
+
+        /** Appends one taken-over event, looking first; answers as a claimed append does. Never fails the future. */
+        private Future<Void> appendTakenOver(Pending pending) {
+            Map<String, String> claimed = Map.of(pending.key.scoped(), pending.key.hash());
+            stats.appended(1);
+            return log.appendLookingFirst(type, List.of(pending.record(wireVersion.getAsInt()))).transform(appended -> {
+                if (appended.succeeded()) {
+                    deliver(List.of(pending), appended.result(), claimed);
+                } else {
+                    keys.release(claimed); // ends the claim, keeping its id: a retry takes it over and looks again
+                    pending.result.fail(appended.cause() instanceof HeraldException refused ? refused
+                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
+                            + appended.cause().getClass().getSimpleName() + "); the event was not published"));
+                }
+                return Future.succeededFuture();
             });
         }
 
@@ -325,16 +451,20 @@ public final class EventPublisher {
             }
         }
 
-        /** Appends the batch as one log operation; {@code claimed} (key → hash, or null) are the keys it holds. */
+        /** Appends the batch as one log operation, then the next; {@code claimed} (key → hash, or null) are the keys it holds. */
         private void append(List<Pending> batch, Map<String, String> claimed) {
+            appendOnly(batch, claimed).onComplete(v -> next());
+        }
+
+        /** Appends the batch as one log operation and answers its publishes; never fails. */
+        private Future<Void> appendOnly(List<Pending> batch, Map<String, String> claimed) {
             List<String> records = new ArrayList<>(batch.size());
             int version = wireVersion.getAsInt();
             for (Pending pending : batch) {
                 records.add(pending.record(version));
             }
             stats.appended(batch.size());
-            log.append(type, records).onComplete(appended -> {
-                inFlight = false;
+            return log.append(type, records).transform(appended -> {
                 if (appended.succeeded()) {
                     deliver(batch, appended.result(), claimed);
                 } else {
@@ -346,9 +476,7 @@ public final class EventPublisher {
                             + appended.cause().getClass().getSimpleName() + "); the event was not published");
                     batch.forEach(p -> p.result.fail(failure));
                 }
-                if (!waiting.isEmpty()) {
-                    appendWaiting();
-                }
+                return Future.succeededFuture();
             });
         }
 
@@ -389,10 +517,12 @@ public final class EventPublisher {
                     keyedResults.add(published);
                 }
             }
+            haltIfTesting(answers.keySet());
             keys.record(answers).onComplete(recorded -> {
                 if (recorded.failed()) {
                     LOG.warning(answers.size() + " idempotency keys of published " + type + " events could not be recorded ("
-                            + recorded.cause() + "); a repeat after their lease (" + IdempotencyStore.LEASE_MS / 1000 + " s) publishes again");
+                            + recorded.cause() + "); a repeat after their lease (" + IdempotencyStore.LEASE_MS / 1000 + " s) takes them over"
+                            + " and finds them in history");
                 }
                 for (int i = 0; i < keyed.size(); i++) {
                     keyed.get(i).result.complete(keyedResults.get(i));
@@ -481,6 +611,24 @@ public final class EventPublisher {
                 LOG.warning(count + " " + type + " events could not be filed in their users' inboxes: " + result.cause());
             }
         });
+    }
+
+    /**
+     * A test hook, off unless the JVM runs with {@code -Dherald.test.haltAfterAppendOf=<key>}: the node halts (as a
+     * SIGKILL would end it: no shutdown, no goodbye to the cluster) right after appending the event of that
+     * idempotency key and before recording its answer, inside the window a takeover closes (IdempotencyWindowIT).
+     */
+    private static final String HALT_AFTER_APPEND_OF = System.getProperty("herald.test.haltAfterAppendOf");
+
+    private static void haltIfTesting(java.util.Set<String> scopedKeys) {
+        if (HALT_AFTER_APPEND_OF != null) {
+            for (String scoped : scopedKeys) {
+                if (scoped.endsWith("\n" + HALT_AFTER_APPEND_OF)) {
+                    System.err.println("herald.test.haltAfterAppendOf: halting after the append of " + HALT_AFTER_APPEND_OF);
+                    Runtime.getRuntime().halt(9);
+                }
+            }
+        }
     }
 
     /** Results of {@link Counters#inboxFiled}. */

@@ -37,7 +37,7 @@ public final class GraphQLEndpoint {
     private final long initTimeoutMs;
     /**
      * The event whose rec frame was read last, and the rest of its {@code next} message by selection: read and encoded
-     * once per event. The buffers are released when the next event comes (each socket wrote a retained duplicate).
+     * once per event. The buffers are released when the next event comes (each socket wrote a retained duplicate), or at {@link #close}.
      */
     private SharedFrame lastFrame;
     private Event lastEvent;
@@ -125,8 +125,25 @@ public final class GraphQLEndpoint {
         loop.accept(task);
     }
 
-    /** The event a rec frame carries, read once per frame on this loop; null for a frame that is not one. */
+    /**
+     * The loop's HTTP verticle stops (node shutdown): the last event's encoded buffers are released now, not at a next
+     * event that will not come, and an event still delivered after (a socket not closed yet) is read for nobody.
+     */
+    public void close() {
+        closed = true;
+        nexts.values().forEach(ByteBuf::release);
+        nexts.clear();
+        lastFrame = null;
+        lastEvent = null;
+    }
+
+    private boolean closed;
+
+    /** The event a rec frame carries, read once per frame on this loop; null for a frame that is not one, or once closed. */
     Event event(SharedFrame frame) {
+        if (closed) {
+            return null;
+        }
         if (frame != lastFrame) {
             lastFrame = frame;
             nexts.values().forEach(ByteBuf::release);

@@ -123,6 +123,10 @@ final class GraphQLSocket implements ClientSocket {
         /** More than the outbound bound waits to be sent. */
         boolean overloaded();
 
+        /** Hands a compressed message past the inflation cap to {@code handler} instead of the decoder's own close. */
+        default void onTooLarge(Runnable handler) {
+        }
+
         void ping();
 
         void close(int code, String reason);
@@ -514,6 +518,7 @@ final class GraphQLSocket implements ClientSocket {
     @Override
     public void tooLargeHandler(Handler<Void> handler) {
         this.tooLargeHandler = handler;
+        wire.onTooLarge(this::onTooLarge); // the bridge takes the socket: its over-size compressed messages too
     }
 
     @Override

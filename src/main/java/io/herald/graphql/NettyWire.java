@@ -31,6 +31,15 @@ final class NettyWire extends ServerWebSocketAdapter implements GraphQLSocket.Wi
         ws.closeHandler(v -> socket.onClosed());
     }
 
+    /**
+     * A compressed message past the cap goes to the socket (the bridge closes it, counted as its own sockets' are), not
+     * closed by the decoder uncounted. Set at admission: the decoder joins the pipeline only once the 101 is written.
+     */
+    @Override
+    public void onTooLarge(Runnable handler) {
+        io.herald.bridge.WebSocketCompression.onTooLarge(channel.pipeline(), handler);
+    }
+
     @Override
     public void write(String text) {
         channel.write(SharedFrame.webSocketTextFrame(text), channel.voidPromise());

@@ -16,6 +16,15 @@ public interface EventLog {
     /** Appends history records in order; they get consecutive seqs, the first of which is answered. */
     Future<Appended> append(String type, List<String> records);
 
+    /**
+     * As {@link #append}, but looks first: if an event with the same id as the first record is already among the
+     * stream's last events (an append that ran on a node that then died, or a stalled one that came late), answers where
+     * it is instead of appending it again. For one event published again after a takeover of its idempotency key.
+     */
+    default Future<Appended> appendLookingFirst(String type, List<String> records) {
+        return append(type, records);
+    }
+
     /** Up to {@code limit} (at most {@link #MAX_READ}) kept events with {@code seq >= fromSeq}, oldest first. */
     Future<HistoryPage> read(String type, long fromSeq, int limit);
 

@@ -217,6 +217,15 @@ public final class HazelcastEventLog implements EventLog {
      */
     @Override
     public Future<Appended> append(String type, List<String> records) {
+        return append(type, records, false);
+    }
+
+    @Override
+    public Future<Appended> appendLookingFirst(String type, List<String> records) {
+        return append(type, records, true);
+    }
+
+    private Future<Appended> append(String type, List<String> records, boolean lookFirst) {
         Context context = vertx.getOrCreateContext();
         ring(type); // a type of the catalog
         if (!quorum.mayAcknowledge()) {
@@ -234,7 +243,7 @@ public final class HazelcastEventLog implements EventLog {
                 doubt.incrementAndGet();
             }
         });
-        return Future.fromCompletionStage(idempotentAppend(type, records), context)
+        return Future.fromCompletionStage(idempotentAppend(type, records, lookFirst), context)
                 .compose(last -> settled(started, last))
                 .andThen(result -> {
                     done[0] = true;
@@ -342,9 +351,10 @@ public final class HazelcastEventLog implements EventLog {
      * owner may be leaving gracefully (its executor and its member shut down while its partitions move away): a failed
      * attempt is sent again, a few times, as one that looks for its records before it appends.
      */
-    private java.util.concurrent.CompletableFuture<Long> idempotentAppend(String type, List<String> records) {
+    private java.util.concurrent.CompletableFuture<Long> idempotentAppend(String type, List<String> records, boolean lookFirst) {
         java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
-        attempt(RING_PREFIX + type, records, System.currentTimeMillis(), 0, done);
+        // an append that must look first goes as a later attempt does: through the owner's executor, looking
+        attempt(RING_PREFIX + type, records, System.currentTimeMillis(), lookFirst ? 1 : 0, done);
         return done;
     }
 

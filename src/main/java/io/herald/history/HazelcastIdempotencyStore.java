@@ -22,17 +22,26 @@ import java.util.logging.Logger;
 /**
  * The cluster's idempotency keys: the map {@value #MAP} (one synchronous backup), each entry living for the claim's lease
  * or the answer's window (a per-entry TTL). A key is spread over one of {@value #BUCKETS} partitions by its hash, so
- * one group commit's keys go out as at most that many {@code submitToKeys} calls, each carrying only its own keys'
- * arguments, run by {@link IdempotencyProcessor} on the owning members.
+ * one group commit's keys go out as one {@code submitToKeys} call per member that owns some of them, each carrying
+ * only its own keys' arguments, run by {@link IdempotencyProcessor} on the owning members.
  */
 public final class HazelcastIdempotencyStore implements IdempotencyStore {
     private static final Logger LOG = Logger.getLogger(HazelcastIdempotencyStore.class.getName());
     public static final String MAP = "herald.idempotency";
     static final int BUCKETS = 16;
+    private static final String[] PARTITION_KEYS = new String[BUCKETS];
+    static {
+        for (int i = 0; i < BUCKETS; i++) {
+            PARTITION_KEYS[i] = MAP + "." + i;
+        }
+    }
 
     private final Vertx vertx;
     private final IMap<PartitionAwareKey<String, String>, String> map;
     private final long windowMs;
+    /** This member's UUID, stored in its claims: a claim whose member left the cluster is taken over at once. */
+    private final String member;
+    private final com.hazelcast.partition.PartitionService partitions;
 
     public HazelcastIdempotencyStore(Vertx vertx, HazelcastInstance hazelcast, long windowMs) {
         this.vertx = vertx;
@@ -44,11 +53,16 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
             LOG.warning(MAP + " keeps the configuration the cluster already has: " + e.getMessage());
         }
         this.map = hazelcast.getMap(MAP);
+        this.member = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        this.partitions = hazelcast.getPartitionService();
     }
 
     @Override
-    public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes) {
-        return run(IdempotencyProcessor.CLAIM, hashes, LEASE_MS).map(results -> {
+    public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String[]> claims) {
+        Map<String, String> args = new HashMap<>(claims.size() * 2);
+        claims.forEach((key, claim) -> args.put(key, claim[0] + "\n" + claim[1]));
+        // a claim's entry is kept for the window (its lease is in the value): a retry after its node died finds its id
+        return run(IdempotencyProcessor.CLAIM, args, Math.max(windowMs, LEASE_MS)).map(results -> {
             Map<String, IdempotencyState.Outcome> outcomes = new HashMap<>(results.size() * 2);
             results.forEach((key, outcome) -> outcomes.put(key, IdempotencyState.Outcome.decode(outcome)));
             return outcomes;
@@ -64,21 +78,34 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
 
     @Override
     public Future<Void> release(Map<String, String> hashes) {
-        return run(IdempotencyProcessor.RELEASE, hashes, 0).mapEmpty();
+        return run(IdempotencyProcessor.RELEASE, hashes, Math.max(windowMs, LEASE_MS)).mapEmpty();
     }
 
-    /** One call per bucket the keys fall in; answers key → the processor's result. */
+    /**
+     * One call per member that owns the buckets the keys fall in (it was one per bucket: up to 16 calls where Hazelcast
+     * groups one call's keys by member anyway), each carrying only its own keys' arguments; answers key → the
+     * processor's result. A bucket that moves meanwhile costs Hazelcast another operation, not a wrong answer.
+     */
     private Future<Map<String, String>> run(int op, Map<String, String> args, long ttlMs) {
         Context context = vertx.getOrCreateContext();
-        Map<Integer, HashMap<String, String>> byBucket = new HashMap<>();
-        args.forEach((key, arg) -> byBucket.computeIfAbsent(bucket(key), b -> new HashMap<>()).put(key, arg));
-        List<Future<Map<PartitionAwareKey<String, String>, String>>> calls = new ArrayList<>(byBucket.size());
-        byBucket.forEach((bucket, bucketArgs) -> {
-            Set<PartitionAwareKey<String, String>> keys = new HashSet<>(bucketArgs.size() * 2);
-            String partitionKey = MAP + "." + bucket;
-            bucketArgs.keySet().forEach(key -> keys.add(new PartitionAwareKey<>(key, partitionKey)));
+        Map<Object, HashMap<String, String>> byOwner = new HashMap<>();
+        Map<Object, Set<PartitionAwareKey<String, String>>> keysByOwner = new HashMap<>();
+        Object[] ownerOfBucket = new Object[BUCKETS];
+        args.forEach((key, arg) -> {
+            int bucket = bucket(key);
+            String partitionKey = PARTITION_KEYS[bucket];
+            Object group = ownerOfBucket[bucket];
+            if (group == null) {
+                com.hazelcast.cluster.Member owner = partitions.getPartition(partitionKey).getOwner();
+                group = ownerOfBucket[bucket] = owner == null ? partitionKey : owner.getUuid();
+            }
+            byOwner.computeIfAbsent(group, g -> new HashMap<>()).put(key, arg);
+            keysByOwner.computeIfAbsent(group, g -> new HashSet<>()).add(new PartitionAwareKey<>(key, partitionKey));
+        });
+        List<Future<Map<PartitionAwareKey<String, String>, String>>> calls = new ArrayList<>(byOwner.size());
+        byOwner.forEach((group, groupArgs) -> {
             CompletionStage<Map<PartitionAwareKey<String, String>, String>> stage =
-                    map.submitToKeys(keys, new IdempotencyProcessor(op, bucketArgs, ttlMs));
+                    map.submitToKeys(keysByOwner.get(group), new IdempotencyProcessor(op, groupArgs, ttlMs, member));
             calls.add(Future.fromCompletionStage(stage, context));
         });
         return Future.all(calls).map(all -> {

@@ -11,15 +11,21 @@ import java.util.Map;
  * the caller's context. See {@link IdempotencyState} for what each step does to a key.
  */
 public interface IdempotencyStore {
-    /** How long a claim holds a key for a publish in flight: a claim whose node died frees the key after that. */
+    /**
+     * How long a claim holds a key for a publish in flight: a claim whose node is still in the cluster but silent is
+     * taken over after that (one whose node left the cluster at once).
+     */
     long LEASE_MS = 30_000;
 
-    /** Claims each key (key → hash of its publish's body); answers each key's outcome. */
-    Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes);
+    /**
+     * Claims each key (key → {hash of its publish's body, the event id it would publish as}); answers each key's
+     * outcome ({@link IdempotencyState.Kind#TAKEN_OVER} with the id to publish as instead).
+     */
+    Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String[]> claims);
 
     /** Records the answers (key → {@code {hash, answer}}) of publishes that claimed their keys and succeeded. */
     Future<Void> record(Map<String, String[]> answers);
 
-    /** Frees keys (key → hash) whose publishes failed. */
+    /** Frees keys (key → hash) whose publishes failed, if this node still holds their claims. */
     Future<Void> release(Map<String, String> hashes);
 }

@@ -109,7 +109,21 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
         return wire == 0 ? io.herald.WireVersion.PREVIOUS : wire;
     }
 
-    /** The ring sequence where the records starting with {@code first} already are, or -1. */
+    /**
+     * The event id of a history record ({@code {"v":2,"id":"…",…}} or {@code {"id":"…",…}}: the id comes before the
+     * data, so the first {@code "id":"} is it), or null. No JSON parse: a look reads up to {@link #WINDOW} records.
+     */
+    static String eventId(String record) {
+        int at = record.indexOf("\"id\":\"");
+        if (at < 0 || at > 12) { // {"id": at 1, {"v":N,"id": at 7 or 8
+            return null;
+        }
+        int start = at + 6;
+        int end = record.indexOf('"', start);
+        return end < 0 ? null : record.substring(start, end);
+    }
+
+    /** The ring sequence where the records starting with {@code first} (the same event id) already are, or -1. */
     static long find(Ringbuffer<Object> buffer, String first) throws Exception {
         long tail = buffer.tailSequence();
         long from = Math.max(buffer.headSequence(), tail - WINDOW + 1);
@@ -118,8 +132,12 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
         }
         ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(WINDOW, tail - from + 1), null)
                 .toCompletableFuture().get();
+        // by event id, not the whole record: an event taken over after its first claimant's node died is published again
+        // with the same id but another ts (docs/backends.md), and whichever of the two comes late must find the other
+        String id = eventId(first);
         for (int i = 0; i < read.size(); i++) {
-            if (first.equals(read.get(i))) {
+            Object item = read.get(i);
+            if (first.equals(item) || id != null && item instanceof String text && id.equals(eventId(text))) {
                 // the rest follow it (one addAll is one operation); if history already dropped some, the first suffices
                 return read.getSequence(i);
             }

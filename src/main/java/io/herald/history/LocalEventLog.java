@@ -71,6 +71,22 @@ public final class LocalEventLog implements EventLog {
     }
 
     @Override
+    public Future<Appended> appendLookingFirst(String type, List<String> records) {
+        Stream stream = stream(type);
+        String id = IdempotentAppend.eventId(records.get(0));
+        synchronized (stream) {
+            int looked = 0;
+            for (java.util.Iterator<Kept> it = stream.kept.descendingIterator(); it.hasNext() && looked++ < IdempotentAppend.WINDOW; ) {
+                Kept kept = it.next();
+                if (id != null && id.equals(IdempotentAppend.eventId(kept.record()))) {
+                    return Future.succeededFuture(new Appended(epoch, kept.seq()));
+                }
+            }
+        }
+        return append(type, records);
+    }
+
+    @Override
     public Future<HistoryPage> read(String type, long fromSeq, int limit) {
         Stream stream = stream(type);
         synchronized (stream) {

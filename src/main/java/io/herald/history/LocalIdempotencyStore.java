@@ -43,12 +43,16 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes) {
+    public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String[]> claims) {
         long now = clock.getAsLong();
         sweep(now);
         Map<String, IdempotencyState.Outcome> outcomes = new HashMap<>();
-        hashes.forEach((key, hash) -> outcomes.put(key, apply(key, current -> IdempotencyState.claim(current, hash, now, LEASE_MS))));
-        expire(leases, hashes.keySet(), now + LEASE_MS);
+        // one node, one member that never leaves: a claim is taken over only after its lease (an append stalled that long),
+        // and is kept for the window so that the taker still learns its id
+        long keep = Math.max(windowMs, LEASE_MS);
+        claims.forEach((key, claim) -> outcomes.put(key, apply(key, current -> IdempotencyState.claim(current, claim[0], claim[1], "local",
+                now, LEASE_MS, keep, member -> false))));
+        expire(leases, claims.keySet(), now + keep);
         return Future.succeededFuture(outcomes);
     }
 
@@ -62,7 +66,9 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
 
     @Override
     public Future<Void> release(Map<String, String> hashes) {
-        hashes.forEach((key, hash) -> apply(key, current -> IdempotencyState.release(current, hash)));
+        long now = clock.getAsLong();
+        long keep = Math.max(windowMs, LEASE_MS);
+        hashes.forEach((key, hash) -> apply(key, current -> IdempotencyState.release(current, hash, "local", now, keep)));
         return Future.succeededFuture();
     }
 

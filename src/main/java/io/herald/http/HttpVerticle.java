@@ -82,6 +82,8 @@ public final class HttpVerticle extends VerticleBase {
     private final ReplayBudget replayBudget;
     private SocketBridge bridge;
     private HttpServer server;
+    /** This loop's /graphql endpoint: its cached encoded buffers are released at stop. */
+    private io.herald.graphql.GraphQLEndpoint graphql;
 
     public HttpVerticle(HeraldConfig config, EventCatalog catalog, EventPublisher publisher, EventLog log,
                         List<ConnectionPolicy> policies, PublishRateLimit publishLimit, NodeStats stats, boolean clustered,
@@ -215,7 +217,7 @@ public final class HttpVerticle extends VerticleBase {
                 .setWebSocketPreferredClientNoContext(true)
                 .setPerFrameWebSocketCompressionSupported(false);
         // /graphql (docs/graphql.md): graphql-transport-ws sockets, admitted and served by this loop's bridge
-        io.herald.graphql.GraphQLEndpoint graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
+        graphql = new io.herald.graphql.GraphQLEndpoint(context, bridge,
                 graphqlSchema, config.bridge().maxOutboundBytes(), config.bridge().maxSubscriptionsPerSocket(),
                 config.limits().graphqlWaitingInitPerLoop());
         options.setWebSocketSubProtocols(List.of(io.herald.graphql.GraphQLEndpoint.PROTOCOL));
@@ -310,6 +312,9 @@ public final class HttpVerticle extends VerticleBase {
     public Future<?> stop() {
         health.closing();
         bridge.closeAll(CloseReason.SHUTDOWN, "Herald node shutting down");
+        if (graphql != null) {
+            graphql.close();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

@@ -391,31 +391,6 @@ public final class NodeStats implements Counters {
         keyedGauge(Stat.PROXY_BREAKER, proxy).set(state);
     }
 
-    /** The Kafka source took {@code count} records of {@code topic}. */
-    public void kafkaConsumed(String topic, int count) {
-        keyedCounter(Stat.KAFKA_CONSUMED, topic).increment(count);
-    }
-
-    /** {@code count} records of {@code topic} became new events. */
-    public void kafkaAppended(String topic, int count) {
-        keyedCounter(Stat.KAFKA_APPENDED, topic).increment(count);
-    }
-
-    /** {@code count} records of {@code topic} went to its dead-letter topic. */
-    public void kafkaDeadLettered(String topic, int count) {
-        keyedCounter(Stat.KAFKA_DEAD_LETTERED, topic).increment(count);
-    }
-
-    /** The consumer lag of the partitions of {@code topic} this node is assigned. */
-    public void kafkaLag(String topic, long lag) {
-        keyedGauge(Stat.KAFKA_LAG, topic).set(lag);
-    }
-
-    /** Whether the Kafka source has a connection to a broker. */
-    public void kafkaConnected(boolean connected) {
-        gauges.get(Stat.KAFKA_CONNECTED).set(connected ? 1 : 0);
-    }
-
     /** A source read {@code count} records. */
     public void sourceConsumed(String source, int count) {
         if (count > 0) {
@@ -441,6 +416,11 @@ public final class NodeStats implements Counters {
     public void sourceLag(String source, long waiting, long oldestAgeSeconds) {
         keyedGauge(Stat.SOURCE_LAG, source).set(waiting);
         keyedGauge(Stat.SOURCE_OLDEST_AGE, source).set(oldestAgeSeconds);
+    }
+
+    /** What waits in a source whose records have no age to tell (Kafka: consumer lag). */
+    public void sourceLag(String source, long waiting) {
+        keyedGauge(Stat.SOURCE_LAG, source).set(waiting);
     }
 
     /** Whether this node's connection to a source is up. */

@@ -41,15 +41,31 @@ class EventPublisherKeysTest {
     final LocalEventLog local = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(1000, 3600));
     /** Appends that fail before reaching the log (history unreachable). */
     final AtomicInteger failNext = new AtomicInteger();
+    /** Appends that land, then fail (the answer lost: a node that lost its majority, or died, after appending). */
+    final AtomicInteger failAfterNext = new AtomicInteger();
+    /** Reads of history that fail (a takeover's search). */
+    final AtomicInteger failReads = new AtomicInteger();
     final EventLog log = new EventLog() {
         @Override
         public Future<Appended> append(String type, List<String> records) {
+            if (failAfterNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                local.append(type, records);
+                return Future.failedFuture(new IllegalStateException("answer lost"));
+            }
             return failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                     ? Future.failedFuture(new IllegalStateException("history down")) : local.append(type, records);
         }
 
         @Override
+        public Future<Appended> appendLookingFirst(String type, List<String> records) {
+            return local.appendLookingFirst(type, records);
+        }
+
+        @Override
         public Future<HistoryPage> read(String type, long fromSeq, int limit) {
+            if (failReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return Future.failedFuture(new IllegalStateException("history unreadable"));
+            }
             return local.read(type, fromSeq, limit);
         }
 
@@ -62,7 +78,7 @@ class EventPublisherKeysTest {
     final LocalIdempotencyStore keys = new LocalIdempotencyStore(600_000);
     final IdempotencyStore counted = new IdempotencyStore() {
         @Override
-        public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String> hashes) {
+        public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String[]> hashes) {
             storeCalls.incrementAndGet();
             return keys.claim(hashes);
         }
@@ -103,6 +119,69 @@ class EventPublisherKeysTest {
 
     long tail() {
         return local.position(TYPE).await().tail();
+    }
+
+    @Test
+    void anAppendThatLandedButFailedIsFoundByTheRetryNotAppendedAgain() {
+        onLoop(() -> publisher.publish(request(0))); // someone else's event before
+        failAfterNext.set(1);
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        assertEquals(2, tail(), "the failed attempt landed");
+        onLoop(() -> publisher.publish(request(2))); // and someone else's after
+        String firstId = io.herald.event.EventRecord.decode(local.read(TYPE, 2, 1).await().events().get(0).record()).id();
+        Published retry = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertEquals(3, tail(), "nothing appended again");
+        assertEquals(firstId, retry.id(), "the first attempt's event, found by its id");
+        assertEquals(2, retry.seq());
+        assertTrue(retry.replayed());
+        Published again = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertEquals(new Published(firstId, 2, retry.epoch()).replay(), again, "and recorded");
+    }
+
+    @Test
+    void aTakeoverThatFindsNothingAppendsTheEventUnderTheFirstClaimsId() {
+        failNext.set(1); // failed before reaching history: the claim ends, with its id
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        assertEquals(0, tail());
+        Published retry = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertFalse(retry.replayed());
+        assertEquals(1, tail());
+        String stored = io.herald.event.EventRecord.decode(local.read(TYPE, 1, 1).await().events().get(0).record()).id();
+        assertEquals(stored, retry.id());
+        assertEquals(retry.replay(), onLoop(() -> publisher.publish(request(1), key("k", 1))));
+    }
+
+    @Test
+    void aBatchMixingTakeoversAndNewEventsKeepsItsOrderInSeq() {
+        failAfterNext.set(1); // k1 lands, its answer lost
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k1", 1))));
+        failNext.set(1); // k3 never lands
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(3), key("k3", 3))));
+        assertEquals(1, tail());
+        // a source publishes again from the start: k1 (found), k2 (new), k3 (taken over, not found), k4 (new)
+        List<Published> results = onLoop(() -> publisher.publishAll(List.of(request(1), request(2), request(3), request(4)),
+                List.of(key("k1", 1), key("k2", 2), key("k3", 3), key("k4", 4))));
+        assertTrue(results.get(0).replayed());
+        assertEquals(1, results.get(0).seq());
+        assertEquals(List.of(2L, 3L, 4L), results.subList(1, 4).stream().map(Published::seq).toList(), "k2, k3, k4 in their order");
+        assertEquals(4, tail(), "k1 once");
+        List<Integer> ns = local.read(TYPE, 1, 10).await().events().stream()
+                .map(e -> io.herald.event.EventRecord.decode(e.record()).data().getInteger("n")).toList();
+        assertEquals(List.of(1, 2, 3, 4), ns);
+    }
+
+    @Test
+    void aTakeoverWhoseSearchFailsEndsItsClaimSoThatTheNextRetryTakesItOverAtOnce() {
+        failAfterNext.set(1);
+        assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        failReads.set(1);
+        HeraldException failed = assertThrows(HeraldException.class, () -> onLoop(() -> publisher.publish(request(1), key("k", 1))));
+        assertEquals(ErrorCode.UNAVAILABLE, failed.code());
+        int before = storeCalls.get();
+        Published retry = onLoop(() -> publisher.publish(request(1), key("k", 1)));
+        assertEquals(2, storeCalls.get() - before, "one claim, taken over at once (not in flight for a lease: no claims again), one record");
+        assertTrue(retry.replayed());
+        assertEquals(1, tail(), "found, not appended again");
     }
 
     @Test

@@ -336,6 +336,48 @@ class GraphQLSocketTest {
         assertEquals("e-2", wires.get(49).last().getJsonObject("payload").getJsonObject("data").getJsonObject("events").getString("id"));
     }
 
+    /** The buffers of the last event are not held until an event that never comes: the verticle's stop releases them. */
+    @Test
+    void stoppingTheEndpointReleasesTheLastEventsBuffers() throws Exception {
+        List<ClientSocket> sockets = new ArrayList<>();
+        GraphQLEndpoint loop = new GraphQLEndpoint(clock, later::add, socket -> {
+            sockets.add(socket);
+            socket.frameHandler(frame -> { });
+        }, SCHEMA, 1 << 20, 4, 10_000);
+        List<FakeWire> wires = new ArrayList<>();
+        List<GraphQLSocket> subscribers = new ArrayList<>();
+        String[] selections = {"id seq data", "id"};
+        for (int i = 0; i < selections.length; i++) {
+            FakeWire w = new FakeWire();
+            GraphQLSocket s = new GraphQLSocket(w, loop);
+            s.onText(new JsonObject().put("type", "connection_init").encode());
+            sockets.get(i).resume();
+            s.onText(new JsonObject().put("id", "op-" + i).put("type", "subscribe").put("payload", new JsonObject()
+                    .put("query", "subscription { events(types: [\"order:created\"]) { " + selections[i] + " } }")).encode());
+            wires.add(w);
+            subscribers.add(s);
+        }
+        SharedFrame frame = rec("order:created", new JsonObject().put("id", "e-1").put("type", "order:created").put("ts", 1L)
+                .put("seq", 7L).put("data", new JsonObject().put("customerId", "c-1")));
+        subscribers.forEach(s -> s.deliver(frame));
+        assertEquals(2, loop.encodes());
+        List<io.netty.buffer.ByteBuf> held = List.of(wires.get(0).shared.get(0), wires.get(1).shared.get(0));
+        for (io.netty.buffer.ByteBuf buffer : held) {
+            assertEquals(1, buffer.refCnt(), "held for the next event");
+        }
+        loop.close();
+        for (io.netty.buffer.ByteBuf buffer : held) {
+            assertEquals(0, buffer.refCnt(), "released at stop");
+        }
+        // a socket not closed yet that still gets an event: nothing encoded, nothing held, nothing written
+        SharedFrame after = rec("order:created", new JsonObject().put("id", "e-2").put("type", "order:created").put("ts", 2L)
+                .put("seq", 8L).put("data", new JsonObject()));
+        subscribers.forEach(s -> s.deliver(after));
+        assertEquals(2, loop.encodes());
+        assertEquals(1, wires.get(0).shared.size());
+        loop.close(); // twice: no double release
+    }
+
     @Test
     void plainOperationsShareATypeEachEventEncodedOncePerSelection() throws Exception {
         openAs("t");

@@ -52,6 +52,20 @@ class IdempotentAppendTest {
     }
 
     @Test
+    void aLateAttemptFindsTheSameEventByIdThoughItsRecordDiffers() throws Exception {
+        // a takeover appended the event under the first claim's id (its own ts); the stalled first claimant comes late
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-byid");
+        long late = System.currentTimeMillis() - 15_000;
+        long taken = append(ring.getName(), List.of("{\"v\":2,\"id\":\"e-1\",\"ts\":2000,\"data\":{}}"), System.currentTimeMillis()).call();
+        ring.add("{\"v\":2,\"id\":\"e-2\",\"ts\":2001,\"data\":{}}");
+        long stalled = append(ring.getName(), List.of("{\"v\":2,\"id\":\"e-1\",\"ts\":1000,\"data\":{}}"), late).call();
+        assertEquals(taken, stalled);
+        assertEquals(2, ring.size(), "appended once");
+        assertEquals("e-1", IdempotentAppend.eventId("{\"id\":\"e-1\",\"ts\":1}"));
+        assertEquals(null, IdempotentAppend.eventId("{\"ts\":1,\"data\":{\"id\":\"x\"}}"));
+    }
+
+    @Test
     void distinctEventsAreAppendedEvenWhenLate() throws Exception {
         Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-distinct");
         long late = System.currentTimeMillis() - 15_000;

@@ -84,11 +84,11 @@ class StatsOutputTest {
             stats.proxyRejected("connect");
             stats.proxyBreaker("connect", 2);
             stats.inboxFiled("order:status_changed", "filed", 2);
-            stats.kafkaConsumed("orders", 5);
-            stats.kafkaAppended("orders", 3);
-            stats.kafkaDeadLettered("orders", 1);
-            stats.kafkaLag("orders", 7);
-            stats.kafkaConnected(true);
+            stats.sourceConsumed("kafka:orders", 5);
+            stats.sourceAppended("kafka:orders", 3);
+            stats.sourceDeadLettered("kafka:orders", 1);
+            stats.sourceLag("kafka:orders", 7);
+            stats.sourceConnected("kafka:orders", true);
             stats.sourceConsumed("outbox", 5);
             stats.sourceAppended("outbox", 4);
             stats.sourceDeadLettered("outbox", 1);

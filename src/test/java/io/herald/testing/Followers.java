@@ -24,9 +24,16 @@ public final class Followers implements AutoCloseable {
      */
     public List<FollowingClient> start(String prefix, int count, String role, List<String> types, IntFunction<List<Integer>> ports,
                                        IntUnaryOperator first, long seconds) {
+        return start(prefix, count, role, types, i -> ports.apply(i).stream().map(p -> "127.0.0.1").toList(), ports, first, seconds);
+    }
+
+    /** As {@link #start(String, int, String, List, IntFunction, IntUnaryOperator, long)}, for nodes at {@code hosts} (same index, same node). */
+    public List<FollowingClient> start(String prefix, int count, String role, List<String> types, IntFunction<List<String>> hosts,
+                                       IntFunction<List<Integer>> ports, IntUnaryOperator first, long seconds) {
         List<FollowingClient> clients = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            clients.add(new FollowingClient(vertx, prefix + i, ports.apply(i), first.applyAsInt(i), token("u-" + i, role), types).start());
+            clients.add(new FollowingClient(vertx, prefix + i, hosts.apply(i), ports.apply(i), first.applyAsInt(i), token("u-" + i, role), types)
+                    .start());
         }
         Eventually.assertWithin(seconds, "every client registered", () -> clients.stream().allMatch(FollowingClient::registered));
         return clients;

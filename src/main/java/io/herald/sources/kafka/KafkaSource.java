@@ -55,6 +55,16 @@ public final class KafkaSource implements Runnable {
     public static final String ERROR_CODE_HEADER = "herald-error-code";
     /** The dead letter's header with the record's position: {@code topic/partition/offset}. */
     public static final String SOURCE_HEADER = "herald-source";
+
+    /** A topic's name as a source in stats ({@code source="kafka:<topic>"}, next to {@code "outbox"}). */
+    public static String source(String topic) {
+        return "kafka:" + topic;
+    }
+
+    /** Whether this node's consumer has a broker connection, for each topic it reads. */
+    private void connected(boolean connected) {
+        mapping.rules().keySet().forEach(topic -> stats.sourceConnected(source(topic), connected));
+    }
     static final Duration POLL = Duration.ofMillis(500);
     static final long COMMIT_TIMEOUT_MS = 30_000;
     /** The longest a batch's publishes may take before the batch is retried. */
@@ -81,9 +91,6 @@ public final class KafkaSource implements Runnable {
      * others of its chain (a partition just assigned).
      */
     private final BiFunction<List<RecordMapping.Mapped>, int[], CompletableFuture<List<Result>>> publish;
-    /** Records a partition just assigned still publishes one at a time, by partition (see {@link #handle}). */
-    private final Map<TopicPartition, Integer> careful = new HashMap<>();
-    private final int carefulRecords;
     private final NodeStats stats;
     private final String bootstrapServers;
     private final String groupId;
@@ -106,7 +113,6 @@ public final class KafkaSource implements Runnable {
     public KafkaSource(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, RecordMapping mapping,
                        BiFunction<List<RecordMapping.Mapped>, int[], CompletableFuture<List<Result>>> publish, NodeStats stats,
                        String bootstrapServers, String groupId, int maxPollRecords) {
-        this.carefulRecords = maxPollRecords;
         this.consumer = consumer;
         this.producer = producer;
         this.mapping = mapping;
@@ -114,6 +120,7 @@ public final class KafkaSource implements Runnable {
         this.stats = stats;
         this.bootstrapServers = bootstrapServers;
         this.groupId = groupId;
+        connected(false); // each topic shows as a source, not connected, until the consumer has a broker
     }
 
     /** Asks the loop to end after the batch in hand (committed); {@link #awaitFinished} waits for it. */
@@ -144,13 +151,11 @@ public final class KafkaSource implements Runnable {
                     partitions.forEach(tp -> {
                         resumeAt.remove(tp);
                         failures.remove(tp);
-                        careful.remove(tp);
                     });
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    partitions.forEach(tp -> careful.put(tp, carefulRecords));
                     LOG.info("Kafka source: assigned " + partitions.size() + " partitions of " + mapping.rules().keySet()
                             + " (group " + groupId + ")");
                 }
@@ -187,7 +192,7 @@ public final class KafkaSource implements Runnable {
             } catch (RuntimeException e) {
                 LOG.fine("Kafka producer close: " + e);
             }
-            stats.kafkaConnected(false);
+            connected(false);
             if (!"stopped".equals(state)) {
                 state = "closed";
             }
@@ -229,20 +234,14 @@ public final class KafkaSource implements Runnable {
             byPartition.put(tp, items);
             consumed.merge(tp.topic(), items.size(), Integer::sum);
         }
-        consumed.forEach(stats::kafkaConsumed);
+        consumed.forEach((topic, n) -> stats.sourceConsumed(source(topic), n));
 
         if (!toPublish.isEmpty()) {
-            // A partition's first records after it came to this node may have idempotency keys its previous owner claimed
-            // and died holding: the publisher waits for such a key (its lease) and publishes the records after it
-            // meanwhile, which would put them before it in seq. So these records (as many as one poll takes: all a
-            // previous owner can have had in hand) are published one at a time; after them, the batch at once.
+            // All at once, also a partition's first records after it came to this node: a key its previous owner claimed
+            // and died holding is taken over at once (its member left the cluster) and the record published as the
+            // previous owner's event, found in history or appended, in the batch's order (docs/kafka.md)
             int[] chain = new int[toPublish.size()];
-            Map<TopicPartition, Integer> chains = new HashMap<>();
-            for (int i = 0; i < toPublish.size(); i++) {
-                TopicPartition tp = toPublish.get(i).partition;
-                chain[i] = careful.getOrDefault(tp, 0) > 0 ? chains.computeIfAbsent(tp, x -> chains.size()) : -1;
-            }
-            byPartition.forEach((tp, items) -> careful.computeIfPresent(tp, (x, left) -> left > items.size() ? left - items.size() : null));
+            java.util.Arrays.fill(chain, -1);
             List<Result> results = publishAll(toPublish, chain);
             for (int i = 0; i < toPublish.size(); i++) {
                 Item item = toPublish.get(i);
@@ -298,8 +297,8 @@ public final class KafkaSource implements Runnable {
                 commits.put(tp, new OffsetAndMetadata(next));
             }
         }
-        appended.forEach(stats::kafkaAppended);
-        deadLettered.forEach(stats::kafkaDeadLettered);
+        appended.forEach((topic, n) -> stats.sourceAppended(source(topic), n));
+        deadLettered.forEach((topic, n) -> stats.sourceDeadLettered(source(topic), n));
         if (!commits.isEmpty()) {
             commit(commits);
         }
@@ -419,7 +418,7 @@ public final class KafkaSource implements Runnable {
                 total += partitionLag.getAsLong();
             }
         }
-        lagByTopic.forEach(stats::kafkaLag);
+        lagByTopic.forEach((topic, n) -> stats.sourceLag(source(topic), n));
         lag = total;
         assigned = assignment.size();
         boolean connected = false;
@@ -433,7 +432,7 @@ public final class KafkaSource implements Runnable {
             everConnected = true;
         }
         state = connected ? "connected" : everConnected ? "disconnected" : "connecting";
-        stats.kafkaConnected(connected);
+        connected(connected);
     }
 
     private void failed(String what, Exception e) {

@@ -55,11 +55,12 @@ public final class OutboxVerticle extends VerticleBase {
     private int failures;
     private long backlogAt;
     /**
-     * The next pass publishes its rows one after the other, stopping at the first that fails: after taking the table over
-     * (a row's key may still be held by the claim of a node that died publishing it; the rows after it wait behind it
-     * instead of being appended first) and after a failed pass (what failed is tried again before what follows it).
+     * The next pass publishes its rows one after the other, stopping at the first that fails: after a failed pass (what
+     * failed is tried again before what follows it). Not after taking the table over: a row whose key the previous
+     * worker claimed and died holding is taken over at once (that node left the cluster, which is why this one works
+     * the table now) and published as the previous worker's event, found in history or appended, in the pass's order.
      */
-    private boolean careful = true;
+    private boolean careful;
 
     public OutboxVerticle(HeraldConfig.Outbox config, int maxDataBytes, EventPublisher publisher, NodeStats stats,
                           BooleanSupplier oldestHeraldNode, OutboxStatus status) {
@@ -86,7 +87,7 @@ public final class OutboxVerticle extends VerticleBase {
     private void tick() {
         if (!running && !stopped && worker.getAsBoolean()) {
             running = true;
-            careful = true;
+            careful = false;
             LOG.info("outbox: this node is the oldest Herald node and works the table " + config.table());
             pass();
         }

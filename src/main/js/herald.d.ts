@@ -43,6 +43,8 @@ export type HubCloseReason =
   | 'shutdown'
   | 'unavailable'
   | 'frame_too_large'
+  | 'protocol_error'
+  | 'invalid_payload'
   | 'internal_error'
   | 'idle_timeout'
   | 'slow_consumer'
@@ -84,6 +86,8 @@ export declare const CLOSE_REASONS: {
   readonly shutdown: { readonly code: 1001; readonly reconnect: 'yes' };
   readonly unavailable: { readonly code: 1013; readonly reconnect: 'yes' };
   readonly frame_too_large: { readonly code: 1009; readonly reconnect: 'no' };
+  readonly protocol_error: { readonly code: 1002; readonly reconnect: 'no' };
+  readonly invalid_payload: { readonly code: 1007; readonly reconnect: 'no' };
   readonly internal_error: { readonly code: 4000; readonly reconnect: 'yes' };
   readonly idle_timeout: { readonly code: 4001; readonly reconnect: 'yes' };
   readonly slow_consumer: { readonly code: 4002; readonly reconnect: 'yes' };

@@ -11,6 +11,8 @@ export const CLOSE_REASONS = Object.freeze({
   shutdown: Object.freeze({ code: 1001, reconnect: 'yes' }),
   unavailable: Object.freeze({ code: 1013, reconnect: 'yes' }),
   frame_too_large: Object.freeze({ code: 1009, reconnect: 'no' }),
+  protocol_error: Object.freeze({ code: 1002, reconnect: 'no' }),
+  invalid_payload: Object.freeze({ code: 1007, reconnect: 'no' }),
   internal_error: Object.freeze({ code: 4000, reconnect: 'yes' }),
   idle_timeout: Object.freeze({ code: 4001, reconnect: 'yes' }),
   slow_consumer: Object.freeze({ code: 4002, reconnect: 'yes' }),

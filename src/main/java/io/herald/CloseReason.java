@@ -7,7 +7,7 @@ import java.util.Locale;
  * reason (and SockJS's {@code c[code,"reason"]}), after an {@code err} frame without address that
  * carries the same reason and {@code reconnect} (the one thing every transport delivers). One code per reason, in
  * ranges that say what a client does ({@link Reconnect}): 4000–4099 connect again, 4100–4199 connect again with a
- * new token, 4200–4299 do not; the standard 1001, 1009 and 1013 besides. Codes, classes and docs are declared in
+ * new token, 4200–4299 do not; the standard 1001, 1002, 1007, 1009 and 1013 besides. Codes, classes and docs are declared in
  * {@link Vocabulary}'s file ({@code src/main/resources/herald/vocabulary.json}); a constant added here needs its
  * entry there ({@code VocabularyTest}).
  */
@@ -23,7 +23,9 @@ public enum CloseReason {
     RATE_LIMITED,
     TOO_MANY_CONNECTIONS,
     SLOW_CONSUMER,
-    INTERNAL_ERROR;
+    INTERNAL_ERROR,
+    PROTOCOL_ERROR,
+    INVALID_PAYLOAD;
 
     private final int code;
     private final Reconnect reconnect;

@@ -30,7 +30,7 @@ public enum Reconnect {
         return id;
     }
 
-    /** Whether a close code lies in this class's range (the standard codes 1001, 1009, 1013 lie in none). */
+    /** Whether a close code lies in this class's range (the standard codes 1001, 1002, 1007, 1009, 1013 lie in none). */
     public boolean contains(int closeCode) {
         return closeCode >= from && closeCode <= to;
     }

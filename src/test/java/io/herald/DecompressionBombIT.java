@@ -24,20 +24,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A decompression bomb at a node with compression on: a hand-written WebSocket client negotiates permessage-deflate
  * and sends one compressed text message of about 200 KB that inflates to 200 MiB, once as one frame and once spread
  * over 50 continuation frames of about 4 KB each (4 MiB each inflated). The node must stop inflating at the message
- * cap (4 × {@code bridge.maxFrameBytes}) and close with {@code frame_too_large} (1009), not inflate it all first: the
+ * cap ({@code bridge.maxFrameBytes}) and close with {@code frame_too_large} (1009), not inflate it all first: the
  * heap its event loops allocate while it happens stays far below the bomb's size. A client that behaves on the same
  * node is served throughout.
  */
 class DecompressionBombIT {
     static final int BOMB = 200 * 1024 * 1024;
-    /** What the event loops may allocate while refusing one bomb: the cap (256 KiB), buffers, a close; not the bomb. */
+    /** What the event loops may allocate while refusing one bomb: the cap (64 KiB), buffers, a close; not the bomb. */
     static final long ALLOWED = 32L * 1024 * 1024;
+    /** {@code bridge.inflateBudgetBytes} here: what unfinished compressed messages may hold per event loop. */
+    static final int BUDGET = 1024 * 1024;
+    /** The event loops serving HTTP in {@link TestNodes}' nodes (at most). */
+    static final int LOOPS = 2;
     static HeraldNode node;
     static final Random RANDOM = new Random(7692);
 
     @BeforeAll
     static void start() {
-        node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("bridge").put("compression", true)));
+        node = TestNodes.start(TestNodes.config(json -> json.getJsonObject("bridge").put("compression", true)
+                .put("inflateBudgetBytes", BUDGET)));
     }
 
     @AfterAll
@@ -57,6 +62,113 @@ class DecompressionBombIT {
         List<byte[]> frames = deflatedFragments(BOMB, 50);
         assertTrue(frames.stream().allMatch(f -> f.length < 8 * 1024), "a few KB a frame");
         bomb(frames);
+    }
+
+    /**
+     * The bomb spread over many connections: each sends the first fragment of a compressed message (about 100 bytes
+     * that inflate to 60 KiB, under the message cap) and never the rest, so that what it inflated waits in the node for
+     * the message's end. Without a bound, 120 such sockets hold about 7 MiB, 20,000 about 1.2 GiB, for a few KB of
+     * traffic. The node must keep at most {@code bridge.inflateBudgetBytes} per event loop in such unfinished messages
+     * and close the connections past it with {@code unavailable} (1013); a client that behaves is still served.
+     */
+    @Test
+    void unfinishedCompressedMessagesOverManySocketsStayWithinTheBudget() throws Exception {
+        int sockets = 120;
+        int inflated = 60 * 1024;
+        byte[] first = deflatedFragments(2 * inflated, 2).get(0);
+        assertTrue(first.length < 1024, "a few bytes sent for each: " + first.length);
+        List<RawWebSocket> held = new ArrayList<>();
+        System.gc();
+        long heapBefore = usedHeap();
+        try {
+            for (int i = 0; i < sockets; i++) {
+                RawWebSocket ws = open();
+                held.add(ws);
+                assertTrue(ws.head().toLowerCase().contains("sec-websocket-extensions: permessage-deflate"), ws.head());
+                ws.frame(false, 4, RawWebSocket.TEXT, true, first, null); // RSV1, not final: the message goes on…
+            }
+            // a client that behaves is served meanwhile (its messages are whole)
+            try (RawWebSocket ok = open()) {
+                ok.text("{\"type\":\"register\",\"address\":\"no:such\"}");
+                io.herald.testing.Eventually.assertEventually("an err for the unknown register", () -> !ok.texts().isEmpty());
+                assertTrue(ok.texts().get(0).contains("\"type\":\"err\""), ok.texts().toString());
+            }
+            long maxOpen = (long) LOOPS * (BUDGET / inflated + 1);
+            io.herald.testing.Eventually.assertEventually("at most " + maxOpen + " sockets still hold an unfinished message",
+                    () -> held.stream().filter(ws -> !closedByNode(ws)).count() <= maxOpen);
+            System.gc();
+            long heapHeld = usedHeap() - heapBefore;
+            List<RawWebSocket> closed = held.stream().filter(DecompressionBombIT::closedByNode).toList();
+            System.out.println("[DecompressionBombIT] " + sockets + " sockets each holding an unfinished compressed message: "
+                    + (sockets - closed.size()) + " open, " + closed.size() + " closed; heap held about " + heapHeld / 1024 + " KiB");
+            for (RawWebSocket ws : closed) {
+                assertEquals(Integer.valueOf(1013), ws.closeCode(), "closed as unavailable, ended by " + ws.endedBy());
+                assertEquals("unavailable", ws.closeReason());
+            }
+        } finally {
+            held.forEach(RawWebSocket::close);
+        }
+        // the budget is given back when the connections end: a new one may start a fragmented compressed message again
+        io.herald.testing.Eventually.assertEventually("the budget given back", () -> {
+            try (RawWebSocket again = open()) {
+                List<byte[]> whole = deflatedFragments(inflated, 2);
+                again.frame(false, 4, RawWebSocket.TEXT, true, whole.get(0), null);
+                again.frame(true, 0, RawWebSocket.CONTINUATION, true, whole.get(1), null);
+                again.text("{\"type\":\"register\",\"address\":\"no:such\"}");
+                io.herald.testing.Eventually.assertEventually("an answer", () -> !again.texts().isEmpty() || closedByNode(again));
+                return !closedByNode(again);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** Compressed data that does not inflate: a close frame 1007 invalid_payload, not a bare TCP close (1006). */
+    @Test
+    void corruptCompressedDataClosesWithInvalidPayload() throws Exception {
+        try (RawWebSocket ws = open()) {
+            ws.frame(true, 4, RawWebSocket.TEXT, true, new byte[] {(byte) 0xFF, 1, 2, 3}, null);
+            assertTrue(ws.awaitEnd(30), "closed");
+            assertEquals(Integer.valueOf(1007), ws.closeCode(), "ended by " + ws.endedBy());
+            assertEquals("invalid_payload", ws.closeReason());
+        }
+    }
+
+    /**
+     * RFC 6455 §5.2: a reserved bit no negotiated extension defines fails the connection (1002 protocol_error): RSV1
+     * on a socket without permessage-deflate, on the bridge and on {@code /graphql}; RSV2 on one with it.
+     */
+    @Test
+    void reservedBitsNoExtensionDefinesCloseWithProtocolError() throws Exception {
+        String token = TestNodes.token(node, "u-bomb", "admin");
+        for (String path : List.of("/eventbus/websocket?token=" + token, "/graphql")) {
+            List<String> refused = new ArrayList<>();
+            try (RawWebSocket plain = RawWebSocket.open(node.port(), path, RANDOM, refused,
+                    path.startsWith("/graphql") ? "Sec-WebSocket-Protocol: graphql-transport-ws\r\n" : "")) {
+                assertNotNull(plain, refused.toString());
+                assertTrue(!plain.head().toLowerCase().contains("permessage-deflate"), plain.head());
+                plain.frame(true, 4, RawWebSocket.TEXT, true, "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+                assertTrue(plain.awaitEnd(30), "closed");
+                assertEquals(Integer.valueOf(1002), plain.closeCode(), path.split("\\?")[0] + " ended by " + plain.endedBy());
+                assertEquals("protocol_error", plain.closeReason());
+            }
+        }
+        try (RawWebSocket deflate = open()) {
+            deflate.frame(true, 2, RawWebSocket.TEXT, true, "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+            assertTrue(deflate.awaitEnd(30), "closed");
+            assertEquals(Integer.valueOf(1002), deflate.closeCode(), "ended by " + deflate.endedBy());
+        }
+    }
+
+    /** The node closed it (close frame, or the connection ended), not the test's read timeout. */
+    private static boolean closedByNode(RawWebSocket ws) {
+        String by = ws.endedBy();
+        return by != null && !by.equals("read timeout");
+    }
+
+    private static long usedHeap() {
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     private void bomb(List<byte[]> frames) throws Exception {

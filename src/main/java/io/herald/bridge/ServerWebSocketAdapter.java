@@ -31,6 +31,7 @@ public abstract class ServerWebSocketAdapter {
         ChannelHandlerContext encoder = connection.pipeline().context(WebSocketFrameEncoder.class);
         this.channel = encoder != null ? encoder : connection;
         channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes));
+        ReservedBits.install(connection.pipeline()); // RFC 6455 §5.2: reserved bits no extension defines fail the connection
     }
 
     public String uri() {

@@ -12,9 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtension;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
@@ -56,15 +54,19 @@ import java.util.zip.Inflater;
  * <li>no message the client sends refers to an earlier one, so {@link Bounded} inflates each message from a reset
  * inflater taken from a small pool of the event loop and given back when the message ends: an idle connection holds
  * none (one in the middle of a fragmented compressed message holds one); and it stops inflating as soon as a message
- * passes {@code maxMessageBytes} (the bridge's WebSocket message cap, 4 × {@code bridge.maxFrameBytes}), drops the
- * rest of what the client sends and closes with {@code frame_too_large} (1009), as for an uncompressed message past
- * the cap.</li>
+ * passes {@code maxMessageBytes} ({@code bridge.maxFrameBytes}: the bridge refuses more anyway), drops the rest of
+ * what the client sends and closes with {@code frame_too_large} (1009). What the fragments of an unfinished compressed
+ * message inflated waits in Vert.x for the message's end: it is charged to the event loop's budget
+ * ({@code bridge.inflateBudgetBytes}) and given back once, when the message or the connection ends; a connection
+ * whose fragment would pass the budget is closed with {@code unavailable} (1013). Data that does not inflate closes
+ * with {@code invalid_payload} (1007), RSV1 on a continuation with {@code protocol_error} (1002).</li>
  * </ul>
  * What is internal here: finding Vert.x's extension handler in the connection's pipeline (by Netty's public class)
  * and the pipeline itself ({@link ConnectionBase#channelHandlerContext()}). If a Vert.x upgrade moves either,
- * {@link #prepare} answers false and Netty's own extension would be negotiated: {@link #adopt} then removes its
- * encoder (what Vert.x writes goes uncompressed, events plain) and logs it; {@code WebSocketCompressionTest} fails so
- * the upgrade is noticed before that ships.
+ * {@link #prepare} answers false and Netty's own extension would be negotiated: {@link #adopt} then closes the socket
+ * with {@code internal_error} (Netty's decoder inflates without a cap) and logs it once; {@code WebSocketCompressionTest}
+ * fails so the upgrade is noticed before that ships. (HTTP/2 connections have no such handler: prepare answers false
+ * there and nothing is refused.)
  */
 public final class WebSocketCompression {
     private static final Logger LOG = Logger.getLogger(WebSocketCompression.class.getName());
@@ -78,8 +80,11 @@ public final class WebSocketCompression {
     /** Inflaters kept idle per event loop (each about 44 KB of native memory once used); more are made and ended as needed. */
     static final int POOLED_PER_LOOP = 4;
     private static final ThreadLocal<ArrayDeque<Inflater>> INFLATERS = ThreadLocal.withInitial(ArrayDeque::new);
+    /** Per event loop: inflated bytes of compressed messages begun and not finished, waiting in Vert.x for their end. */
+    private static final ThreadLocal<long[]> HELD = ThreadLocal.withInitial(() -> new long[1]);
     private static final byte[] FRAME_TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
     private static volatile boolean warned;
+    private static volatile boolean warnedDecoder;
 
     private WebSocketCompression() {
     }
@@ -88,19 +93,20 @@ public final class WebSocketCompression {
      * When an HTTP connection opens (the server's connection handler), before it reads a request: replaces Vert.x's
      * WebSocket extension handler, if any (compression on), by Herald's. Answers whether it did.
      */
-    public static boolean prepare(HttpConnection connection, int minBytes, int maxMessageBytes) {
+    public static boolean prepare(HttpConnection connection, int minBytes, int maxMessageBytes, long budgetBytes) {
         if (!(connection instanceof ConnectionBase base)) {
             return false;
         }
-        return prepare(base.channelHandlerContext().pipeline(), minBytes, maxMessageBytes);
+        return prepare(base.channelHandlerContext().pipeline(), minBytes, maxMessageBytes, budgetBytes);
     }
 
-    static boolean prepare(ChannelPipeline pipeline, int minBytes, int maxMessageBytes) {
+    static boolean prepare(ChannelPipeline pipeline, int minBytes, int maxMessageBytes, long budgetBytes) {
         ChannelHandler vertx = pipeline.get(WebSocketServerExtensionHandler.class);
         if (vertx == null) {
             return false;
         }
-        pipeline.replace(vertx, "heraldWebSocketExtensions", new WebSocketServerExtensionHandler(new Handshaker(minBytes, maxMessageBytes)));
+        pipeline.replace(vertx, "heraldWebSocketExtensions",
+                new WebSocketServerExtensionHandler(new Handshaker(minBytes, maxMessageBytes, budgetBytes)));
         return true;
     }
 
@@ -112,10 +118,13 @@ public final class WebSocketCompression {
      */
     public static boolean adopt(ChannelPipeline pipeline, int minBytes) {
         boolean negotiated = false;
+        ChannelHandler foreignDecoder = null;
         for (Map.Entry<String, ChannelHandler> entry : List.copyOf(pipeline.toMap().entrySet())) {
             ChannelHandler handler = entry.getValue();
             if (handler instanceof ContextFree) {
                 negotiated = true;
+            } else if (handler instanceof WebSocketExtensionDecoder && !(handler instanceof Bounded)) {
+                foreignDecoder = handler;
             } else if (handler instanceof WebSocketExtensionEncoder) {
                 pipeline.remove(handler);
                 if (!warned) {
@@ -124,6 +133,18 @@ public final class WebSocketCompression {
                             + "): events go uncompressed; WebSocketCompression needs revisiting for this Vert.x");
                 }
             }
+        }
+        if (foreignDecoder != null) {
+            // an extension decoder that is not Herald's (Netty's inflates with no cap): fail safe, the socket is closed
+            if (!warnedDecoder) {
+                warnedDecoder = true;
+                LOG.severe("a WebSocket extension decoder that is not Herald's was negotiated (" + foreignDecoder.getClass().getName()
+                        + "): such sockets are closed with internal_error; WebSocketCompression needs revisiting for this Vert.x");
+            }
+            pipeline.remove(foreignDecoder);
+            pipeline.writeAndFlush(new CloseWebSocketFrame(CloseReason.INTERNAL_ERROR.code(), CloseReason.INTERNAL_ERROR.id()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return false;
         }
         return negotiated;
     }
@@ -143,10 +164,12 @@ public final class WebSocketCompression {
     static final class Handshaker implements WebSocketServerExtensionHandshaker {
         private final int minBytes;
         private final int maxMessageBytes;
+        private final long budgetBytes;
 
-        Handshaker(int minBytes, int maxMessageBytes) {
+        Handshaker(int minBytes, int maxMessageBytes, long budgetBytes) {
             this.minBytes = Math.max(1, minBytes);
             this.maxMessageBytes = maxMessageBytes;
+            this.budgetBytes = budgetBytes;
         }
 
         @Override
@@ -169,7 +192,7 @@ public final class WebSocketCompression {
                     return null;
                 }
             }
-            return new Extension(minBytes, maxMessageBytes);
+            return new Extension(minBytes, maxMessageBytes, budgetBytes);
         }
 
         private static int windowBits(String value) {
@@ -181,7 +204,7 @@ public final class WebSocketCompression {
         }
     }
 
-    private record Extension(int minBytes, int maxMessageBytes) implements WebSocketServerExtension {
+    private record Extension(int minBytes, int maxMessageBytes, long budgetBytes) implements WebSocketServerExtension {
         @Override
         public int rsv() {
             return WebSocketExtension.RSV1;
@@ -194,7 +217,7 @@ public final class WebSocketCompression {
 
         @Override
         public WebSocketExtensionDecoder newExtensionDecoder() {
-            return new Bounded(maxMessageBytes);
+            return new Bounded(maxMessageBytes, budgetBytes);
         }
 
         @Override
@@ -248,6 +271,10 @@ public final class WebSocketCompression {
      */
     static final class Bounded extends WebSocketExtensionDecoder {
         private final int maxMessageBytes;
+        /** The event loop's budget of inflated bytes held in unfinished compressed messages ({@link #HELD}). */
+        private final long budgetBytes;
+        /** What this connection's unfinished compressed message holds of the event loop's budget now. */
+        private long charged;
         private Inflater inflater;
         /** The message in progress is compressed (its first frame had RSV1): its continuations are inflated too. */
         private boolean compressed;
@@ -256,8 +283,13 @@ public final class WebSocketCompression {
         private boolean refused;
         volatile Runnable tooLarge;
 
-        Bounded(int maxMessageBytes) {
+        Bounded(int maxMessageBytes, long budgetBytes) {
             this.maxMessageBytes = maxMessageBytes;
+            this.budgetBytes = budgetBytes;
+        }
+
+        Bounded(int maxMessageBytes) {
+            this(maxMessageBytes, Long.MAX_VALUE);
         }
 
         @Override
@@ -275,7 +307,8 @@ public final class WebSocketCompression {
                 compressed = rsv1;
                 messageBytes = 0;
             } else if (rsv1) {
-                throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV1 on a continuation frame");
+                fail(ctx, CloseReason.PROTOCOL_ERROR); // RSV1 on a continuation frame (RFC 7692 §6.1)
+                return;
             }
             if (!compressed) {
                 out.add(frame.retain());
@@ -284,7 +317,13 @@ public final class WebSocketCompression {
             if (inflater == null) {
                 inflater = take();
             }
-            ByteBuf inflated = inflate(ctx, frame.content(), frame.isFinalFragment());
+            ByteBuf inflated;
+            try {
+                inflated = inflate(ctx, frame.content(), frame.isFinalFragment());
+            } catch (DataFormatException e) {
+                fail(ctx, CloseReason.INVALID_PAYLOAD); // not DEFLATE data: 1007, with a close frame
+                return;
+            }
             if (inflated == null) {
                 refuse(ctx);
                 return;
@@ -292,6 +331,11 @@ public final class WebSocketCompression {
             if (frame.isFinalFragment()) {
                 give(inflater);
                 inflater = null;
+                credit(); // the message is whole: Vert.x hands it on and holds it no more
+            } else if (!charge(inflated.readableBytes())) {
+                inflated.release();
+                fail(ctx, CloseReason.UNAVAILABLE); // the event loop holds its budget in unfinished messages already
+                return;
             }
             int rsv = frame.rsv() & ~WebSocketExtension.RSV1;
             out.add(frame instanceof TextWebSocketFrame ? new TextWebSocketFrame(frame.isFinalFragment(), rsv, inflated)
@@ -315,10 +359,6 @@ public final class WebSocketCompression {
                 }
                 ok = true;
                 return out;
-            } catch (DataFormatException e) {
-                refused = true; // the connection is closed for it (1007); the inflater goes back now
-                release();
-                throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "invalid compressed data");
             } finally {
                 if (!ok) {
                     out.release();
@@ -349,6 +389,35 @@ public final class WebSocketCompression {
             return true;
         }
 
+        /**
+         * Charges {@code bytes} of an unfinished message to the event loop's budget; false (nothing charged) if that
+         * would pass it.
+         */
+        private boolean charge(long bytes) {
+            long[] held = HELD.get();
+            if (held[0] + bytes > budgetBytes) {
+                return false;
+            }
+            held[0] += bytes;
+            charged += bytes;
+            return true;
+        }
+
+        /** Gives back what this connection's unfinished message held of the budget: once, however many ways it ends. */
+        private void credit() {
+            if (charged != 0) {
+                HELD.get()[0] -= charged;
+                charged = 0;
+            }
+        }
+
+        /** Closes the connection with {@code reason} (a close frame, then the TCP connection); nothing more is read. */
+        private void fail(ChannelHandlerContext ctx, CloseReason reason) {
+            refused = true;
+            release();
+            closeWith(ctx, reason);
+        }
+
         private void refuse(ChannelHandlerContext ctx) {
             refused = true;
             release();
@@ -356,8 +425,7 @@ public final class WebSocketCompression {
             if (handler != null) {
                 handler.run();
             } else {
-                ctx.writeAndFlush(new CloseWebSocketFrame(CloseReason.FRAME_TOO_LARGE.code(), CloseReason.FRAME_TOO_LARGE.id()))
-                        .addListener(ChannelFutureListener.CLOSE);
+                closeWith(ctx, CloseReason.FRAME_TOO_LARGE);
             }
         }
 
@@ -366,6 +434,7 @@ public final class WebSocketCompression {
                 give(inflater);
                 inflater = null;
             }
+            credit();
         }
 
         @Override
@@ -378,6 +447,11 @@ public final class WebSocketCompression {
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             release();
             super.channelInactive(ctx);
+        }
+
+        /** What this connection's unfinished compressed message holds of its event loop's budget. */
+        long charged() {
+            return charged;
         }
 
         /** Whether this decoder holds an inflater now (only in the middle of a compressed message). */
@@ -401,6 +475,19 @@ public final class WebSocketCompression {
         } else {
             inflater.end();
         }
+    }
+
+    /** Inflated bytes held in unfinished compressed messages on this thread's event loop. */
+    static long held() {
+        return HELD.get()[0];
+    }
+
+    /**
+     * Writes a close frame with {@code reason}'s code and id from {@code ctx} (towards the socket, through the frame
+     * encoder) and closes the connection once it is written.
+     */
+    static void closeWith(ChannelHandlerContext ctx, CloseReason reason) {
+        ctx.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.id())).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Inflaters idle in this thread's pool. */

@@ -187,11 +187,15 @@ public final class ConfigKeys {
     public static final ConfigKey BRIDGE_COMPRESSION = key("bridge.compression", Type.BOOLEAN).def(true)
             .doc("negotiate WebSocket permessage-deflate (browsers offer it), with no context takeover either way: each "
                     + "event frame of at least `bridge.compressionMinBytes` is compressed once, without context, for every "
-                    + "socket that negotiated it; what a client sends compressed is inflated up to 4 × `bridge.maxFrameBytes` "
+                    + "socket that negotiated it; what a client sends compressed is inflated up to `bridge.maxFrameBytes` "
                     + "a message, then closed with frame_too_large (see docs/protocol.md#compression); off: no compression is negotiated");
     public static final ConfigKey BRIDGE_COMPRESSION_MIN_BYTES = key("bridge.compressionMinBytes", Type.INTEGER).def(1024)
             .range(0, 16 * 1024 * 1024)
             .doc("smallest frame, in UTF-8 bytes, sent compressed to a socket that negotiated permessage-deflate; smaller go as they are");
+    public static final ConfigKey BRIDGE_INFLATE_BUDGET_BYTES = key("bridge.inflateBudgetBytes", Type.INTEGER).def(16 * 1024 * 1024)
+            .range(64 * 1024, 1 << 30)
+            .doc("inflated bytes that compressed client messages begun and not yet finished may hold, per event loop; a "
+                    + "connection whose unfinished message would pass it is closed with unavailable (1013; see docs/protocol.md#compression)");
 
     static {
         section("limits", "Rates and caps against floods; the defaults let one backend and the benchmark run unthrottled "

@@ -126,7 +126,8 @@ public record HeraldConfig(
     /** {@code bridge.*}: what one bridge connection may send and hold. */
     public record Bridge(int maxFrameBytes, int maxSubscriptionsPerSocket, int maxAddressLength,
                          int maxPendingReplies, int maxOutboundBytes, int idleTimeoutSeconds, int pingIntervalSeconds,
-                         boolean legacyTransports, int writeDelayMs, boolean compression, int compressionMinBytes) {
+                         boolean legacyTransports, int writeDelayMs, boolean compression, int compressionMinBytes,
+                         int inflateBudgetBytes) {
     }
 
     /** {@code limits.*}: rates and caps against floods. */
@@ -356,7 +357,8 @@ public record HeraldConfig(
                 r.bool(BRIDGE_LEGACY_TRANSPORTS),
                 r.integer(BRIDGE_WRITE_DELAY_MS),
                 r.bool(BRIDGE_COMPRESSION),
-                r.integer(BRIDGE_COMPRESSION_MIN_BYTES));
+                r.integer(BRIDGE_COMPRESSION_MIN_BYTES),
+                r.integer(BRIDGE_INFLATE_BUDGET_BYTES));
 
         int framesPerMinute = r.integer(LIMITS_FRAMES_PER_MINUTE);
         Limits limits = new Limits(

@@ -3,7 +3,6 @@ package io.herald.bridge;
 import io.herald.delivery.Deflate;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -27,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -131,21 +129,156 @@ class WebSocketInflateTest {
         EmbeddedChannel channel = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP));
         channel.writeInbound(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(bytes("a"))));
         ((WebSocketFrame) channel.readInbound()).release();
-        assertThrows(DecoderException.class, () -> channel.writeInbound(
-                new ContinuationWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(Deflate.message(bytes("b"))))));
+        channel.writeInbound(new ContinuationWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(Deflate.message(bytes("b")))));
+        assertNull(channel.readInbound());
+        assertClosedWith(channel, 1002, "protocol_error");
     }
 
     @Test
-    void corruptCompressedDataIsInvalidPayload() {
+    void corruptCompressedDataClosesWithInvalidPayload() {
         EmbeddedChannel channel = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP));
-        assertThrows(DecoderException.class, () -> channel.writeInbound(
-                new TextWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, 1, 2, 3}))));
-        assertFalse(channel.pipeline().get(WebSocketCompression.Bounded.class).holdsInflater(), "the inflater went back");
+        channel.writeInbound(new TextWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, 1, 2, 3})));
+        assertNull(channel.readInbound(), "nothing passed");
+        assertClosedWith(channel, 1007, "invalid_payload");
+        assertFalse(channel.pipeline().get(WebSocketCompression.Bounded.class) != null
+                && channel.pipeline().get(WebSocketCompression.Bounded.class).holdsInflater(), "the inflater went back");
+    }
+
+    @Test
+    void unfinishedMessagesAreChargedToTheLoopsBudgetAndCreditedExactlyOnce() {
+        long base = WebSocketCompression.held();
+        EmbeddedChannel channel = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP, 1024 * 1024));
+        WebSocketCompression.Bounded decoder = channel.pipeline().get(WebSocketCompression.Bounded.class);
+        byte[] letters = new byte[24 * 1024];
+        Arrays.fill(letters, (byte) 'c');
+        List<byte[]> fragments = fragments(letters, 3); // 8 KiB inflated each
+        channel.writeInbound(new TextWebSocketFrame(false, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(fragments.get(0))));
+        assertEquals(8 * 1024, decoder.charged());
+        assertEquals(base + 8 * 1024, WebSocketCompression.held());
+        channel.writeInbound(new ContinuationWebSocketFrame(false, 0, Unpooled.wrappedBuffer(fragments.get(1))));
+        assertEquals(base + 16 * 1024, WebSocketCompression.held());
+        channel.writeInbound(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(fragments.get(2))));
+        assertEquals(0, decoder.charged(), "the message ended: credited");
+        assertEquals(base, WebSocketCompression.held());
+        releaseAll(channel);
+        // a message left unfinished is credited when the connection ends, once (inactive, then the handler removed)
+        channel.writeInbound(new TextWebSocketFrame(false, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(fragments(letters, 3).get(0))));
+        assertEquals(base + 8 * 1024, WebSocketCompression.held());
+        channel.close();
+        assertEquals(base, WebSocketCompression.held());
+        channel.finishAndReleaseAll();
+        assertEquals(base, WebSocketCompression.held(), "credited exactly once");
+        // and when only the handler is removed
+        EmbeddedChannel other = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP, 1024 * 1024));
+        other.writeInbound(new TextWebSocketFrame(false, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(fragments(letters, 3).get(0))));
+        assertEquals(base + 8 * 1024, WebSocketCompression.held());
+        other.pipeline().remove(WebSocketCompression.Bounded.class);
+        assertEquals(base, WebSocketCompression.held());
+        other.finishAndReleaseAll();
+        assertEquals(base, WebSocketCompression.held());
+    }
+
+    @Test
+    void pastTheLoopsBudgetTheConnectionIsClosedUnavailable() {
+        long base = WebSocketCompression.held();
+        long budget = base + 20 * 1024;
+        byte[] letters = new byte[24 * 1024];
+        Arrays.fill(letters, (byte) 'd');
+        EmbeddedChannel first = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP, budget));
+        first.writeInbound(new TextWebSocketFrame(false, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(fragments(letters, 3).get(0))));
+        List<byte[]> second = fragments(letters, 3);
+        EmbeddedChannel other = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP, budget));
+        other.writeInbound(new TextWebSocketFrame(false, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(second.get(0))));
+        assertEquals(base + 16 * 1024, WebSocketCompression.held(), "two unfinished messages of 8 KiB");
+        EmbeddedChannel third = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP, budget));
+        third.writeInbound(new TextWebSocketFrame(false, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(fragments(letters, 3).get(0))));
+        assertNull(third.readInbound(), "nothing passed");
+        assertClosedWith(third, 1013, "unavailable");
+        assertEquals(base + 16 * 1024, WebSocketCompression.held(), "the refused one holds nothing");
+        // a connection that ends gives its part back, and the other's message goes on and ends
+        first.close();
+        assertEquals(base + 8 * 1024, WebSocketCompression.held());
+        other.writeInbound(new ContinuationWebSocketFrame(false, 0, Unpooled.wrappedBuffer(second.get(1))));
+        other.writeInbound(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(second.get(2))));
+        assertEquals(base, WebSocketCompression.held());
+        releaseAll(other);
+        other.finishAndReleaseAll();
+        assertEquals(base, WebSocketCompression.held());
+    }
+
+    @Test
+    void reservedBitsNoExtensionDefinesCloseWithProtocolError() {
+        // no permessage-deflate negotiated: RSV1 on a text frame
+        EmbeddedChannel plain = new EmbeddedChannel(new ReservedBits(false));
+        plain.writeInbound(new TextWebSocketFrame("ok"));
+        ((WebSocketFrame) plain.readInbound()).release();
+        plain.writeInbound(new TextWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(bytes("x"))));
+        assertNull(plain.readInbound());
+        assertRawClose(plain, 1002, "protocol_error");
+        // negotiated: RSV1 on data passes; RSV2 / RSV3, or RSV1 on a control frame, do not
+        EmbeddedChannel deflate = new EmbeddedChannel(new ReservedBits(true));
+        deflate.writeInbound(new TextWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(bytes("x"))));
+        ((WebSocketFrame) deflate.readInbound()).release();
+        deflate.writeInbound(new io.netty.handler.codec.http.websocketx.PingWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.EMPTY_BUFFER));
+        assertNull(deflate.readInbound());
+        assertRawClose(deflate, 1002, "protocol_error");
+        for (int rsv : new int[] {WebSocketExtension.RSV2, WebSocketExtension.RSV3}) {
+            EmbeddedChannel channel = new EmbeddedChannel(new ReservedBits(true));
+            channel.writeInbound(new TextWebSocketFrame(true, rsv, Unpooled.wrappedBuffer(bytes("x"))));
+            assertNull(channel.readInbound());
+            assertRawClose(channel, 1002, "protocol_error");
+        }
+    }
+
+    /** A Vert.x upgrade that bypasses prepare would leave an uncapped decoder: the socket is closed instead. */
+    @Test
+    void adoptClosesASocketWithAnExtensionDecoderThatIsNotHerals() {
+        EmbeddedChannel foreign = new EmbeddedChannel(new io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionDecoder() {
+            @Override
+            protected void decode(io.netty.channel.ChannelHandlerContext ctx, WebSocketFrame msg, List<Object> out) {
+                out.add(msg.retain());
+            }
+        });
+        assertFalse(WebSocketCompression.adopt(foreign.pipeline(), 1024));
+        assertClosedWith(foreign, 4000, "internal_error");
+        // Herald's own decoder stays
+        EmbeddedChannel own = new EmbeddedChannel(new WebSocketCompression.Bounded(CAP), new WebSocketCompression.ContextFree(1024));
+        assertTrue(WebSocketCompression.adopt(own.pipeline(), 1024));
+        assertTrue(own.isOpen());
+        assertNotNull(own.pipeline().get(WebSocketCompression.Bounded.class));
+        own.finishAndReleaseAll();
+    }
+
+    private static void assertClosedWith(EmbeddedChannel channel, int code, String reason) {
+        CloseWebSocketFrame close = channel.readOutbound();
+        assertNotNull(close, "a close frame");
+        assertEquals(code, close.statusCode());
+        assertEquals(reason, close.reasonText());
+        close.release();
+        assertFalse(channel.isOpen(), "closed after the close frame");
+    }
+
+    private static void assertRawClose(EmbeddedChannel channel, int code, String reason) {
+        io.netty.buffer.ByteBuf close = channel.readOutbound();
+        assertNotNull(close, "a close frame");
+        assertEquals(0x88, close.readUnsignedByte());
+        assertEquals(2 + reason.length(), close.readUnsignedByte());
+        assertEquals(code, close.readUnsignedShort());
+        assertEquals(reason, close.toString(StandardCharsets.UTF_8));
+        close.release();
+        assertFalse(channel.isOpen(), "closed after the close frame");
+    }
+
+    private static void releaseAll(EmbeddedChannel channel) {
+        WebSocketFrame frame;
+        while ((frame = channel.readInbound()) != null) {
+            frame.release();
+        }
     }
 
     @Test
     void theHandshakerAcceptsWhatItCanHonourAndAnswersWithoutContextTakeover() {
-        WebSocketCompression.Handshaker handshaker = new WebSocketCompression.Handshaker(1024, CAP);
+        WebSocketCompression.Handshaker handshaker = new WebSocketCompression.Handshaker(1024, CAP, Long.MAX_VALUE);
         WebSocketServerExtension plain = handshaker.handshakeExtension(offer());
         assertNotNull(plain);
         assertEquals(WebSocketExtension.RSV1, plain.rsv());

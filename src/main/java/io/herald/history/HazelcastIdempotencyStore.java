@@ -48,7 +48,7 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
         this.windowMs = windowMs;
         try {
             hazelcast.getConfig().addMapConfig(new MapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0)
-                    .setInMemoryFormat(InMemoryFormat.OBJECT));
+                    .setInMemoryFormat(InMemoryFormat.BINARY));
         } catch (InvalidConfigurationException e) {
             LOG.warning(MAP + " keeps the configuration the cluster already has: " + e.getMessage());
         }

@@ -227,14 +227,6 @@ public final class EventPublisher {
         private final Context context;
         private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         private boolean inFlight;
-        /** Publishes with a key among {@link #waiting}: only then is the next batch claimed ahead. */
-        private int keyedWaiting;
-        /**
-         * The next batch, taken while the one before appends so that its keys are claimed meanwhile (null: none), and
-         * that claim (null: it has no key). It appends after the one before, in order.
-         */
-        private List<Pending> aheadBatch;
-        private Future<Map<String, IdempotencyState.Outcome>> aheadClaim;
         /** An append is due at the end of the current turn. */
         private boolean scheduled;
         /** The type is kept in the per-user inbox: read once, so that other types pay nothing per append. */
@@ -248,9 +240,6 @@ public final class EventPublisher {
 
         void offer(Pending pending) {
             waiting.add(pending);
-            if (pending.key != null) {
-                keyedWaiting++;
-            }
             if (!inFlight && !scheduled) {
                 scheduled = true;
                 context.runOnContext(v -> {
@@ -263,59 +252,19 @@ public final class EventPublisher {
         }
 
         void appendWaiting() {
-            List<Pending> batch = takeWaiting();
+            List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), MAX_APPEND));
+            boolean keyed = false;
+            while (!waiting.isEmpty() && batch.size() < MAX_APPEND) {
+                Pending pending = waiting.poll();
+                batch.add(pending);
+                keyed |= pending.key != null;
+            }
             inFlight = true;
-            if (hasKey(batch)) {
+            if (keyed) {
                 claimThenAppend(batch);
             } else {
                 append(batch, null);
             }
-        }
-
-        /** The next batch out of {@link #waiting} (up to {@link #MAX_APPEND}). */
-        private List<Pending> takeWaiting() {
-            List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), MAX_APPEND));
-            while (!waiting.isEmpty() && batch.size() < MAX_APPEND) {
-                Pending pending = waiting.poll();
-                batch.add(pending);
-                if (pending.key != null) {
-                    keyedWaiting--;
-                }
-            }
-            return batch;
-        }
-
-        private static boolean hasKey(List<Pending> batch) {
-            for (Pending pending : batch) {
-                if (pending.key != null) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /**
-         * While a batch appends, the keys of what waited meanwhile are claimed (one call), so that a keyed commit costs
-         * the longer of its claim and the append before it, not their sum. Only when keys wait: a type published without
-         * keys commits as before (a batch is taken when the append before it ends). The batch appends after the one
-         * before; a key of it that the batch before holds finds its claim in flight and waits, as from another node.
-         */
-        private void claimAhead() {
-            if (aheadBatch != null || keyedWaiting == 0) {
-                return;
-            }
-            aheadBatch = takeWaiting();
-            aheadClaim = hasKey(aheadBatch) ? keys.claim(claimsOf(aheadBatch)) : null;
-        }
-
-        private Map<String, String[]> claimsOf(List<Pending> batch) {
-            Map<String, String[]> claims = new HashMap<>();
-            for (Pending pending : batch) {
-                if (pending.key != null) {
-                    claims.putIfAbsent(pending.key.scoped(), new String[]{pending.key.hash(), pending.id});
-                }
-            }
-            return claims;
         }
 
         /**
@@ -324,12 +273,13 @@ public final class EventPublisher {
          * second event with the same key in this batch) and come back for another claim.
          */
         private void claimThenAppend(List<Pending> batch) {
-            appendClaimed(batch, keys.claim(claimsOf(batch)));
-        }
-
-        /** Appends what of {@code batch} may be appended once {@code claim} (of its keys) answers; see {@link #claimThenAppend}. */
-        private void appendClaimed(List<Pending> batch, Future<Map<String, IdempotencyState.Outcome>> claim) {
-            claim.onComplete(claimed -> {
+            Map<String, String[]> claims = new HashMap<>();
+            for (Pending pending : batch) {
+                if (pending.key != null) {
+                    claims.putIfAbsent(pending.key.scoped(), new String[]{pending.key.hash(), pending.id});
+                }
+            }
+            keys.claim(claims).onComplete(claimed -> {
                 List<Pending> append = new ArrayList<>(batch.size());
                 Map<String, String> mine = new HashMap<>();
                 List<Pending> takenOver = new ArrayList<>();
@@ -496,30 +446,14 @@ public final class EventPublisher {
 
         private void next() {
             inFlight = false;
-            if (aheadBatch != null) {
-                List<Pending> batch = aheadBatch;
-                Future<Map<String, IdempotencyState.Outcome>> claim = aheadClaim;
-                aheadBatch = null;
-                aheadClaim = null;
-                inFlight = true;
-                if (claim == null) {
-                    append(batch, null);
-                } else {
-                    appendClaimed(batch, claim);
-                }
-            } else if (!waiting.isEmpty()) {
+            if (!waiting.isEmpty()) {
                 appendWaiting();
             }
         }
 
-        /**
-         * Appends the batch as one log operation, then the next; {@code claimed} (key → hash, or null) are the keys it
-         * holds. Meanwhile the keys of the next batch are claimed ({@link #claimAhead}).
-         */
+        /** Appends the batch as one log operation, then the next; {@code claimed} (key → hash, or null) are the keys it holds. */
         private void append(List<Pending> batch, Map<String, String> claimed) {
-            Future<Void> appended = appendOnly(batch, claimed);
-            claimAhead();
-            appended.onComplete(v -> next());
+            appendOnly(batch, claimed).onComplete(v -> next());
         }
 
         /** Appends the batch as one log operation and answers its publishes; never fails. */

@@ -45,17 +45,9 @@ class EventPublisherKeysTest {
     final AtomicInteger failAfterNext = new AtomicInteger();
     /** Reads of history that fail (a takeover's search). */
     final AtomicInteger failReads = new AtomicInteger();
-    /** The next claim waits for this promise (null: none). */
-    final java.util.concurrent.atomic.AtomicReference<io.vertx.core.Promise<Void>> holdClaim = new java.util.concurrent.atomic.AtomicReference<>();
-    /** The next append waits for this promise (null: none). */
-    final java.util.concurrent.atomic.AtomicReference<io.vertx.core.Promise<Void>> holdNext = new java.util.concurrent.atomic.AtomicReference<>();
     final EventLog log = new EventLog() {
         @Override
         public Future<Appended> append(String type, List<String> records) {
-            io.vertx.core.Promise<Void> hold = holdNext.getAndSet(null);
-            if (hold != null) {
-                return hold.future().compose(v -> local.append(type, records));
-            }
             if (failAfterNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 local.append(type, records);
                 return Future.failedFuture(new IllegalStateException("answer lost"));
@@ -88,10 +80,6 @@ class EventPublisherKeysTest {
         @Override
         public Future<Map<String, IdempotencyState.Outcome>> claim(Map<String, String[]> hashes) {
             storeCalls.incrementAndGet();
-            io.vertx.core.Promise<Void> hold = holdClaim.getAndSet(null);
-            if (hold != null) {
-                return hold.future().compose(v -> keys.claim(hashes));
-            }
             return keys.claim(hashes);
         }
 
@@ -240,33 +228,5 @@ class EventPublisherKeysTest {
                 () -> onLoop(() -> publisher.publishAll(List.of(request(2), request(1)), List.of(key("dup", 2), key("other", 1)))));
         assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, conflict.code());
         assertEquals(2, tail(), "the batch's other event was published");
-    }
-
-    @Test
-    void theNextCommitsKeysAreClaimedWhileTheCommitBeforeAppendsAndItAppendsAfterIt() throws Exception {
-        io.vertx.core.Promise<Void> claiming = io.vertx.core.Promise.promise();
-        io.vertx.core.Promise<Void> appending = io.vertx.core.Promise.promise();
-        holdClaim.set(claiming);
-        holdNext.set(appending);
-        io.vertx.core.Context context = vertx.getOrCreateContext();
-        java.util.concurrent.CompletableFuture<Published> first = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CompletableFuture<Published> second = new java.util.concurrent.CompletableFuture<>();
-        context.runOnContext(v -> publisher.publish(request(1), key("a", 1))
-                .onComplete(r -> { if (r.succeeded()) first.complete(r.result()); else first.completeExceptionally(r.cause()); }));
-        io.herald.testing.Eventually.assertEventually("the first commit claims", () -> holdClaim.get() == null);
-        // offered while the first commit claims: it waits, and is claimed as soon as the first one appends
-        context.runOnContext(v -> publisher.publish(request(2), key("b", 2))
-                .onComplete(r -> { if (r.succeeded()) second.complete(r.result()); else second.completeExceptionally(r.cause()); }));
-        context.runOnContext(v -> context.runOnContext(w -> claiming.complete()));
-        io.herald.testing.Eventually.assertEventually("the first commit appends", () -> holdNext.get() == null);
-        io.herald.testing.Eventually.assertEventually("the second commit's key is claimed while the first appends", () -> storeCalls.get() == 2);
-        assertFalse(first.isDone());
-        assertFalse(second.isDone());
-        context.runOnContext(v -> appending.complete());
-        Published a = first.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        Published b = second.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        assertEquals(a.seq() + 1, b.seq(), "the commit claimed ahead appends after the one before");
-        assertEquals(2, tail());
-        assertEquals(4, storeCalls.get(), "two claims, two records");
     }
 }

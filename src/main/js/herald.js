@@ -527,7 +527,7 @@ export class Herald {
     const hubReason = hub && (hub.failureType in CLOSE_REASONS ? hub.failureType : refusal && refusal.close || hub.failureType);
     const reason = hub && hub.failureType in CLOSE_REASONS ? hub.failureType
       : closeReason in CLOSE_REASONS ? closeReason : hub ? hubReason : 'connection_lost';
-    const reconnect = fallback ? reconnectAfterErr(hub) : reconnectAfterCode(code);
+    const reconnect = fallback ? reconnectAfterErr(hub) : reconnectAfterCode(code, closeReason);
     const info = {
       reason,
       code: !fallback ? code : reason in CLOSE_REASONS ? CLOSE_REASONS[reason].code : hub && hub.failureCode,
@@ -729,12 +729,16 @@ export class Herald {
   }
 }
 
-/** What to do after a close on WebSocket, from its code: by range from 4000 on; the standard codes as the hub uses them. */
-function reconnectAfterCode(code) {
+/**
+ * What to do after a close on WebSocket, from its code: by range from 4000 on; a standard code (below 4000) only when
+ * the hub named it (the reason is one of the hub's, with that code): SockJS closes with standard codes of its own
+ * (1002 "Cannot connect to server" while a node restarts), which mean the connection was lost: connect again.
+ */
+function reconnectAfterCode(code, reason) {
   const range = CLOSE_RANGES.find((r) => code >= r.from && code <= r.to);
   if (range) return range.reconnect;
-  const standard = Object.values(CLOSE_REASONS).find((r) => r.code === code);
-  return standard ? standard.reconnect : 'yes'; // the connection was lost: connect again
+  const standard = CLOSE_REASONS[reason];
+  return standard && standard.code === code ? standard.reconnect : 'yes'; // the connection was lost: connect again
 }
 
 /** What to do after a close on a fallback transport (3000), from the err frame that came before it, if any. */

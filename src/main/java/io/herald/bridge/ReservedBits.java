@@ -23,14 +23,27 @@ import java.nio.charset.StandardCharsets;
  * control frame) would be read as plain data. Installed right after the frame decoder, it allows RSV1 only on data
  * frames of a socket that negotiated Herald's permessage-deflate ({@link WebSocketCompression.Bounded} then checks that
  * it is on a message's first frame); anything else is closed with {@code protocol_error} (1002) and what follows is
- * dropped unread.
+ * dropped unread. Whether the socket negotiated it is looked up when a frame carries RSV1, not when the guard is
+ * installed: Herald's decoder joins the pipeline when the 101 answer is written, which may come after the guard.
  */
 final class ReservedBits extends ChannelInboundHandlerAdapter {
-    private final int allowedOnData;
+    /** Whether permessage-deflate was negotiated; null: whether Herald's decoder is in the pipeline when a frame asks. */
+    private final Boolean deflate;
     private boolean failed;
 
+    /** The guard of a socket: RSV1 allowed on data frames once Herald's decoder is in its pipeline. */
+    ReservedBits() {
+        this.deflate = null;
+    }
+
+    /** A guard told whether permessage-deflate was negotiated. */
     ReservedBits(boolean deflate) {
-        this.allowedOnData = deflate ? WebSocketExtension.RSV1 : 0;
+        this.deflate = deflate;
+    }
+
+    private int allowedOnData(ChannelHandlerContext ctx) {
+        boolean negotiated = deflate != null ? deflate : ctx.pipeline().get(WebSocketCompression.Bounded.class) != null;
+        return negotiated ? WebSocketExtension.RSV1 : 0;
     }
 
     /** Puts the guard after the pipeline's WebSocket frame decoder, if there is one (once). */
@@ -39,7 +52,7 @@ final class ReservedBits extends ChannelInboundHandlerAdapter {
         if (decoder == null || pipeline.get(ReservedBits.class) != null) {
             return;
         }
-        pipeline.addAfter(decoder.name(), "heraldReservedBits", new ReservedBits(pipeline.get(WebSocketCompression.Bounded.class) != null));
+        pipeline.addAfter(decoder.name(), "heraldReservedBits", new ReservedBits());
     }
 
     @Override
@@ -51,7 +64,7 @@ final class ReservedBits extends ChannelInboundHandlerAdapter {
         if (msg instanceof WebSocketFrame frame && frame.rsv() != 0) {
             boolean data = frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
                     || frame instanceof ContinuationWebSocketFrame;
-            if ((frame.rsv() & ~(data ? allowedOnData : 0)) != 0) {
+            if ((frame.rsv() & ~(data ? allowedOnData(ctx) : 0)) != 0) {
                 failed = true;
                 frame.release();
                 ctx.writeAndFlush(closeFrame(ctx, CloseReason.PROTOCOL_ERROR)).addListener(ChannelFutureListener.CLOSE);

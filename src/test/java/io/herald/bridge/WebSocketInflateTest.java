@@ -230,6 +230,23 @@ class WebSocketInflateTest {
         }
     }
 
+    /**
+     * The guard is installed when the bridge takes the socket, which may come before Herald's decoder joins the pipeline
+     * (with the 101 answer): RSV1 on data is allowed once the decoder is there (a Node client compressing a large frame
+     * after a reconnect was closed protocol_error when the guard had decided at install time).
+     */
+    @Test
+    void theGuardAllowsRsv1OnceHeraldsDecoderJoinsThePipeline() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ReservedBits());
+        channel.pipeline().addLast(new WebSocketCompression.Bounded(CAP));
+        channel.writeInbound(new TextWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(Deflate.message(bytes("hello")))));
+        TextWebSocketFrame frame = channel.readInbound();
+        assertEquals("hello", frame.text());
+        frame.release();
+        assertNull(channel.readOutbound());
+        channel.finishAndReleaseAll();
+    }
+
     /** A Vert.x upgrade that bypasses prepare would leave an uncapped decoder: the socket is closed instead. */
     @Test
     void adoptClosesASocketWithAnExtensionDecoderThatIsNotHerals() {

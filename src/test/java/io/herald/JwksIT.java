@@ -324,16 +324,7 @@ class JwksIT {
             try {
                 assertEquals("open", connect(node, es.sign(claims("before", "staff"))), "an EC token opens a connection");
 
-                // every thread of the node's shared worker pool (Vert.x's default size) held busy
-                int pool = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
-                AtomicInteger busy = new AtomicInteger();
-                for (int i = 0; i < pool; i++) {
-                    node.vertx().executeBlocking(() -> {
-                        busy.incrementAndGet();
-                        return release.await(120, TimeUnit.SECONDS);
-                    }, false);
-                }
-                Eventually.assertWithin(30, "the worker pool is busy", () -> busy.get() == pool);
+                holdWorkerPool(node, release, 120);
 
                 // all at once, from as many threads
                 java.util.concurrent.ExecutorService connecting = java.util.concurrent.Executors.newFixedThreadPool(FLOOD);
@@ -409,15 +400,7 @@ class JwksIT {
             CountDownLatch release = new CountDownLatch(1);
             try {
                 assertEquals("open", connect(node, es.sign(claims("before", "staff"))), "an EC token opens a connection");
-                int pool = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
-                AtomicInteger busy = new AtomicInteger();
-                for (int i = 0; i < pool; i++) {
-                    node.vertx().executeBlocking(() -> {
-                        busy.incrementAndGet();
-                        return release.await(180, TimeUnit.SECONDS);
-                    }, false);
-                }
-                Eventually.assertWithin(30, "the worker pool is busy", () -> busy.get() == pool);
+                holdWorkerPool(node, release, 180);
                 try (BridgeClient waiting = BridgeClient.connect(clients, node.port(), es.sign(claims("waits", "staff")))) {
                     JsonObject err = waiting.poll(Duration.ofSeconds(120));
                     assertTrue(err != null && "unavailable".equals(err.getString("failureType")), "refused with unavailable: " + err);
@@ -429,5 +412,18 @@ class JwksIT {
                 node.close().await();
             }
         }
+    }
+
+    /** Holds every thread of the node's shared worker pool (Vert.x's default size) busy until {@code release}, at most {@code seconds}. */
+    private static void holdWorkerPool(HeraldNode node, CountDownLatch release, int seconds) {
+        int pool = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
+        AtomicInteger busy = new AtomicInteger();
+        for (int i = 0; i < pool; i++) {
+            node.vertx().executeBlocking(() -> {
+                busy.incrementAndGet();
+                return release.await(seconds, TimeUnit.SECONDS);
+            }, false);
+        }
+        Eventually.assertWithin(30, "the worker pool is busy", () -> busy.get() == pool);
     }
 }

@@ -122,13 +122,40 @@ public final class EventPublisher {
 
     /** Publishes once per {@code key} (null: no key) within the window; a repeat gets the first answer, replayed. */
     public Future<Published> publish(PublishRequest request, IdempotencyKey key) {
+        return publish(request, key, null);
+    }
+
+    /**
+     * As {@link #publish(PublishRequest, IdempotencyKey)}, as one of a run that must land in the order published
+     * ({@code inOrder}, null: none): see {@link InOrder}.
+     */
+    public Future<Published> publish(PublishRequest request, IdempotencyKey key, InOrder inOrder) {
         try {
             validate(request);
         } catch (HeraldException e) {
             return Future.failedFuture(e);
         }
-        return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), key));
+        return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), key, inOrder));
     }
+
+    /**
+     * Publishes that must reach history in the order they were published (a Kafka partition's records), when keyed
+     * publishes may otherwise pass one another: one whose key is in flight elsewhere does not wait (the others would
+     * be appended meanwhile, ahead of it) but fails {@code unavailable} at once, and so does every publish of the run
+     * after it, or after one that failed {@code unavailable} for another reason; claims they made are withdrawn. The
+     * caller retries the run from the first that failed. Touched only from the publishing event loop.
+     */
+    public static final class InOrder {
+        private boolean stopped;
+
+        /** Whether a publish of the run failed to be retried: the later ones are not appended. */
+        public boolean stopped() {
+            return stopped;
+        }
+    }
+
+    private static final HeraldException STOPPED = new HeraldException(ErrorCode.UNAVAILABLE,
+            "an earlier event of its ordered run was not published; the event was not published, retry the run from there");
 
     /** Publishes a validated batch; events of one type get the batch's order in their seq. */
     public Future<List<Published>> publishAll(List<PublishRequest> requests) {
@@ -184,9 +211,24 @@ public final class EventPublisher {
         final IdempotencyKey key;
         /** How many times the key was found in flight. */
         int waits;
+        /** The ordered run it belongs to, or null. */
+        final InOrder inOrder;
 
         Pending(PublishRequest request, String ownerField, IdempotencyKey key) {
+            this(request, ownerField, key, null);
+        }
+
+        Pending(PublishRequest request, String ownerField, IdempotencyKey key, InOrder inOrder) {
             this.key = key;
+            this.inOrder = inOrder;
+            if (inOrder != null) {
+                // a failure to be retried stops the run's later publishes (those refused for good are dead-lettered)
+                result.future().onFailure(failure -> {
+                    if (!(failure instanceof HeraldException refused) || refused.code() == ErrorCode.UNAVAILABLE) {
+                        inOrder.stopped = true;
+                    }
+                });
+            }
             this.request = request;
             this.dataJson = request.data().encode();
             Object owner = ownerField == null ? null : request.data().getValue(ownerField);
@@ -215,7 +257,8 @@ public final class EventPublisher {
         Future<Published> append(Pending pending) {
             TypeQueue queue = queues.computeIfAbsent(pending.request.type(), type -> new TypeQueue(type, context));
             if (queue.waiting.size() >= MAX_WAITING) {
-                return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE, "history is behind; the event was not published"));
+                pending.result.fail(new HeraldException(ErrorCode.UNAVAILABLE, "history is behind; the event was not published"));
+                return pending.result.future();
             }
             queue.offer(pending);
             return pending.result.future();
@@ -256,8 +299,15 @@ public final class EventPublisher {
             boolean keyed = false;
             while (!waiting.isEmpty() && batch.size() < MAX_APPEND) {
                 Pending pending = waiting.poll();
+                if (pending.inOrder != null && pending.inOrder.stopped) {
+                    pending.result.fail(STOPPED);
+                    continue;
+                }
                 batch.add(pending);
                 keyed |= pending.key != null;
+            }
+            if (batch.isEmpty()) {
+                return;
             }
             inFlight = true;
             if (keyed) {
@@ -284,7 +334,13 @@ public final class EventPublisher {
                 Map<String, String> mine = new HashMap<>();
                 List<Pending> takenOver = new ArrayList<>();
                 long firstClaim = Long.MAX_VALUE;
+                Map<String, String[]> withdrawn = new HashMap<>();
+                Map<String, String> released = new HashMap<>();
                 for (Pending pending : batch) {
+                    if (pending.inOrder != null && pending.inOrder.stopped && !claimed.failed()) {
+                        stopInOrder(pending, claimed.result().get(pending.key == null ? null : pending.key.scoped()), mine, withdrawn, released);
+                        continue;
+                    }
                     if (pending.key == null) {
                         append.add(pending);
                         continue;
@@ -312,9 +368,18 @@ public final class EventPublisher {
                     } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
                         pending.result.fail(new HeraldException(ErrorCode.IDEMPOTENCY_CONFLICT,
                                 "this idempotency key was used for another event within the window"));
+                    } else if (pending.inOrder != null && !mine.containsKey(scoped)) {
+                        pending.result.fail(new HeraldException(ErrorCode.UNAVAILABLE, "its idempotency key is in flight on another"
+                                + " node; the event was not published, retry (an ordered publish does not wait: the others would pass it)"));
                     } else {
                         waitAndClaim(pending); // in flight elsewhere, or claimed by an earlier event of this batch
                     }
+                }
+                if (!withdrawn.isEmpty()) {
+                    keys.withdraw(withdrawn); // if this fails, the claims' lease runs out
+                }
+                if (!released.isEmpty()) {
+                    keys.release(released);
                 }
                 if (append.isEmpty()) {
                     next();
@@ -324,6 +389,33 @@ public final class EventPublisher {
                     takeOver(append, new java.util.HashSet<>(takenOver), firstClaim).onComplete(v -> next());
                 }
             });
+        }
+
+        /**
+         * A publish of an ordered run stopped by an earlier one: not appended. A key it claimed is withdrawn (its event
+         * never went to history), one it took over is released (its first claimant may have appended it); one already
+         * answered or in conflict gets that answer, which appends nothing.
+         */
+        private void stopInOrder(Pending pending, IdempotencyState.Outcome outcome, Map<String, String> mine,
+                                 Map<String, String[]> withdrawn, Map<String, String> released) {
+            String scoped = pending.key == null ? null : pending.key.scoped();
+            if (outcome == null) {
+                pending.result.fail(STOPPED);
+            } else if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped)) {
+                // (a second event of the batch with the key finds it withdrawn already: putIfAbsent)
+                withdrawn.putIfAbsent(scoped, new String[]{pending.key.hash(), pending.id});
+                pending.result.fail(STOPPED);
+            } else if (outcome.kind() == IdempotencyState.Kind.TAKEN_OVER && !mine.containsKey(scoped)) {
+                released.put(scoped, pending.key.hash());
+                pending.result.fail(STOPPED);
+            } else if (outcome.kind() == IdempotencyState.Kind.DONE) {
+                pending.result.complete(Published.fromJson(new io.vertx.core.json.JsonObject(outcome.answer())).replay());
+            } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
+                pending.result.fail(new HeraldException(ErrorCode.IDEMPOTENCY_CONFLICT,
+                        "this idempotency key was used for another event within the window"));
+            } else {
+                pending.result.fail(STOPPED);
+            }
         }
 
         /** The keys (key → hash) of those of {@code batch} that have one. */
@@ -360,7 +452,7 @@ public final class EventPublisher {
                             takenOver.forEach(p -> p.result.fail(failure));
                             List<Pending> others = new ArrayList<>(batch);
                             others.removeAll(takenOver);
-                            return others.isEmpty() ? Future.succeededFuture() : appendOnly(others, keysOf(others));
+                            return others.isEmpty() ? Future.succeededFuture() : appendUnlessStopped(others);
                         }
                         HistorySearch.Found found = searched.result();
                         if (!found.complete()) {
@@ -408,22 +500,50 @@ public final class EventPublisher {
                                 if (!run.isEmpty()) {
                                     List<Pending> segment = List.copyOf(run);
                                     run.clear();
-                                    chain = chain.compose(x -> appendOnly(segment, keysOf(segment)));
+                                    chain = chain.compose(x -> appendUnlessStopped(segment));
                                 }
                                 chain = chain.compose(x -> appendTakenOver(pending));
                             }
                             if (!run.isEmpty()) {
                                 List<Pending> segment = List.copyOf(run);
-                                chain = chain.compose(x -> appendOnly(segment, keysOf(segment)));
+                                chain = chain.compose(x -> appendUnlessStopped(segment));
                             }
                             return chain;
                         });
                     });
         }
 
+        /**
+         * Appends a run of events whose keys this node claimed (or that have none), after taken-over ones: those of an
+         * ordered run that one of them stopped meanwhile are not appended, and their claims withdrawn.
+         */
+        private Future<Void> appendUnlessStopped(List<Pending> segment) {
+            List<Pending> go = new ArrayList<>(segment.size());
+            Map<String, String[]> withdrawn = new HashMap<>();
+            for (Pending pending : segment) {
+                if (pending.inOrder == null || !pending.inOrder.stopped) {
+                    go.add(pending);
+                    continue;
+                }
+                if (pending.key != null) {
+                    withdrawn.put(pending.key.scoped(), new String[]{pending.key.hash(), pending.id});
+                }
+                pending.result.fail(STOPPED);
+            }
+            if (!withdrawn.isEmpty()) {
+                keys.withdraw(withdrawn);
+            }
+            return go.isEmpty() ? Future.succeededFuture() : appendOnly(go, keysOf(go));
+        }
+
         /** Appends one taken-over event, looking first; answers as a claimed append does. Never fails the future. */
         private Future<Void> appendTakenOver(Pending pending) {
             Map<String, String> claimed = Map.of(pending.key.scoped(), pending.key.hash());
+            if (pending.inOrder != null && pending.inOrder.stopped) {
+                keys.release(claimed); // its first claimant may have appended it: a retry takes it over and looks again
+                pending.result.fail(STOPPED);
+                return Future.succeededFuture();
+            }
             stats.appended(1);
             return log.appendLookingFirst(type, List.of(pending.record(wireVersion.getAsInt()))).transform(appended -> {
                 if (appended.succeeded()) {

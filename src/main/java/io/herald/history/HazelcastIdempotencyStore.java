@@ -81,6 +81,13 @@ public final class HazelcastIdempotencyStore implements IdempotencyStore {
         return run(IdempotencyProcessor.RELEASE, hashes, Math.max(windowMs, LEASE_MS)).mapEmpty();
     }
 
+    @Override
+    public Future<Void> withdraw(Map<String, String[]> claims) {
+        Map<String, String> args = new HashMap<>(claims.size() * 2);
+        claims.forEach((key, claim) -> args.put(key, claim[0] + "\n" + claim[1]));
+        return run(IdempotencyProcessor.WITHDRAW, args, Math.max(windowMs, LEASE_MS)).mapEmpty();
+    }
+
     /**
      * One call per member that owns the buckets the keys fall in (it was one per bucket: up to 16 calls where Hazelcast
      * groups one call's keys by member anyway), each carrying only its own keys' arguments; answers key → the

@@ -25,11 +25,16 @@ public final class IdempotencyProcessor implements EntryProcessor<PartitionAware
     static final int CLAIM = 0;
     static final int RECORD = 1;
     static final int RELEASE = 2;
+    /**
+     * Added after {@link #RELEASE}: a processor of the release before runs it as a release of hash {@code "<hash>\n<id>"},
+     * which matches no claim and leaves it (it then ends with its lease).
+     */
+    static final int WITHDRAW = 3;
     /** In the op written: the member's UUID follows the pairs (not in the release before). */
     private static final int WITH_MEMBER = 0x100;
 
     private int op;
-    /** Key → hash (release), {@code "<hash>\n<event id>"} (claim) or {@code "<hash>\n<answer>"} (record). */
+    /** Key → hash (release), {@code "<hash>\n<event id>"} (claim, withdraw) or {@code "<hash>\n<answer>"} (record). */
     private HashMap<String, String> args;
     /** How long the entry is kept: a claim's for the window (its lease is {@link IdempotencyStore#LEASE_MS}). */
     private long ttlMs;
@@ -111,6 +116,10 @@ public final class IdempotencyProcessor implements EntryProcessor<PartitionAware
             case RECORD -> {
                 int nl = arg.indexOf('\n');
                 yield IdempotencyState.record(current, arg.substring(0, nl), arg.substring(nl + 1), now, ttlMs);
+            }
+            case WITHDRAW -> {
+                int nl = arg.indexOf('\n');
+                yield IdempotencyState.withdraw(current, arg.substring(0, nl), arg.substring(nl + 1), member);
             }
             default -> IdempotencyState.release(current, arg, member.isEmpty() ? null : member, now, ttlMs);
         };

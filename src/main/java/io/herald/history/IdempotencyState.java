@@ -151,6 +151,19 @@ public final class IdempotencyState {
                 Math.max(1, keepMs), false);
     }
 
+    /**
+     * Gives back a claim whose publish was never sent to history (an ordered publish stopped behind one in flight
+     * elsewhere): nothing of it can have landed, so the claim is removed and a retry claims the key afresh, with no
+     * search. Only the claim {@code member} made with {@code eventId}: a claim taken over meanwhile is left alone.
+     */
+    static Step withdraw(String current, String hash, String eventId, String member) {
+        if (current == null || current.charAt(0) != 'C' || fields(current) < 6 || !hash.equals(field(current, 1))
+                || !eventId.equals(field(current, 3)) || !member.equals(field(current, 5))) {
+            return Step.keep(Outcome.CLAIMED);
+        }
+        return new Step(Outcome.CLAIMED, null, 0, true);
+    }
+
     static boolean expired(String value, long now) {
         return Long.parseLong(field(value, 2)) <= now;
     }

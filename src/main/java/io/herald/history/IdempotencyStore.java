@@ -28,4 +28,10 @@ public interface IdempotencyStore {
 
     /** Frees keys (key → hash) whose publishes failed, if this node still holds their claims. */
     Future<Void> release(Map<String, String> hashes);
+
+    /**
+     * Removes this node's claims (key → {hash, event id}) of publishes it never sent to history (stopped before their
+     * append): a retry claims them afresh.
+     */
+    Future<Void> withdraw(Map<String, String[]> claims);
 }

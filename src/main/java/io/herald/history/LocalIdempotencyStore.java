@@ -72,6 +72,12 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         return Future.succeededFuture();
     }
 
+    @Override
+    public Future<Void> withdraw(Map<String, String[]> claims) {
+        claims.forEach((key, claim) -> apply(key, current -> IdempotencyState.withdraw(current, claim[0], claim[1], "local")));
+        return Future.succeededFuture();
+    }
+
     /** Keys held (expired ones included until the next sweep). */
     int size() {
         return entries.size();

@@ -94,6 +94,12 @@ class EventPublisherKeysTest {
             storeCalls.incrementAndGet();
             return keys.release(hashes);
         }
+
+        @Override
+        public Future<Void> withdraw(Map<String, String[]> claims) {
+            storeCalls.incrementAndGet();
+            return keys.withdraw(claims);
+        }
     };
     final EventPublisher publisher = new EventPublisher(vertx, CATALOG, log, new NodeStats("test"), () -> io.herald.WireVersion.CURRENT, counted);
 
@@ -182,6 +188,58 @@ class EventPublisherKeysTest {
         assertEquals(2, storeCalls.get() - before, "one claim, taken over at once (not in flight for a lease: no claims again), one record");
         assertTrue(retry.replayed());
         assertEquals(1, tail(), "found, not appended again");
+    }
+
+    /**
+     * A Kafka partition's records as one ordered run: k2's key is in flight elsewhere, so k2 is not waited for (k3 and k4
+     * would be appended ahead of it) but fails at once, and k3 and k4 with it, their claims withdrawn; once k2's claim
+     * ends, the run published again lands as k1 (found), k2, k3, k4, in order.
+     */
+    @Test
+    void anOrderedRunStopsAtAKeyInFlightElsewhereAndNothingBehindItPasses() {
+        String inFlightId = "someone-elses-id";
+        keys.claim(Map.of(key("k2", 2).scoped(), new String[]{key("k2", 2).hash(), inFlightId})).await(); // another publisher's claim
+        List<Integer> ns = List.of(1, 2, 3, 4);
+        List<Future<Published>> first = onLoop(() -> {
+            EventPublisher.InOrder run = new EventPublisher.InOrder();
+            List<Future<Published>> all = ns.stream().map(n -> publisher.publish(request(n), key("k" + n, n), run)).toList();
+            return Future.join(all).transform(x -> Future.succeededFuture(all));
+        });
+        assertTrue(first.get(0).succeeded(), "k1, before the key in flight, is appended");
+        for (int i = 1; i < 4; i++) {
+            HeraldException failed = (HeraldException) first.get(i).cause();
+            assertEquals(ErrorCode.UNAVAILABLE, failed.code(), "k" + ns.get(i) + " to be retried");
+        }
+        assertEquals(1, tail(), "nothing behind k2 was appended");
+        IdempotencyState.Kind k3 = keys.claim(Map.of(key("k3", 3).scoped(), new String[]{key("k3", 3).hash(), "x"})).await()
+                .get(key("k3", 3).scoped()).kind();
+        assertEquals(IdempotencyState.Kind.CLAIMED, k3, "k3's claim was withdrawn, not left in flight nor to be taken over");
+        keys.withdraw(Map.of(key("k3", 3).scoped(), new String[]{key("k3", 3).hash(), "x"})).await();
+
+        keys.release(Map.of(key("k2", 2).scoped(), key("k2", 2).hash())).await(); // the other publisher's claim ends
+        List<Published> again = onLoop(() -> {
+            EventPublisher.InOrder run = new EventPublisher.InOrder();
+            List<Future<Published>> all = ns.stream().map(n -> publisher.publish(request(n), key("k" + n, n), run)).toList();
+            return Future.all(all).map(x -> all.stream().map(Future::result).toList());
+        });
+        assertTrue(again.get(0).replayed(), "k1 found");
+        assertEquals(inFlightId, again.get(1).id(), "k2 published as the claim it took over");
+        List<Integer> stored = local.read(TYPE, 1, 10).await().events().stream()
+                .map(e -> io.herald.event.EventRecord.decode(e.record()).data().getInteger("n")).toList();
+        assertEquals(ns, stored, "each once, in the run's order");
+    }
+
+    /** Without a run, a publish whose key is in flight waits for it, and the others pass (HTTP clients race anyway). */
+    @Test
+    void withoutARunAKeyInFlightWaitsAndTheOthersPass() {
+        keys.claim(Map.of(key("k2", 2).scoped(), new String[]{key("k2", 2).hash(), "other"})).await();
+        Future<Published> waiting = onLoop(() -> Future.succeededFuture(publisher.publish(request(2), key("k2", 2))));
+        onLoop(() -> publisher.publish(request(3), key("k3", 3)));
+        assertFalse(waiting.isComplete(), "k2 waits");
+        assertEquals(1, tail(), "k3 passed it");
+        keys.release(Map.of(key("k2", 2).scoped(), key("k2", 2).hash())).await();
+        Published k2 = onLoop(() -> waiting);
+        assertEquals(2, k2.seq());
     }
 
     @Test

@@ -86,6 +86,18 @@ class IdempotencyStateTest {
     }
 
     @Test
+    void aClaimNeverSentToHistoryIsWithdrawnOnlyByItsMemberWithItsId() {
+        String claimed = claim(null, "h1", "e-1", "m1", 1000, NOBODY_LEFT).value();
+        assertTrue(IdempotencyState.withdraw(claimed, "h1", "e-1", "m1").remove(), "removed: a retry claims afresh");
+        assertFalse(IdempotencyState.withdraw(claimed, "h1", "e-1", "m2").remove(), "another member's claim stays");
+        assertFalse(IdempotencyState.withdraw(claimed, "h1", "e-2", "m1").remove(), "a claim of another id (taken over) stays");
+        assertFalse(IdempotencyState.withdraw(claimed, "h2", "e-1", "m1").remove(), "another body's claim stays");
+        String done = IdempotencyState.record(claimed, "h1", ANSWER, 1500, WINDOW).value();
+        assertFalse(IdempotencyState.withdraw(done, "h1", "e-1", "m1").remove(), "an answer is never withdrawn");
+        assertFalse(IdempotencyState.withdraw(null, "h1", "e-1", "m1").remove());
+    }
+
+    @Test
     void aClaimantThatFailsAfterATakeoverLeavesTheTakersClaimAlone() {
         String first = claim(null, "h1", "e-1", "m1", 1000, NOBODY_LEFT).value();
         String taken = claim(first, "h1", "e-2", "m2", 2000, member -> member.equals("m1")).value();

@@ -86,9 +86,9 @@ public final class KafkaSource implements Runnable {
     private final Producer<byte[], byte[]> producer;
     private final RecordMapping mapping;
     /**
-     * Publishes a batch on the source's event loop; answers each record's result, in the same order. {@code chain[i]} -1:
-     * with the batch's others at once (group commit keeps their order); otherwise one at a time, in order, with the
-     * others of its chain (a partition just assigned).
+     * Publishes a batch on the source's event loop, all at once (the group commit keeps their order); answers each
+     * record's result, in the same order. {@code run[i]} is the record's partition (an index within the batch): a
+     * record to be retried stops its partition's later records of the batch, so none lands ahead of it.
      */
     private final BiFunction<List<RecordMapping.Mapped>, int[], CompletableFuture<List<Result>>> publish;
     private final NodeStats stats;
@@ -239,10 +239,14 @@ public final class KafkaSource implements Runnable {
         if (!toPublish.isEmpty()) {
             // All at once, also a partition's first records after it came to this node: a key its previous owner claimed
             // and died holding is taken over at once (its member left the cluster) and the record published as the
-            // previous owner's event, found in history or appended, in the batch's order (docs/kafka.md)
-            int[] chain = new int[toPublish.size()];
-            java.util.Arrays.fill(chain, -1);
-            List<Result> results = publishAll(toPublish, chain);
+            // previous owner's event, found in history or appended, in the batch's order; a key its previous owner
+            // still holds (not yet known dead) makes that record and the partition's later ones retry (docs/kafka.md)
+            int[] run = new int[toPublish.size()];
+            Map<TopicPartition, Integer> runs = new HashMap<>();
+            for (int i = 0; i < run.length; i++) {
+                run[i] = runs.computeIfAbsent(toPublish.get(i).partition, tp -> runs.size());
+            }
+            List<Result> results = publishAll(toPublish, run);
             for (int i = 0; i < toPublish.size(); i++) {
                 Item item = toPublish.get(i);
                 Result result = results.get(i);
@@ -305,11 +309,11 @@ public final class KafkaSource implements Runnable {
     }
 
     /** The batch's publishes, in order; all {@link Result#RETRY} when the publisher did not answer (it always should). */
-    private List<Result> publishAll(List<Item> items, int[] chain) {
+    private List<Result> publishAll(List<Item> items, int[] run) {
         List<RecordMapping.Mapped> batch = new ArrayList<>(items.size());
         items.forEach(i -> batch.add(i.mapped));
         try {
-            return publish.apply(batch, chain).get(PUBLISH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return publish.apply(batch, run).get(PUBLISH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

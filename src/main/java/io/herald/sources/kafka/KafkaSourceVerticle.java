@@ -90,27 +90,19 @@ public final class KafkaSourceVerticle extends VerticleBase {
     }
 
     /**
-     * On this verticle's event loop: the records of no chain ({@code chain[i] == -1}) published at once in the batch's
-     * order; those of a chain one after the other, each after the one before it answered, and none after one that is to
-     * be retried (so a retry never lands behind a later record). Answers each record's result, in the batch's order.
+     * On this verticle's event loop: the batch's records published at once, in the batch's order, each partition's
+     * ({@code run[i]}) as one {@link EventPublisher.InOrder} run, so that a record to be retried stops the ones behind
+     * it. Answers each record's result, in the batch's order.
      */
-    private CompletableFuture<List<KafkaSource.Result>> publish(List<RecordMapping.Mapped> batch, int[] chain) {
+    private CompletableFuture<List<KafkaSource.Result>> publish(List<RecordMapping.Mapped> batch, int[] run) {
         CompletableFuture<List<KafkaSource.Result>> done = new CompletableFuture<>();
         context.runOnContext(v -> {
-            List<Future<KafkaSource.Result>> all = new ArrayList<>(java.util.Collections.nCopies(batch.size(), null));
-            java.util.Map<Integer, Future<KafkaSource.Result>> tails = new java.util.HashMap<>();
+            List<Future<KafkaSource.Result>> all = new ArrayList<>(batch.size());
+            java.util.Map<Integer, EventPublisher.InOrder> runs = new java.util.HashMap<>();
             for (int i = 0; i < batch.size(); i++) {
                 RecordMapping.Mapped mapped = batch.get(i);
-                if (chain[i] < 0) {
-                    all.set(i, publisher.publish(mapped.request(), mapped.key()).transform(f -> Future.succeededFuture(result(f))));
-                    continue;
-                }
-                Future<KafkaSource.Result> previous = tails.getOrDefault(chain[i], Future.succeededFuture(KafkaSource.Result.APPENDED));
-                Future<KafkaSource.Result> next = previous.compose(before -> before.outcome() == KafkaSource.Outcome.RETRY
-                        ? Future.succeededFuture(KafkaSource.Result.RETRY)
-                        : publisher.publish(mapped.request(), mapped.key()).transform(f -> Future.succeededFuture(result(f))));
-                tails.put(chain[i], next);
-                all.set(i, next);
+                EventPublisher.InOrder inOrder = runs.computeIfAbsent(run[i], r -> new EventPublisher.InOrder());
+                all.add(publisher.publish(mapped.request(), mapped.key(), inOrder).transform(f -> Future.succeededFuture(result(f))));
             }
             Future.join(all).onComplete(joined -> {
                 List<KafkaSource.Result> results = new ArrayList<>(all.size());

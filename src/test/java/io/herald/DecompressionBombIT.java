@@ -75,6 +75,7 @@ class DecompressionBombIT {
     void unfinishedCompressedMessagesOverManySocketsStayWithinTheBudget() throws Exception {
         int sockets = 120;
         int inflated = 60 * 1024;
+        long closesBefore = closes("unavailable");
         byte[] first = deflatedFragments(2 * inflated, 2).get(0);
         assertTrue(first.length < 1024, "a few bytes sent for each: " + first.length);
         List<RawWebSocket> held = new ArrayList<>();
@@ -105,6 +106,7 @@ class DecompressionBombIT {
                 assertEquals(Integer.valueOf(1013), ws.closeCode(), "closed as unavailable, ended by " + ws.endedBy());
                 assertEquals("unavailable", ws.closeReason());
             }
+            assertEquals(closesBefore + closed.size(), closes("unavailable"), "each counted in herald_closes_total");
         } finally {
             held.forEach(RawWebSocket::close);
         }
@@ -126,12 +128,14 @@ class DecompressionBombIT {
     /** Compressed data that does not inflate: a close frame 1007 invalid_payload, not a bare TCP close (1006). */
     @Test
     void corruptCompressedDataClosesWithInvalidPayload() throws Exception {
+        long before = closes("invalid_payload");
         try (RawWebSocket ws = open()) {
             ws.frame(true, 4, RawWebSocket.TEXT, true, new byte[] {(byte) 0xFF, 1, 2, 3}, null);
             assertTrue(ws.awaitEnd(30), "closed");
             assertEquals(Integer.valueOf(1007), ws.closeCode(), "ended by " + ws.endedBy());
             assertEquals("invalid_payload", ws.closeReason());
         }
+        io.herald.testing.Eventually.assertWithin(30, "counted once in herald_closes_total", () -> closes("invalid_payload") == before + 1);
     }
 
     /**
@@ -141,6 +145,7 @@ class DecompressionBombIT {
     @Test
     void reservedBitsNoExtensionDefinesCloseWithProtocolError() throws Exception {
         String token = TestNodes.token(node, "u-bomb", "admin");
+        long before = closes("protocol_error");
         for (String path : List.of("/eventbus/websocket?token=" + token, "/graphql")) {
             List<String> refused = new ArrayList<>();
             try (RawWebSocket plain = RawWebSocket.open(node.port(), path, RANDOM, refused,
@@ -158,6 +163,7 @@ class DecompressionBombIT {
             assertTrue(deflate.awaitEnd(30), "closed");
             assertEquals(Integer.valueOf(1002), deflate.closeCode(), "ended by " + deflate.endedBy());
         }
+        io.herald.testing.Eventually.assertWithin(30, "the three counted in herald_closes_total", () -> closes("protocol_error") == before + 3);
     }
 
     /** The node closed it (close frame, or the connection ended), not the test's read timeout. */

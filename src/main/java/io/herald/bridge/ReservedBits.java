@@ -67,6 +67,7 @@ final class ReservedBits extends ChannelInboundHandlerAdapter {
             if ((frame.rsv() & ~(data ? allowedOnData(ctx) : 0)) != 0) {
                 failed = true;
                 frame.release();
+                WebSocketCompression.counted(ctx.channel(), CloseReason.PROTOCOL_ERROR);
                 ctx.writeAndFlush(closeFrame(ctx, CloseReason.PROTOCOL_ERROR)).addListener(ChannelFutureListener.CLOSE);
                 return;
             }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncod
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandshaker;
+import io.netty.util.AttributeKey;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
@@ -29,6 +30,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -89,15 +91,29 @@ public final class WebSocketCompression {
     private WebSocketCompression() {
     }
 
+    /** Per channel: where the closes that Netty-level guards make themselves are counted ({@code herald_closes_total}). */
+    static final AttributeKey<Consumer<CloseReason>> CLOSES = AttributeKey.valueOf("heraldCloses");
+
     /**
      * When an HTTP connection opens (the server's connection handler), before it reads a request: replaces Vert.x's
-     * WebSocket extension handler, if any (compression on), by Herald's. Answers whether it did.
+     * WebSocket extension handler, if any (compression on), by Herald's; the closes this decoder and
+     * {@link ReservedBits} make go to {@code closes}, as the bridge's own do. Answers whether it replaced the handler.
      */
-    public static boolean prepare(HttpConnection connection, int minBytes, int maxMessageBytes, long budgetBytes) {
+    public static boolean prepare(HttpConnection connection, int minBytes, int maxMessageBytes, long budgetBytes,
+                                  Consumer<CloseReason> closes) {
         if (!(connection instanceof ConnectionBase base)) {
             return false;
         }
+        base.channelHandlerContext().channel().attr(CLOSES).set(closes);
         return prepare(base.channelHandlerContext().pipeline(), minBytes, maxMessageBytes, budgetBytes);
+    }
+
+    /** Counts a close a guard of {@code channel} makes itself, if the connection was prepared with a counter. */
+    static void counted(io.netty.channel.Channel channel, CloseReason reason) {
+        Consumer<CloseReason> closes = channel.attr(CLOSES).get();
+        if (closes != null) {
+            closes.accept(reason);
+        }
     }
 
     static boolean prepare(ChannelPipeline pipeline, int minBytes, int maxMessageBytes, long budgetBytes) {
@@ -142,6 +158,7 @@ public final class WebSocketCompression {
                         + "): such sockets are closed with internal_error; WebSocketCompression needs revisiting for this Vert.x");
             }
             pipeline.remove(foreignDecoder);
+            counted(pipeline.channel(), CloseReason.INTERNAL_ERROR);
             pipeline.writeAndFlush(new CloseWebSocketFrame(CloseReason.INTERNAL_ERROR.code(), CloseReason.INTERNAL_ERROR.id()))
                     .addListener(ChannelFutureListener.CLOSE);
             return false;
@@ -487,6 +504,7 @@ public final class WebSocketCompression {
      * encoder) and closes the connection once it is written.
      */
     static void closeWith(ChannelHandlerContext ctx, CloseReason reason) {
+        counted(ctx.channel(), reason);
         ctx.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.id())).addListener(ChannelFutureListener.CLOSE);
     }
 

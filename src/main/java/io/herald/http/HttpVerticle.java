@@ -245,7 +245,7 @@ public final class HttpVerticle extends VerticleBase {
         return Tls.configure(vertx, config.http(), options).compose(serverOptions -> vertx.createHttpServer(serverOptions)
                 // permessage-deflate negotiated by Herald: no context either way, what clients send inflated within the cap
                 .connectionHandler(connection -> WebSocketCompression.prepare(connection, config.bridge().compressionMinBytes(),
-                        config.bridge().maxFrameBytes(), config.bridge().inflateBudgetBytes()))
+                        config.bridge().maxFrameBytes(), config.bridge().inflateBudgetBytes(), stats::closed))
                 .webSocketHandshakeHandler(handshake -> {
                     if (webSocketFraming(handshake.path()) == null && !io.herald.graphql.GraphQLEndpoint.serves(handshake.path())) {
                         handshake.reject(404);

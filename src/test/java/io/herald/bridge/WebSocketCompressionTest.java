@@ -129,6 +129,6 @@ class WebSocketCompressionTest extends VertxWebSocketTest {
                         .setPerMessageWebSocketCompressionSupported(true)
                         .setWebSocketAllowServerNoContext(true)
                         .setWebSocketPreferredClientNoContext(true))
-                .connectionHandler(connection -> prepared.complete(WebSocketCompression.prepare(connection, 256, CAP, Long.MAX_VALUE)));
+                .connectionHandler(connection -> prepared.complete(WebSocketCompression.prepare(connection, 256, CAP, Long.MAX_VALUE, reason -> { })));
     }
 }

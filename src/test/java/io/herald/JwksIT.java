@@ -120,10 +120,7 @@ class JwksIT {
             if (first == null && client.isClosed()) {
                 // refused before the client saw its handshake complete: Vert.x's client dropped the err, the close says
                 // why: the code whose refusal closes with that reason (token_invalid: itself; revoked: token_revoked)
-                String reason = client.closeReason();
-                java.util.List<String> codes = java.util.Arrays.stream(ErrorCode.values())
-                        .filter(code -> code.refusalClose().id().equals(reason)).map(ErrorCode::id).toList();
-                return codes.contains(reason) || codes.size() != 1 ? reason : codes.get(0);
+                return BridgeClient.refusalOfClose(client.closeReason());
             }
             if (first == null) {
                 throw new AssertionError("no frame within " + BridgeClient.WAIT + " and not closed");

@@ -291,6 +291,32 @@ public final class BridgeClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Why the node refused this connection, once it closed: its err frame's failureType; or, when Vert.x's client dropped
+     * the err (the node's close came before the client saw its handshake complete, see {@link #connect}), the error code
+     * whose refusal closes with the close's reason (most share their close's name).
+     */
+    public String refusal() {
+        if (!awaitClose()) {
+            throw new AssertionError("the connection was not closed");
+        }
+        JsonObject err = poll(Duration.ofMillis(200)); // frames that came before the close are queued already
+        if (err != null) {
+            if (!"err".equals(err.getString("type"))) {
+                throw new AssertionError("not an err: " + err.encode());
+            }
+            return err.getString("failureType");
+        }
+        return refusalOfClose(closeReason);
+    }
+
+    /** The error code whose refusal at open closes with this reason (its own name, if it is a code's), else the reason. */
+    public static String refusalOfClose(String reason) {
+        List<String> codes = java.util.Arrays.stream(io.herald.ErrorCode.values())
+                .filter(code -> code.refusalClose().id().equals(reason)).map(io.herald.ErrorCode::id).toList();
+        return codes.contains(reason) || codes.size() != 1 ? reason : codes.get(0);
+    }
+
     /** True if the socket closed within a short moment (for asserting that it did not). */
     public boolean awaitClosedQuickly() {
         try {

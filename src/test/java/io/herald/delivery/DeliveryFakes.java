@@ -75,8 +75,45 @@ final class DeliveryFakes {
         }
     }
 
+    /**
+     * The parts of a {@link ClientSocket} that delivery's fakes leave quiet: the raw WebSocket's URI, no headers,
+     * loopback, and pause/resume/handlers that do nothing. Each fake writes only what it records.
+     */
+    abstract static class QuietSocket implements ClientSocket {
+        @Override
+        public String uri() {
+            return "/eventbus/websocket";
+        }
+
+        @Override
+        public MultiMap headers() {
+            return MultiMap.caseInsensitiveMultiMap();
+        }
+
+        @Override
+        public String remoteAddress() {
+            return "127.0.0.1";
+        }
+
+        @Override
+        public void pause() {
+        }
+
+        @Override
+        public void resume() {
+        }
+
+        @Override
+        public void frameHandler(Handler<String> handler) {
+        }
+
+        @Override
+        public void closeHandler(Handler<Void> handler) {
+        }
+    }
+
     /** A socket that records what is written to it, and can be made slow, failing or never drained. */
-    static final class FakeSocket implements ClientSocket {
+    static final class FakeSocket extends QuietSocket {
         final List<SharedFrame> delivered = new CopyOnWriteArrayList<>();
         final List<JsonObject> sent = new CopyOnWriteArrayList<>();
         final List<Runnable> drainWaiters = new CopyOnWriteArrayList<>();
@@ -152,37 +189,6 @@ final class DeliveryFakes {
         @Override
         public String transport() {
             return "fake";
-        }
-
-        @Override
-        public String uri() {
-            return "/eventbus/websocket";
-        }
-
-        @Override
-        public MultiMap headers() {
-            return MultiMap.caseInsensitiveMultiMap();
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1";
-        }
-
-        @Override
-        public void pause() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void frameHandler(Handler<String> handler) {
-        }
-
-        @Override
-        public void closeHandler(Handler<Void> handler) {
         }
     }
 

@@ -17,8 +17,6 @@ import io.herald.stats.NodeStats;
 import io.herald.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -334,7 +332,7 @@ class TypeStreamTest {
     }
 
     /** A socket that records the envelopes written to it. */
-    static final class RecordingSocket implements ClientSocket {
+    static final class RecordingSocket extends DeliveryFakes.QuietSocket {
         final List<JsonObject> written = new CopyOnWriteArrayList<>();
         final List<String> closes = new CopyOnWriteArrayList<>();
 
@@ -359,43 +357,12 @@ class TypeStreamTest {
         }
 
         @Override
-        public String uri() {
-            return "/eventbus/websocket";
-        }
-
-        @Override
-        public MultiMap headers() {
-            return MultiMap.caseInsensitiveMultiMap();
-        }
-
-        @Override
-        public void pause() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void frameHandler(Handler<String> handler) {
-        }
-
-        @Override
-        public void closeHandler(Handler<Void> handler) {
-        }
-
-        @Override
         public void close(int code, String reason) {
             closes.add(reason);
         }
 
         @Override
         public void abort() {
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1";
         }
 
         @Override

@@ -7,7 +7,6 @@ import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
-import io.herald.event.EventBatchCodec;
 import io.herald.event.EventRecord;
 import io.herald.history.EventLog;
 import io.herald.history.HistoryPage;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,8 +49,7 @@ class TypeStreamTest {
 
     @BeforeEach
     void setUp() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+        vertx = DeliveryFakes.busVertx();
         context = vertx.getOrCreateContext();
         log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
         stats = new NodeStats("test");
@@ -69,23 +66,12 @@ class TypeStreamTest {
 
     /** Runs on the stream's event loop, as the bridge does, and waits for the future it returns. */
     <T> T onContext(Supplier<Future<T>> action) {
-        Promise<T> done = Promise.promise();
-        context.runOnContext(v -> action.get().onComplete(done));
-        return done.future().await();
+        return DeliveryFakes.onContext(context, action);
     }
 
     /** Appends events to history as a publisher would, without telling the bus. */
     List<BusEvent> appended(int count) {
-        List<String> records = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            records.add(EventRecord.encode("id-" + i, 1L, new JsonObject().put("i", i).encode(), null, null, null));
-        }
-        var appended = log.append(TYPE, records).await();
-        List<BusEvent> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            events.add(EventRecord.decode(records.get(i)).toBusEvent(TYPE, appended.firstSeq() + i, appended.epoch(), null));
-        }
-        return events;
+        return DeliveryFakes.appended(log, TYPE, count);
     }
 
     String epoch() {

@@ -16,11 +16,18 @@ public final class TwoNodes implements AutoCloseable {
     public final HeraldNode a;
     public final HeraldNode b;
     public final Vertx clients;
+    /** The cluster's name and the nodes' Hazelcast ports, for a third member an IT starts or spawns. */
+    public final String cluster;
+    public final int hazelcastA;
+    public final int hazelcastB;
 
-    private TwoNodes(HeraldNode a, HeraldNode b) {
+    private TwoNodes(HeraldNode a, HeraldNode b, String cluster, int hazelcastA, int hazelcastB) {
         this.a = a;
         this.b = b;
         this.clients = Vertx.vertx();
+        this.cluster = cluster;
+        this.hazelcastA = hazelcastA;
+        this.hazelcastB = hazelcastB;
     }
 
     public static TwoNodes start(Consumer<JsonObject> edit) {
@@ -29,7 +36,7 @@ public final class TwoNodes implements AutoCloseable {
         int b = TestNodes.freePort();
         HeraldNode first = TestNodes.startClustered(cluster, a, List.of(a, b), edit);
         try {
-            return new TwoNodes(first, TestNodes.startClustered(cluster, b, List.of(a, b), edit));
+            return new TwoNodes(first, TestNodes.startClustered(cluster, b, List.of(a, b), edit), cluster, a, b);
         } catch (RuntimeException | Error e) {
             // the second did not start: the first is closed here, not left running for the rest of the JVM's tests
             try {

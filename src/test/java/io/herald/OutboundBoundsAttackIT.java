@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
@@ -60,7 +59,7 @@ class OutboundBoundsAttackIT {
                             ? new JsonObject().put("type", "send").put("address", "herald:presence").put("body", new JsonObject())
                                     .put("replyAddress", "r." + sent).encode()
                             : new JsonObject().put("type", "send").put("address", longAddress).put("body", new JsonObject()).encode();
-                    out.write(maskedText(frame));
+                    out.write(SlowConsumerAttackIT.maskedText(frame));
                     if (sent % 1000 == 0) {
                         out.flush();
                     }
@@ -167,26 +166,5 @@ class OutboundBoundsAttackIT {
         }
         assertTrue(head.toString().startsWith("HTTP/1.1 101"), "the upgrade is accepted: " + head);
         return socket;
-    }
-
-    /** A client text frame: FIN, opcode 1, masked as RFC 6455 requires of clients. */
-    static byte[] maskedText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 8);
-        frame.write(0x81);
-        if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
-        } else {
-            frame.write(0x80 | 126);
-            frame.write(payload.length >>> 8);
-            frame.write(payload.length & 0xFF);
-        }
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.write(payload[i] ^ mask[i % 4]);
-        }
-        return frame.toByteArray();
     }
 }

@@ -205,9 +205,9 @@ class SignalsIT extends OnTwoNodes {
         try (java.net.Socket stalled = OutboundBoundsAttackIT.stalled(node.port(), TestNodes.token(node, "s-stalled", "staff"));
              BridgeClient sender = connect(node, "s-flood", "staff")) {
             java.io.OutputStream out = stalled.getOutputStream();
-            out.write(OutboundBoundsAttackIT.maskedText(new JsonObject().put("type", "send").put("address", "herald:join")
+            out.write(SlowConsumerAttackIT.maskedText(new JsonObject().put("type", "send").put("address", "herald:join")
                     .put("body", new JsonObject().put("room", "chat:c-bound")).encode()));
-            out.write(OutboundBoundsAttackIT.maskedText(new JsonObject().put("type", "register").put("address", SIGNAL).encode()));
+            out.write(SlowConsumerAttackIT.maskedText(new JsonObject().put("type", "register").put("address", SIGNAL).encode()));
             out.flush();
             join(sender, "chat:c-bound");
             Eventually.assertWithin(20, "the stalled listener is in the room", () -> {

@@ -34,9 +34,24 @@ public final class TwoNodes implements AutoCloseable {
         String cluster = TestNodes.uniqueClusterName();
         int a = TestNodes.freePort();
         int b = TestNodes.freePort();
+        HeraldNode[] nodes = startPair(cluster, a, b, edit);
+        return new TwoNodes(nodes[0], nodes[1], cluster, a, b);
+    }
+
+    /**
+     * Just the two clustered nodes, for a test that closes them itself (one of them on purpose, before the other): the
+     * oldest, then the other.
+     */
+    public static HeraldNode[] startPair(Consumer<JsonObject> edit) {
+        int a = TestNodes.freePort();
+        int b = TestNodes.freePort();
+        return startPair(TestNodes.uniqueClusterName(), a, b, edit);
+    }
+
+    private static HeraldNode[] startPair(String cluster, int a, int b, Consumer<JsonObject> edit) {
         HeraldNode first = TestNodes.startClustered(cluster, a, List.of(a, b), edit);
         try {
-            return new TwoNodes(first, TestNodes.startClustered(cluster, b, List.of(a, b), edit), cluster, a, b);
+            return new HeraldNode[] {first, TestNodes.startClustered(cluster, b, List.of(a, b), edit)};
         } catch (RuntimeException | Error e) {
             // the second did not start: the first is closed here, not left running for the rest of the JVM's tests
             try {

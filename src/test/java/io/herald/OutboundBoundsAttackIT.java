@@ -147,15 +147,24 @@ class OutboundBoundsAttackIT {
 
     /** A raw WebSocket (anonymous when {@code token} is null) on a socket with a small receive buffer, never read after the upgrade. */
     static Socket stalled(int port, String token) throws IOException {
+        return upgraded(port, 64 * 1024, 10_000,
+                "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)), "");
+    }
+
+    /**
+     * A raw WebSocket upgraded on {@code path} (with {@code headers}, each ending in CRLF, added to the request) on a
+     * socket with this receive buffer and read timeout; the 101's head is read, nothing after it.
+     */
+    static Socket upgraded(int port, int receiveBuffer, int timeoutMs, String path, String headers) throws IOException {
         Socket socket = new Socket();
-        socket.setReceiveBufferSize(64 * 1024);
+        socket.setReceiveBufferSize(receiveBuffer);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(timeoutMs);
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)) + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        out.write(("GET " + path + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + headers
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();

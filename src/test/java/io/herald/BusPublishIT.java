@@ -6,10 +6,9 @@ import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.RawBusPublisher;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.herald.testing.OnTwoNodes;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,30 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code request(type, json)}, from a verticle of a Herald node or of another JVM in the cluster,
  * becomes exactly one envelope with a seq, delivered and kept in history.
  */
-class BusPublishIT {
+class BusPublishIT extends OnTwoNodes {
     static final String JAVA = ProcessHandle.current().info().command().orElse("java");
-    static String cluster;
-    static int portA;
-    static int portB;
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
 
     @BeforeAll
     static void startCluster() {
-        cluster = TestNodes.uniqueClusterName();
-        portA = TestNodes.freePort();
-        portB = TestNodes.freePort();
-        nodeA = TestNodes.startClustered(cluster, portA, List.of(portA, portB));
-        nodeB = TestNodes.startClustered(cluster, portB, List.of(portA, portB));
-        clients = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
+        startNodes(json -> { });
     }
 
     static BridgeClient subscriber(HeraldNode node, String type) {
@@ -124,7 +105,7 @@ class BusPublishIT {
         try (BridgeClient client = subscriber(nodeB, type)) {
             long tail = TestNodes.history(nodeA, type, "limit=1").getLong("tail");
             Process service = new ProcessBuilder(JAVA, "-cp", System.getProperty("java.class.path"), RawBusPublisher.class.getName(),
-                    cluster, String.valueOf(ownPort), portA + "," + portB + "," + ownPort, type, "20")
+                    hub.cluster, String.valueOf(ownPort), hub.hazelcastA + "," + hub.hazelcastB + "," + ownPort, type, "20")
                     .redirectErrorStream(true).start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));

@@ -7,39 +7,21 @@ import io.herald.event.Published;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.herald.testing.OnTwoNodes;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 
 import static io.herald.testing.BridgeClient.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Two real Herald nodes clustered over Hazelcast on loopback, in one JVM. */
-class ClusterIT {
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
-
+class ClusterIT extends OnTwoNodes {
     @BeforeAll
     static void startCluster() {
-        String cluster = TestNodes.uniqueClusterName();
-        int portA = TestNodes.freePort();
-        int portB = TestNodes.freePort();
-        nodeA = TestNodes.startClustered(cluster, portA, List.of(portA, portB));
-        nodeB = TestNodes.startClustered(cluster, portB, List.of(portA, portB));
-        clients = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
+        startNodes(json -> { });
     }
 
     /**

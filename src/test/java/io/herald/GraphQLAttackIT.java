@@ -213,22 +213,39 @@ class GraphQLAttackIT {
 
         /** The next text message, or null with the close frame's code in {@code code[0]} when the connection closes first. */
         String nextTextOrClose(int timeoutMs, int[] code) throws IOException {
+            Frame frame = nextTextOrCloseFrame(timeoutMs);
+            if (frame == null) {
+                code[0] = -1;
+                return null;
+            }
+            if (frame.opcode() == 0x8) {
+                code[0] = frame.closeCode();
+                return null;
+            }
+            return new String(frame.payload(), StandardCharsets.UTF_8);
+        }
+
+        /** A frame the server sent: its opcode and payload. */
+        private record Frame(int opcode, byte[] payload) {
+            /** A close frame's code (1005: it has none). */
+            int closeCode() {
+                return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+            }
+        }
+
+        /** The next text or close frame (other frames skipped), or null when the stream ends first. */
+        private Frame nextTextOrCloseFrame(int timeoutMs) throws IOException {
             socket.setSoTimeout(timeoutMs);
             while (true) {
                 int b0;
                 try {
                     b0 = in.readUnsignedByte();
                 } catch (java.io.EOFException end) {
-                    code[0] = -1;
                     return null;
                 }
                 byte[] payload = payload();
-                if ((b0 & 0x0F) == 0x1) {
-                    return new String(payload, StandardCharsets.UTF_8);
-                }
-                if ((b0 & 0x0F) == 0x8) {
-                    code[0] = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
-                    return null;
+                if ((b0 & 0x0F) == 0x1 || (b0 & 0x0F) == 0x8) {
+                    return new Frame(b0 & 0x0F, payload);
                 }
             }
         }
@@ -247,21 +264,17 @@ class GraphQLAttackIT {
 
         /** Reads up to the close frame: its reason, its code in {@code code[0]} (-1: the stream ended without one). */
         String closeFrame(int timeoutMs, int[] code) throws IOException {
-            socket.setSoTimeout(timeoutMs);
-            while (true) {
-                int b0;
-                try {
-                    b0 = in.readUnsignedByte();
-                } catch (java.io.EOFException end) {
-                    code[0] = -1;
-                    return "end of stream";
-                }
-                byte[] payload = payload();
-                if ((b0 & 0x0F) == 0x8) {
-                    code[0] = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
-                    return new String(payload, Math.min(2, payload.length), Math.max(0, payload.length - 2), StandardCharsets.UTF_8);
-                }
+            Frame frame;
+            do {
+                frame = nextTextOrCloseFrame(timeoutMs);
+            } while (frame != null && frame.opcode() != 0x8);
+            if (frame == null) {
+                code[0] = -1;
+                return "end of stream";
             }
+            code[0] = frame.closeCode();
+            byte[] payload = frame.payload();
+            return new String(payload, Math.min(2, payload.length), Math.max(0, payload.length - 2), StandardCharsets.UTF_8);
         }
 
         @Override

@@ -11,11 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,24 +98,9 @@ class GraphQLJsIT {
     void aGraphQLSubscriberThatReadsNothingIsCutAsASlowConsumer() throws Exception {
         int port = node.port();
         String type = "inventory:out_of_stock";
-        try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(16 * 1024);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-            socket.setSoTimeout(20_000);
-            byte[] nonce = new byte[16];
-            ThreadLocalRandom.current().nextBytes(nonce);
+        try (Socket socket = OutboundBoundsAttackIT.upgraded(port, 16 * 1024, 20_000, "/graphql", "Sec-WebSocket-Protocol: graphql-transport-ws\r\n")) {
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /graphql HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
-                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
             DataInputStream in = new DataInputStream(socket.getInputStream());
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                head.append((char) in.readUnsignedByte());
-            }
-            assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
             out.write(SlowConsumerAttackIT.maskedText(new JsonObject().put("type", "connection_init")
                     .put("payload", new JsonObject().put("token", TestNodes.token(node, "slow-1", "admin"))).encode()));
             assertTrue(SlowConsumerAttackIT.readText(in).contains("connection_ack"));

@@ -120,6 +120,27 @@ final class JarCluster implements AutoCloseable {
         return HealthIT.check(get(i, "/ready").json(), "cluster").getJsonObject("data");
     }
 
+    /**
+     * One started publisher a node ({@code p0}, {@code p1}, …), each to its own node or, while that one is out of the
+     * load balancer ({@code up} false), to the next node that is in (-1 while none is).
+     */
+    List<HttpPublisher> publishersToUpNodes(boolean[] up, List<String> types, long pauseMs) {
+        List<HttpPublisher> publishers = new ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            int home = i;
+            publishers.add(new HttpPublisher("p" + i, () -> {
+                for (int k = 0; k < up.length; k++) {
+                    int node = (home + k) % up.length;
+                    if (up[node]) {
+                        return http(node);
+                    }
+                }
+                return -1;
+            }, types, pauseMs).start());
+        }
+        return publishers;
+    }
+
     /** Every running node ready and the cluster safe: every partition's backup in sync, nothing migrating. */
     boolean readyAndSafe() {
         for (int i = 0; i < nodes.length; i++) {

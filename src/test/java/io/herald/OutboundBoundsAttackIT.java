@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
@@ -60,7 +59,7 @@ class OutboundBoundsAttackIT {
                             ? new JsonObject().put("type", "send").put("address", "herald:presence").put("body", new JsonObject())
                                     .put("replyAddress", "r." + sent).encode()
                             : new JsonObject().put("type", "send").put("address", longAddress).put("body", new JsonObject()).encode();
-                    out.write(maskedText(frame));
+                    out.write(SlowConsumerAttackIT.maskedText(frame));
                     if (sent % 1000 == 0) {
                         out.flush();
                     }
@@ -148,15 +147,24 @@ class OutboundBoundsAttackIT {
 
     /** A raw WebSocket (anonymous when {@code token} is null) on a socket with a small receive buffer, never read after the upgrade. */
     static Socket stalled(int port, String token) throws IOException {
+        return upgraded(port, 64 * 1024, 10_000,
+                "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)), "");
+    }
+
+    /**
+     * A raw WebSocket upgraded on {@code path} (with {@code headers}, each ending in CRLF, added to the request) on a
+     * socket with this receive buffer and read timeout; the 101's head is read, nothing after it.
+     */
+    static Socket upgraded(int port, int receiveBuffer, int timeoutMs, String path, String headers) throws IOException {
         Socket socket = new Socket();
-        socket.setReceiveBufferSize(64 * 1024);
+        socket.setReceiveBufferSize(receiveBuffer);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(timeoutMs);
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)) + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        out.write(("GET " + path + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + headers
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -167,26 +175,5 @@ class OutboundBoundsAttackIT {
         }
         assertTrue(head.toString().startsWith("HTTP/1.1 101"), "the upgrade is accepted: " + head);
         return socket;
-    }
-
-    /** A client text frame: FIN, opcode 1, masked as RFC 6455 requires of clients. */
-    static byte[] maskedText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 8);
-        frame.write(0x81);
-        if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
-        } else {
-            frame.write(0x80 | 126);
-            frame.write(payload.length >>> 8);
-            frame.write(payload.length & 0xFF);
-        }
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.write(payload[i] ^ mask[i % 4]);
-        }
-        return frame.toByteArray();
     }
 }

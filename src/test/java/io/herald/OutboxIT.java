@@ -5,6 +5,7 @@ import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.OutboxDatabase;
 import io.herald.testing.TestNodes;
+import io.herald.testing.TwoNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -212,12 +213,9 @@ class OutboxIT {
     @Test
     void oneOfTwoNodesWorksTheTableAndTheOtherTakesOverWhenItGoes() throws Exception {
         try (OutboxDatabase db = new OutboxDatabase()) {
-            String cluster = TestNodes.uniqueClusterName();
-            int portA = TestNodes.freePort();
-            int portB = TestNodes.freePort();
-            List<Integer> members = List.of(portA, portB);
-            HeraldNode a = TestNodes.startClustered(cluster, portA, members, outbox(db.config(300)));
-            HeraldNode b = TestNodes.startClustered(cluster, portB, members, outbox(db.config(300)));
+            HeraldNode[] nodes = TwoNodes.startPair(outbox(db.config(300)));
+            HeraldNode a = nodes[0];
+            HeraldNode b = nodes[1];
             BridgeClient client = null;
             boolean aClosed = false;
             try {

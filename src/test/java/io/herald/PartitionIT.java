@@ -4,6 +4,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.testing.FollowingClient;
 import io.herald.testing.TestNodes;
 import io.herald.testing.Followers;
+import io.herald.testing.NetNamespaces;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
@@ -14,14 +15,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
@@ -43,100 +42,12 @@ class PartitionIT {
     static final int HAZELCAST_PORT = 5701;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** Network namespaces hn<id>-<i> with address 10.231.<net>.<i+1>, on bridge hb<id> (10.231.<net>.254 for the test). */
-    static final class Net implements AutoCloseable {
-        final String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        final String subnet = "10.231." + ThreadLocalRandom.current().nextInt(0, 256);
-        final String bridge = "hb" + id;
-
-        String ns(int i) {
-            return "hn" + id + "-" + i;
-        }
-
-        String ip(int i) {
-            return subnet + "." + (i + 1);
-        }
-
-        Net create() throws Exception {
-            ip("link", "add", bridge, "type", "bridge");
-            ip("addr", "add", subnet + ".254/24", "dev", bridge);
-            ip("link", "set", bridge, "up");
-            for (int i = 0; i < NODES; i++) {
-                String outside = "hv" + id + i;
-                String inside = "hp" + id + i;
-                ip("netns", "add", ns(i));
-                ip("link", "add", outside, "type", "veth", "peer", "name", inside);
-                ip("link", "set", inside, "netns", ns(i));
-                ip("link", "set", outside, "master", bridge, "up");
-                in(i, "ip", "addr", "add", ip(i) + "/24", "dev", inside);
-                in(i, "ip", "link", "set", inside, "up");
-                in(i, "ip", "link", "set", "lo", "up");
-            }
-            return this;
-        }
-
-        /** Node {@code cut} and the others drop what they send each other; the test's address still reaches all. */
-        void cut(int cut, String action) throws Exception {
-            for (int i = 0; i < NODES; i++) {
-                if (i != cut) {
-                    in(cut, "ip", "route", action, "blackhole", ip(i) + "/32");
-                    in(i, "ip", "route", action, "blackhole", ip(cut) + "/32");
-                }
-            }
-        }
-
-        void in(int i, String... command) throws Exception {
-            List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns(i)));
-            all.addAll(List.of(command));
-            run(all);
-        }
-
-        static void ip(String... args) throws Exception {
-            List<String> all = new ArrayList<>(List.of("ip"));
-            all.addAll(List.of(args));
-            run(all);
-        }
-
-        static void run(List<String> command) throws Exception {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + out);
-            }
-        }
-
-        @Override
-        public void close() {
-            for (int i = 0; i < NODES; i++) {
-                for (String[] command : List.of(new String[] {"link", "del", "hv" + id + i}, new String[] {"netns", "del", ns(i)})) {
-                    try {
-                        ip(command);
-                    } catch (Exception ignored) {
-                        // not made
-                    }
-                }
-            }
-            try {
-                ip("link", "del", bridge);
-            } catch (Exception ignored) {
-                // not made
-            }
-        }
-    }
-
     /** Whether this process may make network namespaces (root with CAP_NET_ADMIN): tried, then removed. */
     static boolean canMakeNamespaces() {
-        try {
-            String probe = "hn-probe-" + ProcessHandle.current().pid();
-            Net.ip("netns", "add", probe);
-            Net.ip("netns", "del", probe);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
+        return NetNamespaces.possible("h");
     }
 
-    static NodeProcessIT.Running startIn(Net net, int i, Path clusterXml) throws Exception {
+    static NodeProcessIT.Running startIn(NetNamespaces net, int i, Path clusterXml) throws Exception {
         List<String> command = List.of("ip", "netns", "exec", net.ns(i), NodeProcessIT.JAVA, "-jar", NodeProcessIT.JAR.toAbsolutePath().toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
@@ -148,7 +59,7 @@ class PartitionIT {
         return node;
     }
 
-    static Path clusterXml(Net net) throws IOException {
+    static Path clusterXml(NetNamespaces net) throws IOException {
         StringBuilder members = new StringBuilder();
         for (int i = 0; i < NODES; i++) {
             members.append("<member>").append(net.ip(i)).append(':').append(HAZELCAST_PORT).append("</member>");
@@ -164,7 +75,7 @@ class PartitionIT {
         return file;
     }
 
-    static TestNodes.Response http(Net net, int i, String method, String path, String body) throws Exception {
+    static TestNodes.Response http(NetNamespaces net, int i, String method, String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + net.ip(i) + ":" + HTTP_PORT + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + HeraldConfig.DEV_API_KEY)
@@ -173,23 +84,23 @@ class PartitionIT {
         return new TestNodes.Response(response.statusCode(), response.body());
     }
 
-    static TestNodes.Response publish(Net net, int i, int n) throws Exception {
+    static TestNodes.Response publish(NetNamespaces net, int i, int n) throws Exception {
         return http(net, i, "POST", "/api/events", new JsonObject().put("type", TYPE)
                 .put("data", new JsonObject().put("orderId", "o-" + n).put("customerId", "c-1")).encode());
     }
 
-    static JsonObject ready(Net net, int i) throws Exception {
+    static JsonObject ready(NetNamespaces net, int i) throws Exception {
         TestNodes.Response ready = http(net, i, "GET", "/ready", null);
         return ready.json().put("httpStatus", ready.status());
     }
 
     /** Members as the node's /ready says, or -1 while its check does not answer in time. */
-    static int members(Net net, int i) throws Exception {
+    static int members(NetNamespaces net, int i) throws Exception {
         JsonObject data = HealthIT.check(ready(net, i), "cluster").getJsonObject("data");
         return data == null ? -1 : data.getInteger("members", -1);
     }
 
-    static JsonArray history(Net net, int i) throws Exception {
+    static JsonArray history(NetNamespaces net, int i) throws Exception {
         TestNodes.Response page = http(net, i, "GET", "/api/history/" + TYPE + "?since=0&limit=1000", null);
         assertEquals(200, page.status(), page.body());
         return page.json().getJsonArray("events");
@@ -220,12 +131,12 @@ class PartitionIT {
     void theMajorityKeepsServingTheCutOffNodeSendsItsClientsAwayAndRejoinsWithTheMajoritysHistory() throws Exception {
         Assumptions.assumeTrue(canMakeNamespaces(), "skipped: PartitionIT makes network namespaces (ip netns), which needs root "
                 + "with CAP_NET_ADMIN; this process may not");
-        try (Net net = new Net().create(); Followers followers = new Followers()) {
+        try (NetNamespaces net = new NetNamespaces("h", 231, NODES).create(); Followers followers = new Followers()) {
             partition(net, followers);
         }
     }
 
-    private void partition(Net net, Followers followers) throws Exception {
+    private void partition(NetNamespaces net, Followers followers) throws Exception {
         List<NodeProcessIT.Running> nodes = new ArrayList<>();
         List<FollowingClient> clients = new ArrayList<>();
         try {

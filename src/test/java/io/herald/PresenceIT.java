@@ -6,11 +6,10 @@ import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
 import io.herald.config.ConfigException;
+import io.herald.testing.OnTwoNodes;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,36 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rooms and presence across two clustered nodes, with the shipped conf/rooms.json. */
-class PresenceIT {
-    static String cluster;
-    static int hazelcastA;
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
-
+class PresenceIT extends OnTwoNodes {
     @BeforeAll
     static void startCluster() {
-        cluster = TestNodes.uniqueClusterName();
-        hazelcastA = TestNodes.freePort();
-        int hazelcastB = TestNodes.freePort();
-        nodeA = TestNodes.startClustered(cluster, hazelcastA, List.of(hazelcastA, hazelcastB));
-        nodeB = TestNodes.startClustered(cluster, hazelcastB, List.of(hazelcastA, hazelcastB));
-        clients = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
+        startNodes(json -> { });
     }
 
     static BridgeClient connect(HeraldNode node, String user, String role, String storeId, List<String> rooms) {
         return BridgeClient.connect(clients, node.port(), TestNodes.token(node, user, role, storeId, rooms, 3600));
-    }
-
-    static BridgeClient connect(HeraldNode node, String user, String role) {
-        return connect(node, user, role, null, List.of());
     }
 
     /** send to a control address; the reply (a rec on the reply address) or the err that refused it. */
@@ -284,7 +261,7 @@ class PresenceIT {
     @Test
     void aStoppedNodesUsersLeavePresence() {
         int hazelcastC = TestNodes.freePort();
-        HeraldNode nodeC = TestNodes.startClustered(cluster, hazelcastC, List.of(hazelcastA, hazelcastC));
+        HeraldNode nodeC = TestNodes.startClustered(hub.cluster, hazelcastC, List.of(hub.hazelcastA, hazelcastC));
         try (BridgeClient admin = connect(nodeA, "a-stop", "admin")) {
             admin.register("customer:offline").sync();
             BridgeClient leaving = connect(nodeC, "c-leaving", "customer");

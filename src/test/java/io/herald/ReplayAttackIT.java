@@ -179,7 +179,7 @@ class ReplayAttackIT {
                     .put("headers", new JsonObject().put("since", String.valueOf(head - 1))).encode();
             for (int i = 0; i < STALLED; i++) {
                 Socket socket = OutboundBoundsAttackIT.stalled(node.port(), null);
-                socket.getOutputStream().write(OutboundBoundsAttackIT.maskedText(register));
+                socket.getOutputStream().write(SlowConsumerAttackIT.maskedText(register));
                 socket.getOutputStream().flush();
                 stalled.add(socket);
             }

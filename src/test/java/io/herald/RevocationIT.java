@@ -8,14 +8,13 @@ import io.herald.event.HeraldClient;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.herald.testing.OnTwoNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,29 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code token_revoked}) on both nodes, newer ones are accepted. On main there is no such endpoint (404) and a
  * stolen token keeps working until it expires.
  */
-class RevocationIT {
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
-    static String cluster;
-    static int hzA;
-    static int hzB;
-
+class RevocationIT extends OnTwoNodes {
     @BeforeAll
     static void startCluster() {
-        cluster = TestNodes.uniqueClusterName();
-        hzA = TestNodes.freePort();
-        hzB = TestNodes.freePort();
-        nodeA = TestNodes.startClustered(cluster, hzA, List.of(hzA, hzB));
-        nodeB = TestNodes.startClustered(cluster, hzB, List.of(hzA, hzB));
-        clients = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
+        startNodes(json -> { });
     }
 
     static long now() {
@@ -191,7 +171,7 @@ class RevocationIT {
                 new JsonObject().put("users", new JsonArray().add(user)).put("revokeTokensIssuedBefore", now() - 30).encode());
         assertEquals(200, response.status(), response.body());
         int hzC = TestNodes.freePort();
-        HeraldNode nodeC = TestNodes.startClustered(cluster, hzC, List.of(hzA, hzB, hzC));
+        HeraldNode nodeC = TestNodes.startClustered(hub.cluster, hzC, List.of(hub.hazelcastA, hub.hazelcastB, hzC));
         try {
             // the disconnect was published before C existed: C has the cutoff from the cluster's map
             assertEquals("token_revoked", refusedConnect(nodeC, old).getString("failureType"));

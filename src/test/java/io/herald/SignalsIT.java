@@ -4,10 +4,9 @@ import io.herald.node.HeraldNode;
 import io.herald.testing.BridgeClient;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.herald.testing.OnTwoNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,31 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * room's other members that registered herald:signal, on both nodes; never the sender), the join reply's current ones
  * and their expiry, the refusals and their codes, the rate.
  */
-class SignalsIT {
+class SignalsIT extends OnTwoNodes {
     static final String SIGNAL = "herald:signal";
-    static HeraldNode nodeA;
-    static HeraldNode nodeB;
-    static Vertx clients;
 
     @BeforeAll
     static void startCluster() {
-        String cluster = TestNodes.uniqueClusterName();
-        int hazelcastA = TestNodes.freePort();
-        int hazelcastB = TestNodes.freePort();
-        nodeA = TestNodes.startClustered(cluster, hazelcastA, List.of(hazelcastA, hazelcastB));
-        nodeB = TestNodes.startClustered(cluster, hazelcastB, List.of(hazelcastA, hazelcastB));
-        clients = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        clients.close().await();
-        nodeB.close().await();
-        nodeA.close().await();
-    }
-
-    static BridgeClient connect(HeraldNode node, String user, String role) {
-        return BridgeClient.connect(clients, node.port(), TestNodes.token(node, user, role, null, List.of(), 3600));
+        startNodes(json -> { });
     }
 
     static JsonObject control(BridgeClient client, String address, JsonObject body) {
@@ -225,9 +205,9 @@ class SignalsIT {
         try (java.net.Socket stalled = OutboundBoundsAttackIT.stalled(node.port(), TestNodes.token(node, "s-stalled", "staff"));
              BridgeClient sender = connect(node, "s-flood", "staff")) {
             java.io.OutputStream out = stalled.getOutputStream();
-            out.write(OutboundBoundsAttackIT.maskedText(new JsonObject().put("type", "send").put("address", "herald:join")
+            out.write(SlowConsumerAttackIT.maskedText(new JsonObject().put("type", "send").put("address", "herald:join")
                     .put("body", new JsonObject().put("room", "chat:c-bound")).encode()));
-            out.write(OutboundBoundsAttackIT.maskedText(new JsonObject().put("type", "register").put("address", SIGNAL).encode()));
+            out.write(SlowConsumerAttackIT.maskedText(new JsonObject().put("type", "register").put("address", SIGNAL).encode()));
             out.flush();
             join(sender, "chat:c-bound");
             Eventually.assertWithin(20, "the stalled listener is in the room", () -> {

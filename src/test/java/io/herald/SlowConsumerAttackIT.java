@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
@@ -30,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -470,24 +468,9 @@ class SlowConsumerAttackIT {
      * which registers for the type, waits until the node has handled that, and then reads nothing more.
      */
     static Socket stalledReader(int port, String token) throws IOException {
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(64 * 1024);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-        socket.setSoTimeout(10_000);
-        byte[] nonce = new byte[16];
-        ThreadLocalRandom.current().nextBytes(nonce);
+        Socket socket = OutboundBoundsAttackIT.stalled(port, token);
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /eventbus/websocket?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
         DataInputStream in = new DataInputStream(socket.getInputStream());
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            head.append((char) in.readUnsignedByte());
-        }
-        assertTrue(head.toString().startsWith("HTTP/1.1 101"), "the upgrade is accepted: " + head);
         out.write(maskedText(new JsonObject().put("type", "register").put("address", TYPE).encode()));
         out.write(maskedText(new JsonObject().put("type", "register").put("address", "sync:stalled").encode()));
         out.flush();

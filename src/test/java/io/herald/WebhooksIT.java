@@ -3,6 +3,7 @@ package io.herald;
 import io.herald.node.HeraldNode;
 import io.herald.testing.Eventually;
 import io.herald.testing.TestNodes;
+import io.herald.testing.TwoNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -202,12 +203,9 @@ class WebhooksIT {
     @Test
     void whenTheSendingNodeDiesTheOtherTakesOverFromTheKeptPositionAndNothingIsLost() throws Exception {
         try (Receiver receiver = new Receiver()) {
-            String cluster = TestNodes.uniqueClusterName();
-            int portA = TestNodes.freePort();
-            int portB = TestNodes.freePort();
-            List<Integer> members = List.of(portA, portB);
-            HeraldNode a = TestNodes.startClustered(cluster, portA, members, webhook(receiver.url(), "order:created", "payment:*"));
-            HeraldNode b = TestNodes.startClustered(cluster, portB, members, webhook(receiver.url(), "order:created", "payment:*"));
+            HeraldNode[] nodes = TwoNodes.startPair(webhook(receiver.url(), "order:created", "payment:*"));
+            HeraldNode a = nodes[0];
+            HeraldNode b = nodes[1];
             boolean aClosed = false;
             try {
                 Eventually.assertWithin(60, "two members", () -> a.clusterSize() == 2 && b.clusterSize() == 2);

@@ -56,19 +56,7 @@ class WireVersionIT {
                     i -> cluster.httpPorts, i -> i % cluster.size(), 30);
 
             boolean[] up = {true, true, true};
-            List<HttpPublisher> publishers = new ArrayList<>();
-            for (int i = 0; i < cluster.size(); i++) {
-                int home = i;
-                publishers.add(new HttpPublisher("p" + i, () -> {
-                    for (int k = 0; k < up.length; k++) {
-                        int node = (home + k) % up.length;
-                        if (up[node]) {
-                            return cluster.http(node);
-                        }
-                    }
-                    return -1;
-                }, TYPES, 10).start());
-            }
+            List<HttpPublisher> publishers = cluster.publishersToUpNodes(up, TYPES, 10);
             awaitPresenceAndStats(cluster, users, clients.size(), "all on version 1");
 
             List<String> report = new ArrayList<>();

@@ -3,8 +3,17 @@ package io.herald.delivery;
 import io.herald.CloseReason;
 import io.herald.Counters;
 import io.herald.ErrorCode;
+import io.herald.event.BusEvent;
+import io.herald.event.EventBatch;
+import io.herald.event.EventBatchCodec;
+import io.herald.event.EventRecord;
+import io.herald.history.LocalEventLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -13,10 +22,44 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Fakes for delivery's unit tests: a clock moved by hand, sockets that record, counters that count. */
 final class DeliveryFakes {
     private DeliveryFakes() {
+    }
+
+    /** A local Vert.x whose event bus carries delivery's batches, as the node registers them. */
+    static Vertx busVertx() {
+        Vertx vertx = Vertx.vertx();
+        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+        return vertx;
+    }
+
+    /** Runs {@code action} on {@code context} (the stream's event loop, as the bridge does) and waits for the future it returns. */
+    static <T> T onContext(Context context, Supplier<Future<T>> action) {
+        Promise<T> done = Promise.promise();
+        context.runOnContext(v -> action.get().onComplete(done));
+        return done.future().await();
+    }
+
+    /** Appends {@code count} events ({@code {"i": i}}) to history as a publisher would, without telling the bus. */
+    static List<BusEvent> appended(LocalEventLog log, String type, int count) {
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            records.add(EventRecord.encode("id-" + i, 1L, new JsonObject().put("i", i).encode(), null, null, null));
+        }
+        return appended(log, type, records, null);
+    }
+
+    /** Appends these records to history as a publisher would, without telling the bus; answers them as the bus would bring them. */
+    static List<BusEvent> appended(LocalEventLog log, String type, List<String> records, String keyField) {
+        var appended = log.append(type, records).await();
+        List<BusEvent> events = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            events.add(EventRecord.decode(records.get(i)).toBusEvent(type, appended.firstSeq() + i, appended.epoch(), keyField));
+        }
+        return events;
     }
 
     /** Timers on a clock that moves only when {@link #advance} is called (on the stream's event loop). */
@@ -75,8 +118,45 @@ final class DeliveryFakes {
         }
     }
 
+    /**
+     * The parts of a {@link ClientSocket} that delivery's fakes leave quiet: the raw WebSocket's URI, no headers,
+     * loopback, and pause/resume/handlers that do nothing. Each fake writes only what it records.
+     */
+    abstract static class QuietSocket implements ClientSocket {
+        @Override
+        public String uri() {
+            return "/eventbus/websocket";
+        }
+
+        @Override
+        public MultiMap headers() {
+            return MultiMap.caseInsensitiveMultiMap();
+        }
+
+        @Override
+        public String remoteAddress() {
+            return "127.0.0.1";
+        }
+
+        @Override
+        public void pause() {
+        }
+
+        @Override
+        public void resume() {
+        }
+
+        @Override
+        public void frameHandler(Handler<String> handler) {
+        }
+
+        @Override
+        public void closeHandler(Handler<Void> handler) {
+        }
+    }
+
     /** A socket that records what is written to it, and can be made slow, failing or never drained. */
-    static final class FakeSocket implements ClientSocket {
+    static final class FakeSocket extends QuietSocket {
         final List<SharedFrame> delivered = new CopyOnWriteArrayList<>();
         final List<JsonObject> sent = new CopyOnWriteArrayList<>();
         final List<Runnable> drainWaiters = new CopyOnWriteArrayList<>();
@@ -152,37 +232,6 @@ final class DeliveryFakes {
         @Override
         public String transport() {
             return "fake";
-        }
-
-        @Override
-        public String uri() {
-            return "/eventbus/websocket";
-        }
-
-        @Override
-        public MultiMap headers() {
-            return MultiMap.caseInsensitiveMultiMap();
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1";
-        }
-
-        @Override
-        public void pause() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void frameHandler(Handler<String> handler) {
-        }
-
-        @Override
-        public void closeHandler(Handler<Void> handler) {
         }
     }
 

@@ -9,14 +9,12 @@ import io.herald.delivery.TypeStreamTest.RecordingSocket;
 import io.herald.delivery.filter.EventFilter;
 import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
-import io.herald.event.EventBatchCodec;
 import io.herald.event.EventRecord;
 import io.herald.history.LocalEventLog;
 import io.herald.stats.NodeStats;
 import io.herald.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -48,8 +46,7 @@ class FilteredDeliveryTest {
 
     @BeforeEach
     void setUp() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+        vertx = DeliveryFakes.busVertx();
         context = vertx.getOrCreateContext();
         log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
         fanout = new Fanout(context, CATALOG, log, new NodeStats("test"), new TypeStream.DeliveryOptions(500, 200, 1000, 1000));
@@ -61,9 +58,7 @@ class FilteredDeliveryTest {
     }
 
     <T> T onContext(Supplier<Future<T>> action) {
-        Promise<T> done = Promise.promise();
-        context.runOnContext(v -> action.get().onComplete(done));
-        return done.future().await();
+        return DeliveryFakes.onContext(context, action);
     }
 
     static EventFilter store(String storeId) {
@@ -83,12 +78,7 @@ class FilteredDeliveryTest {
             records.add(EventRecord.encode("id-" + i, 1L, new JsonObject().put("customerId", "c-" + i).put("total", 10 * i).encode(),
                     null, stores[i], null));
         }
-        var appended = log.append(TYPE, records).await();
-        List<BusEvent> events = new ArrayList<>();
-        for (int i = 0; i < stores.length; i++) {
-            events.add(EventRecord.decode(records.get(i)).toBusEvent(TYPE, appended.firstSeq() + i, appended.epoch(), "customerId"));
-        }
-        return events;
+        return DeliveryFakes.appended(log, TYPE, records, "customerId");
     }
 
     void busBrings(List<BusEvent> events) {

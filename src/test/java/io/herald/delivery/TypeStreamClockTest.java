@@ -11,22 +11,17 @@ import io.herald.delivery.DeliveryFakes.FakeSocket;
 import io.herald.delivery.DeliveryFakes.ManualTimers;
 import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
-import io.herald.event.EventBatchCodec;
-import io.herald.event.EventRecord;
 import io.herald.history.LocalEventLog;
 import io.herald.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -55,8 +50,7 @@ class TypeStreamClockTest {
 
     @BeforeAll
     static void startVertx() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+        vertx = DeliveryFakes.busVertx();
     }
 
     @AfterAll
@@ -78,9 +72,7 @@ class TypeStreamClockTest {
     }
 
     <T> T onLoop(Supplier<Future<T>> action) {
-        Promise<T> done = Promise.promise();
-        context.runOnContext(v -> action.get().onComplete(done));
-        return done.future().await();
+        return DeliveryFakes.onContext(context, action);
     }
 
     /** Moves the clock on the stream's event loop, then lets what that started (history reads) finish there. */
@@ -101,16 +93,7 @@ class TypeStreamClockTest {
 
     /** Appends events to history as a publisher would, without telling the bus. */
     List<BusEvent> appended(int count) {
-        List<String> records = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            records.add(EventRecord.encode("id-" + i, 1L, new JsonObject().put("i", i).encode(), null, null, null));
-        }
-        var appended = log.append(TYPE, records).await();
-        List<BusEvent> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            events.add(EventRecord.decode(records.get(i)).toBusEvent(TYPE, appended.firstSeq() + i, appended.epoch(), null));
-        }
-        return events;
+        return DeliveryFakes.appended(log, TYPE, count);
     }
 
     String epoch() {

@@ -7,7 +7,6 @@ import io.herald.catalog.EventCatalog;
 import io.herald.config.HeraldConfig;
 import io.herald.event.BusEvent;
 import io.herald.event.EventBatch;
-import io.herald.event.EventBatchCodec;
 import io.herald.event.EventRecord;
 import io.herald.history.EventLog;
 import io.herald.history.HistoryPage;
@@ -17,8 +16,6 @@ import io.herald.stats.NodeStats;
 import io.herald.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,8 +49,7 @@ class TypeStreamTest {
 
     @BeforeEach
     void setUp() {
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+        vertx = DeliveryFakes.busVertx();
         context = vertx.getOrCreateContext();
         log = new LocalEventLog(type -> new HeraldConfig.HistoryBounds(100, 0));
         stats = new NodeStats("test");
@@ -71,23 +66,12 @@ class TypeStreamTest {
 
     /** Runs on the stream's event loop, as the bridge does, and waits for the future it returns. */
     <T> T onContext(Supplier<Future<T>> action) {
-        Promise<T> done = Promise.promise();
-        context.runOnContext(v -> action.get().onComplete(done));
-        return done.future().await();
+        return DeliveryFakes.onContext(context, action);
     }
 
     /** Appends events to history as a publisher would, without telling the bus. */
     List<BusEvent> appended(int count) {
-        List<String> records = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            records.add(EventRecord.encode("id-" + i, 1L, new JsonObject().put("i", i).encode(), null, null, null));
-        }
-        var appended = log.append(TYPE, records).await();
-        List<BusEvent> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            events.add(EventRecord.decode(records.get(i)).toBusEvent(TYPE, appended.firstSeq() + i, appended.epoch(), null));
-        }
-        return events;
+        return DeliveryFakes.appended(log, TYPE, count);
     }
 
     String epoch() {
@@ -334,7 +318,7 @@ class TypeStreamTest {
     }
 
     /** A socket that records the envelopes written to it. */
-    static final class RecordingSocket implements ClientSocket {
+    static final class RecordingSocket extends DeliveryFakes.QuietSocket {
         final List<JsonObject> written = new CopyOnWriteArrayList<>();
         final List<String> closes = new CopyOnWriteArrayList<>();
 
@@ -359,43 +343,12 @@ class TypeStreamTest {
         }
 
         @Override
-        public String uri() {
-            return "/eventbus/websocket";
-        }
-
-        @Override
-        public MultiMap headers() {
-            return MultiMap.caseInsensitiveMultiMap();
-        }
-
-        @Override
-        public void pause() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void frameHandler(Handler<String> handler) {
-        }
-
-        @Override
-        public void closeHandler(Handler<Void> handler) {
-        }
-
-        @Override
         public void close(int code, String reason) {
             closes.add(reason);
         }
 
         @Override
         public void abort() {
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1";
         }
 
         @Override

@@ -2,8 +2,6 @@ package io.herald.delivery;
 
 import io.herald.CloseReason;
 import io.herald.auth.Principal;
-import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -63,7 +61,7 @@ class WriteCoalescerTest {
      * A socket that holds what it is given until flushed (as the SockJS-framed WebSocket does with a window), then
      * makes it one write; what it holds and what the client has not read count against its bound.
      */
-    static final class FakeSocket implements ClientSocket {
+    static final class FakeSocket extends DeliveryFakes.QuietSocket {
         final int bound;
         final List<String> held = new ArrayList<>();
         final List<List<String>> writes = new ArrayList<>();
@@ -123,39 +121,8 @@ class WriteCoalescerTest {
         }
 
         @Override
-        public String uri() {
-            return "/eventbus/websocket";
-        }
-
-        @Override
         public String transport() {
             return "fake";
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1";
-        }
-
-        @Override
-        public MultiMap headers() {
-            return MultiMap.caseInsensitiveMultiMap();
-        }
-
-        @Override
-        public void pause() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void frameHandler(Handler<String> handler) {
-        }
-
-        @Override
-        public void closeHandler(Handler<Void> handler) {
         }
     }
 

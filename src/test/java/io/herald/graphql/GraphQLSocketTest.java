@@ -278,33 +278,41 @@ class GraphQLSocketTest {
         assertEquals(2, limitedWire.sent.size());
     }
 
+    /** An endpoint of its own (one event loop's), whose bridge sockets are added to {@code sockets} as it admits them. */
+    GraphQLEndpoint loopEndpoint(List<ClientSocket> sockets) {
+        return new GraphQLEndpoint(clock, later::add, socket -> {
+            sockets.add(socket);
+            socket.frameHandler(frame -> { });
+        }, SCHEMA, 1 << 20, 4, 10_000);
+    }
+
+    /**
+     * A socket of {@code loop} on {@code wire}: initialised, its bridge socket (the last one {@code loop} admitted) let
+     * read, and operation {@code id} subscribed to order:created with the selection {@code fields}.
+     */
+    static GraphQLSocket subscribedToOrders(GraphQLEndpoint loop, List<ClientSocket> sockets, FakeWire wire, String id, String fields) {
+        GraphQLSocket s = new GraphQLSocket(wire, loop);
+        s.onText(new JsonObject().put("type", "connection_init").encode());
+        sockets.get(sockets.size() - 1).resume();
+        s.onText(new JsonObject().put("id", id).put("type", "subscribe").put("payload", new JsonObject()
+                .put("query", "subscription { events(types: [\"order:created\"]) { " + fields + " } }")).encode());
+        return s;
+    }
+
     /** Review finding 6: N subscribers of a loop that select alike cost one encode per event; only the id is theirs. */
     @Test
     void subscribersOfALoopThatSelectAlikeShareOneEncodingPerEvent() throws Exception {
         List<ClientSocket> sockets = new ArrayList<>();
-        GraphQLEndpoint loop = new GraphQLEndpoint(clock, later::add, socket -> {
-            sockets.add(socket);
-            socket.frameHandler(frame -> { });
-        }, SCHEMA, 1 << 20, 4, 10_000);
+        GraphQLEndpoint loop = loopEndpoint(sockets);
         List<FakeWire> wires = new ArrayList<>();
         List<GraphQLSocket> subscribers = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             FakeWire w = new FakeWire();
-            GraphQLSocket s = new GraphQLSocket(w, loop);
-            s.onText(new JsonObject().put("type", "connection_init").encode());
-            sockets.get(i).resume();
-            String fields = "id seq data";
-            s.onText(new JsonObject().put("id", "op-" + i).put("type", "subscribe").put("payload", new JsonObject()
-                    .put("query", "subscription { events(types: [\"order:created\"]) { " + fields + " } }")).encode());
             wires.add(w);
-            subscribers.add(s);
+            subscribers.add(subscribedToOrders(loop, sockets, w, "op-" + i, "id seq data"));
         }
         FakeWire other = new FakeWire();
-        GraphQLSocket otherSocket = new GraphQLSocket(other, loop);
-        otherSocket.onText(new JsonObject().put("type", "connection_init").encode());
-        sockets.get(50).resume();
-        otherSocket.onText(new JsonObject().put("id", "x").put("type", "subscribe").put("payload", new JsonObject()
-                .put("query", "subscription { events(types: [\"order:created\"]) { id } }")).encode());
+        GraphQLSocket otherSocket = subscribedToOrders(loop, sockets, other, "x", "id");
 
         JsonObject envelope = new JsonObject().put("id", "e-1").put("type", "order:created").put("ts", 1L).put("seq", 7L)
                 .put("data", new JsonObject().put("customerId", "c-1").put("note", "é \"quoted\""));
@@ -340,22 +348,14 @@ class GraphQLSocketTest {
     @Test
     void stoppingTheEndpointReleasesTheLastEventsBuffers() throws Exception {
         List<ClientSocket> sockets = new ArrayList<>();
-        GraphQLEndpoint loop = new GraphQLEndpoint(clock, later::add, socket -> {
-            sockets.add(socket);
-            socket.frameHandler(frame -> { });
-        }, SCHEMA, 1 << 20, 4, 10_000);
+        GraphQLEndpoint loop = loopEndpoint(sockets);
         List<FakeWire> wires = new ArrayList<>();
         List<GraphQLSocket> subscribers = new ArrayList<>();
         String[] selections = {"id seq data", "id"};
         for (int i = 0; i < selections.length; i++) {
             FakeWire w = new FakeWire();
-            GraphQLSocket s = new GraphQLSocket(w, loop);
-            s.onText(new JsonObject().put("type", "connection_init").encode());
-            sockets.get(i).resume();
-            s.onText(new JsonObject().put("id", "op-" + i).put("type", "subscribe").put("payload", new JsonObject()
-                    .put("query", "subscription { events(types: [\"order:created\"]) { " + selections[i] + " } }")).encode());
             wires.add(w);
-            subscribers.add(s);
+            subscribers.add(subscribedToOrders(loop, sockets, w, "op-" + i, selections[i]));
         }
         SharedFrame frame = rec("order:created", new JsonObject().put("id", "e-1").put("type", "order:created").put("ts", 1L)
                 .put("seq", 7L).put("data", new JsonObject().put("customerId", "c-1")));

@@ -1,13 +1,8 @@
 package io.herald.history;
 
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.PartitionAwareKey;
 import io.herald.cluster.ClusterWire;
-import io.herald.testing.TestNodes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,20 +10,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A rollback: once a node of the previous release is in, the epochs put at version 2 are put again at version 1. On a real member. */
-class EpochsWriteDownTest {
-    static HazelcastInstance member;
-
-    @BeforeAll
-    static void start() {
-        int port = TestNodes.freePort();
-        member = Hazelcast.newHazelcastInstance(TestNodes.hazelcast(TestNodes.uniqueClusterName(), port, List.of(port)));
-    }
-
-    @AfterAll
-    static void stop() {
-        member.shutdown();
-    }
-
+class EpochsWriteDownTest extends OnOneMember {
     @Test
     void epochsOfTheNewerVersionAreWrittenAgainInTheOlderOnly() throws Exception {
         IMap<PartitionAwareKey<String, String>, String> epochs = member.getMap("herald.epochs.test");

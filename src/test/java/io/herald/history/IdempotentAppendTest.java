@@ -1,11 +1,6 @@
 package io.herald.history;
 
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.ringbuffer.Ringbuffer;
-import io.herald.testing.TestNodes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,20 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * froze after appending and its promoted backup got the retried operation): run again late, it finds its
  * records and answers their place instead of appending them a second time. On a real (single) member.
  */
-class IdempotentAppendTest {
-    static HazelcastInstance member;
-
-    @BeforeAll
-    static void start() {
-        int port = TestNodes.freePort();
-        member = Hazelcast.newHazelcastInstance(TestNodes.hazelcast(TestNodes.uniqueClusterName(), port, List.of(port)));
-    }
-
-    @AfterAll
-    static void stop() {
-        member.shutdown();
-    }
-
+class IdempotentAppendTest extends OnOneMember {
     static IdempotentAppend append(String ring, List<String> records, long createdAt) {
         IdempotentAppend append = new IdempotentAppend(ring, records, createdAt);
         append.setHazelcastInstance(member);

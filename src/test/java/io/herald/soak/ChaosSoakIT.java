@@ -4,6 +4,7 @@ import io.herald.auth.TokenMinter;
 import io.herald.soak.FaultSchedule.Kind;
 import io.herald.soak.FaultSchedule.Step;
 import io.herald.soak.SoakHistory.Fault;
+import io.herald.testing.NetNamespaces;
 import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
@@ -67,10 +68,10 @@ class ChaosSoakIT {
     void nothingAcknowledgedIsLostOrDoubledUnderASeededScheduleOfFaults() throws Exception {
         Files.createDirectories(OUT);
         List<Kind> kinds = new ArrayList<>(FaultSchedule.parse(FAULTS));
-        SoakNodes.NetNs net = null;
+        NetNamespaces net = null;
         if (kinds.contains(Kind.PARTITION) && !NETNS.equals("false")) {
-            if (SoakNodes.NetNs.possible()) {
-                net = new SoakNodes.NetNs(NODES).create();
+            if (NetNamespaces.possible("s")) {
+                net = new NetNamespaces("s", 232, NODES).create();
             } else {
                 System.out.println("soak: NOTICE: partitions skipped: network namespaces (ip netns) need root with CAP_NET_ADMIN");
             }
@@ -105,7 +106,7 @@ class ChaosSoakIT {
         if (outbox != null) {
             meta.put("workload", meta.get("workload") + ", 1 outbox backend (1 to 3 rows a transaction, 1 in 4 rolled back)");
         }
-        try (SoakNodes.NetNs closeNet = net; SoakNodes nodes = new SoakNodes(NODES, net, OUT)) {
+        try (NetNamespaces closeNet = net; SoakNodes nodes = new SoakNodes(NODES, net, OUT)) {
             if (WEBHOOK) {
                 webhook = SoakWebhook.start(vertx, history, net == null ? "127.0.0.1" : net.outsideIp(), TYPES, SEED * 3000);
                 nodes.env.put("HERALD_WEBHOOKS", webhook.config(TYPES));
@@ -189,7 +190,7 @@ class ChaosSoakIT {
      * loopback and, with network namespaces, on the bridge's outside address too (where the nodes connect; .ci/run
      * lets it listen there).
      */
-    static io.herald.testing.OutboxDatabase outboxDatabase(SoakNodes.NetNs net) {
+    static io.herald.testing.OutboxDatabase outboxDatabase(NetNamespaces net) {
         if (OUTBOX.equals("false")) {
             return null;
         }

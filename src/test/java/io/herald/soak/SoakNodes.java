@@ -1,6 +1,7 @@
 package io.herald.soak;
 
 import io.herald.config.HeraldConfig;
+import io.herald.testing.NetNamespaces;
 import io.herald.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,12 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Herald jars as the README starts them (default configuration: no {@code cluster.minMembers}), each in its own JVM,
- * on loopback with ports from the OS, or each in its own network namespace on one bridge (when {@link NetNs} is
+ * on loopback with ports from the OS, or each in its own network namespace on one bridge (when {@link NetNamespaces} is
  * given: needs root), where a node can be cut off from the others. Start, SIGKILL, SIGTERM, SIGSTOP/SIGCONT,
  * cut and heal; each node's output goes to {@code <dir>/node-<i>.log}.
  */
@@ -37,7 +37,7 @@ final class SoakNodes implements AutoCloseable {
 
     final String clusterName = TestNodes.uniqueClusterName();
     private final int size;
-    private final NetNs net;
+    private final NetNamespaces net;
     private final Path dir;
     private final List<Integer> httpPorts = new ArrayList<>();
     private final List<Integer> hazelcastPorts = new ArrayList<>();
@@ -56,7 +56,7 @@ final class SoakNodes implements AutoCloseable {
     /** Members that are not Herald nodes (the bus publisher's JVM): /ready counts them. */
     private volatile int extraMembers;
 
-    SoakNodes(int size, NetNs net, Path dir) throws IOException {
+    SoakNodes(int size, NetNamespaces net, Path dir) throws IOException {
         this.size = size;
         this.net = net;
         this.dir = dir;
@@ -314,110 +314,6 @@ final class SoakNodes implements AutoCloseable {
             }
             if (logs[i] != null) {
                 logs[i].close();
-            }
-        }
-    }
-
-    /**
-     * Network namespaces sn<id>-<i> with address 10.232.<net>.<i+1> on bridge sb<id> (10.232.<net>.254 for this JVM), as
-     * PartitionIT makes them: a cut node and the others drop what they send each other; this JVM reaches every node.
-     */
-    static final class NetNs implements AutoCloseable {
-        final String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        final String subnet = "10.232." + ThreadLocalRandom.current().nextInt(0, 256);
-        final String bridge = "sb" + id;
-        final int size;
-
-        NetNs(int size) {
-            this.size = size;
-        }
-
-        String ns(int i) {
-            return "sn" + id + "-" + i;
-        }
-
-        String ip(int i) {
-            return subnet + "." + (i + 1);
-        }
-
-        String outsideIp() {
-            return subnet + ".254";
-        }
-
-        NetNs create() throws Exception {
-            ip("link", "add", bridge, "type", "bridge");
-            ip("addr", "add", outsideIp() + "/24", "dev", bridge);
-            ip("link", "set", bridge, "up");
-            for (int i = 0; i < size; i++) {
-                String outside = "sv" + id + i;
-                String inside = "sp" + id + i;
-                ip("netns", "add", ns(i));
-                ip("link", "add", outside, "type", "veth", "peer", "name", inside);
-                ip("link", "set", inside, "netns", ns(i));
-                ip("link", "set", outside, "master", bridge, "up");
-                in(i, "ip", "addr", "add", ip(i) + "/24", "dev", inside);
-                in(i, "ip", "link", "set", inside, "up");
-                in(i, "ip", "link", "set", "lo", "up");
-            }
-            return this;
-        }
-
-        void cut(int cut, String action) throws Exception {
-            for (int i = 0; i < size; i++) {
-                if (i != cut) {
-                    in(cut, "ip", "route", action, "blackhole", ip(i) + "/32");
-                    in(i, "ip", "route", action, "blackhole", ip(cut) + "/32");
-                }
-            }
-        }
-
-        void in(int i, String... command) throws Exception {
-            List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns(i)));
-            all.addAll(List.of(command));
-            run(all);
-        }
-
-        static void ip(String... args) throws Exception {
-            List<String> all = new ArrayList<>(List.of("ip"));
-            all.addAll(List.of(args));
-            run(all);
-        }
-
-        static void run(List<String> command) throws Exception {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + out);
-            }
-        }
-
-        /** Whether this process may make network namespaces (root with CAP_NET_ADMIN): tried, then removed. */
-        static boolean possible() {
-            try {
-                String probe = "sn-probe-" + ProcessHandle.current().pid();
-                ip("netns", "add", probe);
-                ip("netns", "del", probe);
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        }
-
-        @Override
-        public void close() {
-            for (int i = 0; i < size; i++) {
-                for (String[] command : List.of(new String[] {"link", "del", "sv" + id + i}, new String[] {"netns", "del", ns(i)})) {
-                    try {
-                        ip(command);
-                    } catch (Exception ignored) {
-                        // not made
-                    }
-                }
-            }
-            try {
-                ip("link", "del", bridge);
-            } catch (Exception ignored) {
-                // not made
             }
         }
     }

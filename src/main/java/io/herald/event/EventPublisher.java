@@ -337,12 +337,15 @@ public final class EventPublisher {
                 Map<String, String[]> withdrawn = new HashMap<>();
                 Map<String, String> released = new HashMap<>();
                 for (Pending pending : batch) {
-                    if (pending.inOrder != null && pending.inOrder.stopped && !claimed.failed()) {
-                        stopInOrder(pending, claimed.result().get(pending.key == null ? null : pending.key.scoped()), mine, withdrawn, released);
-                        continue;
-                    }
+                    // an earlier publish of its ordered run failed: it is not appended (a key it claimed is withdrawn,
+                    // one it took over released), though an answer or a conflict it finds is given as usual
+                    boolean stopped = pending.inOrder != null && pending.inOrder.stopped;
                     if (pending.key == null) {
-                        append.add(pending);
+                        if (stopped) {
+                            pending.result.fail(STOPPED);
+                        } else {
+                            append.add(pending);
+                        }
                         continue;
                     }
                     if (claimed.failed()) {
@@ -352,9 +355,16 @@ public final class EventPublisher {
                     }
                     String scoped = pending.key.scoped();
                     IdempotencyState.Outcome outcome = claimed.result().get(scoped);
-                    if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped)) {
+                    if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped) && stopped) {
+                        // its event never went to history (a second event of the batch with the key finds it withdrawn)
+                        withdrawn.putIfAbsent(scoped, new String[]{pending.key.hash(), pending.id});
+                        pending.result.fail(STOPPED);
+                    } else if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped)) {
                         mine.put(scoped, pending.key.hash());
                         append.add(pending);
+                    } else if (outcome.kind() == IdempotencyState.Kind.TAKEN_OVER && !mine.containsKey(scoped) && stopped) {
+                        released.put(scoped, pending.key.hash()); // its first claimant may have appended it: a retry looks
+                        pending.result.fail(STOPPED);
                     } else if (outcome.kind() == IdempotencyState.Kind.TAKEN_OVER && !mine.containsKey(scoped)) {
                         // its first claimant's node left (or stalled past the lease), maybe after appending: the same
                         // event (its id) is looked for in history, and appended only if it is not there
@@ -368,6 +378,8 @@ public final class EventPublisher {
                     } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
                         pending.result.fail(new HeraldException(ErrorCode.IDEMPOTENCY_CONFLICT,
                                 "this idempotency key was used for another event within the window"));
+                    } else if (stopped) {
+                        pending.result.fail(STOPPED);
                     } else if (pending.inOrder != null && !mine.containsKey(scoped)) {
                         pending.result.fail(new HeraldException(ErrorCode.UNAVAILABLE, "its idempotency key is in flight on another"
                                 + " node; the event was not published, retry (an ordered publish does not wait: the others would pass it)"));
@@ -389,33 +401,6 @@ public final class EventPublisher {
                     takeOver(append, new java.util.HashSet<>(takenOver), firstClaim).onComplete(v -> next());
                 }
             });
-        }
-
-        /**
-         * A publish of an ordered run stopped by an earlier one: not appended. A key it claimed is withdrawn (its event
-         * never went to history), one it took over is released (its first claimant may have appended it); one already
-         * answered or in conflict gets that answer, which appends nothing.
-         */
-        private void stopInOrder(Pending pending, IdempotencyState.Outcome outcome, Map<String, String> mine,
-                                 Map<String, String[]> withdrawn, Map<String, String> released) {
-            String scoped = pending.key == null ? null : pending.key.scoped();
-            if (outcome == null) {
-                pending.result.fail(STOPPED);
-            } else if (outcome.kind() == IdempotencyState.Kind.CLAIMED && !mine.containsKey(scoped)) {
-                // (a second event of the batch with the key finds it withdrawn already: putIfAbsent)
-                withdrawn.putIfAbsent(scoped, new String[]{pending.key.hash(), pending.id});
-                pending.result.fail(STOPPED);
-            } else if (outcome.kind() == IdempotencyState.Kind.TAKEN_OVER && !mine.containsKey(scoped)) {
-                released.put(scoped, pending.key.hash());
-                pending.result.fail(STOPPED);
-            } else if (outcome.kind() == IdempotencyState.Kind.DONE) {
-                pending.result.complete(Published.fromJson(new io.vertx.core.json.JsonObject(outcome.answer())).replay());
-            } else if (outcome.kind() == IdempotencyState.Kind.CONFLICT) {
-                pending.result.fail(new HeraldException(ErrorCode.IDEMPOTENCY_CONFLICT,
-                        "this idempotency key was used for another event within the window"));
-            } else {
-                pending.result.fail(STOPPED);
-            }
         }
 
         /** The keys (key → hash) of those of {@code batch} that have one. */

@@ -23,6 +23,7 @@ import static io.herald.testing.BridgeClient.err;
 import static io.herald.testing.BridgeClient.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,19 @@ class DemotionIT {
     static void stop() {
         clients.close().await();
         node.close().await();
+    }
+
+    /** The err of a connection refused at open (one err, then the close). */
+    static JsonObject refusedAtOpen(String token) {
+        try {
+            io.herald.testing.RawWebSocket refused = io.herald.testing.RawWebSocket.refusedAtOpen(node.port(), token);
+            JsonObject err = refused.texts().stream().map(JsonObject::new).filter(f -> "err".equals(f.getString("type"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no err before the close: " + refused.texts()));
+            assertNotNull(refused.closeCode(), "closed with a close frame");
+            return err;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String token(String user, String role, List<String> rooms) {
@@ -156,21 +170,13 @@ class DemotionIT {
         for (int i = 0; i < 33; i++) { // conf/rooms.json: maxPerConnection 32
             many.add("batch:" + i);
         }
-        try (BridgeClient refused = BridgeClient.connect(clients, node.port(), token("u-many", "staff", many))) {
-            JsonObject why = refused.next(f -> "err".equals(f.getString("type")));
-            assertEquals("too_many_rooms", why.getString("failureType"), why.encode());
-            assertNull(why.getString("address"));
-            assertTrue(refused.awaitClose());
-        }
-        try (BridgeClient refused = BridgeClient.connect(clients, node.port(), token("u-bad", "staff", List.of("ok", "evil\nroom")))) {
-            JsonObject why = refused.next(f -> "err".equals(f.getString("type")));
-            assertEquals("token_invalid", why.getString("failureType"), why.encode());
-            assertTrue(refused.awaitClose());
-        }
-        try (BridgeClient refused = BridgeClient.connect(clients, node.port(), token("u-long", "staff", List.of("x".repeat(129))))) {
-            assertEquals("token_invalid", refused.next(f -> "err".equals(f.getString("type"))).getString("failureType"));
-            assertTrue(refused.awaitClose());
-        }
+        // refused at open: read by a client that drops no frame (RawWebSocket.refusedAtOpen)
+        JsonObject why = refusedAtOpen(token("u-many", "staff", many));
+        assertEquals("too_many_rooms", why.getString("failureType"), why.encode());
+        assertNull(why.getString("address"));
+        JsonObject bad = refusedAtOpen(token("u-bad", "staff", List.of("ok", "evil\nroom")));
+        assertEquals("token_invalid", bad.getString("failureType"), bad.encode());
+        assertEquals("token_invalid", refusedAtOpen(token("u-long", "staff", List.of("x".repeat(129)))).getString("failureType"));
         // 32 rooms open; a refresh to a token with 33 is refused and changes nothing
         try (BridgeClient full = BridgeClient.connect(clients, node.port(), token("u-full", "staff", many.subList(0, 32)))) {
             full.register("product:created").sync();

@@ -17,7 +17,9 @@ public final class Envelope {
     /** With {@code "delete": true} last for an event that removes its key from a keyed type's state (docs/state.md). */
     public static String encode(String id, String type, long ts, long seq, String epoch, String dataJson, String userId, String storeId,
                                 boolean delete) {
-        StringBuilder json = new StringBuilder(dataJson.length() + 160);
+        // sized for what is written (the fixed text is at most 130 characters): the builder grows only for escapes
+        StringBuilder json = new StringBuilder(dataJson.length() + id.length() + type.length() + epoch.length()
+                + (userId == null ? 0 : userId.length()) + (storeId == null ? 0 : storeId.length()) + 130);
         JsonText.quote(json.append("{\"id\":"), id);
         JsonText.quote(json.append(",\"type\":"), type);
         json.append(",\"ts\":").append(ts).append(",\"seq\":").append(seq);

@@ -32,7 +32,9 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
 
     /** With {@code "delete": true} for an event that removed its key from a keyed type's state (a field version 2 readers ignore). */
     public static String encode(int version, String id, long ts, String dataJson, String userId, String storeId, Target target, boolean delete) {
-        StringBuilder json = new StringBuilder(dataJson.length() + 72);
+        // sized for what is written (the fixed text is at most 96 characters), so that it grows only for a target or escapes
+        StringBuilder json = new StringBuilder(dataJson.length() + id.length() + (userId == null ? 0 : userId.length())
+                + (storeId == null ? 0 : storeId.length()) + 96);
         json.append('{');
         if (version > WireVersion.PREVIOUS) {
             json.append("\"v\":").append(version).append(',');

@@ -13,7 +13,13 @@ final class JsonText {
 
     static StringBuilder quote(StringBuilder json, String value) {
         json.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int plain = plainPrefix(value);
+        if (plain == value.length()) {
+            // the usual case (ids, types, epochs, user ids): one bulk copy instead of an append per character
+            return json.append(value).append('"');
+        }
+        json.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> json.append("\\\"");
@@ -31,5 +37,16 @@ final class JsonText {
             }
         }
         return json.append('"');
+    }
+
+    /** How many leading characters of {@code value} need no escape. */
+    static int plainPrefix(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return i;
+            }
+        }
+        return value.length();
     }
 }

@@ -22,6 +22,7 @@ import io.herald.catalog.EventCatalog;
 import io.herald.cluster.ClusterNetwork;
 import io.herald.cluster.ClusterQuorum;
 import io.herald.cluster.ClusterWire;
+import io.herald.cluster.HazelcastCallbacks;
 import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
 import io.herald.config.ConfigFile;
@@ -154,6 +155,7 @@ public final class HeraldNode {
         ClusterQuorum quorum;
         try {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
+            HazelcastCallbacks.install();
             HeraldMembers.mark(hazelcast);
             wire.advertise(hazelcast);
             ClusterNetwork.bindTo(hazelcast, config.cluster().host());

@@ -70,18 +70,13 @@ class RevocationIT extends OnTwoNodes {
         assertEquals("revoked", client.closeReason());
     }
 
-    /** A connect that the node refuses: its err frame, and the close. */
     /** The err of a connection refused at open, read by a client that drops no frame ({@link RawWebSocket#refusedAtOpen}). */
     static JsonObject refusedConnect(HeraldNode node, String token) {
-        try {
-            RawWebSocket client = RawWebSocket.refusedAtOpen(node.port(), token);
-            assertEquals(1, client.texts().size(), "one err, then the close: " + client.texts());
-            assertEquals(4103, client.closeCode(), "the close of a revoked token");
-            assertEquals("revoked", client.closeReason());
-            return new JsonObject(client.texts().get(0));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        RawWebSocket client = RawWebSocket.refusedAtOpen(node.port(), token);
+        JsonObject err = client.refusal();
+        assertEquals(4103, client.closeCode(), "the close of a revoked token");
+        assertEquals("revoked", client.closeReason());
+        return err;
     }
 
     @Test

@@ -1,16 +1,11 @@
 package io.herald.cluster;
 
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.util.ConcurrencyUtil;
 import com.hazelcast.ringbuffer.Ringbuffer;
-import io.herald.testing.TestNodes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.herald.testing.OnOneMember;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,21 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at each callback: this fails if an upgrade stops that (callbacks would start a thread each again where the common pool
  * has one thread, as on this project's 2-CPU machines). A real member on loopback.
  */
-class HazelcastCallbacksTest {
-    static HazelcastInstance member;
-
-    @BeforeAll
-    static void start() {
-        int port = TestNodes.freePort();
-        member = Hazelcast.newHazelcastInstance(TestNodes.hazelcast(TestNodes.uniqueClusterName(), port, List.of(port)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (member != null) {
-            member.getLifecycleService().terminate();
-        }
-    }
+class HazelcastCallbacksTest extends OnOneMember {
 
     @Test
     void callbacksOfHazelcastFuturesRunOnAFewThreadsNotANewThreadEach() throws Exception {

@@ -1,5 +1,7 @@
 package io.herald.history;
 
+import io.herald.testing.OnOneMember;
+
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.PartitionAwareKey;
 import io.herald.cluster.ClusterWire;

@@ -1,5 +1,7 @@
 package io.herald.history;
 
+import io.herald.testing.OnOneMember;
+
 import com.hazelcast.ringbuffer.Ringbuffer;
 import org.junit.jupiter.api.Test;
 

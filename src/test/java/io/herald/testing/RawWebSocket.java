@@ -53,10 +53,15 @@ public final class RawWebSocket implements AutoCloseable {
      * handshake complete (setting its handlers then throws "WebSocket is closed"), so ITs that check the err of a
      * refusal at open read it here. Answers the ended socket: {@link #texts()} holds the err, then the close's code and reason.
      */
-    public static RawWebSocket refusedAtOpen(int port, String token) throws IOException {
+    public static RawWebSocket refusedAtOpen(int port, String token) {
         String path = "/eventbus/websocket" + (token == null ? "" : "?token=" + java.net.URLEncoder.encode(token, StandardCharsets.UTF_8));
         List<String> refused = new java.util.ArrayList<>();
-        RawWebSocket ws = open(port, path, new Random(), refused);
+        RawWebSocket ws;
+        try {
+            ws = open(port, path, new Random(), refused);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         if (ws == null) {
             throw new AssertionError("the upgrade was refused: " + refused);
         }
@@ -192,6 +197,19 @@ public final class RawWebSocket implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** The one text message a refusal at open sends before its close: its err frame. */
+    public io.vertx.core.json.JsonObject refusal() {
+        List<String> received = texts();
+        if (received.size() != 1) {
+            throw new AssertionError("one err, then the close: " + received);
+        }
+        io.vertx.core.json.JsonObject err = new io.vertx.core.json.JsonObject(received.get(0));
+        if (!"err".equals(err.getString("type"))) {
+            throw new AssertionError("an err frame: " + err.encode());
+        }
+        return err;
     }
 
     /** The text messages received so far. */

@@ -157,6 +157,10 @@ public final class ConfigKeys {
             .range(1, 7 * 86_400)
             .doc("how long the answer to a publish with an `Idempotency-Key` is kept: a repeat within it gets the same answer "
                     + "and appends nothing (see docs/backends.md)");
+    public static final ConfigKey API_IDEMPOTENCY_MAX_KEYS = key("api.idempotencyMaxKeys", Type.INTEGER).def(100_000)
+            .range(1, 10_000_000)
+            .doc("the most idempotency keys remembered per event type (a few hundred bytes each, on the node that appends to "
+                    + "the type's history): past it the oldest are forgotten before the window ends (see docs/backends.md)");
 
     static {
         section("bridge", "What one bridge connection (SockJS or WebSocket) may send and hold.");

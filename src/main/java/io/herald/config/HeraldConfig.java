@@ -24,6 +24,7 @@ public record HeraldConfig(
         Auth auth,
         String apiKey,
         int idempotencyWindowSeconds,
+        int idempotencyMaxKeys,
         ConfigFile catalogFile,
         ConfigFile rolesFile,
         ConfigFile roomsFile,
@@ -401,7 +402,7 @@ public record HeraldConfig(
                 r.integer(PRESENCE_FLUSH_MS),
                 file(r, PRESENCE_ANNOUNCE_FILE, baseDir));
 
-        HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey, r.integer(API_IDEMPOTENCY_WINDOW_SECONDS),
+        HeraldConfig config = new HeraldConfig(mode, http, cluster, auth, apiKey, r.integer(API_IDEMPOTENCY_WINDOW_SECONDS), r.integer(API_IDEMPOTENCY_MAX_KEYS),
                 file(r, CATALOG, baseDir),
                 file(r, ROLES, baseDir),
                 file(r, ROOMS, baseDir),

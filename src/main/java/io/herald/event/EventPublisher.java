@@ -236,7 +236,8 @@ public final class EventPublisher {
         }
 
         String record(int version) {
-            return EventRecord.encode(version, id, ts, dataJson, request.userId(), request.storeId(), request.target(), request.delete());
+            return EventRecord.encode(version, id, ts, dataJson, request.userId(), request.storeId(), request.target(), request.delete(),
+                    key == null ? null : key.scoped(), key == null ? null : key.hash());
         }
 
         BusEvent numbered(long seq, String epoch) {
@@ -310,11 +311,75 @@ public final class EventPublisher {
                 return;
             }
             inFlight = true;
-            if (keyed) {
+            if (keyed && log.checksKeys(type)) {
+                appendKeyed(batch);
+            } else if (keyed) {
                 claimThenAppend(batch);
             } else {
                 append(batch, null);
             }
+        }
+
+        /**
+         * Appends a batch with keys where history checks them ({@link EventLog#appendKeyed}), as one operation: an event
+         * whose key was published before (within the window, or earlier in the batch) gets that answer again, one whose
+         * key was used for another body fails with {@code idempotency_conflict}, the others are appended and answered.
+         */
+        private void appendKeyed(List<Pending> batch) {
+            int n = batch.size();
+            List<String> records = new ArrayList<>(n);
+            List<String> ids = new ArrayList<>(n);
+            List<String> scoped = new ArrayList<>(n);
+            List<String> hashes = new ArrayList<>(n);
+            int version = wireVersion.getAsInt();
+            for (Pending pending : batch) {
+                records.add(pending.record(version));
+                ids.add(pending.id);
+                scoped.add(pending.key == null ? null : pending.key.scoped());
+                hashes.add(pending.key == null ? null : pending.key.hash());
+            }
+            log.appendKeyed(type, records, ids, scoped, hashes).onComplete(appended -> {
+                if (appended.failed()) {
+                    HeraldException failure = appended.cause() instanceof HeraldException refused ? refused
+                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
+                            + appended.cause().getClass().getSimpleName() + "); the event was not published");
+                    batch.forEach(p -> p.result.fail(failure));
+                    next();
+                    return;
+                }
+                EventLog.KeyedAppended result = appended.result();
+                List<Pending> own = new ArrayList<>(n);
+                long[] seqs = new long[n];
+                for (int i = 0; i < n; i++) {
+                    Pending pending = batch.get(i);
+                    if (result.conflict(i)) {
+                        pending.result.fail(new HeraldException(ErrorCode.IDEMPOTENCY_CONFLICT,
+                                "this idempotency key was used for another event within the window"));
+                    } else if (!pending.id.equals(result.ids()[i])) {
+                        pending.result.complete(new Published(result.ids()[i], result.seqs()[i], result.epoch()).replay());
+                    } else {
+                        seqs[own.size()] = result.seqs()[i];
+                        own.add(pending);
+                    }
+                }
+                if (!own.isEmpty()) {
+                    stats.appended(own.size());
+                    long[] ownSeqs = java.util.Arrays.copyOf(seqs, own.size());
+                    publishNumbered(own, ownSeqs, result.epoch());
+                    java.util.Set<String> ownKeys = new java.util.HashSet<>();
+                    own.forEach(p -> {
+                        if (p.key != null) {
+                            ownKeys.add(p.key.scoped());
+                        }
+                    });
+                    haltIfTesting(ownKeys);
+                    for (int i = 0; i < own.size(); i++) {
+                        Pending pending = own.get(i);
+                        pending.result.complete(new Published(pending.id, ownSeqs[i], result.epoch()));
+                    }
+                }
+                next();
+            });
         }
 
         /**
@@ -585,20 +650,29 @@ public final class EventPublisher {
             });
         }
 
-        private void deliver(List<Pending> batch, EventLog.Appended appended, Map<String, String> claimed) {
+        /** Sends the numbered events to every node's delivery, then to the type's state and inbox, if it keeps them. */
+        private void publishNumbered(List<Pending> batch, long[] seqs, String epoch) {
             List<BusEvent> events = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                events.add(batch.get(i).numbered(appended.firstSeq() + i, appended.epoch()));
+                events.add(batch.get(i).numbered(seqs[i], epoch));
             }
-            vertx.eventBus().publish(Addresses.delivery(type), new EventBatch(type, appended.epoch(), events));
+            vertx.eventBus().publish(Addresses.delivery(type), new EventBatch(type, epoch, events));
             stats.published(type, batch.size());
             EventCatalog.StateOptions stateOptions = catalog.state(type);
             if (stateOptions != null) {
-                updateState(stateOptions, batch, events, appended.epoch());
+                updateState(stateOptions, batch, events, epoch);
             }
             if (inboxType) {
-                fileInbox(batch, events, appended.epoch());
+                fileInbox(batch, events, epoch);
             }
+        }
+
+        private void deliver(List<Pending> batch, EventLog.Appended appended, Map<String, String> claimed) {
+            long[] seqs = new long[batch.size()];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = appended.firstSeq() + i;
+            }
+            publishNumbered(batch, seqs, appended.epoch());
             if (claimed == null) {
                 for (int i = 0; i < batch.size(); i++) {
                     Pending pending = batch.get(i);

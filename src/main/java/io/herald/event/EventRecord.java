@@ -32,6 +32,15 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
 
     /** With {@code "delete": true} for an event that removed its key from a keyed type's state (a field version 2 readers ignore). */
     public static String encode(int version, String id, long ts, String dataJson, String userId, String storeId, Target target, boolean delete) {
+        return encode(version, id, ts, dataJson, userId, storeId, target, delete, null, null);
+    }
+
+    /**
+     * With the publish's idempotency key and hash ({@code KeyIndex.KEY_FIELD}, {@code HASH_FIELD}; null: none), which the
+     * history's owner reads back to learn the keys it did not index itself (fields readers ignore).
+     */
+    public static String encode(int version, String id, long ts, String dataJson, String userId, String storeId, Target target,
+                                boolean delete, String key, String hash) {
         // sized for what is written (the fixed text is at most 96 characters), so that it grows only for a target or escapes
         StringBuilder json = new StringBuilder(dataJson.length() + id.length() + (userId == null ? 0 : userId.length())
                 + (storeId == null ? 0 : storeId.length()) + 96);
@@ -52,6 +61,10 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
         }
         if (delete) {
             json.append(",\"delete\":true");
+        }
+        if (key != null) {
+            JsonText.quote(json.append(",\"").append(io.herald.history.KeyIndex.KEY_FIELD).append("\":"), key);
+            json.append(",\"").append(io.herald.history.KeyIndex.HASH_FIELD).append("\":\"").append(hash).append('"');
         }
         return json.append('}').toString();
     }

@@ -25,6 +25,26 @@ public interface EventLog {
         return append(type, records);
     }
 
+    /**
+     * Whether {@link #appendKeyed} checks idempotency keys now for {@code type}: false while a node of the release before
+     * is in the cluster, or a member that is not a Herald node owns the stream (the publisher then claims keys in the
+     * {@link IdempotencyStore}).
+     */
+    default boolean checksKeys(String type) {
+        return false;
+    }
+
+    /**
+     * Appends records of which some carry an idempotency key ({@code keys} and {@code hashes} null for those without),
+     * checking the keys in the same step where the stream is appended to ({@link KeyIndex}): a key known within the
+     * window answers its event and appends nothing, a key known with another hash is refused, the others are appended in
+     * one operation in the batch's order. {@code ids} are the records' event ids, as in the records.
+     */
+    default Future<KeyedAppended> appendKeyed(String type, List<String> records, List<String> ids, List<String> keys,
+                                              List<String> hashes) {
+        return Future.failedFuture(new UnsupportedOperationException("this log does not check keys"));
+    }
+
     /** Up to {@code limit} (at most {@link #MAX_READ}) kept events with {@code seq >= fromSeq}, oldest first. */
     Future<HistoryPage> read(String type, long fromSeq, int limit);
 
@@ -62,5 +82,15 @@ public interface EventLog {
 
     /** Where an append landed: the stream's epoch and the seq of its first record. */
     record Appended(String epoch, long firstSeq) {
+    }
+
+    /**
+     * Where each record of a keyed append is: its seq and the id of the event there (its own, or the first event
+     * published with its key: then it was not appended), or seq -1 and id null where its key was used for another body.
+     */
+    record KeyedAppended(String epoch, long[] seqs, String[] ids) {
+        public boolean conflict(int i) {
+            return seqs[i] < 0;
+        }
     }
 }

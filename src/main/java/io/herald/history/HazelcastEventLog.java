@@ -209,12 +209,7 @@ public final class HazelcastEventLog implements EventLog {
         return ring;
     }
 
-    /**
-     * Appends only while this node may acknowledge ({@link ClusterQuorum#mayAcknowledge}: a quorum in view and the
-     * lease held), checked before the append and again after it: a node that stalled past the heartbeat timeout
-     * meanwhile may have appended to a copy of history the cluster no longer counts, which the merge discards, so
-     * its events are answered {@code unavailable} (they may or may not be kept) rather than acknowledged.
-     */
+    /** Appends while this node may acknowledge ({@link #guarded}). */
     @Override
     public Future<Appended> append(String type, List<String> records) {
         return append(type, records, false);
@@ -226,6 +221,57 @@ public final class HazelcastEventLog implements EventLog {
     }
 
     private Future<Appended> append(String type, List<String> records, boolean lookFirst) {
+        return guarded(type, records.size(), () -> idempotentAppend(type, records, lookFirst)).compose(last -> {
+            long first = last - records.size() + 2; // ring sequences count from 0, seq from 1
+            return epochAfter(type, first, last + 1).map(epoch -> new Appended(epoch, first));
+        });
+    }
+
+    @Override
+    public boolean checksKeys(String type) {
+        com.hazelcast.cluster.Member owner = partitions.getPartition(RING_PREFIX + type).getOwner();
+        if (owner == null || !KeyedAppend.runsOn(owner)) {
+            return false;
+        }
+        for (com.hazelcast.cluster.Member member : hazelcast.getCluster().getMembers()) {
+            if (io.herald.cluster.HeraldMembers.isHeraldNode(member) && !KeyedAppend.runsOn(member)) {
+                return false; // a node of the release before claims keys in the map: so does every node until it left
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public Future<KeyedAppended> appendKeyed(String type, List<String> records, List<String> ids, List<String> keys, List<String> hashes) {
+        java.util.concurrent.CompletableFuture<KeyIndex.Answer> done = new java.util.concurrent.CompletableFuture<>();
+        return guarded(type, records.size(), () -> {
+            keyedAttempt(RING_PREFIX + type, records, ids, keys, hashes, System.currentTimeMillis(), 0, done);
+            return done;
+        }).compose(answer -> {
+            long[] seqs = answer.seqs().clone();
+            long first = Long.MAX_VALUE;
+            long last = 0;
+            for (int i = 0; i < seqs.length; i++) {
+                if (seqs[i] >= 0) {
+                    seqs[i]++; // ring sequences count from 0, seq from 1
+                    if (ids.get(i).equals(answer.ids()[i])) { // this publish's own event (not an earlier one's answer)
+                        first = Math.min(first, seqs[i]);
+                        last = Math.max(last, seqs[i]);
+                    }
+                }
+            }
+            return epochAfter(type, first, last).map(epoch -> new KeyedAppended(epoch, seqs, answer.ids()));
+        });
+    }
+
+    /**
+     * Runs an append ({@code attempt}: its ring sequences) only while this node may acknowledge
+     * ({@link ClusterQuorum#mayAcknowledge}: a quorum in view and the lease held), checked before the append and again
+     * after it: a node that stalled past the heartbeat timeout meanwhile may have appended to a copy of history the
+     * cluster no longer counts, which the merge discards, so its events are answered {@code unavailable} (they may or
+     * may not be kept) rather than acknowledged.
+     */
+    private <T> Future<T> guarded(String type, int count, java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> attempt) {
         Context context = vertx.getOrCreateContext();
         ring(type); // a type of the catalog
         if (!quorum.mayAcknowledge()) {
@@ -243,8 +289,8 @@ public final class HazelcastEventLog implements EventLog {
                 doubt.incrementAndGet();
             }
         });
-        return Future.fromCompletionStage(idempotentAppend(type, records, lookFirst), context)
-                .compose(last -> settled(started, last))
+        return Future.fromCompletionStage(attempt.get(), context)
+                .compose(result -> settled(started, result))
                 .andThen(result -> {
                     done[0] = true;
                     vertx.cancelTimer(watch);
@@ -264,20 +310,29 @@ public final class HazelcastEventLog implements EventLog {
                         doubt.decrementAndGet();
                     }
                 })
-                .compose(last -> {
+                .compose(result -> {
                     if (!quorum.mayAcknowledge()) {
-                        LOG.warning("not acknowledging " + records.size() + " " + type + " events appended while this node lost its"
+                        LOG.warning("not acknowledging " + count + " " + type + " events appended while this node lost its"
                                 + " majority or its lease (a stall): they may or may not be kept");
                         return Future.failedFuture(new HeraldException(ErrorCode.UNAVAILABLE,
                                 "this node lost its majority while publishing; the event may or may not have been published (its id tells)"));
                     }
-                    long first = last - records.size() + 2; // ring sequences count from 0, seq from 1
-                    long previous = lastAppended.getOrDefault(type, 0L);
-                    lastAppended.merge(type, last + 1, Math::max);
-                    boolean restarted = first == 1 || first <= previous || !epochByType.containsKey(type);
-                    return restarted ? ensureEpoch(type).map(epoch -> new Appended(epoch, first))
-                            : Future.succeededFuture(new Appended(epochByType.get(type), first));
+                    return Future.succeededFuture(result);
                 });
+    }
+
+    /**
+     * The stream's epoch for an append of seqs {@code first} to {@code last} ({@code first} {@code Long.MAX_VALUE}:
+     * nothing appended): a stream that appended at seq 1, or lower than this node appended before, is new.
+     */
+    private Future<String> epochAfter(String type, long first, long last) {
+        boolean restarted = !epochByType.containsKey(type);
+        if (first != Long.MAX_VALUE) {
+            long previous = lastAppended.getOrDefault(type, 0L);
+            lastAppended.merge(type, last, Math::max);
+            restarted |= first == 1 || first <= previous;
+        }
+        return restarted ? ensureEpoch(type) : Future.succeededFuture(epochByType.get(type));
     }
 
     /**
@@ -324,14 +379,14 @@ public final class HazelcastEventLog implements EventLog {
      * that died meanwhile has been dropped by then and the survivors acknowledge, late; a node that hears no quorum
      * answers {@code unavailable} once it knows, or after three settle times.
      */
-    private Future<Long> settled(long started, long last) {
+    private <T> Future<T> settled(long started, T last) {
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         if (tookMs < SLOW_APPEND_MS) {
             return Future.succeededFuture(last);
         }
         long completed = quorum.checkpoint();
         long settleMs = settleMs();
-        Promise<Long> confirmed = Promise.promise();
+        Promise<T> confirmed = Promise.promise();
         vertx.setPeriodic(Math.min(100, settleMs), id -> {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
             if (!quorum.mayAcknowledge() || elapsedMs >= settleMs && quorum.heardQuorumSince(completed)) {
@@ -371,7 +426,7 @@ public final class HazelcastEventLog implements EventLog {
             // executor, which Hazelcast may retry once more across a member change
             ring(name.substring(RING_PREFIX.length())).addAllAsync(records, OverflowPolicy.OVERWRITE).whenComplete((last, failed) -> {
                 if (failed != null && local) {
-                    retryOrFail(name, records, createdAt, attempt, done, failed); // it may have appended: the next attempt looks
+                    retryOrFail(name, attempt, next -> attempt(name, records, createdAt, next, done), done, failed); // it may have appended: the next attempt looks
                 } else if (failed != null) {
                     done.completeExceptionally(failed);
                 } else {
@@ -381,7 +436,7 @@ public final class HazelcastEventLog implements EventLog {
             return;
         }
         if (owner == null) {
-            retryOrFail(name, records, createdAt, attempt, done, new IllegalStateException("the partition of " + name + " has no owner"));
+            retryOrFail(name, attempt, next -> attempt(name, records, createdAt, next, done), done, new IllegalStateException("the partition of " + name + " has no owner"));
             return;
         }
         // to the owner as a member, not to the key's owner: Hazelcast sends a key-owner task again by itself when the member
@@ -399,16 +454,58 @@ public final class HazelcastEventLog implements EventLog {
 
                     @Override
                     public void onFailure(Throwable t) {
-                        retryOrFail(name, records, createdAt, attempt, done, t);
+                        retryOrFail(name, attempt, next -> attempt(name, records, createdAt, next, done), done, t);
                     }
                 });
     }
 
-    private void retryOrFail(String name, List<String> records, long createdAt, int attempt,
-                             java.util.concurrent.CompletableFuture<Long> done, Throwable t) {
+    /**
+     * A keyed append ({@link KeyedAppend}) on the ring's owner: directly on a worker thread when this node owns it, else
+     * through the owner's executor; a failed attempt is sent again as one that looks first, as {@link #attempt} does.
+     */
+    private void keyedAttempt(String name, List<String> records, List<String> ids, List<String> keys, List<String> hashes,
+                              long createdAt, int attempt, java.util.concurrent.CompletableFuture<KeyIndex.Answer> done) {
+        java.util.function.IntConsumer again = next -> keyedAttempt(name, records, ids, keys, hashes, createdAt, next, done);
+        com.hazelcast.cluster.Member owner = partitions.getPartition(name).getOwner();
+        if (owner == null) {
+            retryOrFail(name, attempt, again, done, new IllegalStateException("the partition of " + name + " has no owner"));
+            return;
+        }
+        if (!KeyedAppend.runsOn(owner)) {
+            done.completeExceptionally(new HeraldException(ErrorCode.UNAVAILABLE, "the owner of " + name
+                    + " does not check idempotency keys (a member of another release, or not a Herald node); the event was not published, retry"));
+            return;
+        }
+        if (owner.localMember()) {
+            vertx.executeBlocking(() -> KeyedAppend.run(hazelcast, name, records, ids, keys, hashes, createdAt, attempt > 0), false)
+                    .onComplete(answer -> {
+                        if (answer.succeeded()) {
+                            done.complete(answer.result());
+                        } else {
+                            retryOrFail(name, attempt, again, done, answer.cause());
+                        }
+                    });
+            return;
+        }
+        appends.submitToMember(new KeyedAppend(name, SerializedRecords.of(hazelcast, records), ids, keys, hashes, createdAt, attempt > 0),
+                owner, new com.hazelcast.core.ExecutionCallback<KeyedAppend.Result>() {
+                    @Override
+                    public void onResponse(KeyedAppend.Result result) {
+                        done.complete(result.answer());
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        retryOrFail(name, attempt, again, done, t);
+                    }
+                });
+    }
+
+    private void retryOrFail(String name, int attempt, java.util.function.IntConsumer again,
+                             java.util.concurrent.CompletableFuture<?> done, Throwable t) {
         if (attempt + 1 < APPEND_ATTEMPTS && quorum.mayAcknowledge()) {
             LOG.fine("append to " + name + " failed (" + t + "), sending it again");
-            vertx.setTimer(200L * (attempt + 1), id -> attempt(name, records, createdAt, attempt + 1, done));
+            vertx.setTimer(200L * (attempt + 1), id -> again.accept(attempt + 1));
         } else {
             done.completeExceptionally(t);
         }

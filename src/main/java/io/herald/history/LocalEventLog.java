@@ -28,6 +28,8 @@ public final class LocalEventLog implements EventLog {
         final HistoryBounds limits;
         final ArrayDeque<Kept> kept = new ArrayDeque<>();
         long tail;
+        /** Its idempotency keys: made at the first keyed append. */
+        KeyIndex keys;
 
         Stream(HistoryBounds limits) {
             this.limits = limits;
@@ -48,8 +50,47 @@ public final class LocalEventLog implements EventLog {
         }
     }
 
+    private final long keyWindowMs;
+    private final int maxKeys;
+
     public LocalEventLog(Function<String, HistoryBounds> bounds) {
+        this(bounds, 600_000, 100_000);
+    }
+
+    /** With idempotency keys remembered for {@code keyWindowMs}, at most {@code maxKeys} per type. */
+    public LocalEventLog(Function<String, HistoryBounds> bounds, long keyWindowMs, int maxKeys) {
         this.bounds = bounds;
+        this.keyWindowMs = keyWindowMs;
+        this.maxKeys = maxKeys;
+    }
+
+    @Override
+    public boolean checksKeys(String type) {
+        return true;
+    }
+
+    @Override
+    public Future<KeyedAppended> appendKeyed(String type, List<String> records, List<String> ids, List<String> keys, List<String> hashes) {
+        Stream stream = stream(type);
+        long now = System.currentTimeMillis();
+        synchronized (stream) {
+            if (stream.keys == null) {
+                stream.keys = new KeyIndex(keyWindowMs, maxKeys);
+            }
+            try {
+                KeyIndex.Answer answer = stream.keys.decide(ids, keys, hashes, Map.of(), now, picked -> {
+                    long first = stream.tail + 1;
+                    for (int i : picked) {
+                        stream.kept.addLast(new Kept(++stream.tail, now, records.get(i)));
+                    }
+                    stream.trim(now);
+                    return first;
+                });
+                return Future.succeededFuture(new KeyedAppended(epoch, answer.seqs(), answer.ids()));
+            } catch (Exception e) {
+                return Future.failedFuture(e);
+            }
+        }
     }
 
     private Stream stream(String type) {

@@ -157,6 +157,7 @@ public final class HeraldNode {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
             HazelcastCallbacks.install();
             HeraldMembers.mark(hazelcast);
+            io.herald.history.KeyedAppend.install(hazelcast, config.idempotencyWindowSeconds() * 1000L, config.idempotencyMaxKeys());
             wire.advertise(hazelcast);
             ClusterNetwork.bindTo(hazelcast, config.cluster().host());
             quorum = new ClusterQuorum(config.cluster().minMembers(), ClusterQuorum.heartbeatTimeoutMs(hazelcast));
@@ -194,7 +195,7 @@ public final class HeraldNode {
         Function<String, HeraldConfig.HistoryBounds> bounds = type -> config.history().forNamespace(catalog.namespaceOf(type).name());
         Future<EventLog> log = clustered
                 ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds, quorum, wire).map(l -> l)
-                : Future.succeededFuture(new LocalEventLog(bounds));
+                : Future.succeededFuture(new LocalEventLog(bounds, config.idempotencyWindowSeconds() * 1000L, config.idempotencyMaxKeys()));
         // the oldest Herald node takes in raw bus publishes and announces presence changes, so that each happens once
         BooleanSupplier oldestHeraldNode = clustered
                 ? HeraldMembers.watch(clusterManager.getHazelcastInstance())::isOldestHeraldNode

@@ -287,4 +287,33 @@ class EventPublisherKeysTest {
         assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, conflict.code());
         assertEquals(2, tail(), "the batch's other event was published");
     }
+
+    /** The same publisher on a log that checks keys in its append (a local one: every log this release writes does). */
+    final EventPublisher checking = new EventPublisher(vertx, CATALOG, local, new NodeStats("test"), () -> io.herald.WireVersion.CURRENT, counted);
+
+    @Test
+    void whereHistoryChecksKeysTheStoreIsNeverAskedAndARepeatGetsTheFirstAnswer() {
+        Published first = onLoop(() -> checking.publish(request(1), key("k", 1)));
+        Published again = onLoop(() -> checking.publish(request(1), key("k", 1)));
+        assertFalse(first.replayed());
+        assertTrue(again.replayed());
+        assertEquals(first.id(), again.id());
+        assertEquals(first.seq(), again.seq());
+        assertEquals(first.epoch(), again.epoch());
+        HeraldException conflict = assertThrows(HeraldException.class, () -> onLoop(() -> checking.publish(request(2), key("k", 2))));
+        assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, conflict.code());
+        assertEquals(1, tail());
+        assertEquals(0, storeCalls.get(), "no claim, no record");
+    }
+
+    @Test
+    void whereHistoryChecksKeysABatchKeepsItsOrderAndAnswersEachEvent() {
+        onLoop(() -> checking.publish(request(0), key("old", 0)));
+        List<Published> results = onLoop(() -> checking.publishAll(List.of(request(1), request(0), request(2), request(1)),
+                java.util.Arrays.asList(key("a", 1), key("old", 0), null, key("a", 1))));
+        assertEquals(List.of(false, true, false, true), results.stream().map(Published::replayed).toList());
+        assertEquals(List.of(2L, 1L, 3L, 2L), results.stream().map(Published::seq).toList());
+        assertEquals(3, tail(), "the two new events once each, in the batch's order");
+        assertEquals(0, storeCalls.get());
+    }
 }

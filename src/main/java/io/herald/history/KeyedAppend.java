@@ -1,0 +1,272 @@
+package io.herald.history;
+
+import io.herald.WireVersion;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.internal.serialization.Data;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.ringbuffer.OverflowPolicy;
+import com.hazelcast.ringbuffer.ReadResultSet;
+import com.hazelcast.ringbuffer.Ringbuffer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An append of history records of which some carry idempotency keys, checked and appended in one step on the member
+ * that owns the ring buffer's partition: under the ring's {@link KeyIndex} lock, the index first reads what was
+ * appended since it last looked (by another owner before a member left, or by appends without keys), then answers
+ * known keys with their events and appends the rest in one {@code addAll}. A key costs a look-up in memory, not a
+ * Hazelcast operation of its own. Like {@link AppendTask}, an attempt that may be a retry (sent again, or older than
+ * {@link IdempotentAppend#RETRY_SUSPECT_MS}) first looks for its events' ids among the ring's last records.
+ *
+ * <p>The owner needs Herald's classes and its {@link Indexes} (in the member's user context, put by the node before
+ * the member starts): a member without them refuses the task, and the publish answers {@code unavailable}. Sent only
+ * while every Herald node has the capability ({@link #ATTRIBUTE}).
+ */
+public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSerializable, HazelcastInstanceAware {
+    /** The member attribute of a node that runs keyed appends (absent on the release before). */
+    public static final String ATTRIBUTE = "herald.keyedAppend";
+    /** Hazelcast's page limit for one {@code readMany}. */
+    private static final int READ_PAGE = 1000;
+
+    /**
+     * Makes this member one that runs keyed appends: its indexes in the user context and the attribute that says so;
+     * on its config, before it starts.
+     */
+    public static void install(com.hazelcast.config.Config config, long windowMs, int maxKeys) {
+        config.getUserContext().put(Indexes.NAME, new Indexes(windowMs, maxKeys));
+        config.getMemberAttributeConfig().setAttribute(ATTRIBUTE, "1");
+    }
+
+    /** Whether the member runs keyed appends (a Herald node of this release or later). */
+    public static boolean runsOn(com.hazelcast.cluster.Member member) {
+        return member.getAttribute(ATTRIBUTE) != null;
+    }
+
+    /** Every ring's index on this member, in its Hazelcast user context under {@link #NAME}. */
+    public static final class Indexes {
+        public static final String NAME = "herald.keyIndexes";
+        private final long windowMs;
+        private final int maxKeys;
+        private final Map<String, KeyIndex> byRing = new ConcurrentHashMap<>();
+
+        public Indexes(long windowMs, int maxKeys) {
+            this.windowMs = windowMs;
+            this.maxKeys = maxKeys;
+        }
+
+        KeyIndex of(String ring) {
+            return byRing.computeIfAbsent(ring, r -> new KeyIndex(windowMs, maxKeys));
+        }
+    }
+
+    private String ring;
+    private List<Data> records;
+    private List<String> ids;
+    private List<String> keys;
+    private List<String> hashes;
+    private long createdAt;
+    private boolean again;
+    private transient HazelcastInstance hazelcast;
+
+    /** For Hazelcast's deserialisation. */
+    public KeyedAppend() {
+    }
+
+    KeyedAppend(String ring, List<Data> records, List<String> ids, List<String> keys, List<String> hashes, long createdAt, boolean again) {
+        this.ring = ring;
+        this.records = records;
+        this.ids = ids;
+        this.keys = keys;
+        this.hashes = hashes;
+        this.createdAt = createdAt;
+        this.again = again;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
+    }
+
+    @Override
+    public Result call() throws Exception {
+        return Result.of(run(hazelcast, ring, records, ids, keys, hashes, createdAt, again));
+    }
+
+    /**
+     * Checks the keys and appends on this member, which must own the ring; answers in ring sequences (seq - 1).
+     * {@code records}: strings, or {@link Data} as the task ships them.
+     */
+    static KeyIndex.Answer run(HazelcastInstance hazelcast, String ring, List<?> records, List<String> ids, List<String> keys,
+                               List<String> hashes, long createdAt, boolean again) throws Exception {
+        com.hazelcast.cluster.Member owner = hazelcast.getPartitionService().getPartition(ring).getOwner();
+        if (owner == null || !owner.localMember()) {
+            throw new IllegalStateException(ring + " is no longer owned by this member"); // as IdempotentAppend.append
+        }
+        Object indexes = hazelcast.getUserContext().get(Indexes.NAME);
+        if (!(indexes instanceof Indexes known)) {
+            throw new IllegalStateException("this member keeps no idempotency keys (not a Herald node)");
+        }
+        KeyIndex index = known.of(ring);
+        Ringbuffer<Object> buffer = hazelcast.getRingbuffer(ring);
+        synchronized (index) {
+            long now = System.currentTimeMillis();
+            catchUp(buffer, index, now);
+            Map<String, Long> found = again || now - createdAt > IdempotentAppend.RETRY_SUSPECT_MS ? recentIds(buffer) : Map.of();
+            long before = index.indexedTo();
+            long[] appended = {Long.MIN_VALUE, 0};
+            KeyIndex.Answer answer = index.decide(ids, keys, hashes, found, now, picked -> {
+                List<Object> go = new ArrayList<>(picked.length);
+                for (int i : picked) {
+                    go.add(records.get(i));
+                }
+                long last = buffer.addAllAsync(go, OverflowPolicy.OVERWRITE).toCompletableFuture().get();
+                appended[0] = last - go.size() + 1;
+                appended[1] = last;
+                return appended[0];
+            });
+            // appends without keys do not take the lock: if one came between the catch-up and this append, the next
+            // catch-up reads it (and this append's records again, which changes nothing)
+            if (appended[0] != Long.MIN_VALUE && appended[0] == before + 1) {
+                index.indexedTo(appended[1]);
+            }
+            return answer;
+        }
+    }
+
+    /** Indexes the records appended since the index last looked; a ring that began again resets it. */
+    static void catchUp(Ringbuffer<Object> buffer, KeyIndex index, long now) throws Exception {
+        long tail = buffer.tailSequence();
+        if (tail < index.indexedTo()) {
+            index.reset(); // lost with its backup and begun again: its sequences name other events
+        }
+        long from = Math.max(buffer.headSequence(), index.indexedTo() == Long.MIN_VALUE ? 0 : index.indexedTo() + 1);
+        while (from <= tail) {
+            int count = (int) Math.min(READ_PAGE, tail - from + 1);
+            ReadResultSet<Object> read = buffer.readManyAsync(from, 0, count, null).toCompletableFuture().get();
+            if (read.size() == 0) {
+                break;
+            }
+            for (int i = 0; i < read.size(); i++) {
+                if (read.get(i) instanceof String record) {
+                    index.indexRecord(read.getSequence(i), record, now);
+                }
+            }
+            from = read.getSequence(read.size() - 1) + 1;
+        }
+        index.indexedTo(tail);
+    }
+
+    /** The event ids of the ring's last {@link IdempotentAppend#WINDOW} records, with their ring sequences. */
+    static Map<String, Long> recentIds(Ringbuffer<Object> buffer) throws Exception {
+        long tail = buffer.tailSequence();
+        long from = Math.max(buffer.headSequence(), tail - IdempotentAppend.WINDOW + 1);
+        Map<String, Long> ids = new HashMap<>();
+        while (from <= tail) {
+            ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(READ_PAGE, tail - from + 1), null)
+                    .toCompletableFuture().get();
+            if (read.size() == 0) {
+                break;
+            }
+            for (int i = 0; i < read.size(); i++) {
+                String id = read.get(i) instanceof String record ? IdempotentAppend.eventId(record) : null;
+                if (id != null) {
+                    ids.put(id, read.getSequence(i));
+                }
+            }
+            from = read.getSequence(read.size() - 1) + 1;
+        }
+        return ids;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeByte(WireVersion.CURRENT);
+        out.writeString(ring);
+        out.writeLong(createdAt);
+        out.writeBoolean(again);
+        SerializedRecords.write(out, records);
+        writeStrings(out, ids);
+        writeStrings(out, keys);
+        writeStrings(out, hashes);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        int version = in.readByte();
+        if (version < 2 || version > WireVersion.CURRENT) {
+            throw new WireVersion.Unsupported("keyed append task", version, WireVersion.CURRENT);
+        }
+        ring = in.readString();
+        createdAt = in.readLong();
+        again = in.readBoolean();
+        records = SerializedRecords.read(in);
+        ids = readStrings(in);
+        keys = readStrings(in);
+        hashes = readStrings(in);
+    }
+
+    private static void writeStrings(ObjectDataOutput out, List<String> strings) throws IOException {
+        out.writeInt(strings.size());
+        for (String s : strings) {
+            out.writeString(s);
+        }
+    }
+
+    private static List<String> readStrings(ObjectDataInput in) throws IOException {
+        int size = in.readInt();
+        List<String> strings = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            strings.add(in.readString());
+        }
+        return strings;
+    }
+
+    /** {@link KeyIndex.Answer} on the wire. */
+    public static final class Result implements DataSerializable {
+        private long[] seqs;
+        private String[] ids;
+
+        /** For Hazelcast's deserialisation. */
+        public Result() {
+        }
+
+        static Result of(KeyIndex.Answer answer) {
+            Result result = new Result();
+            result.seqs = answer.seqs();
+            result.ids = answer.ids();
+            return result;
+        }
+
+        KeyIndex.Answer answer() {
+            return new KeyIndex.Answer(seqs, ids);
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLongArray(seqs);
+            out.writeInt(ids.length);
+            for (String id : ids) {
+                out.writeString(id);
+            }
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            seqs = in.readLongArray();
+            ids = new String[in.readInt()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = in.readString();
+            }
+        }
+    }
+}

@@ -40,11 +40,13 @@ import java.util.function.IntSupplier;
  * next. An idle hub appends each event at once; a busy one gets larger batches instead of a longer
  * queue. Events published from one event loop keep their order in {@code seq}.
  *
- * <p>A publish with an {@link IdempotencyKey} is checked inside the same group commit: the keys of an append's events
- * are claimed in the {@link IdempotencyStore} in one call before the append, and the answers recorded in one call
- * after it; an event whose key already has an answer gets it again ({@link Published#replayed()}), one whose key is in
- * flight waits and claims again, one whose key was used for another body fails with {@code idempotency_conflict}. An
- * append without keys does exactly what it did before keys existed.
+ * <p>A publish with an {@link IdempotencyKey} is checked inside the same group commit, by the append itself
+ * ({@link EventLog#appendKeyed}: where the stream is appended to, in memory): an event whose key already has its event
+ * gets that answer again ({@link Published#replayed()}), one whose key was used for another body fails with
+ * {@code idempotency_conflict}. While a node of the release before is in the cluster ({@link EventLog#checksKeys}
+ * false), keys are claimed in the {@link IdempotencyStore} instead, in one call before the append, and the answers
+ * recorded in one call after it; a key in flight there waits and claims again. An append without keys does exactly
+ * what it did before keys existed.
  */
 public final class EventPublisher {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(EventPublisher.class.getName());

@@ -37,7 +37,8 @@ import java.util.function.Function;
  *            ingest    events/s accepted over HTTP, single and in batches, by Herald unclustered, clustered on one node
  *                      and on two nodes (sharing the server cores); Herald only: compared with unclustered, same run;
  *                      {@code --ingest-keys on} sends a new Idempotency-Key with every event, {@code both} runs each mode
- *                      without and with keys on the same servers and reports the ratio (keys / without)
+ *                      without and with keys on the same servers and reports the ratio (keys / without); {@code batch} and
+ *                      {@code none} run only batches with keys or without (one mode, for a profile)
  *            history   heap per event kept in history on a clustered node, after a full GC; Herald only
  *            outbox    events/s one clustered node publishes from the transactional outbox (PostgreSQL at --outbox-server),
  *                      rows inserted before it starts, each published with its key and deleted; Herald only
@@ -956,6 +957,8 @@ public final class Benchmark {
         return switch (options.get("ingest-keys")) {
             case "on" -> List.of("single" + KEYS, "batch" + KEYS);
             case "both" -> List.of("single", "single" + KEYS, "batch", "batch" + KEYS);
+            case "batch" -> List.of("batch" + KEYS); // one mode only, for a profile of it
+            case "none" -> List.of("batch");
             default -> List.of("single", "batch");
         };
     }

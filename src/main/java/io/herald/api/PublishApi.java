@@ -123,7 +123,7 @@ public final class PublishApi {
                         keys = new ArrayList<>(java.util.Collections.nCopies(events.size(), null));
                     }
                     // the SHA-256 of the event's compact JSON (its fields in the order sent, no whitespace)
-                    keys.set(index, IdempotencyKey.of(IdempotencyKey.HTTP, text, events.getJsonObject(index)));
+                    keys.set(index, IdempotencyKey.ofEvent(IdempotencyKey.HTTP, text));
                 }
             }
         } catch (HeraldException e) {

@@ -43,7 +43,7 @@ public record EventRecord(String id, long ts, JsonObject data, String userId, St
                                 boolean delete, String key, String hash) {
         // sized for what is written (the fixed text is at most 96 characters), so that it grows only for a target or escapes
         StringBuilder json = new StringBuilder(dataJson.length() + id.length() + (userId == null ? 0 : userId.length())
-                + (storeId == null ? 0 : storeId.length()) + 96);
+                + (storeId == null ? 0 : storeId.length()) + (key == null ? 0 : key.length() + 84) + 96);
         json.append('{');
         if (version > WireVersion.PREVIOUS) {
             json.append("\"v\":").append(version).append(',');

@@ -18,25 +18,25 @@ final class JsonText {
             // the usual case (ids, types, epochs, user ids): one bulk copy instead of an append per character
             return json.append(value).append('"');
         }
-        json.append(value, 0, plain);
+        // the plain runs between escapes in bulk too (a scoped idempotency key has one newline, then plain text)
+        int start = 0;
         for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
+            }
+            json.append(value, start, i);
+            start = i + 1;
             switch (c) {
                 case '"' -> json.append("\\\"");
                 case '\\' -> json.append("\\\\");
                 case '\n' -> json.append("\\n");
                 case '\r' -> json.append("\\r");
                 case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                    } else {
-                        json.append(c);
-                    }
-                }
+                default -> json.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
             }
         }
-        return json.append('"');
+        return json.append(value, start, value.length()).append('"');
     }
 
     /** How many leading characters of {@code value} need no escape. */

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IdempotencyKeyTest {
     @Test
@@ -47,5 +48,22 @@ class IdempotencyKeyTest {
             assertEquals(ErrorCode.INVALID_PARAMETER, e.code());
         }
         assertThrows(HeraldException.class, () -> IdempotencyKey.check(null));
+    }
+
+    @Test
+    void aKeyHashedByThePublisherCoversTheEventsTypeDataTargetAndIdentity() {
+        IdempotencyKey key = IdempotencyKey.ofEvent(IdempotencyKey.HTTP, "k");
+        assertTrue(key.hashedByPublisher());
+        String hash = key.ofEvent("order:created", "{\"n\":1}", null, "u", null, false).hash();
+        assertEquals(hash, key.ofEvent("order:created", "{\"n\":1}", null, "u", null, false).hash());
+        for (IdempotencyKey other : java.util.List.of(
+                key.ofEvent("order:created", "{\"n\":2}", null, "u", null, false),
+                key.ofEvent("order:updated", "{\"n\":1}", null, "u", null, false),
+                key.ofEvent("order:created", "{\"n\":1}", Target.fromJson(new JsonObject().put("users", new io.vertx.core.json.JsonArray().add("x"))), "u", null, false),
+                key.ofEvent("order:created", "{\"n\":1}", null, null, "u", false),
+                key.ofEvent("order:created", "{\"n\":1}", null, "u", null, true))) {
+            assertNotEquals(hash, other.hash());
+            assertEquals(key.scoped(), other.scoped());
+        }
     }
 }

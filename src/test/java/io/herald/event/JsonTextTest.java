@@ -32,4 +32,12 @@ class JsonTextTest {
             assertEquals(value, parsed(value));
         }
     }
+
+    @Test
+    void plainRunsBetweenEscapesAreKept() {
+        assertEquals("\"http\\nkey \\\"q\\\" end\"", quoted("http\nkey \"q\" end"));
+        for (String value : new String[]{"a\nb", "\n", "a\n", "\na", "x\"\\\"y", "\u0001\u0002", "ok\r\n\tdone"}) {
+            assertEquals(value, parsed(value));
+        }
+    }
 }

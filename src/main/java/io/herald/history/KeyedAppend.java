@@ -39,11 +39,13 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
     private static final int READ_PAGE = 1000;
 
     /**
-     * Makes this member one that runs keyed appends: its indexes in the user context and the attribute that says so;
-     * on its config, before it starts.
+     * Makes this member one that runs keyed appends: its indexes in the user context, a listener that forgets the index
+     * of a ring whose partition moves away, and the attribute that says so; on its config, before it starts.
      */
     public static void install(com.hazelcast.config.Config config, long windowMs, int maxKeys) {
-        config.getUserContext().put(Indexes.NAME, new Indexes(windowMs, maxKeys));
+        Indexes indexes = new Indexes(windowMs, maxKeys);
+        config.getUserContext().put(Indexes.NAME, indexes);
+        config.addListenerConfig(new com.hazelcast.config.ListenerConfig(indexes));
         config.getMemberAttributeConfig().setAttribute(ATTRIBUTE, "1");
     }
 
@@ -52,20 +54,58 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
         return member.getAttribute(ATTRIBUTE) != null;
     }
 
-    /** Every ring's index on this member, in its Hazelcast user context under {@link #NAME}. */
-    public static final class Indexes {
+    /**
+     * Every ring's index on this member, in its Hazelcast user context under {@link #NAME}. A ring whose partition this
+     * member stops owning is forgotten: while another member owns it, its stream may be lost and begun again (a new
+     * epoch), and an index kept from before would answer a repeat with a seq of the old stream. Owning it again, the
+     * member learns its keys from history.
+     */
+    public static final class Indexes implements com.hazelcast.partition.MigrationListener {
         public static final String NAME = "herald.keyIndexes";
         private final long windowMs;
         private final int maxKeys;
         private final Map<String, KeyIndex> byRing = new ConcurrentHashMap<>();
+        private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
 
         public Indexes(long windowMs, int maxKeys) {
             this.windowMs = windowMs;
             this.maxKeys = maxKeys;
         }
 
-        KeyIndex of(String ring) {
+        KeyIndex of(String ring, int partitionId) {
+            partitionOf.putIfAbsent(ring, partitionId);
             return byRing.computeIfAbsent(ring, r -> new KeyIndex(windowMs, maxKeys));
+        }
+
+        /** Forgets the indexes of the rings of a partition (under each index's lock, so never in the middle of an append). */
+        void forget(int partitionId) {
+            partitionOf.forEach((ring, partition) -> {
+                KeyIndex index = partition == partitionId ? byRing.get(ring) : null;
+                if (index != null) {
+                    synchronized (index) {
+                        index.reset();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void replicaMigrationCompleted(com.hazelcast.partition.ReplicaMigrationEvent event) {
+            if (event.getReplicaIndex() == 0 && event.getSource() != null && event.getSource().localMember()) {
+                forget(event.getPartitionId());
+            }
+        }
+
+        @Override
+        public void migrationStarted(com.hazelcast.partition.MigrationState state) {
+        }
+
+        @Override
+        public void migrationFinished(com.hazelcast.partition.MigrationState state) {
+        }
+
+        @Override
+        public void replicaMigrationFailed(com.hazelcast.partition.ReplicaMigrationEvent event) {
         }
     }
 
@@ -108,7 +148,8 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
      */
     static KeyIndex.Answer run(HazelcastInstance hazelcast, String ring, List<?> records, List<String> ids, List<String> keys,
                                List<String> hashes, long createdAt, boolean again) throws Exception {
-        com.hazelcast.cluster.Member owner = hazelcast.getPartitionService().getPartition(ring).getOwner();
+        com.hazelcast.partition.Partition partition = hazelcast.getPartitionService().getPartition(ring);
+        com.hazelcast.cluster.Member owner = partition.getOwner();
         if (owner == null || !owner.localMember()) {
             throw new IllegalStateException(ring + " is no longer owned by this member"); // as IdempotentAppend.append
         }
@@ -116,7 +157,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
         if (!(indexes instanceof Indexes known)) {
             throw new IllegalStateException("this member keeps no idempotency keys (not a Herald node)");
         }
-        KeyIndex index = known.of(ring);
+        KeyIndex index = known.of(ring, partition.getPartitionId());
         Ringbuffer<Object> buffer = hazelcast.getRingbuffer(ring);
         synchronized (index) {
             long now = System.currentTimeMillis();

@@ -96,6 +96,20 @@ class KeyedAppendTest {
     }
 
     @Test
+    void aRingWhosePartitionMovedAwayIsForgottenAndLearnedAgainFromHistory() throws Exception {
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-moved");
+        append(ring.getName(), false, "a", "k-a");
+        KeyedAppend.Indexes indexes = (KeyedAppend.Indexes) member.getUserContext().get(KeyedAppend.Indexes.NAME);
+        int partition = member.getPartitionService().getPartition(ring.getName()).getPartitionId();
+        KeyIndex index = indexes.of(ring.getName(), partition);
+        assertEquals(1, index.size());
+        indexes.forget(partition);
+        assertEquals(0, index.size(), "forgotten when its partition moved away");
+        assertArrayEquals(new String[]{"a"}, append(ring.getName(), false, "b", "k-a").ids(), "learned again from history");
+        assertEquals(1, ring.size());
+    }
+
+    @Test
     void aMemberWithoutIndexesRefuses() throws Exception {
         int port = TestNodes.freePort();
         HazelcastInstance plain = Hazelcast.newHazelcastInstance(TestNodes.hazelcast(TestNodes.uniqueClusterName(), port, List.of(port)));

@@ -122,8 +122,8 @@ public final class PublishApi {
                     if (keys == null) {
                         keys = new ArrayList<>(java.util.Collections.nCopies(events.size(), null));
                     }
-                    // the SHA-256 of the event's compact JSON (its fields in the order sent, no whitespace)
-                    keys.set(index, IdempotencyKey.ofEvent(IdempotencyKey.HTTP, text));
+                    // hashed by the publisher from the event it parsed (docs/backends.md)
+                    keys.set(index, IdempotencyKey.ofEvent(IdempotencyKey.HTTP, text, events.getJsonObject(index)));
                 }
             }
         } catch (HeraldException e) {

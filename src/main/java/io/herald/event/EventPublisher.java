@@ -137,15 +137,15 @@ public final class EventPublisher {
         } catch (HeraldException e) {
             return Future.failedFuture(e);
         }
-        return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), key, inOrder));
+        return appender().append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), hashing(key, request), inOrder));
     }
 
     /**
-     * Publishes that must reach history in the order they were published (a Kafka partition's records), when keyed
-     * publishes may otherwise pass one another: one whose key is in flight elsewhere does not wait (the others would
-     * be appended meanwhile, ahead of it) but fails {@code unavailable} at once, and so does every publish of the run
-     * after it, or after one that failed {@code unavailable} for another reason; claims they made are withdrawn. The
-     * caller retries the run from the first that failed. Touched only from the publishing event loop.
+     * Publishes that must reach history in the order they were published (a Kafka partition's records): once one fails
+     * {@code unavailable}, every later publish of the run fails too, unappended, and the caller retries the run from the
+     * first that failed. Where keys are claimed in the map ({@link EventLog#checksKeys} false), a publish whose key is in
+     * flight elsewhere does not wait (the others would be appended meanwhile, ahead of it) but fails {@code unavailable}
+     * at once, and claims made by the stopped ones are withdrawn. Touched only from the publishing event loop.
      */
     public static final class InOrder {
         private boolean stopped;
@@ -171,7 +171,8 @@ public final class EventPublisher {
         List<Future<Published>> all = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             PublishRequest request = requests.get(i);
-            all.add(appender.append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), keys == null ? null : keys.get(i))));
+            all.add(appender.append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(),
+                    keys == null ? null : hashing(keys.get(i), request), null)));
         }
         // every event's outcome is known before the batch answers (with keys, a refused one does not stop the others)
         return Future.join(all).transform(done -> {
@@ -184,6 +185,15 @@ public final class EventPublisher {
             }
             return Future.succeededFuture(results);
         });
+    }
+
+    /**
+     * A key the publisher hashes from the event ({@link IdempotencyKey#ofEvent(String, String, JsonObject)}), hashed as
+     * the release before did (the JSON as sent) while keys are claimed in the map its nodes share, so that a retry on a
+     * node of either release hashes alike; otherwise left to {@link Pending}, which hashes what it encodes anyway.
+     */
+    private IdempotencyKey hashing(IdempotencyKey key, PublishRequest request) {
+        return key != null && key.hashedByPublisher() && !log.checksKeys(request.type()) ? key.hashedAsBefore() : key;
     }
 
     /** The calling event loop's appender: publishing happens on a Vert.x context (a verticle, a handler). */
@@ -216,10 +226,6 @@ public final class EventPublisher {
         /** The ordered run it belongs to, or null. */
         final InOrder inOrder;
 
-        Pending(PublishRequest request, String ownerField, IdempotencyKey key) {
-            this(request, ownerField, key, null);
-        }
-
         Pending(PublishRequest request, String ownerField, IdempotencyKey key, InOrder inOrder) {
             this.inOrder = inOrder;
             if (inOrder != null) {
@@ -234,6 +240,7 @@ public final class EventPublisher {
             this.dataJson = request.data().encode();
             this.key = key == null || !key.hashedByPublisher() ? key
                     : key.ofEvent(request.type(), dataJson, request.target(), request.userId(), request.storeId(), request.delete());
+            // (a key to be hashed as the release before did was hashed by hashing(): the map of keys its nodes share)
             Object owner = ownerField == null ? null : request.data().getValue(ownerField);
             this.ownerId = owner == null ? null : owner.toString();
         }

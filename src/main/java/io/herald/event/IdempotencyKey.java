@@ -13,7 +13,12 @@ import java.util.HexFormat;
  * token; {@link #BUS}: {@link HeraldClient}), with the SHA-256 of what was published, which a repeat must match.
  * {@code scoped} is {@code "<scope>\n<key>"}, the key of the store.
  */
-public record IdempotencyKey(String scoped, String hash) {
+public record IdempotencyKey(String scoped, String hash, io.vertx.core.json.JsonObject asSent) {
+
+    public IdempotencyKey(String scoped, String hash) {
+        this(scoped, hash, null);
+    }
+
     /** Publishes over HTTP ({@code POST /api/events}, {@code /api/events/batch}). */
     public static final String HTTP = "http";
     /** Publishes over the event bus ({@link HeraldClient}, {@code Addresses.PUBLISH}). */
@@ -40,22 +45,31 @@ public record IdempotencyKey(String scoped, String hash) {
      * (fields in the order sent), its target and identity fields. For batch events and bus requests, whose bytes are not
      * at hand: encoding each again only to hash it cost a keyed batch event about a quarter of its CPU.
      */
-    public static IdempotencyKey ofEvent(String scope, String key) {
+    public static IdempotencyKey ofEvent(String scope, String key, io.vertx.core.json.JsonObject asSent) {
         check(key);
-        return new IdempotencyKey(scope + "\n" + key, null);
+        return new IdempotencyKey(scope + "\n" + key, null, asSent);
     }
 
-    /** Whether the hash is still to be taken from the event ({@link #ofEvent(String, String)}). */
+    /** Whether the hash is still to be taken from the event ({@link #ofEvent(String, String, io.vertx.core.json.JsonObject)}). */
     boolean hashedByPublisher() {
         return hash == null;
     }
 
-    /** This key with the hash of the event it is published with. */
+    /** This key with the hash of the event it is published with; each field length-prefixed, so none can pass for another. */
     IdempotencyKey ofEvent(String type, String dataJson, Target target, String userId, String storeId, boolean delete) {
-        StringBuilder event = new StringBuilder(type.length() + dataJson.length() + 32).append(type).append('\n').append(dataJson)
-                .append('\n').append(target == null ? "" : target.toJson().encode()).append('\n').append(userId == null ? "" : userId)
-                .append('\n').append(storeId == null ? "" : storeId).append('\n').append(delete);
-        return new IdempotencyKey(scoped, sha256(event.toString().getBytes(StandardCharsets.UTF_8)));
+        StringBuilder event = new StringBuilder(type.length() + dataJson.length() + 48);
+        for (String field : new String[]{type, dataJson, target == null ? null : target.toJson().encode(), userId, storeId}) {
+            event.append(field == null ? -1 : field.length()).append(':').append(field == null ? "" : field);
+        }
+        return new IdempotencyKey(scoped, sha256(event.append(delete).toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * This key hashed as the release before hashed it: the SHA-256 of the event's JSON as sent (a batch item, the bus
+     * request), for the map of keys that release shares with this one during a rolling upgrade.
+     */
+    IdempotencyKey hashedAsBefore() {
+        return new IdempotencyKey(scoped, sha256(asSent.encode().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** As {@link #of(String, String, byte[])} for a JSON object, hashed in its compact encoding (fields in the order sent). */

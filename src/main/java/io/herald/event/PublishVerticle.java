@@ -53,7 +53,7 @@ public final class PublishVerticle extends VerticleBase {
                     throw new HeraldException(ErrorCode.INVALID_PARAMETER, "'" + IdempotencyKey.FIELD + "' must be a string");
                 }
                 reply(request, publisher.publish(PublishRequest.fromJson(request.body()),
-                        key == null ? null : IdempotencyKey.ofEvent(IdempotencyKey.BUS, (String) key)));
+                        key == null ? null : IdempotencyKey.ofEvent(IdempotencyKey.BUS, (String) key, request.body())));
             } catch (HeraldException e) {
                 HeraldException.failReply(request, e);
             }

@@ -85,13 +85,7 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
      */
     static long append(HazelcastInstance hazelcast, String ring, List<?> records, java.util.function.Supplier<String> first,
                        long createdAt, boolean again) throws Exception {
-        com.hazelcast.cluster.Member owner = hazelcast.getPartitionService().getPartition(ring).getOwner();
-        if (owner == null || !owner.localMember()) {
-            // the partition moved after the sender chose this member: appending from here would be a remote call that
-            // Hazelcast sends again by itself if its target leaves (one publish at two seqs); fail, and the sender sends
-            // it again to the owner as an attempt that looks first
-            throw new IllegalStateException(ring + " is no longer owned by this member");
-        }
+        requireOwner(hazelcast, ring);
         Ringbuffer<Object> buffer = hazelcast.getRingbuffer(ring);
         if (again || System.currentTimeMillis() - createdAt > RETRY_SUSPECT_MS) {
             long found = find(buffer, first.get());
@@ -102,6 +96,20 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
             }
         }
         return buffer.addAllAsync(records, OverflowPolicy.OVERWRITE).toCompletableFuture().get();
+    }
+
+    /**
+     * The ring's partition, which this member must own: if it moved after the sender chose this member, appending from
+     * here would be a remote call that Hazelcast sends again by itself if its target leaves (one publish at two seqs);
+     * this fails instead, and the sender sends it again to the owner as an attempt that looks first.
+     */
+    static com.hazelcast.partition.Partition requireOwner(HazelcastInstance hazelcast, String ring) {
+        com.hazelcast.partition.Partition partition = hazelcast.getPartitionService().getPartition(ring);
+        com.hazelcast.cluster.Member owner = partition.getOwner();
+        if (owner == null || !owner.localMember()) {
+            throw new IllegalStateException(ring + " is no longer owned by this member");
+        }
+        return partition;
     }
 
     /** The wire version this task was written in. */

@@ -48,6 +48,10 @@ public final class KeyIndex {
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
     /** The seq up to which the stream's records are indexed; {@code Long.MIN_VALUE}: none yet. */
     private long indexedTo = Long.MIN_VALUE;
+    /** The event id of the record at {@link #indexedTo}, to tell that the stream there is still the one indexed. */
+    private String idAtIndexedTo;
+    /** Set from outside the lock when what this index knows may no longer be the stream's (its owner changed, a merge). */
+    private volatile boolean stale;
 
     public KeyIndex(long windowMs, int maxKeys) {
         this.windowMs = windowMs;
@@ -59,14 +63,39 @@ public final class KeyIndex {
         return indexedTo;
     }
 
-    public void indexedTo(long seq) {
+    /** The event id of the record at {@link #indexedTo()}, or null. */
+    public String idAtIndexedTo() {
+        return idAtIndexedTo;
+    }
+
+    /** Indexed up to {@code seq}, where the record of event {@code id} is. */
+    public void indexedTo(long seq, String id) {
         indexedTo = seq;
+        idAtIndexedTo = id;
     }
 
     /** Forgets everything: the stream began again (lost with its backup), so its seqs name other events now. */
     public void reset() {
         entries.clear();
         indexedTo = Long.MIN_VALUE;
+        idAtIndexedTo = null;
+        stale = false;
+    }
+
+    /** Marks the index to be reset by its next user, who holds the lock (safe to call without it). */
+    public void markStale() {
+        stale = true;
+    }
+
+    boolean stale() {
+        return stale;
+    }
+
+    /** Resets the index if it was marked stale; its user holds the lock. */
+    public void resetIfStale() {
+        if (stale) {
+            reset();
+        }
     }
 
     public int size() {

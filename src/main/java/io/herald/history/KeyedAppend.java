@@ -46,6 +46,12 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
         Indexes indexes = new Indexes(windowMs, maxKeys);
         config.getUserContext().put(Indexes.NAME, indexes);
         config.addListenerConfig(new com.hazelcast.config.ListenerConfig(indexes));
+        // a merge replaces this member's copies of its partitions by the other side's without a migration event
+        config.addListenerConfig(new com.hazelcast.config.ListenerConfig((com.hazelcast.core.LifecycleListener) event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                indexes.forgetAll();
+            }
+        }));
         config.getMemberAttributeConfig().setAttribute(ATTRIBUTE, "1");
     }
 
@@ -56,9 +62,9 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
 
     /**
      * Every ring's index on this member, in its Hazelcast user context under {@link #NAME}. A ring whose partition this
-     * member stops owning is forgotten: while another member owns it, its stream may be lost and begun again (a new
-     * epoch), and an index kept from before would answer a repeat with a seq of the old stream. Owning it again, the
-     * member learns its keys from history.
+     * member stops owning, and every ring after a merge, is forgotten: meanwhile its stream may be lost and begun again
+     * (a new epoch), or be the other side's, and an index kept from before would answer a repeat with a seq of another
+     * stream. Owning it again, the member learns its keys from history.
      */
     public static final class Indexes implements com.hazelcast.partition.MigrationListener {
         public static final String NAME = "herald.keyIndexes";
@@ -77,16 +83,18 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
             return byRing.computeIfAbsent(ring, r -> new KeyIndex(windowMs, maxKeys));
         }
 
-        /** Forgets the indexes of the rings of a partition (under each index's lock, so never in the middle of an append). */
+        /** Forgets the indexes of the rings of a partition (marks them: Hazelcast's event thread never waits for a lock). */
         void forget(int partitionId) {
             partitionOf.forEach((ring, partition) -> {
                 KeyIndex index = partition == partitionId ? byRing.get(ring) : null;
                 if (index != null) {
-                    synchronized (index) {
-                        index.reset();
-                    }
+                    index.markStale();
                 }
             });
+        }
+
+        void forgetAll() {
+            byRing.values().forEach(KeyIndex::markStale);
         }
 
         @Override
@@ -148,11 +156,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
      */
     static KeyIndex.Answer run(HazelcastInstance hazelcast, String ring, List<?> records, List<String> ids, List<String> keys,
                                List<String> hashes, long createdAt, boolean again) throws Exception {
-        com.hazelcast.partition.Partition partition = hazelcast.getPartitionService().getPartition(ring);
-        com.hazelcast.cluster.Member owner = partition.getOwner();
-        if (owner == null || !owner.localMember()) {
-            throw new IllegalStateException(ring + " is no longer owned by this member"); // as IdempotentAppend.append
-        }
+        com.hazelcast.partition.Partition partition = IdempotentAppend.requireOwner(hazelcast, ring);
         Object indexes = hazelcast.getUserContext().get(Indexes.NAME);
         if (!(indexes instanceof Indexes known)) {
             throw new IllegalStateException("this member keeps no idempotency keys (not a Herald node)");
@@ -160,6 +164,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
         KeyIndex index = known.of(ring, partition.getPartitionId());
         Ringbuffer<Object> buffer = hazelcast.getRingbuffer(ring);
         synchronized (index) {
+            index.resetIfStale();
             long now = System.currentTimeMillis();
             catchUp(buffer, index, now);
             Map<String, Long> found = again || now - createdAt > IdempotentAppend.RETRY_SUSPECT_MS ? recentIds(buffer) : Map.of();
@@ -170,6 +175,9 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
                 for (int i : picked) {
                     go.add(records.get(i));
                 }
+                // the catch-up may have taken a while: a partition that moved meanwhile would take this append remotely,
+                // to an owner whose index never saw these keys
+                IdempotentAppend.requireOwner(hazelcast, ring);
                 long last = buffer.addAllAsync(go, OverflowPolicy.OVERWRITE).toCompletableFuture().get();
                 appended[0] = last - go.size() + 1;
                 appended[1] = last;
@@ -178,55 +186,77 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
             // appends without keys do not take the lock: if one came between the catch-up and this append, the next
             // catch-up reads it (and this append's records again, which changes nothing)
             if (appended[0] != Long.MIN_VALUE && appended[0] == before + 1) {
-                index.indexedTo(appended[1]);
+                int lastPicked = -1;
+                for (int i = 0; i < ids.size(); i++) {
+                    if (answer.seqs()[i] == appended[1] && ids.get(i).equals(answer.ids()[i])) {
+                        lastPicked = i;
+                    }
+                }
+                index.indexedTo(appended[1], lastPicked < 0 ? null : ids.get(lastPicked));
             }
             return answer;
         }
     }
 
-    /** Indexes the records appended since the index last looked; a ring that began again resets it. */
+    /**
+     * Indexes the records appended since the index last looked. It first reads the record where it stopped again: another
+     * event there (or none: the ring is shorter) means the stream began again, lost with its backup, and the index
+     * starts over from the ring's head.
+     */
     static void catchUp(Ringbuffer<Object> buffer, KeyIndex index, long now) throws Exception {
         long tail = buffer.tailSequence();
-        if (tail < index.indexedTo()) {
-            index.reset(); // lost with its backup and begun again: its sequences name other events
+        if (tail == index.indexedTo()) {
+            return; // nothing appended since (the usual case of one publisher with keys)
+        }
+        long indexed = index.indexedTo();
+        if (indexed != Long.MIN_VALUE) {
+            Object there = tail < indexed || indexed < buffer.headSequence() ? null : buffer.readOne(indexed);
+            String id = there instanceof String record ? IdempotentAppend.eventId(record) : null;
+            boolean dropped = there == null && tail >= indexed; // history dropped it: nothing to compare, nothing wrong
+            if (!dropped && (id == null || !id.equals(index.idAtIndexedTo()))) {
+                index.reset();
+            }
         }
         long from = Math.max(buffer.headSequence(), index.indexedTo() == Long.MIN_VALUE ? 0 : index.indexedTo() + 1);
-        while (from <= tail) {
-            int count = (int) Math.min(READ_PAGE, tail - from + 1);
-            ReadResultSet<Object> read = buffer.readManyAsync(from, 0, count, null).toCompletableFuture().get();
-            if (read.size() == 0) {
-                break;
-            }
-            for (int i = 0; i < read.size(); i++) {
-                if (read.get(i) instanceof String record) {
-                    index.indexRecord(read.getSequence(i), record, now);
-                }
-            }
-            from = read.getSequence(read.size() - 1) + 1;
-        }
-        index.indexedTo(tail);
+        String[] lastId = {index.idAtIndexedTo()};
+        long[] lastSeq = {index.indexedTo()};
+        forEachRecord(buffer, from, tail, (record, seq) -> {
+            index.indexRecord(seq, record, now);
+            lastId[0] = IdempotentAppend.eventId(record);
+            lastSeq[0] = seq;
+        });
+        index.indexedTo(tail, lastSeq[0] == tail ? lastId[0] : null);
     }
 
     /** The event ids of the ring's last {@link IdempotentAppend#WINDOW} records, with their ring sequences. */
     static Map<String, Long> recentIds(Ringbuffer<Object> buffer) throws Exception {
         long tail = buffer.tailSequence();
-        long from = Math.max(buffer.headSequence(), tail - IdempotentAppend.WINDOW + 1);
         Map<String, Long> ids = new HashMap<>();
-        while (from <= tail) {
-            ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(READ_PAGE, tail - from + 1), null)
+        forEachRecord(buffer, Math.max(buffer.headSequence(), tail - IdempotentAppend.WINDOW + 1), tail, (record, seq) -> {
+            String id = IdempotentAppend.eventId(record);
+            if (id != null) {
+                ids.put(id, seq);
+            }
+        });
+        return ids;
+    }
+
+    /** Reads the ring's records from {@code from} to {@code to} (ring sequences) in pages, oldest first. */
+    static void forEachRecord(Ringbuffer<Object> buffer, long from, long to, java.util.function.ObjLongConsumer<String> each)
+            throws Exception {
+        while (from <= to) {
+            ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(READ_PAGE, to - from + 1), null)
                     .toCompletableFuture().get();
             if (read.size() == 0) {
-                break;
+                return;
             }
             for (int i = 0; i < read.size(); i++) {
-                String id = read.get(i) instanceof String record ? IdempotentAppend.eventId(record) : null;
-                if (id != null) {
-                    ids.put(id, read.getSequence(i));
+                if (read.get(i) instanceof String record) {
+                    each.accept(record, read.getSequence(i));
                 }
             }
             from = read.getSequence(read.size() - 1) + 1;
         }
-        return ids;
     }
 
     @Override
@@ -294,6 +324,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
 
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeByte(WireVersion.CURRENT);
             out.writeLongArray(seqs);
             out.writeInt(ids.length);
             for (String id : ids) {
@@ -303,6 +334,10 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
 
         @Override
         public void readData(ObjectDataInput in) throws IOException {
+            int version = in.readByte();
+            if (version < 2 || version > WireVersion.CURRENT) {
+                throw new WireVersion.Unsupported("keyed append answer", version, WireVersion.CURRENT);
+            }
             seqs = in.readLongArray();
             ids = new String[in.readInt()];
             for (int i = 0; i < ids.length; i++) {

@@ -52,7 +52,10 @@ class IdempotencyKeyTest {
 
     @Test
     void aKeyHashedByThePublisherCoversTheEventsTypeDataTargetAndIdentity() {
-        IdempotencyKey key = IdempotencyKey.ofEvent(IdempotencyKey.HTTP, "k");
+        JsonObject asSent = new JsonObject().put("type", "order:created").put("data", new JsonObject().put("n", 1)).put("idempotencyKey", "k");
+        IdempotencyKey key = IdempotencyKey.ofEvent(IdempotencyKey.HTTP, "k", asSent);
+        assertEquals(IdempotencyKey.of(IdempotencyKey.HTTP, "k", asSent).hash(), key.hashedAsBefore().hash(),
+                "for the map the release before shares: its hash of the JSON as sent");
         assertTrue(key.hashedByPublisher());
         String hash = key.ofEvent("order:created", "{\"n\":1}", null, "u", null, false).hash();
         assertEquals(hash, key.ofEvent("order:created", "{\"n\":1}", null, "u", null, false).hash());
@@ -61,6 +64,7 @@ class IdempotencyKeyTest {
                 key.ofEvent("order:updated", "{\"n\":1}", null, "u", null, false),
                 key.ofEvent("order:created", "{\"n\":1}", Target.fromJson(new JsonObject().put("users", new io.vertx.core.json.JsonArray().add("x"))), "u", null, false),
                 key.ofEvent("order:created", "{\"n\":1}", null, null, "u", false),
+                key.ofEvent("order:created", "{\"n\":1}", null, "u\n", null, false),
                 key.ofEvent("order:created", "{\"n\":1}", null, "u", null, true))) {
             assertNotEquals(hash, other.hash());
             assertEquals(key.scoped(), other.scoped());

@@ -96,6 +96,18 @@ class KeyedAppendTest {
     }
 
     @Test
+    void aRingThatBeganAgainAndGrewPastWhereTheIndexStoppedForgetsItsKeysToo() throws Exception {
+        Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-lost-longer");
+        append(ring.getName(), false, "a", "k1", "b", "k2");
+        ring.destroy();
+        Ringbuffer<String> again = member.getRingbuffer("herald.events.test-lost-longer");
+        again.addAllAsync(List.of(record("x", null), record("y", null), record("z", null)), com.hazelcast.ringbuffer.OverflowPolicy.OVERWRITE)
+                .toCompletableFuture().get();
+        assertArrayEquals(new String[]{"b2"}, append(again.getName(), false, "b2", "k2").ids(), "another event where the index stopped");
+        assertEquals(4, again.size());
+    }
+
+    @Test
     void aRingWhosePartitionMovedAwayIsForgottenAndLearnedAgainFromHistory() throws Exception {
         Ringbuffer<String> ring = member.getRingbuffer("herald.events.test-moved");
         append(ring.getName(), false, "a", "k-a");
@@ -104,9 +116,70 @@ class KeyedAppendTest {
         KeyIndex index = indexes.of(ring.getName(), partition);
         assertEquals(1, index.size());
         indexes.forget(partition);
-        assertEquals(0, index.size(), "forgotten when its partition moved away");
+        assertTrue(index.stale(), "forgotten when its partition moved away (at its next use, under its lock)");
         assertArrayEquals(new String[]{"a"}, append(ring.getName(), false, "b", "k-a").ids(), "learned again from history");
         assertEquals(1, ring.size());
+    }
+
+    @Test
+    void theTaskAndItsAnswerCrossTheWireWhole() {
+        var serialization = ((com.hazelcast.spi.impl.SerializationServiceSupport) member).getSerializationService();
+        KeyedAppend task = new KeyedAppend("herald.events.x", SerializedRecords.of(member, List.of(record("a", "k"), record("b", null))),
+                List.of("a", "b"), Arrays.asList("k", null), Arrays.asList("h-k", null), 42, true);
+        KeyedAppend copy = serialization.toObject(serialization.toData(task));
+        copy.setHazelcastInstance(member);
+        assertEquals((Object) serialization.toData(task), serialization.toData(copy));
+        KeyedAppend.Result answer = KeyedAppend.Result.of(new KeyIndex.Answer(new long[]{3, -1}, new String[]{"a", null}));
+        KeyedAppend.Result back = serialization.toObject(serialization.toData(answer));
+        assertArrayEquals(new long[]{3, -1}, back.answer().seqs());
+        assertArrayEquals(new String[]{"a", null}, back.answer().ids());
+    }
+
+    @Test
+    void anIndexIsForgottenWhenItsPartitionMovesToAMemberThatJoins() throws Exception {
+        String cluster = TestNodes.uniqueClusterName();
+        int portA = TestNodes.freePort();
+        int portB = TestNodes.freePort();
+        Config configA = TestNodes.hazelcast(cluster, portA, List.of(portA, portB));
+        KeyedAppend.install(configA, 600_000, 1000);
+        HazelcastInstance first = Hazelcast.newHazelcastInstance(configA);
+        HazelcastInstance second = null;
+        try {
+            List<String> rings = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "herald.events.moved-" + i).toList();
+            for (String ring : rings) {
+                KeyedAppend task = new KeyedAppend(ring, SerializedRecords.of(first, List.of(record("e-" + ring, "k"))), List.of("e-" + ring),
+                        Arrays.asList("k"), Arrays.asList("h-k"), System.currentTimeMillis(), false);
+                task.setHazelcastInstance(first);
+                task.call();
+            }
+            Config configB = TestNodes.hazelcast(cluster, portB, List.of(portA, portB));
+            KeyedAppend.install(configB, 600_000, 1000);
+            second = Hazelcast.newHazelcastInstance(configB);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!first.getPartitionService().isClusterSafe() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            KeyedAppend.Indexes indexes = (KeyedAppend.Indexes) first.getUserContext().get(KeyedAppend.Indexes.NAME);
+            int moved = 0;
+            for (String ring : rings) {
+                var partition = first.getPartitionService().getPartition(ring);
+                boolean stillHere = partition.getOwner().localMember();
+                moved += stillHere ? 0 : 1;
+                assertEquals(!stillHere, indexes.of(ring, partition.getPartitionId()).stale(), ring);
+            }
+            assertTrue(moved > 0, "some of 30 rings moved to the member that joined");
+            // the new owner learns the key from history: the repeat gets the first event
+            String ring = rings.stream().filter(r -> !first.getPartitionService().getPartition(r).getOwner().localMember()).findFirst().orElseThrow();
+            KeyedAppend repeat = new KeyedAppend(ring, SerializedRecords.of(second, List.of(record("again", "k"))), List.of("again"),
+                    Arrays.asList("k"), Arrays.asList("h-k"), System.currentTimeMillis(), false);
+            repeat.setHazelcastInstance(second);
+            assertArrayEquals(new String[]{"e-" + ring}, repeat.call().answer().ids());
+        } finally {
+            if (second != null) {
+                second.shutdown();
+            }
+            first.shutdown();
+        }
     }
 
     @Test

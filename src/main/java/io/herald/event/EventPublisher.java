@@ -350,9 +350,7 @@ public final class EventPublisher {
             }
             log.appendKeyed(type, records, ids, scoped, hashes).onComplete(appended -> {
                 if (appended.failed()) {
-                    HeraldException failure = appended.cause() instanceof HeraldException refused ? refused
-                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
-                            + appended.cause().getClass().getSimpleName() + "); the event was not published");
+                    HeraldException failure = appendFailure(appended.cause());
                     batch.forEach(p -> p.result.fail(failure));
                     next();
                     return;
@@ -606,9 +604,7 @@ public final class EventPublisher {
                     deliver(List.of(pending), appended.result(), claimed);
                 } else {
                     keys.release(claimed); // ends the claim, keeping its id: a retry takes it over and looks again
-                    pending.result.fail(appended.cause() instanceof HeraldException refused ? refused
-                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
-                            + appended.cause().getClass().getSimpleName() + "); the event was not published"));
+                    pending.result.fail(appendFailure(appended.cause()));
                 }
                 return Future.succeededFuture();
             });
@@ -647,9 +643,7 @@ public final class EventPublisher {
                     if (claimed != null) {
                         keys.release(claimed); // a retry may publish; if this fails, the claim's lease runs out
                     }
-                    HeraldException failure = appended.cause() instanceof HeraldException refused ? refused
-                            : new HeraldException(ErrorCode.UNAVAILABLE, "history is not reachable ("
-                            + appended.cause().getClass().getSimpleName() + "); the event was not published");
+                    HeraldException failure = appendFailure(appended.cause());
                     batch.forEach(p -> p.result.fail(failure));
                 }
                 return Future.succeededFuture();
@@ -714,6 +708,12 @@ public final class EventPublisher {
                 }
             });
         }
+    }
+
+    /** What a publish whose append failed is answered: the log's refusal, or {@code unavailable}. */
+    private static HeraldException appendFailure(Throwable cause) {
+        return cause instanceof HeraldException refused ? refused : new HeraldException(ErrorCode.UNAVAILABLE,
+                "history is not reachable (" + cause.getClass().getSimpleName() + "); the event was not published");
     }
 
     /** After a successful append: the keyed type's state gets the batch's events that name their key (docs/state.md). */

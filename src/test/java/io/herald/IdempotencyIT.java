@@ -237,4 +237,16 @@ class IdempotencyIT {
         // the bus and the HTTP API keep their keys apart: the same key over HTTP publishes
         assertEquals(null, post(nodeA, "/api/events", key, event(type, 1)).replayed());
     }
+
+    @Test
+    void aKeyIsOneEventOfItsTypeSoTheSameKeyOnAnotherTypePublishesThatToo() {
+        String key = key();
+        Answer created = post(nodeA, "/api/events", key, event("order:created", 7));
+        Answer updated = post(nodeB, "/api/events", key, event("order:updated", 7));
+        assertEquals(202, created.status(), created.body().encode());
+        assertEquals(202, updated.status(), updated.body().encode());
+        assertEquals(null, updated.replayed(), "another type: not a repeat");
+        org.junit.jupiter.api.Assertions.assertNotEquals(created.body().getString("id"), updated.body().getString("id"));
+        assertEquals("true", post(nodeB, "/api/events", key, event("order:updated", 7)).replayed(), "each type remembers its own");
+    }
 }

@@ -239,7 +239,7 @@ public final class HazelcastEventLog implements EventLog {
                 without = "Herald node " + member.getAddress() + " is of the release before"; // it claims keys in the map
                 break;
             }
-            // the owner as the member list knows it, with its attributes (a partition's owner may be one it has not yet)
+            // the owner as the member list knows it, with its attributes (as listed() does, in the same pass)
             if (owner != null && member.getUuid().equals(owner.getUuid()) && !io.herald.cluster.HeraldMembers.isHeraldNode(member)) {
                 without = "the history of " + type + " is owned by " + owner.getAddress() + ", which is not a Herald node";
             }
@@ -486,7 +486,7 @@ public final class HazelcastEventLog implements EventLog {
             retryOrFail(name, attempt, again, done, new IllegalStateException("the partition of " + name + " has no owner"));
             return;
         }
-        if (!KeyedAppend.runsOn(owner)) {
+        if (!KeyedAppend.runsOn(listed(owner))) {
             done.completeExceptionally(new HeraldException(ErrorCode.UNAVAILABLE, "the owner of " + name
                     + " does not check idempotency keys (a member of another release, or not a Herald node); the event was not published, retry"));
             return;
@@ -514,6 +514,16 @@ public final class HazelcastEventLog implements EventLog {
                         retryOrFail(name, attempt, again, done, t);
                     }
                 });
+    }
+
+    /** The member as the member list knows it, with its attributes; itself if the list has it not (yet). */
+    private com.hazelcast.cluster.Member listed(com.hazelcast.cluster.Member member) {
+        for (com.hazelcast.cluster.Member known : hazelcast.getCluster().getMembers()) {
+            if (known.getUuid().equals(member.getUuid())) {
+                return known;
+            }
+        }
+        return member;
     }
 
     private void retryOrFail(String name, int attempt, java.util.function.IntConsumer again,

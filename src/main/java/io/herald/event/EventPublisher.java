@@ -169,10 +169,14 @@ public final class EventPublisher {
         requests.forEach(this::validate);
         Appender appender = appender();
         List<Future<Published>> all = new ArrayList<>(requests.size());
+        Map<String, Boolean> checked = keys == null ? null : new HashMap<>(); // asked once per type, not per event
         for (int i = 0; i < requests.size(); i++) {
             PublishRequest request = requests.get(i);
-            all.add(appender.append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(),
-                    keys == null ? null : hashing(keys.get(i), request), null)));
+            IdempotencyKey key = keys == null ? null : keys.get(i);
+            if (key != null && key.hashedByPublisher() && !checked.computeIfAbsent(request.type(), log::checksKeys)) {
+                key = key.hashedAsBefore();
+            }
+            all.add(appender.append(new Pending(request, catalog.namespaceOf(request.type()).ownerField(), key, null)));
         }
         // every event's outcome is known before the batch answers (with keys, a refused one does not stop the others)
         return Future.join(all).transform(done -> {

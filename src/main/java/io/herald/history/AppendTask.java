@@ -59,14 +59,21 @@ public final class AppendTask implements Callable<Long>, DataSerializable, Hazel
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        int version = in.readByte();
-        if (version < 2 || version > WireVersion.CURRENT) {
-            throw new WireVersion.Unsupported("append task", version, WireVersion.CURRENT);
-        }
+        checkVersion(in.readByte(), "append task");
         ring = in.readString();
         createdAt = in.readLong();
         again = in.readBoolean();
         records = SerializedRecords.read(in);
+    }
+
+    /**
+     * Refuses a task or answer whose leading version byte this release does not read: 2 (the first version with the byte)
+     * to {@link WireVersion#CURRENT}.
+     */
+    static void checkVersion(int version, String what) {
+        if (version < 2 || version > WireVersion.CURRENT) {
+            throw new WireVersion.Unsupported(what, version, WireVersion.CURRENT);
+        }
     }
 
     String ring() {

@@ -232,17 +232,16 @@ public final class HazelcastEventLog implements EventLog {
         // only the cluster's make-up decides, never a moment of it: a partition without an owner (a member just left, a
         // merge) is waited for by the keyed append itself; switching to the map for it would miss the keys the index
         // holds (the soak, seed 41: an outbox row appended twice as a merge settled)
-        com.hazelcast.cluster.Member owner = partitions.getPartition(RING_PREFIX + type).getOwner();
         String without = null;
         for (com.hazelcast.cluster.Member member : hazelcast.getCluster().getMembers()) {
             if (io.herald.cluster.HeraldMembers.isHeraldNode(member) && !KeyedAppend.runsOn(member)) {
                 without = "Herald node " + member.getAddress() + " is of the release before"; // it claims keys in the map
                 break;
             }
-            // the owner as the member list knows it, with its attributes (as listed() does, in the same pass)
-            if (owner != null && member.getUuid().equals(owner.getUuid()) && !io.herald.cluster.HeraldMembers.isHeraldNode(member)) {
-                without = "the history of " + type + " is owned by " + owner.getAddress() + ", which is not a Herald node";
-            }
+        }
+        com.hazelcast.cluster.Member owner = partitions.getPartition(RING_PREFIX + type).getOwner();
+        if (without == null && owner != null && !io.herald.cluster.HeraldMembers.isHeraldNode(listed(owner))) {
+            without = "the history of " + type + " is owned by " + owner.getAddress() + ", which is not a Herald node";
         }
         boolean checks = without == null;
         if (checks != keysInAppend) {

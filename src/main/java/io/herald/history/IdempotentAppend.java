@@ -40,6 +40,8 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
     static final long RETRY_SUSPECT_MS = 500;
     /** How far back a suspected retry looks for its records (events appended between the attempts: a few batches). */
     static final int WINDOW = 1000;
+    /** Hazelcast's page limit for one {@code readMany}. */
+    private static final int READ_PAGE = 1000;
 
     private final String ring;
     private final List<String> records;
@@ -134,22 +136,34 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
     /** The ring sequence where the records starting with {@code first} (the same event id) already are, or -1. */
     static long find(Ringbuffer<Object> buffer, String first) throws Exception {
         long tail = buffer.tailSequence();
-        long from = Math.max(buffer.headSequence(), tail - WINDOW + 1);
-        if (tail < from) {
-            return -1;
-        }
-        ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(WINDOW, tail - from + 1), null)
-                .toCompletableFuture().get();
         // by event id, not the whole record: an event taken over after its first claimant's node died is published again
         // with the same id but another ts (docs/backends.md), and whichever of the two comes late must find the other
         String id = eventId(first);
-        for (int i = 0; i < read.size(); i++) {
-            Object item = read.get(i);
-            if (first.equals(item) || id != null && item instanceof String text && id.equals(eventId(text))) {
+        long[] found = {-1};
+        forEachRecord(buffer, Math.max(buffer.headSequence(), tail - WINDOW + 1), tail, (record, seq) -> {
+            if (found[0] < 0 && (first.equals(record) || id != null && id.equals(eventId(record)))) {
                 // the rest follow it (one addAll is one operation); if history already dropped some, the first suffices
-                return read.getSequence(i);
+                found[0] = seq;
             }
+        });
+        return found[0];
+    }
+
+    /** Reads the ring's records from {@code from} to {@code to} (ring sequences) in pages, oldest first. */
+    static void forEachRecord(Ringbuffer<Object> buffer, long from, long to, java.util.function.ObjLongConsumer<String> each)
+            throws Exception {
+        while (from <= to) {
+            ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(READ_PAGE, to - from + 1), null)
+                    .toCompletableFuture().get();
+            if (read.size() == 0) {
+                return;
+            }
+            for (int i = 0; i < read.size(); i++) {
+                if (read.get(i) instanceof String record) {
+                    each.accept(record, read.getSequence(i));
+                }
+            }
+            from = read.getSequence(read.size() - 1) + 1;
         }
-        return -1;
     }
 }

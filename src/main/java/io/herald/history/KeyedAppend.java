@@ -9,7 +9,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import com.hazelcast.ringbuffer.OverflowPolicy;
-import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
 
 import java.io.IOException;
@@ -35,8 +34,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSerializable, HazelcastInstanceAware {
     /** The member attribute of a node that runs keyed appends (absent on the release before). */
     public static final String ATTRIBUTE = "herald.keyedAppend";
-    /** Hazelcast's page limit for one {@code readMany}. */
-    private static final int READ_PAGE = 1000;
 
     /**
      * Makes this member one that runs keyed appends: its indexes in the user context, a listener that forgets the index
@@ -220,7 +217,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
         long from = Math.max(buffer.headSequence(), index.indexedTo() == Long.MIN_VALUE ? 0 : index.indexedTo() + 1);
         String[] lastId = {index.idAtIndexedTo()};
         long[] lastSeq = {index.indexedTo()};
-        forEachRecord(buffer, from, tail, (record, seq) -> {
+        IdempotentAppend.forEachRecord(buffer, from, tail, (record, seq) -> {
             index.indexRecord(seq, record, now);
             lastId[0] = IdempotentAppend.eventId(record);
             lastSeq[0] = seq;
@@ -232,31 +229,13 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
     static Map<String, Long> recentIds(Ringbuffer<Object> buffer) throws Exception {
         long tail = buffer.tailSequence();
         Map<String, Long> ids = new HashMap<>();
-        forEachRecord(buffer, Math.max(buffer.headSequence(), tail - IdempotentAppend.WINDOW + 1), tail, (record, seq) -> {
+        IdempotentAppend.forEachRecord(buffer, Math.max(buffer.headSequence(), tail - IdempotentAppend.WINDOW + 1), tail, (record, seq) -> {
             String id = IdempotentAppend.eventId(record);
             if (id != null) {
                 ids.put(id, seq);
             }
         });
         return ids;
-    }
-
-    /** Reads the ring's records from {@code from} to {@code to} (ring sequences) in pages, oldest first. */
-    static void forEachRecord(Ringbuffer<Object> buffer, long from, long to, java.util.function.ObjLongConsumer<String> each)
-            throws Exception {
-        while (from <= to) {
-            ReadResultSet<Object> read = buffer.readManyAsync(from, 0, (int) Math.min(READ_PAGE, to - from + 1), null)
-                    .toCompletableFuture().get();
-            if (read.size() == 0) {
-                return;
-            }
-            for (int i = 0; i < read.size(); i++) {
-                if (read.get(i) instanceof String record) {
-                    each.accept(record, read.getSequence(i));
-                }
-            }
-            from = read.getSequence(read.size() - 1) + 1;
-        }
     }
 
     @Override
@@ -273,10 +252,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        int version = in.readByte();
-        if (version < 2 || version > WireVersion.CURRENT) {
-            throw new WireVersion.Unsupported("keyed append task", version, WireVersion.CURRENT);
-        }
+        AppendTask.checkVersion(in.readByte(), "keyed append task");
         ring = in.readString();
         createdAt = in.readLong();
         again = in.readBoolean();
@@ -334,10 +310,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
 
         @Override
         public void readData(ObjectDataInput in) throws IOException {
-            int version = in.readByte();
-            if (version < 2 || version > WireVersion.CURRENT) {
-                throw new WireVersion.Unsupported("keyed append answer", version, WireVersion.CURRENT);
-            }
+            AppendTask.checkVersion(in.readByte(), "keyed append answer");
             seqs = in.readLongArray();
             ids = new String[in.readInt()];
             for (int i = 0; i < ids.length; i++) {

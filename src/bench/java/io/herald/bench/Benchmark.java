@@ -60,7 +60,7 @@ import java.util.function.Function;
  * Neither ingest nor history is in the default scenarios: name them ({@code --scenarios ingest,history}).
  * <p>
  * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
- * and two peers that run fanout and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
+ * and two peers that run fanout, coalesce (their plain fan-out, beside each window) and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
  * pre-encoded frame and one write() per socket per event, src/bench/floor). Idle reports the RSS growth of the server
  * process per connection (what the operator pays, heap or not) and, for the JVMs, the heap after a full GC apart; for
  * the JVMs and Socket.IO (node --expose-gc, POST /gc) the RSS growth after a full GC; for the JVMs the RSS growth split
@@ -69,8 +69,8 @@ import java.util.function.Function;
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
     private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect", "storm", "kafka", "outbox");
-    /** What the Socket.IO peer and the floor run: the fan-out and, for memory, idle connections. */
-    private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "idle");
+    /** What the Socket.IO peer and the floor run: the fan-out (also beside coalesce's windows) and, for memory, idle connections. */
+    private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "idle", "coalesce");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
     /** Targets we track: clustered at least this share of unclustered (single, batch). */
     private static final Map<String, String> INGEST_TARGETS = Map.of("single", "≥ 0.75", "batch", "≥ 0.25");
@@ -222,11 +222,12 @@ public final class Benchmark {
 
     /**
      * The fan-out with Herald at each write window of {@code --write-delays} (HERALD_BRIDGE_WRITE_DELAY_MS), each beside
-     * the same run's stock bridge: rows "coalesce, window N ms". Meant for {@code --subscribers 200 --rate 1000}.
+     * the same run's other targets' plain fan-out (stock bridge, Socket.IO, floor): rows "coalesce, window N ms". Meant
+     * for {@code --subscribers 200 --rate 1000}.
      */
     private void coalesce(ServerProcess.Kind kind, int run) throws Exception {
         List<String> delays = Arrays.stream(options.get("write-delays").split(",")).map(String::trim).toList();
-        if (kind == ServerProcess.Kind.STOCK) {
+        if (kind != ServerProcess.Kind.HERALD) {
             Map<String, Double> metrics = fanout(kind, false, Map.of());
             System.out.println("coalesce run " + run + " " + kind + ": " + metrics + " (load average " + loadAverage() + ")");
             for (String delay : delays) {

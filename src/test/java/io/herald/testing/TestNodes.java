@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Starts real nodes for the ITs, on ports the OS hands out, from the shipped conf/ and cluster.xml. */
@@ -123,11 +124,17 @@ public final class TestNodes {
     }
 
     public static Response http(String method, int port, String path, String authorization, String body) {
+        return http(method, port, path, authorization, body, Map.of());
+    }
+
+    /** The same, with more request headers. */
+    public static Response http(String method, int port, String path, String authorization, String body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body());
@@ -150,6 +157,31 @@ public final class TestNodes {
             throw new AssertionError("publish answered " + response.status() + " " + response.body());
         }
         return response.json();
+    }
+
+    /**
+     * POST /api/events with the node's API key and an {@code Idempotency-Key}, repeated while the node answers 503, as a
+     * backend does while a member leaves (the publish is in doubt; the key makes a repeat publish it once); answers the
+     * 202 body.
+     */
+    public static JsonObject publishUntilAccepted(HeraldNode node, String type, JsonObject data, String key) {
+        String event = new JsonObject().put("type", type).put("data", data).encode();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Response response = http("POST", node.port(), "/api/events", "Bearer " + node.config().apiKey(), event, Map.of("Idempotency-Key", key));
+            if (response.status() == 202) {
+                return response.json();
+            }
+            if (response.status() != 503 || System.nanoTime() > deadline) {
+                throw new AssertionError("publish answered " + response.status() + " " + response.body());
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 
     /** GET /api/history/{type} with the node's API key and the given query (e.g. "since=4&limit=10"). */

@@ -58,6 +58,7 @@ class FiltersJsIT {
         JsonObject react = observed.getJsonObject("react");
         assertEquals(new JsonArray().add("r-1").add("r-3"), react.getJsonArray("items"), react.encode());
         assertEquals(new JsonArray().add(store("s-9")), react.getJsonArray("registers"), react.encode());
-        assertTrue(react.getInteger("renders") >= 3, react.encode());
+        // rendered again at least once (React 18 batches the two events' updates into one render when one task delivers both)
+        assertTrue(react.getInteger("renders") >= 2, react.encode());
     }
 }

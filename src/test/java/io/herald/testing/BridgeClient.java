@@ -327,6 +327,15 @@ public final class BridgeClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the socket closed and no frame came before its close: right after {@link #connect}, a node that refused the
+     * connection before the client saw the handshake complete (its err frame dropped by Vert.x's client, its close kept).
+     * Frames and the close arrive in order on one event loop, so an err that did arrive is queued before the close is seen.
+     */
+    public boolean closedWithoutAFrame() {
+        return isClosed() && frames.isEmpty();
+    }
+
     /** Whether the socket closed (by either side). */
     public boolean isClosed() {
         return closed.getCount() == 0;

@@ -43,11 +43,27 @@ public final class WireVersion {
 
     /** Checks a JSON message's version against what this release reads; answers the message. */
     public static JsonObject check(JsonObject json, String what) {
-        int version = of(json);
+        check(of(json), what);
+        return json;
+    }
+
+    /** Checks a version against what this release reads ({@link #PREVIOUS} to {@link #CURRENT}); answers it. */
+    public static int check(int version, String what) {
         if (version < PREVIOUS || version > CURRENT) {
             throw new Unsupported(what, version, CURRENT);
         }
-        return json;
+        return version;
+    }
+
+    /**
+     * Checks the leading version byte of a binary task or answer (the append tasks): version 2 is the first that has
+     * one, so the byte reads 2 to {@link #CURRENT}; answers it.
+     */
+    public static int checkLeadingByte(int version, String what) {
+        if (version < 2) {
+            throw new Unsupported(what, version, CURRENT);
+        }
+        return check(version, what);
     }
 
     /** A message or record of a version this node does not read: dropped, logged, counted; the node keeps serving. */

@@ -59,21 +59,11 @@ public final class AppendTask implements Callable<Long>, DataSerializable, Hazel
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        checkVersion(in.readByte(), "append task");
+        WireVersion.checkLeadingByte(in.readByte(), "append task");
         ring = in.readString();
         createdAt = in.readLong();
         again = in.readBoolean();
         records = SerializedRecords.read(in);
-    }
-
-    /**
-     * Refuses a task or answer whose leading version byte this release does not read: 2 (the first version with the byte)
-     * to {@link WireVersion#CURRENT}.
-     */
-    static void checkVersion(int version, String what) {
-        if (version < 2 || version > WireVersion.CURRENT) {
-            throw new WireVersion.Unsupported(what, version, WireVersion.CURRENT);
-        }
     }
 
     String ring() {

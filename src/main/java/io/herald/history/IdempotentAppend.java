@@ -71,9 +71,9 @@ final class IdempotentAppend implements Callable<Long>, Serializable, HazelcastI
 
     @Override
     public Long call() throws Exception {
-        int version = wireVersion();
-        if (version > io.herald.WireVersion.CURRENT) {
-            io.herald.WireVersion.Unsupported refused = new io.herald.WireVersion.Unsupported("append task", version, io.herald.WireVersion.CURRENT);
+        try {
+            io.herald.WireVersion.check(wireVersion(), "append task");
+        } catch (io.herald.WireVersion.Unsupported refused) {
             LOG.warning(refused.getMessage());
             throw refused;
         }

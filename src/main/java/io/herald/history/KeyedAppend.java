@@ -252,7 +252,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        AppendTask.checkVersion(in.readByte(), "keyed append task");
+        WireVersion.checkLeadingByte(in.readByte(), "keyed append task");
         ring = in.readString();
         createdAt = in.readLong();
         again = in.readBoolean();
@@ -310,7 +310,7 @@ public final class KeyedAppend implements Callable<KeyedAppend.Result>, DataSeri
 
         @Override
         public void readData(ObjectDataInput in) throws IOException {
-            AppendTask.checkVersion(in.readByte(), "keyed append answer");
+            WireVersion.checkLeadingByte(in.readByte(), "keyed append answer");
             seqs = in.readLongArray();
             ids = new String[in.readInt()];
             for (int i = 0; i < ids.length; i++) {

@@ -19,10 +19,11 @@ import java.nio.charset.StandardCharsets;
  * A WebSocket Herald serves itself: raw ({@code /eventbus/websocket}, one bridge frame per message) or
  * SockJS-framed ({@code /eventbus/<server>/<session>/websocket}: {@code o} on open, {@code h}
  * heartbeats, {@code a["…",…]} messages, {@code c[code,"reason"]} on close; the client sends JSON
- * arrays of messages). Event frames go straight to the Netty channel as retained duplicates of the
- * node's {@link SharedFrame}, WebSocket header included: no encoding and no copy per socket. They
- * are flushed once the events already queued on the event loop are written, so a socket behind by
- * several events gets them in one system call. The channel's write-buffer high watermark is the socket's
+ * arrays of messages). Event frames go to the socket as the node's {@link SharedFrame}, WebSocket header
+ * included: no encoding and no copy per socket. Where nothing waits before it, a frame is written to the socket at
+ * once ({@link DirectWrite}); otherwise it goes to the Netty channel as a retained duplicate, flushed once the
+ * events already queued on the event loop are written, so a socket behind by several events gets them in one
+ * system call. The channel's write-buffer high watermark is the socket's
  * outbound bound: past it the channel is not writable and the socket is {@link #overloaded()}.
  * With a write window ({@code bridge.writeDelayMs}), the socket holds its event frames until the window's flush
  * and writes them as one buffer ({@link HeldFrames}): SockJS-framed, one {@code a[…]} frame; raw, the frames one
@@ -44,6 +45,8 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
      * {@code Integer.MAX_VALUE}: never ({@link WebSocketCompression}).
      */
     private final int deflateFrom;
+    /** Event frames straight to the socket where the pipeline would do just that; null where it must see them. */
+    private final DirectWrite direct;
 
     public WebSocketClientSocket(ServerWebSocket ws, boolean sockJs, int maxOutboundBytes) {
         this(ws, sockJs, maxOutboundBytes, false);
@@ -67,6 +70,7 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
         // always, even with compression off here: no frame may be compressed with context by Netty's encoder
         boolean deflate = WebSocketCompression.adopt(connection.pipeline(), Math.max(compressionMinBytes, 1));
         this.deflateFrom = deflate && compressionMinBytes >= 0 ? compressionMinBytes : Integer.MAX_VALUE;
+        this.direct = DirectWrite.at(channel);
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(data -> onText(data.toString()));
         if (sockJs) {
@@ -115,6 +119,11 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
         ws.writeTextMessage(sockJs ? SharedFrame.sockJsFrame(frameJson) : frameJson);
     }
 
+    /** Whether event frames may go straight to the socket ({@link DirectWrite}). */
+    boolean writesDirectly() {
+        return direct != null;
+    }
+
     /** Whether event frames from {@code bridge.compressionMinBytes} go compressed to this socket. */
     public boolean compressing() {
         return deflateFrom != Integer.MAX_VALUE;
@@ -130,7 +139,12 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
             batch.add(sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame());
         } else {
             ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();
-            channel.write(encoded.retainedDuplicate(), channel.voidPromise());
+            int written = direct == null || flushPending ? -1 : direct.write(encoded);
+            if (written == encoded.readableBytes()) {
+                return false; // on the wire already: nothing to flush
+            }
+            channel.write(written <= 0 ? encoded.retainedDuplicate()
+                    : encoded.retainedSlice(encoded.readerIndex() + written, encoded.readableBytes() - written), channel.voidPromise());
         }
         if (flushPending) {
             return false;

@@ -24,7 +24,8 @@ public final class SharedFrame {
     private ByteBuf sockJsDeflated;
     private int bytes = -1;
 
-    SharedFrame(String text) {
+    /** The frames of {@code text}, encoded when a socket first needs each; {@link #release()} once every socket has it. */
+    public SharedFrame(String text) {
         this.text = text;
     }
 
@@ -107,7 +108,8 @@ public final class SharedFrame {
         return frame;
     }
 
-    void release() {
+    /** Gives back this maker's reference to the encoded frames; a socket still writing one holds its own. */
+    public void release() {
         if (raw != null) {
             raw.release();
         }

@@ -1,0 +1,119 @@
+package io.herald.bridge;
+
+import io.herald.delivery.SharedFrame;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClientOptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link DirectWrite} on a real epoll WebSocket: frames go straight to the socket (this fails after a Netty or Vert.x
+ * upgrade that changed the transport or put a writing handler before the frame encoder: revisit the class), and when
+ * the client stops reading, what the kernel does not take goes through the pipeline behind, every frame whole and in
+ * order once the client reads again.
+ */
+class DirectWriteTest extends VertxWebSocketTest {
+    @BeforeEach
+    void onTheEpollTransport() {
+        vertx.close().await();
+        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        assertTrue(vertx.isNativeTransportEnabled(), "the epoll transport is on the class path (herald.jar ships it)");
+    }
+
+    /** The server's side of the next WebSocket, and the event loop it runs on. */
+    private record Served(WebSocketClientSocket socket, Context context) {
+    }
+
+    private HttpServer serve(CompletableFuture<Served> served) {
+        return listen(vertx.createHttpServer().webSocketHandler(ws ->
+                served.complete(new Served(new WebSocketClientSocket(ws, false, 1 << 20), vertx.getOrCreateContext()))));
+    }
+
+    /** Delivers frames on the socket's event loop as the fan-out does, flushing where it asks to; answers how many went directly. */
+    private static int deliver(Served served, List<String> texts) throws Exception {
+        CompletableFuture<Integer> direct = new CompletableFuture<>();
+        served.context().runOnContext(v -> {
+            int written = 0;
+            boolean flush = false;
+            for (String text : texts) {
+                SharedFrame frame = new SharedFrame(text);
+                boolean held = served.socket().deliver(frame);
+                frame.release();
+                if (held) {
+                    flush = true;
+                } else if (!flush) {
+                    written++; // nothing held before it: it went to the socket whole
+                }
+            }
+            if (flush) {
+                served.socket().flush();
+            }
+            direct.complete(written);
+        });
+        return direct.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void eventFramesGoStraightToTheSocket() throws Exception {
+        CompletableFuture<Served> served = new CompletableFuture<>();
+        HttpServer server = serve(served);
+        WebSocket client = connect(server, new WebSocketClientOptions(), "/eventbus/websocket");
+        List<String> received = new ArrayList<>();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        client.textMessageHandler(text -> {
+            received.add(text);
+            if (received.size() == 3) {
+                all.complete(null);
+            }
+        });
+        Served side = served.get(10, TimeUnit.SECONDS);
+        assertTrue(side.socket().writesDirectly(), "Netty's epoll transport or the WebSocket pipeline changed: revisit DirectWrite");
+        assertEquals(3, deliver(side, List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}")), "each frame went to the socket at once");
+        all.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}"), received);
+    }
+
+    @Test
+    void whatTheKernelDoesNotTakeFollowsThroughThePipelineWholeAndInOrder() throws Exception {
+        CompletableFuture<Served> served = new CompletableFuture<>();
+        HttpServer server = serve(served);
+        WebSocket client = connect(server, new WebSocketClientOptions().setMaxFrameSize(1 << 16), "/eventbus/websocket");
+        int count = 2_000;
+        String padding = "x".repeat(16_000);
+        List<String> texts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            texts.add("{\"n\":" + i + ",\"pad\":\"" + padding + "\"}");
+        }
+        List<String> received = new ArrayList<>();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        client.textMessageHandler(text -> {
+            received.add(text);
+            if (received.size() == count) {
+                all.complete(null);
+            }
+        });
+        client.pause(); // 32 MB for a client that does not read: more than the loopback socket buffers hold
+        Served side = served.get(10, TimeUnit.SECONDS);
+        int direct = deliver(side, texts);
+        assertTrue(direct > 0 && direct < count, direct + " of " + count + " frames went to the socket before it filled");
+        client.resume();
+        all.get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < count; i++) {
+            assertEquals(texts.get(i), received.get(i), "frame " + i);
+        }
+        assertFalse(received.size() > count);
+    }
+}

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link DirectWrite} on a real epoll WebSocket: frames go straight to the socket (this fails after a Netty or Vert.x
- * upgrade that changed the transport or put a writing handler before the frame encoder: revisit the class), and when
+ * upgrade that changed the transport or put a writing handler before the frame encoder: revisit the class), they wait
+ * for the flush while another task is queued on the loop, and when
  * the client stops reading, what the kernel does not take goes through the pipeline behind, every frame whole and in
  * order once the client reads again.
  */
@@ -84,6 +85,27 @@ class DirectWriteTest extends VertxWebSocketTest {
         assertEquals(3, deliver(side, List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}")), "each frame went to the socket at once");
         all.get(10, TimeUnit.SECONDS);
         assertEquals(List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}"), received);
+    }
+
+    @Test
+    void withAnotherTaskQueuedOnTheLoopFramesWaitForTheFlushToShareAWrite() throws Exception {
+        CompletableFuture<Served> served = new CompletableFuture<>();
+        HttpServer server = serve(served);
+        WebSocket client = connect(server, new WebSocketClientOptions(), "/eventbus/websocket");
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client.textMessageHandler(received::add);
+        Served side = served.get(10, TimeUnit.SECONDS);
+        CompletableFuture<Boolean> held = new CompletableFuture<>();
+        side.context().runOnContext(v -> {
+            side.context().runOnContext(next -> { }); // as the next event's bus message would be
+            SharedFrame frame = new SharedFrame("{\"n\":1}");
+            boolean flush = side.socket().deliver(frame);
+            frame.release();
+            held.complete(flush);
+            side.socket().flush();
+        });
+        assertTrue(held.get(10, TimeUnit.SECONDS), "the frame waited for the flush");
+        io.herald.testing.Eventually.assertEventually("the flushed frame arrives", () -> received.equals(List.of("{\"n\":1}")));
     }
 
     @Test

@@ -20,11 +20,12 @@ import java.nio.charset.StandardCharsets;
  * SockJS-framed ({@code /eventbus/<server>/<session>/websocket}: {@code o} on open, {@code h}
  * heartbeats, {@code a["…",…]} messages, {@code c[code,"reason"]} on close; the client sends JSON
  * arrays of messages). Event frames go to the socket as the node's {@link SharedFrame}, WebSocket header
- * included: no encoding and no copy per socket. Where nothing waits before it, a frame is written to the socket at
- * once ({@link DirectWrite}); otherwise it goes to the Netty channel as a retained duplicate, flushed once the
- * events already queued on the event loop are written, so a socket behind by several events gets them in one
- * system call. The channel's write-buffer high watermark is the socket's
- * outbound bound: past it the channel is not writable and the socket is {@link #overloaded()}.
+ * included: no encoding and no copy per socket. An event that came alone (no other released on the loop just
+ * before it) is written to the socket at once where nothing waits before it ({@link DirectWrite}); otherwise its
+ * frame goes to the Netty channel as a retained duplicate, flushed once the events already queued on the event
+ * loop are written, so a socket behind by several events gets them in one system call. The channel's write-buffer
+ * high watermark is the socket's outbound bound: past it the channel is not writable and the socket is
+ * {@link #overloaded()}.
  * With a write window ({@code bridge.writeDelayMs}), the socket holds its event frames until the window's flush
  * and writes them as one buffer ({@link HeldFrames}): SockJS-framed, one {@code a[…]} frame; raw, the frames one
  * after the other. What it holds counts against the bound. A client that negotiated permessage-deflate gets events
@@ -131,6 +132,11 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
 
     @Override
     public boolean deliver(SharedFrame frame) {
+        return deliver(frame, false);
+    }
+
+    @Override
+    public boolean deliver(SharedFrame frame, boolean alone) {
         if (frame.bytes() >= deflateFrom) {
             // compressed once for every such socket; held frames go first, then this one as a frame of its own
             writeBatch();
@@ -139,7 +145,7 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
             batch.add(sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame());
         } else {
             ByteBuf encoded = sockJs ? frame.sockJsWebSocketFrame() : frame.rawWebSocketFrame();
-            int written = direct == null || flushPending ? -1 : direct.write(encoded);
+            int written = direct == null || flushPending || !alone ? -1 : direct.write(encoded);
             if (written == encoded.readableBytes()) {
                 return false; // on the wire already: nothing to flush
             }

@@ -186,8 +186,8 @@ public final class ConfigKeys {
                     + "`http.allowedOrigins` cannot hold them); off: 404");
     public static final ConfigKey BRIDGE_WRITE_DELAY_MS = key("bridge.writeDelayMs", Type.INTEGER).def(0).range(0, 1_000)
             .doc("write-coalescing window, in ms: what reaches one connection within it leaves in one write (SockJS: one "
-                    + "`a[…]` frame), flushed by one timer per event loop; adds up to that much latency; 0: off, each "
-                    + "event loop turn flushes (see docs/operations.md)");
+                    + "`a[…]` frame), flushed by one timer per event loop; adds up to that much latency; 0: off, a "
+                    + "frame is written at once, or with the loop turn's flush when events queue up (see docs/operations.md)");
     public static final ConfigKey BRIDGE_COMPRESSION = key("bridge.compression", Type.BOOLEAN).def(true)
             .doc("negotiate WebSocket permessage-deflate (browsers offer it), with no context takeover either way: each "
                     + "event frame of at least `bridge.compressionMinBytes` is compressed once, without context, for every "

@@ -38,6 +38,15 @@ public interface ClientSocket {
      */
     boolean deliver(SharedFrame frame);
 
+    /**
+     * As {@link #deliver(SharedFrame)}, told whether the event came {@code alone}: no other event was released on this
+     * event loop shortly before it ({@link WriteCoalescer#ALONE_AFTER_NANOS}), so that another is unlikely to reach the
+     * socket before the flush. A transport may then write it at once rather than hold it.
+     */
+    default boolean deliver(SharedFrame frame, boolean alone) {
+        return deliver(frame);
+    }
+
     /** Sends what {@link #deliver} held back, in as few writes as the transport can. */
     default void flush() {
     }

@@ -145,6 +145,7 @@ public final class Fanout {
         if (subscription.group != null) {
             return deliverTo(type, subscription, event); // its filter decides, as for any delivery
         }
+        writes.startEvent();
         boolean delivered = subscription.accepts(event) && write(subscription.connection, frame);
         stats.delivered(delivered ? 1 : 0);
         stats.framesOut(delivered ? 1 : 0, delivered ? frame.bytes() : 0);
@@ -158,6 +159,7 @@ public final class Fanout {
      */
     private long writeToMembers(String type, Subscription[] members, BusEvent event) {
         SharedFrame frame = new SharedFrame(BridgeFrames.rec(type, event.envelope()));
+        writes.startEvent();
         long bytes = frame.bytes();
         int delivered = 0;
         EventFilter.Input input = null;

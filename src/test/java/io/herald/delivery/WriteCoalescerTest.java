@@ -36,6 +36,11 @@ class WriteCoalescerTest {
             timers.add(task);
         }
 
+        @Override
+        public long nanoTime() {
+            return now * 1_000_000;
+        }
+
         /** Ends the current turn: runs what was queued behind it. */
         void endTurn() {
             List<Runnable> tasks = new ArrayList<>(soon);
@@ -74,6 +79,15 @@ class WriteCoalescerTest {
 
         FakeSocket(int bound) {
             this.bound = bound;
+        }
+
+        /** Whether each event came alone, as the coalescer told. */
+        final List<Boolean> alone = new ArrayList<>();
+
+        @Override
+        public boolean deliver(SharedFrame frame, boolean cameAlone) {
+            alone.add(cameAlone);
+            return deliver(frame);
         }
 
         @Override
@@ -180,6 +194,31 @@ class WriteCoalescerTest {
         assertEquals(3, a.writes.size(), "a write per event");
         assertEquals(List.of(List.of(1L), List.of(2L), List.of(3L)),
                 a.writes.stream().map(w -> w.stream().map(WriteCoalescerTest::seq).toList()).toList());
+    }
+
+    @Test
+    void anEventAfterAPauseComesAloneOneRightBehindAnotherDoesNotAndAWindowNeverLetsOneGoAlone() {
+        FakeLoop loop = new FakeLoop();
+        WriteCoalescer writes = new WriteCoalescer(loop, 0);
+        FakeSocket a = new FakeSocket(1 << 20);
+        List<Boolean> alone = a.alone;
+        Connection ca = connection(a);
+        long step = WriteCoalescer.ALONE_AFTER_NANOS / 1_000_000;
+        for (long afterMs : new long[] {0, step, step - 1, 1, step}) {
+            loop.advance(afterMs);
+            writes.startEvent();
+            writes.write(ca, frame(alone.size() + 1));
+            loop.endTurn();
+        }
+        assertEquals(List.of(true, true, false, false, true), alone);
+
+        FakeLoop windowed = new FakeLoop();
+        WriteCoalescer withWindow = new WriteCoalescer(windowed, 5);
+        alone.clear();
+        windowed.advance(step * 10);
+        withWindow.startEvent();
+        withWindow.write(ca, frame(9));
+        assertEquals(List.of(false), alone);
     }
 
     @Test

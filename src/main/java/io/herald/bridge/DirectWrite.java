@@ -19,13 +19,15 @@ import java.util.Map;
  * the same as what the pipeline would do: the epoll transport, no handler nearer the socket than the WebSocket frame
  * encoder that writes (TLS, an idle timer), nothing waiting in the channel's outbound buffer, and on the channel's
  * event loop with no other task waiting there (when events queue up, frames wait for the flush after them as before,
- * so that a socket gets several in one write). Netty's path for the same bytes (the pipeline, an outbound-buffer entry, a flush task, then the same
- * {@code write()}) cost about 1.5 µs per delivery in a fan-out of 200 sockets (perf, 2026-12-07). What the kernel does
- * not take (a full socket buffer) goes the usual way, behind, and the caller flushes it as before.
+ * so that a socket gets several in one write). Netty's path for the same bytes (the pipeline, an outbound-buffer
+ * entry, a flush, then the same {@code write()}) cost about 1.5 µs per delivery in a fan-out of 200 sockets (perf,
+ * 2026-12-07). What the kernel does not take (a full socket buffer) goes the usual way, behind, and the caller
+ * flushes it as before.
  *
  * <p>This rests on the epoll transport's public classes ({@link EpollSocketChannel#fd()},
- * {@link FileDescriptor#writeAddress}) and on the outbound buffer's count of pending bytes; {@code DirectWriteIT}
- * fails if a Netty or Vert.x upgrade changes the pipeline or the transport so that frames no longer go this way.
+ * {@link FileDescriptor#writeAddress}), on the outbound buffer's count of pending bytes and on the event loop's count
+ * of pending tasks; {@code DirectWriteTest} fails if a Netty or Vert.x upgrade changes the pipeline or the transport
+ * so that frames no longer go this way.
  */
 final class DirectWrite {
     private final Channel channel;

@@ -307,8 +307,24 @@ class ChaosSoakIT {
         history.note("keyed state of " + type + ": " + entries + " entries");
     }
 
-    /** Waits until followers received nothing new for 10 s (at most 90 s): what is still to come has come. */
-    static void awaitQuiet(SoakHistory history) throws InterruptedException {
+    /**
+     * How long followers must have received nothing before the soak ends: longer than a gap at the tail of a stream takes
+     * to be filled from history, so that an event late within {@code soak.maxLagSeconds} is not counted lost. A node reads
+     * history's tail every {@code delivery.tailCheckMs} and trusts what it read once it held for the settle time (the
+     * heartbeat timeout of the nodes' cluster.xml + 1 s, {@code HazelcastEventLog.settleMs}). With 10 s of quiet, the run on
+     * {@code 644cfb1} ended 11.8 s after the last event of order:created, whose bus message had not reached one node
+     * (published by a node that had just merged back), before that node's tail check could serve it.
+     */
+    static long quietMs() throws java.io.IOException {
+        java.util.regex.Matcher heartbeat = java.util.regex.Pattern.compile("hazelcast\\.max\\.no\\.heartbeat\\.seconds\">(\\d+)<")
+                .matcher(Files.readString(TestNodes.CLUSTER_XML));
+        long heartbeatMs = heartbeat.find() ? Long.parseLong(heartbeat.group(1)) * 1000 : 60_000; // Hazelcast's default
+        return heartbeatMs + 1000 + io.herald.config.ConfigKeys.DELIVERY_TAIL_CHECK_MS.defaultInt() + 4000;
+    }
+
+    /** Waits until followers received nothing new for {@link #quietMs()} (at most 90 s): what is still to come has come. */
+    static void awaitQuiet(SoakHistory history) throws InterruptedException, java.io.IOException {
+        long quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMs());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         int last = -1;
         long quietSince = System.nanoTime();
@@ -317,7 +333,7 @@ class ChaosSoakIT {
             if (now != last) {
                 last = now;
                 quietSince = System.nanoTime();
-            } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(10)) {
+            } else if (System.nanoTime() - quietSince > quietNanos) {
                 break;
             }
             Thread.sleep(500);

@@ -316,9 +316,8 @@ class ChaosSoakIT {
      * (published by a node that had just merged back), before that node's tail check could serve it.
      */
     static long quietMs() throws java.io.IOException {
-        java.util.regex.Matcher heartbeat = java.util.regex.Pattern.compile("hazelcast\\.max\\.no\\.heartbeat\\.seconds\">(\\d+)<")
-                .matcher(Files.readString(TestNodes.CLUSTER_XML));
-        long heartbeatMs = heartbeat.find() ? Long.parseLong(heartbeat.group(1)) * 1000 : 60_000; // Hazelcast's default
+        long heartbeatMs = io.herald.cluster.ClusterQuorum.heartbeatTimeoutMs(
+                new com.hazelcast.config.InMemoryXmlConfig(Files.readString(TestNodes.CLUSTER_XML)));
         return heartbeatMs + 1000 + io.herald.config.ConfigKeys.DELIVERY_TAIL_CHECK_MS.defaultInt() + 4000;
     }
 

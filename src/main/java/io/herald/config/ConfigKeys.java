@@ -82,6 +82,10 @@ public final class ConfigKeys {
             .def(io.herald.WireVersion.CURRENT).range(io.herald.WireVersion.PREVIOUS, io.herald.WireVersion.CURRENT)
             .doc("the newest wire version this node reads and writes; 1 forces the previous release's formats, for an upgrade "
                     + "and the mixed-version test ([cluster.md](cluster.md#upgrades-and-wire-versions))");
+    public static final ConfigKey CLUSTER_ROUTE_CHECK_MS = key("cluster.routeCheckMs", Type.INTEGER).def(5_000).range(100, 3_600_000)
+            .doc("how often the node checks the event bus's view of which nodes consume each address against the cluster's "
+                    + "table, and corrects it where it went stale (also a second after each membership change; "
+                    + "[cluster.md](cluster.md#bus-routes-after-a-partition))");
     public static final ConfigKey CLUSTER_TLS_CERT_PATH = key("cluster.tls.certPath", Type.PATH)
             .doc("mutual TLS on the event bus: this node's certificate (PEM, with `keyPath`); off when no identity is set");
     public static final ConfigKey CLUSTER_TLS_KEY_PATH = key("cluster.tls.keyPath", Type.PATH)

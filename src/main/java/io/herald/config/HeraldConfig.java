@@ -76,8 +76,10 @@ public record HeraldConfig(
      * voting members (see {@code ClusterQuorum}).
      * {@code wireVersion}: the newest wire version this node reads and writes (default the release's); 1 forces the
      * previous release's formats, for upgrades and the mixed-version test (see docs/cluster.md).
+     * {@code routeCheckMs}: how often the event bus's view of each address's nodes is checked against the cluster's table.
      */
-    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls, int wireVersion) {
+    public record Cluster(boolean enabled, ConfigFile configFile, String host, int port, int minMembers, ClusterTls tls, int wireVersion,
+                          long routeCheckMs) {
     }
 
     /** {@code cluster.tls.*}: mutual TLS on the event bus between nodes, off when no identity is set. */
@@ -310,7 +312,8 @@ public record HeraldConfig(
                 r.integer(CLUSTER_PORT),
                 r.integer(CLUSTER_MIN_MEMBERS),
                 clusterTls(r),
-                r.integer(CLUSTER_WIRE_VERSION));
+                r.integer(CLUSTER_WIRE_VERSION),
+                r.integer(CLUSTER_ROUTE_CHECK_MS));
 
         Auth auth = new Auth(
                 // an empty secret is no secret (HERALD_JWT_SECRET= turns HS256 off beside an identity provider), never an empty HMAC key

@@ -23,6 +23,7 @@ import io.herald.cluster.ClusterNetwork;
 import io.herald.cluster.ClusterQuorum;
 import io.herald.cluster.ClusterWire;
 import io.herald.cluster.HazelcastCallbacks;
+import io.herald.cluster.HeraldClusterManager;
 import io.herald.cluster.HeraldMembers;
 import io.herald.config.ConfigException;
 import io.herald.config.ConfigFile;
@@ -151,7 +152,7 @@ public final class HeraldNode {
         if (!config.cluster().enabled()) {
             return deploy(Vertx.vertx(options), null, null, wire, config, catalog, roles, rooms, announcements, webhooks);
         }
-        HazelcastClusterManager clusterManager;
+        HeraldClusterManager clusterManager;
         ClusterQuorum quorum;
         try {
             Config hazelcast = hazelcastConfig != null ? hazelcastConfig : loadHazelcast(config);
@@ -163,7 +164,7 @@ public final class HeraldNode {
             quorum = new ClusterQuorum(config.cluster().minMembers(), ClusterQuorum.heartbeatTimeoutMs(hazelcast));
             HazelcastEventLog.protect(hazelcast, quorum);
             HazelcastWebhookStore.configure(hazelcast);
-            clusterManager = new HazelcastClusterManager(hazelcast);
+            clusterManager = new HeraldClusterManager(hazelcast);
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
@@ -173,6 +174,7 @@ public final class HeraldNode {
         return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
                 .compose(vertx -> vertx.executeBlocking(() -> {
                     quorum.bind(clusterManager.getHazelcastInstance());
+                    clusterManager.routes().start(vertx, config.cluster().routeCheckMs());
                     return vertx;
                 }, false))
                 .compose(vertx -> deploy(vertx, clusterManager, quorum, wire, config, catalog, roles, rooms, announcements, webhooks));
@@ -182,7 +184,7 @@ public final class HeraldNode {
         return new InMemoryXmlConfig(config.cluster().configFile().readText("cluster.configFile (" + HeraldConfig.ENV_CLUSTER_CONFIG + ")"));
     }
 
-    private static Future<HeraldNode> deploy(Vertx vertx, HazelcastClusterManager clusterManager, ClusterQuorum quorum, ClusterWire wire,
+    private static Future<HeraldNode> deploy(Vertx vertx, HeraldClusterManager clusterManager, ClusterQuorum quorum, ClusterWire wire,
                                              HeraldConfig config, EventCatalog catalog, RoleMatrix roles, RoomRules rooms,
                                              PresenceAnnouncements announcements, List<WebhookStatus.Resolved> webhooks) {
         boolean clustered = clusterManager != null;
@@ -192,6 +194,9 @@ public final class HeraldNode {
         }
         vertx.eventBus().registerDefaultCodec(EventBatch.class, new EventBatchCodec(wire));
         NodeStats stats = new NodeStats(clustered ? clusterManager.getNodeId() : UUID.randomUUID().toString());
+        if (clustered) {
+            clusterManager.routes().onRepair(address -> stats.routeRepaired());
+        }
         Function<String, HeraldConfig.HistoryBounds> bounds = type -> config.history().forNamespace(catalog.namespaceOf(type).name());
         Future<EventLog> log = clustered
                 ? HazelcastEventLog.open(vertx, clusterManager.getHazelcastInstance(), catalog.types(), bounds, quorum, wire).map(l -> l)

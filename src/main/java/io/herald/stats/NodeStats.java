@@ -70,6 +70,7 @@ public final class NodeStats implements Counters {
     private final Counter recoveredComplete;
     private final Counter recoveredIncomplete;
     private final Counter gapFilled;
+    private final Counter routesRepaired;
     private final Counter gapLost;
     private final DistributionSummary appendSizes;
     private final Timer deliveryLatency;
@@ -128,6 +129,7 @@ public final class NodeStats implements Counters {
         recoveredComplete = counters.get(Stat.RECOVERIES);
         recoveredIncomplete = counters.get(Stat.RECOVERIES_INCOMPLETE);
         gapFilled = counters.get(Stat.GAP_FILLED);
+        routesRepaired = counters.get(Stat.BUS_ROUTES_REPAIRED);
         gapLost = counters.get(Stat.GAP_LOST);
         appendSizes = DistributionSummary.builder(Stat.HISTORY_APPEND_EVENTS.metric()).description(Stat.HISTORY_APPEND_EVENTS.help()).register(registry);
         deliveryLatency = Timer.builder(Stat.DELIVERY_LATENCY.metric()).description(Stat.DELIVERY_LATENCY.help())
@@ -320,6 +322,10 @@ public final class NodeStats implements Counters {
 
     public void recovered(boolean complete) {
         (complete ? recoveredComplete : recoveredIncomplete).increment();
+    }
+
+    public void routeRepaired() {
+        routesRepaired.increment();
     }
 
     public void gapFilled(long count) {

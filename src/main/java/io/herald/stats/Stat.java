@@ -103,6 +103,8 @@ public enum Stat {
             "Event batches this node's deliveries took from the clustered event bus (one per event loop)"),
     BUS_EVENTS(null, "herald.bus.events.received", Kind.COUNTER, Source.COUNTED, "events", null, null, Rule.PER_NODE,
             "Events in those batches"),
+    BUS_ROUTES_REPAIRED(null, "herald.bus.routes.repaired", Kind.COUNTER, Source.COUNTED, "addresses", null, null, Rule.PER_NODE,
+            "Times this node's event bus held a stale list of the nodes consuming an address (after a partition) and a route check corrected it"),
     HISTORY_APPEND_EVENTS(null, "herald.history.append.events", Kind.SUMMARY, Source.COUNTED, "events", null, null, Rule.PER_NODE,
             "Events per history append (group commit: what one event loop published of a type in one turn)"),
     DELIVERY_LATENCY(null, "herald.delivery.latency", Kind.HISTOGRAM, Source.COUNTED, "seconds", null, null, Rule.PER_NODE,

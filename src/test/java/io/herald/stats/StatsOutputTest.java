@@ -63,6 +63,7 @@ class StatsOutputTest {
             stats.recovered(false);
             stats.recovered(true);
             stats.gapFilled(2);
+            stats.routeRepaired();
             stats.gapLost(1);
             stats.delivered(5);
             stats.delivered(0);

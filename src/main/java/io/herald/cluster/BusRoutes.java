@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -29,6 +30,8 @@ import java.util.stream.Collectors;
  * BusRoutes stands between the cluster manager and the selector. It passes every event on and remembers the
  * registrations it handed the selector per address; {@link #check()} reads the table again (after each membership
  * change, and every {@code cluster.routeCheckMs}) and hands the selector the table's registrations where they differ.
+ * This node's own registrations are the one thing the table may lack while it is right: after a stall the others
+ * dropped them, and vertx-hazelcast puts them back a moment later. So the selector keeps those it has.
  */
 public final class BusRoutes implements RegistrationListener {
     private static final Logger LOG = Logger.getLogger(BusRoutes.class.getName());
@@ -48,6 +51,7 @@ public final class BusRoutes implements RegistrationListener {
     }
 
     private final Table table;
+    private final Supplier<String> nodeId;
     /** Guarded by {@code this}, as are the hand-overs to the selector, so that a check never overtakes a newer event. */
     private final Map<String, View> views = new HashMap<>();
     private long versions;
@@ -57,8 +61,9 @@ public final class BusRoutes implements RegistrationListener {
     private long periodicTimer = -1;
     private long membershipTimer = -1;
 
-    public BusRoutes(Table table) {
+    public BusRoutes(Table table, Supplier<String> nodeId) {
         this.table = table;
+        this.nodeId = nodeId;
     }
 
     /** The selector the cluster manager was given: events go on to it. */
@@ -137,19 +142,26 @@ public final class BusRoutes implements RegistrationListener {
         }));
     }
 
-    private void correct(String address, long readAfter, List<RegistrationInfo> registrations) {
-        Set<RegistrationInfo> inTable = new HashSet<>(registrations);
+    private void correct(String address, long readAfter, List<RegistrationInfo> inTable) {
+        String self = nodeId.get();
         View was;
+        List<RegistrationInfo> corrected;
         synchronized (this) {
             was = views.get(address);
-            if (was == null || was.version() != readAfter || was.registrations().equals(inTable)) {
-                return; // forgotten, or a newer event came while the table was read, or nothing to correct
+            if (was == null || was.version() != readAfter) {
+                return; // forgotten, or a newer event came while the table was read
             }
-            remember(address, registrations);
-            selector.registrationsUpdated(new RegistrationUpdateEvent(address, registrations));
+            Set<RegistrationInfo> union = new HashSet<>(inTable);
+            was.registrations().stream().filter(r -> r.nodeId().equals(self)).forEach(union::add);
+            if (union.equals(was.registrations())) {
+                return;
+            }
+            corrected = List.copyOf(union);
+            remember(address, corrected);
+            selector.registrationsUpdated(new RegistrationUpdateEvent(address, corrected));
         }
         LOG.warning("event bus: the nodes of " + address + " were stale (" + nodes(was.registrations()) + "; the cluster's table has "
-                + nodes(inTable) + "); corrected from the table");
+                + nodes(new HashSet<>(inTable)) + "); corrected from the table");
         onRepair.accept(address);
     }
 

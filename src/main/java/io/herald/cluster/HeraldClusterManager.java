@@ -15,7 +15,7 @@ import java.util.List;
  * membership change. Everything else is vertx-hazelcast's.
  */
 public final class HeraldClusterManager extends HazelcastClusterManager {
-    private final BusRoutes routes = new BusRoutes(super::getRegistrations);
+    private final BusRoutes routes = new BusRoutes(super::getRegistrations, this::getNodeId);
 
     public HeraldClusterManager(Config config) {
         super(config);

@@ -67,7 +67,7 @@ class BusRoutesTest {
 
     final FakeSelector selector = new FakeSelector();
     final FakeTable table = new FakeTable();
-    final BusRoutes routes = new BusRoutes(table);
+    final BusRoutes routes = new BusRoutes(table, () -> "node-a");
     final List<String> repaired = new ArrayList<>();
 
     BusRoutesTest() {
@@ -112,6 +112,21 @@ class BusRoutesTest {
     }
 
     @Test
+    void thisNodesOwnRegistrationsMissingFromTheTableAreKept() {
+        selectorReads(ADDRESS, List.of(A));
+        // after a stall the others dropped A's registrations (vertx-hazelcast puts them back), and B registered meanwhile
+        table.rows.put(ADDRESS, List.of(B));
+
+        routes.check();
+        table.answer();
+
+        assertEquals(Set.of(A, B), new HashSet<>(selector.held.get(ADDRESS)), "B added, A's own consumer kept");
+        routes.check();
+        table.answer();
+        assertEquals(List.of(ADDRESS), repaired, "corrected once");
+    }
+
+    @Test
     void anEventThatCameWhileTheTableWasReadWins() {
         selectorReads(ADDRESS, List.of(A));
         table.rows.put(ADDRESS, List.of(A, B));
@@ -141,7 +156,7 @@ class BusRoutesTest {
     @Test
     void aFailedReadChangesNothing() {
         selectorReads(ADDRESS, List.of(A));
-        BusRoutes failing = new BusRoutes((address, done) -> done.fail("the table is not reachable"));
+        BusRoutes failing = new BusRoutes((address, done) -> done.fail("the table is not reachable"), () -> "node-a");
         failing.selector(selector);
         failing.fetched(ADDRESS, List.of(A));
         int updates = selector.updates.size();

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -31,7 +32,10 @@ import java.util.stream.Collectors;
  * registrations it handed the selector per address; {@link #check()} reads the table again (after each membership
  * change, and every {@code cluster.routeCheckMs}) and hands the selector the table's registrations where they differ.
  * This node's own registrations are the one thing the table may lack while it is right: after a stall the others
- * dropped them, and vertx-hazelcast puts them back a moment later. So the selector keeps those it has.
+ * dropped them, and vertx-hazelcast puts them back a moment later. So the selector keeps those it has (a removal of
+ * one of them whose event never came is not corrected: its messages then go to this node, which has no handler).
+ * An update that vertx-hazelcast read before a correction and hands over after it can make a view stale again, until
+ * the next check.
  */
 public final class BusRoutes implements RegistrationListener {
     private static final Logger LOG = Logger.getLogger(BusRoutes.class.getName());
@@ -60,6 +64,8 @@ public final class BusRoutes implements RegistrationListener {
     private Vertx vertx;
     private long periodicTimer = -1;
     private long membershipTimer = -1;
+    /** Table reads of the last check not answered yet: a check waits for them (a read can block through a migration). */
+    private final AtomicInteger reading = new AtomicInteger();
 
     public BusRoutes(Table table, Supplier<String> nodeId) {
         this.table = table;
@@ -102,9 +108,20 @@ public final class BusRoutes implements RegistrationListener {
         }
     }
 
-    /** The selector read the table itself (an address it had no view of): what it now holds. */
-    public synchronized void fetched(String address, List<RegistrationInfo> registrations) {
-        remember(address, registrations);
+    /** Taken before the selector reads the table itself, and handed to {@link #selectorRead}. */
+    public synchronized long readStarts() {
+        return versions;
+    }
+
+    /**
+     * The selector read the table itself (an address it had no view of) and holds what it read, unless an event for the
+     * address came while it read: the selector applies that event after the read, so the event's list stands.
+     */
+    public synchronized void selectorRead(String address, long startedAt, List<RegistrationInfo> registrations) {
+        View now = views.get(address);
+        if (now == null || now.version() <= startedAt) {
+            remember(address, registrations);
+        }
     }
 
     @Override
@@ -130,12 +147,17 @@ public final class BusRoutes implements RegistrationListener {
         if (selector == null) {
             return;
         }
+        if (reading.get() > 0) {
+            return;
+        }
         Map<String, Long> toRead = new HashMap<>();
         synchronized (this) {
             views.entrySet().removeIf(entry -> !selector.wantsUpdatesFor(entry.getKey()));
             views.forEach((address, view) -> toRead.put(address, view.version()));
         }
+        reading.addAndGet(toRead.size());
         toRead.forEach((address, version) -> table.registrations(address, (registrations, failure) -> {
+            reading.decrementAndGet();
             if (failure == null) {
                 correct(address, version, registrations);
             }

@@ -33,9 +33,10 @@ public final class HeraldClusterManager extends HazelcastClusterManager {
 
     @Override
     public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+        long startedAt = routes.readStarts();
         super.getRegistrations(address, (registrations, failure) -> {
             if (failure == null) {
-                routes.fetched(address, registrations);
+                routes.selectorRead(address, startedAt, registrations);
             }
             promise.complete(registrations, failure);
         });

@@ -77,7 +77,7 @@ class BusRoutesTest {
 
     /** The selector read the address itself and holds what it read. */
     void selectorReads(String address, List<RegistrationInfo> registrations) {
-        routes.fetched(address, registrations);
+        routes.selectorRead(address, routes.readStarts(), registrations);
         selector.held.put(address, registrations);
     }
 
@@ -141,6 +141,31 @@ class BusRoutesTest {
     }
 
     @Test
+    void anEventThatCameWhileTheSelectorReadStandsOverTheRead() {
+        long startedAt = routes.readStarts();
+        // B registers while the selector reads; the selector applies the event after its read
+        routes.registrationsUpdated(new RegistrationUpdateEvent(ADDRESS, List.of(A, B)));
+        routes.selectorRead(ADDRESS, startedAt, List.of(A));
+        table.rows.put(ADDRESS, List.of(A, B));
+
+        routes.check();
+        table.answer();
+
+        assertEquals(List.of(), repaired, "the view is the event's, as the selector's is: nothing to correct");
+    }
+
+    @Test
+    void aCheckWaitsForThePreviousChecksReads() {
+        selectorReads(ADDRESS, List.of(A));
+        routes.check();
+        routes.check();
+        assertEquals(1, table.pending.size(), "one read while the first is not answered");
+        table.answer();
+        routes.check();
+        assertEquals(1, table.pending.size(), "the next check reads again");
+    }
+
+    @Test
     void addressesTheSelectorDroppedAreNoLongerRead() {
         selectorReads(ADDRESS, List.of(A));
         selectorReads("herald.stats.node", List.of(A, B));
@@ -158,7 +183,7 @@ class BusRoutesTest {
         selectorReads(ADDRESS, List.of(A));
         BusRoutes failing = new BusRoutes((address, done) -> done.fail("the table is not reachable"), () -> "node-a");
         failing.selector(selector);
-        failing.fetched(ADDRESS, List.of(A));
+        failing.selectorRead(ADDRESS, failing.readStarts(), List.of(A));
         int updates = selector.updates.size();
 
         failing.check();

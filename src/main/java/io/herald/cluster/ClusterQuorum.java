@@ -89,6 +89,14 @@ public final class ClusterQuorum implements SplitBrainProtectionFunction, Heartb
         return TimeUnit.NANOSECONDS.toMillis(quarantineNanos);
     }
 
+    /**
+     * How long until what an append or a read told can be trusted: the heartbeat timeout and a second more, by when a
+     * member that missed it has been dropped by the others and knows it is cut off.
+     */
+    public long settleMs() {
+        return heartbeatTimeoutMs() + 1000;
+    }
+
     public ClusterQuorum(int minMembers, long heartbeatTimeoutMs) {
         this.minMembers = minMembers;
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, heartbeatTimeoutMs / 2));

@@ -311,7 +311,7 @@ public final class HazelcastEventLog implements EventLog {
                     if (result.failed() || (System.nanoTime() - started) / 1_000_000 >= SLOW_APPEND_MS) {
                         suspect();
                     }
-                    long holdMs = result.failed() ? quorum.heartbeatTimeoutMs() + 1000 - (System.nanoTime() - started) / 1_000_000 : 0;
+                    long holdMs = result.failed() ? quorum.settleMs() - (System.nanoTime() - started) / 1_000_000 : 0;
                     if (holdMs > 0) {
                         // a failed append may still have landed in this node's copy of history, and that copy may be one
                         // the cluster no longer counts (cut off, not knowing it yet: seed 42 delivered two such events at
@@ -359,7 +359,7 @@ public final class HazelcastEventLog implements EventLog {
 
     @Override
     public long settleMs() {
-        return quorum.heartbeatTimeoutMs() + 1000;
+        return quorum.settleMs();
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.herald.soak;
 
+import com.hazelcast.config.InMemoryXmlConfig;
 import io.herald.auth.TokenMinter;
+import io.herald.cluster.ClusterQuorum;
+import io.herald.config.ConfigKeys;
 import io.herald.soak.FaultSchedule.Kind;
 import io.herald.soak.FaultSchedule.Step;
 import io.herald.soak.SoakHistory.Fault;
@@ -9,6 +12,7 @@ import io.herald.testing.TestNodes;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -310,19 +314,18 @@ class ChaosSoakIT {
     /**
      * How long followers must have received nothing before the soak ends: longer than a gap at the tail of a stream takes
      * to be filled from history, so that an event late within {@code soak.maxLagSeconds} is not counted lost. A node reads
-     * history's tail every {@code delivery.tailCheckMs} and trusts what it read once it held for the settle time (the
-     * heartbeat timeout of the nodes' cluster.xml + 1 s, {@code HazelcastEventLog.settleMs}). With 10 s of quiet, the run on
+     * history's tail every {@code delivery.tailCheckMs} and trusts what it read once it held for the settle time
+     * ({@link ClusterQuorum#settleMs()} with the heartbeat timeout of the nodes' cluster.xml). With 10 s of quiet, the run on
      * {@code 644cfb1} ended 11.8 s after the last event of order:created, whose bus message had not reached one node
      * (published by a node that had just merged back), before that node's tail check could serve it.
      */
-    static long quietMs() throws java.io.IOException {
-        long heartbeatMs = io.herald.cluster.ClusterQuorum.heartbeatTimeoutMs(
-                new com.hazelcast.config.InMemoryXmlConfig(Files.readString(TestNodes.CLUSTER_XML)));
-        return heartbeatMs + 1000 + io.herald.config.ConfigKeys.DELIVERY_TAIL_CHECK_MS.defaultInt() + 4000;
+    static long quietMs() throws IOException {
+        long heartbeatMs = ClusterQuorum.heartbeatTimeoutMs(new InMemoryXmlConfig(Files.readString(TestNodes.CLUSTER_XML)));
+        return new ClusterQuorum(0, heartbeatMs).settleMs() + ConfigKeys.DELIVERY_TAIL_CHECK_MS.defaultInt() + 4000;
     }
 
     /** Waits until followers received nothing new for {@link #quietMs()} (at most 90 s): what is still to come has come. */
-    static void awaitQuiet(SoakHistory history) throws InterruptedException, java.io.IOException {
+    static void awaitQuiet(SoakHistory history) throws InterruptedException, IOException {
         long quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMs());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         int last = -1;

@@ -82,6 +82,7 @@ public final class Benchmark {
         options.put("targets", "herald,stock");
         options.put("server-jvm-args", "");
         options.put("histogram", "0");
+        options.put("stalls", "0"); // above 0: fanout prints that many of its slowest 100 ms windows, with the server's threads' CPU
         options.put("ingest-seconds", "10");
         options.put("ingest-warmup", "20");
         options.put("ingest-variants", "unclustered,1,2"); // which of unclustered, clustered on 1 node, on 2 nodes
@@ -333,6 +334,8 @@ public final class Benchmark {
 
                 // the generator's young generation (-Xmn4g) then outlasts the window: no generator pause in the figures
                 System.gc();
+                Stalls stalls = option("stalls") > 0 ? new Stalls(b.pid(), seconds) : null;
+                clients.stalls = stalls;
                 clients.startMeasuring();
                 long cpuBefore = a.cpuNanos() + (crossNode ? b.cpuNanos() : 0);
                 long sysBefore = a.sysNanos() + (crossNode ? b.sysNanos() : 0);
@@ -356,6 +359,10 @@ public final class Benchmark {
                 double generatorLoad = (ServerProcess.cpuNanosOf(ProcessHandle.current().pid()) - generatorBefore)
                         / (double) (System.nanoTime() - wallBefore);
                 clients.stopMeasuring();
+                if (stalls != null) {
+                    stalls.close();
+                    System.out.println(kind + " " + stalls.report(option("stalls")));
+                }
 
                 long received = clients.received.sum();
                 Latency latency = clients.latency();

@@ -53,6 +53,8 @@ final class LoadClient implements AutoCloseable {
     /** Connections the server closed with 1001 {@code shutdown}. */
     final LongAdder shutdownCloses = new LongAdder();
     private volatile boolean measuring;
+    /** When set, every delivery is also put in its 100 ms window (the {@code --stalls} diagnosis). */
+    volatile Stalls stalls;
     /** When above 0, connection n registers with the filter {@code storeId eq "s-<n % filterStores>"} (the filters scenario). */
     private final int filterStores;
     private final long pingTimer;
@@ -194,7 +196,12 @@ final class LoadClient implements AutoCloseable {
             }
             sentAt = sentAt * 10 + (b - '0');
         }
-        latency.get().record((System.nanoTime() - sentAt) / 1000);
+        long micros = (System.nanoTime() - sentAt) / 1000;
+        latency.get().record(micros);
+        Stalls windows = stalls;
+        if (windows != null) {
+            windows.record(sentAt, micros);
+        }
     }
 
     /** Searched from the end: the publisher puts sentAt last in data, and data ends the envelope. */

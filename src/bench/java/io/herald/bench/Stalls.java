@@ -1,0 +1,138 @@
+package io.herald.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Collectors;
+
+/**
+ * Where a latency tail comes from: the slowest delivery of each 100 ms window of publish times, and the server's
+ * threads' CPU in each window (/proc/PID/task/N/stat, sampled every window by a thread of the generator). A p99 over
+ * 10 s is the worst 0.1 s of the run; this says whether that is a few stalls or a broad shift, and who had the core.
+ */
+final class Stalls implements AutoCloseable {
+    static final long WINDOW_NANOS = 100_000_000L;
+    private static final long TICK_MS = 10;
+    private final long start = System.nanoTime();
+    private final AtomicLongArray slowest;
+    private final long pid;
+    private final List<Map<String, Long>> cpuByWindow = new ArrayList<>();
+    private final Thread sampler;
+    private volatile boolean running = true;
+
+    Stalls(long serverPid, int seconds) {
+        this.pid = serverPid;
+        this.slowest = new AtomicLongArray((seconds + 30) * 10);
+        this.sampler = new Thread(this::sample, "bench-stalls");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    void record(long sentAtNanos, long latencyMicros) {
+        long window = (sentAtNanos - start) / WINDOW_NANOS;
+        if (window < 0 || window >= slowest.length()) {
+            return;
+        }
+        int i = (int) window;
+        long seen;
+        while ((seen = slowest.get(i)) < latencyMicros && !slowest.compareAndSet(i, seen, latencyMicros)) {
+            // another reader raised it meanwhile: compare again
+        }
+    }
+
+    private void sample() {
+        Map<String, Long> before = threadTicks();
+        long next = start + WINDOW_NANOS;
+        while (running) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            Map<String, Long> now = threadTicks();
+            Map<String, Long> delta = new HashMap<>();
+            now.forEach((thread, ticks) -> {
+                long used = ticks - before.getOrDefault(thread, 0L);
+                if (used > 0) {
+                    delta.put(thread, used * TICK_MS);
+                }
+            });
+            synchronized (cpuByWindow) {
+                cpuByWindow.add(delta);
+            }
+            before.clear();
+            before.putAll(now);
+            next += WINDOW_NANOS;
+        }
+    }
+
+    /** Ticks (user + system) of each thread of the server, by "name#tid". */
+    private Map<String, Long> threadTicks() {
+        Map<String, Long> ticks = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.put(name + "#" + task.getFileName(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                } catch (IOException | RuntimeException threadEnded) {
+                    // a thread that ended between the listing and the read
+                }
+            }
+        } catch (IOException serverEnded) {
+            running = false;
+        }
+        return ticks;
+    }
+
+    /** The {@code count} slowest windows, each with its slowest delivery and the threads that used the core over it. */
+    String report(int count) {
+        int windows;
+        List<Map<String, Long>> cpu;
+        synchronized (cpuByWindow) {
+            cpu = new ArrayList<>(cpuByWindow);
+        }
+        windows = Math.min(slowest.length(), cpu.size());
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < windows; i++) {
+            if (slowest.get(i) > 0) {
+                order.add(i);
+            }
+        }
+        if (order.isEmpty()) {
+            return "no deliveries";
+        }
+        List<Long> sorted = order.stream().map(slowest::get).sorted().toList();
+        StringBuilder out = new StringBuilder("slowest delivery per 100 ms window: median " + sorted.get(sorted.size() / 2) / 1000.0
+                + " ms over " + sorted.size() + " windows; the worst " + count + ":");
+        order.sort(Comparator.comparingLong(slowest::get).reversed());
+        for (int w : order.subList(0, Math.min(count, order.size()))) {
+            long slowMicros = slowest.get(w);
+            int last = Math.min(cpu.size() - 1, w + (int) (slowMicros * 1000 / WINDOW_NANOS));
+            Map<String, Long> used = new HashMap<>();
+            for (int i = w; i <= last; i++) {
+                cpu.get(i).forEach((thread, ms) -> used.merge(thread, ms, Long::sum));
+            }
+            String top = used.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+            out.append(String.format("%n  at %.1f s: %.1f ms; CPU ms over %d window(s): %s", w / 10.0, slowMicros / 1000.0, last - w + 1, top));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        sampler.interrupt();
+    }
+}

@@ -57,7 +57,6 @@ final class LoadClient implements AutoCloseable {
     volatile Stalls stalls;
     /** When above 0, connection n registers with the filter {@code storeId eq "s-<n % filterStores>"} (the filters scenario). */
     private final int filterStores;
-    private final long pingTimer;
 
     LoadClient(Vertx vertx, ServerProcess.Kind kind, int port) {
         this(vertx, kind, port, 0);
@@ -77,9 +76,6 @@ final class LoadClient implements AutoCloseable {
                 .setTryUsePerMessageCompression(deflate).setCompressionAllowClientNoContext(true)); // Herald answers client_no_context_takeover
         this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
                 new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HeraldConfig.DEV_JWT_SECRET)));
-        // Socket.IO pings the client instead (answered in onSocketIo); a bridge ping would be an invalid packet there
-        this.pingTimer = kind == ServerProcess.Kind.SOCKETIO ? -1
-                : vertx.setPeriodic(PING_INTERVAL_MS, id -> sockets.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}")));
     }
 
     private String uri(int user) {
@@ -114,7 +110,14 @@ final class LoadClient implements AutoCloseable {
                     }
                     if (keep) {
                         sockets.add(ws);
+                        // each client pings on its own timer from its connect, as a browser's does (all at once, 1,000
+                        // pings reached the server in one burst every 5 s); Socket.IO pings the client instead (onSocketIo)
+                        long pings = kind == ServerProcess.Kind.SOCKETIO ? -1
+                                : vertx.setPeriodic(PING_INTERVAL_MS, id -> ws.writeTextMessage("{\"type\":\"ping\"}"));
                         ws.closeHandler(v -> {
+                            if (pings >= 0) {
+                                vertx.cancelTimer(pings);
+                            }
                             if (Short.valueOf((short) 1001).equals(ws.closeStatusCode()) && "shutdown".equals(ws.closeReason())) {
                                 shutdownCloses.increment();
                             }
@@ -238,9 +241,6 @@ final class LoadClient implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pingTimer >= 0) {
-            vertx.cancelTimer(pingTimer);
-        }
         sockets.forEach(WebSocket::close);
         sockets.clear();
         client.close();

@@ -203,8 +203,27 @@ final class LoadClient implements AutoCloseable {
         latency.get().record(micros);
         Stalls windows = stalls;
         if (windows != null) {
-            windows.record(sentAt, micros);
+            windows.record(eventNumber(message), sentAt, micros);
         }
+    }
+
+    private static final byte[] EVENT_NUMBER = "{\"n\":".getBytes(StandardCharsets.UTF_8);
+
+    /** The publisher's n (data starts with it), or -1. */
+    private static long eventNumber(Buffer message) {
+        int at = lastIndexOf(message, EVENT_NUMBER);
+        if (at < 0) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = at + EVENT_NUMBER.length; i < message.length(); i++) {
+            byte b = message.getByte(i);
+            if (b < '0' || b > '9') {
+                break;
+            }
+            n = n * 10 + (b - '0');
+        }
+        return n;
     }
 
     /** Searched from the end: the publisher puts sentAt last in data, and data ends the envelope. */

@@ -21,6 +21,10 @@ final class Stalls implements AutoCloseable {
     private static final long TICK_MS = 10;
     private final long start = System.nanoTime();
     private final AtomicLongArray slowest;
+    /** Per event (the publisher's n of the measured run): its fastest and slowest delivery, µs. */
+    private final AtomicLongArray eventFirst;
+    private final AtomicLongArray eventLast;
+    private final long[] eventSentAt;
     private final long pid;
     private final List<Map<String, Long>> cpuByWindow = new ArrayList<>();
     private final Thread sampler;
@@ -29,12 +33,27 @@ final class Stalls implements AutoCloseable {
     Stalls(long serverPid, int seconds) {
         this.pid = serverPid;
         this.slowest = new AtomicLongArray((seconds + 30) * 10);
+        int events = (seconds + 30) * 2000;
+        this.eventFirst = new AtomicLongArray(events);
+        this.eventLast = new AtomicLongArray(events);
+        this.eventSentAt = new long[events];
         this.sampler = new Thread(this::sample, "bench-stalls");
         sampler.setDaemon(true);
         sampler.start();
     }
 
-    void record(long sentAtNanos, long latencyMicros) {
+    void record(long event, long sentAtNanos, long latencyMicros) {
+        if (event >= 0 && event < eventLast.length()) {
+            int e = (int) event;
+            eventSentAt[e] = sentAtNanos;
+            long seen;
+            while ((seen = eventLast.get(e)) < latencyMicros && !eventLast.compareAndSet(e, seen, latencyMicros)) {
+                // raised meanwhile
+            }
+            while (((seen = eventFirst.get(e)) == 0 || seen > latencyMicros) && !eventFirst.compareAndSet(e, seen, latencyMicros)) {
+                // lowered meanwhile
+            }
+        }
         long window = (sentAtNanos - start) / WINDOW_NANOS;
         if (window < 0 || window >= slowest.length()) {
             return;
@@ -126,6 +145,23 @@ final class Stalls implements AutoCloseable {
             String top = used.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
             out.append(String.format("%n  at %.1f s: %.1f ms; CPU ms over %d window(s): %s", w / 10.0, slowMicros / 1000.0, last - w + 1, top));
+        }
+        List<Integer> events = new ArrayList<>();
+        for (int e = 0; e < eventLast.length(); e++) {
+            if (eventLast.get(e) > 0) {
+                events.add(e);
+            }
+        }
+        if (!events.isEmpty()) {
+            List<Long> firsts = events.stream().map(eventFirst::get).sorted().toList();
+            List<Long> lasts = events.stream().map(eventLast::get).sorted().toList();
+            out.append(String.format("%nper event, median first / last delivery %.2f / %.2f ms over %d events; the slowest %d (n, at, first, last ms):",
+                    firsts.get(firsts.size() / 2) / 1000.0, lasts.get(lasts.size() / 2) / 1000.0, events.size(), count));
+            events.sort(Comparator.comparingLong(eventLast::get).reversed());
+            for (int e : events.subList(0, Math.min(count, events.size()))) {
+                out.append(String.format("%n  %d at %.3f s: %.2f, %.2f", e, (eventSentAt[e] - start) / 1e9, eventFirst.get(e) / 1000.0,
+                        eventLast.get(e) / 1000.0));
+            }
         }
         return out.toString();
     }

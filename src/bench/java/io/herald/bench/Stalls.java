@@ -114,6 +114,17 @@ final class Stalls implements AutoCloseable {
         return ticks;
     }
 
+    /** Every event's sent time (s from the start), first and last delivery (ms), one line each: for a closer look. */
+    void writeEvents(Path file) throws IOException {
+        StringBuilder out = new StringBuilder("n\tat_s\tfirst_ms\tlast_ms\n");
+        for (int e = 0; e < eventLast.length(); e++) {
+            if (eventLast.get(e) > 0) {
+                out.append(String.format("%d\t%.4f\t%.3f\t%.3f%n", e, (eventSentAt[e] - start) / 1e9, eventFirst.get(e) / 1000.0, eventLast.get(e) / 1000.0));
+            }
+        }
+        Files.writeString(file, out);
+    }
+
     /** The {@code count} slowest windows, each with its slowest delivery and the threads that used the core over it. */
     String report(int count) {
         int windows;

@@ -362,9 +362,9 @@ public final class Benchmark {
                 if (stalls != null) {
                     stalls.close();
                     System.out.println(kind + " " + stalls.report(option("stalls")));
-                    Path events = Files.createTempFile("bench-events-" + kind.name().toLowerCase() + "-", ".tsv");
-                    stalls.writeEvents(events);
-                    System.out.println(kind + " every event's first and last delivery: " + events);
+                    Path eventFile = Files.createTempFile("bench-events-" + kind.name().toLowerCase() + "-", ".tsv");
+                    stalls.writeEvents(eventFile);
+                    System.out.println(kind + " every event's first and last delivery: " + eventFile);
                 }
 
                 long received = clients.received.sum();

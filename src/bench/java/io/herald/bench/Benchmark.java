@@ -334,6 +334,9 @@ public final class Benchmark {
 
                 // the generator's young generation (-Xmn4g) then outlasts the window: no generator pause in the figures
                 System.gc();
+                // and the window opens on a steady flow, not on the first events after the pause and the collection
+                // (every server, the floor too, was slower for the first 0.2–1 s: --stalls)
+                publisher.run(rate, 2).await();
                 Stalls stalls = option("stalls") > 0 ? new Stalls(b.pid(), seconds) : null;
                 clients.stalls = stalls;
                 clients.startMeasuring();

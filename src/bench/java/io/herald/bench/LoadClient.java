@@ -53,6 +53,8 @@ final class LoadClient implements AutoCloseable {
     /** Connections the server closed with 1001 {@code shutdown}. */
     final LongAdder shutdownCloses = new LongAdder();
     private volatile boolean measuring;
+    /** Events published before this (System.nanoTime) are not counted: the window holds its own events only. */
+    private volatile long measuringFrom;
     /** When set, every delivery is also put in its 100 ms window (the {@code --stalls} diagnosis). */
     volatile Stalls stalls;
     /** When above 0, connection n registers with the filter {@code storeId eq "s-<n % filterStores>"} (the filters scenario). */
@@ -190,7 +192,6 @@ final class LoadClient implements AutoCloseable {
         if (at < 0) {
             return; // an err frame or anything else that is not an event
         }
-        received.increment();
         long sentAt = 0;
         for (int i = at + SENT_AT.length; i < message.length(); i++) {
             byte b = message.getByte(i);
@@ -199,6 +200,10 @@ final class LoadClient implements AutoCloseable {
             }
             sentAt = sentAt * 10 + (b - '0');
         }
+        if (sentAt < measuringFrom) {
+            return;
+        }
+        received.increment();
         long micros = (System.nanoTime() - sentAt) / 1000;
         latency.get().record(micros);
         Stalls windows = stalls;
@@ -241,6 +246,7 @@ final class LoadClient implements AutoCloseable {
     }
 
     void startMeasuring() {
+        measuringFrom = System.nanoTime();
         measuring = true;
     }
 

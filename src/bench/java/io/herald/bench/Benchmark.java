@@ -324,6 +324,7 @@ public final class Benchmark {
         try (ServerProcess a = ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzA, members), classpath, env);
              ServerProcess b = crossNode ? ServerProcess.start(kind, options.get("server-cores"), freePort(), ServerProcess.clusterXml(cluster, hzB, members), classpath, env) : a) {
             LoadClient clients = new LoadClient(vertx, kind, b.port, filtered ? stores : 0, clientDeflate);
+            clients.readEventNumbers = option("stalls") > 0;
             Publisher publisher = new Publisher(vertx, a.port, stores);
             publisher.items = orderItems;
             int perEvent = filtered ? subscribers / stores : subscribers;
@@ -332,11 +333,11 @@ public final class Benchmark {
                 publisher.run(rate, option("warmup")).await();
                 Thread.sleep(1000);
 
-                // the generator's young generation (-Xmn4g) then outlasts the window: no generator pause in the figures
+                // the generator's young generation (-Xmn10g: ~30 s of Herald's 1,000 x 100/s; 4g lasted ~10 s, and
+                // --stalls saw a collection land in the window) then outlasts the window: no generator pause in the figures
                 System.gc();
                 // and the window opens on a steady flow, not on the first events after the pause and the collection
-                // (every server, the floor too, was slower for the first 0.2–1 s: --stalls)
-                publisher.run(rate, 2).await();
+                publisher.run(rate, 1).await();
                 Stalls stalls = option("stalls") > 0 ? new Stalls(b.pid(), seconds) : null;
                 clients.stalls = stalls;
                 clients.startMeasuring();

@@ -57,6 +57,9 @@ final class LoadClient implements AutoCloseable {
     private volatile long measuringFrom;
     /** When set, every delivery is also put in its 100 ms window (the {@code --stalls} diagnosis). */
     volatile Stalls stalls;
+    /** For {@link #stalls}: each message's event number is read, in the warmup too. */
+    volatile boolean readEventNumbers;
+    private final ThreadLocal<Latency> warmupLatency = ThreadLocal.withInitial(Latency::new);
     /** When above 0, connection n registers with the filter {@code storeId eq "s-<n % filterStores>"} (the filters scenario). */
     private final int filterStores;
 
@@ -185,9 +188,6 @@ final class LoadClient implements AutoCloseable {
     }
 
     private void onMessage(Buffer message) {
-        if (!measuring) {
-            return;
-        }
         int at = lastIndexOf(message, SENT_AT);
         if (at < 0) {
             return; // an err frame or anything else that is not an event
@@ -200,15 +200,19 @@ final class LoadClient implements AutoCloseable {
             }
             sentAt = sentAt * 10 + (b - '0');
         }
-        if (sentAt < measuringFrom) {
+        long micros = (System.nanoTime() - sentAt) / 1000;
+        long event = readEventNumbers ? eventNumber(message) : -1;
+        if (!measuring || sentAt < measuringFrom) {
+            // the warmup runs this same code, its figures thrown away: when the window opens the code is compiled (it
+            // ran interpreted at first, and every server's first deliveries in the window looked slow: --stalls)
+            warmupLatency.get().record(micros);
             return;
         }
         received.increment();
-        long micros = (System.nanoTime() - sentAt) / 1000;
         latency.get().record(micros);
         Stalls windows = stalls;
         if (windows != null) {
-            windows.record(eventNumber(message), sentAt, micros);
+            windows.record(event, sentAt, micros);
         }
     }
 

@@ -333,7 +333,7 @@ public final class Benchmark {
                 publisher.run(rate, option("warmup")).await();
                 Thread.sleep(1000);
 
-                // the generator's young generation (-Xmn10g: ~30 s of Herald's 1,000 x 100/s; 4g lasted ~10 s, and
+                // the generator's young generation (-Xmn10g, touched at start: ~30 s of Herald's 1,000 x 100/s; 4g lasted ~10 s, and
                 // --stalls saw a collection land in the window) then outlasts the window: no generator pause in the figures
                 System.gc();
                 // and the window opens on a steady flow, not on the first events after the pause and the collection

@@ -59,6 +59,9 @@ import java.util.function.Function;
  * </pre>
  * Neither ingest nor history is in the default scenarios: name them ({@code --scenarios ingest,history}).
  * <p>
+ * {@code --stalls N}: fanout also prints its N slowest 100 ms windows (by publish time) with the server's threads' CPU over
+ * each, its N slowest events (first and last delivery), and writes every event's to a file: what a p99 is made of.
+ * <p>
  * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
  * and two peers that run fanout, coalesce (their plain fan-out, beside each window) and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
  * pre-encoded frame and one write() per socket per event, src/bench/floor). Idle reports the RSS growth of the server
@@ -338,7 +341,7 @@ public final class Benchmark {
                 System.gc();
                 // and the window opens on a steady flow, not on the first events after the pause and the collection
                 publisher.run(rate, 1).await();
-                Stalls stalls = option("stalls") > 0 ? new Stalls(b.pid(), seconds) : null;
+                Stalls stalls = option("stalls") > 0 ? new Stalls(b.pid(), seconds, rate) : null;
                 clients.stalls = stalls;
                 clients.startMeasuring();
                 long cpuBefore = a.cpuNanos() + (crossNode ? b.cpuNanos() : 0);

@@ -192,14 +192,7 @@ final class LoadClient implements AutoCloseable {
         if (at < 0) {
             return; // an err frame or anything else that is not an event
         }
-        long sentAt = 0;
-        for (int i = at + SENT_AT.length; i < message.length(); i++) {
-            byte b = message.getByte(i);
-            if (b < '0' || b > '9') {
-                break;
-            }
-            sentAt = sentAt * 10 + (b - '0');
-        }
+        long sentAt = digitsAt(message, at + SENT_AT.length);
         long micros = (System.nanoTime() - sentAt) / 1000;
         long event = readEventNumbers ? eventNumber(message) : -1;
         if (!measuring || sentAt < measuringFrom) {
@@ -221,18 +214,20 @@ final class LoadClient implements AutoCloseable {
     /** The publisher's n (data starts with it), or -1. */
     private static long eventNumber(Buffer message) {
         int at = lastIndexOf(message, EVENT_NUMBER);
-        if (at < 0) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = at + EVENT_NUMBER.length; i < message.length(); i++) {
+        return at < 0 ? -1 : digitsAt(message, at + EVENT_NUMBER.length);
+    }
+
+    /** The decimal number that starts at {@code from}. */
+    private static long digitsAt(Buffer message, int from) {
+        long value = 0;
+        for (int i = from; i < message.length(); i++) {
             byte b = message.getByte(i);
             if (b < '0' || b > '9') {
                 break;
             }
-            n = n * 10 + (b - '0');
+            value = value * 10 + (b - '0');
         }
-        return n;
+        return value;
     }
 
     /** Searched from the end: the publisher puts sentAt last in data, and data ends the envelope. */

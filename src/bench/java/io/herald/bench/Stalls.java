@@ -30,10 +30,10 @@ final class Stalls implements AutoCloseable {
     private final Thread sampler;
     private volatile boolean running = true;
 
-    Stalls(long serverPid, int seconds) {
+    Stalls(long serverPid, int seconds, int perSecond) {
         this.pid = serverPid;
         this.slowest = new AtomicLongArray((seconds + 30) * 10);
-        int events = (seconds + 30) * 2000;
+        int events = seconds * perSecond + 1;
         this.eventFirst = new AtomicLongArray(events);
         this.eventLast = new AtomicLongArray(events);
         this.eventSentAt = new long[events];

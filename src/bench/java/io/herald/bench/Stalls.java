@@ -46,22 +46,12 @@ final class Stalls implements AutoCloseable {
         if (event >= 0 && event < eventLast.length()) {
             int e = (int) event;
             eventSentAt[e] = sentAtNanos;
-            long seen;
-            while ((seen = eventLast.get(e)) < latencyMicros && !eventLast.compareAndSet(e, seen, latencyMicros)) {
-                // raised meanwhile
-            }
-            while (((seen = eventFirst.get(e)) == 0 || seen > latencyMicros) && !eventFirst.compareAndSet(e, seen, latencyMicros)) {
-                // lowered meanwhile
-            }
+            eventLast.accumulateAndGet(e, latencyMicros, Math::max);
+            eventFirst.accumulateAndGet(e, latencyMicros, (seen, now) -> seen == 0 ? now : Math.min(seen, now));
         }
         long window = (sentAtNanos - start) / WINDOW_NANOS;
-        if (window < 0 || window >= slowest.length()) {
-            return;
-        }
-        int i = (int) window;
-        long seen;
-        while ((seen = slowest.get(i)) < latencyMicros && !slowest.compareAndSet(i, seen, latencyMicros)) {
-            // another reader raised it meanwhile: compare again
+        if (window >= 0 && window < slowest.length()) {
+            slowest.accumulateAndGet((int) window, latencyMicros, Math::max);
         }
     }
 

@@ -117,7 +117,10 @@ public final class BridgeClient implements AutoCloseable {
     private void received(String frame) {
         framesReceived.incrementAndGet();
         bytesReceived.addAndGet(frame.getBytes(StandardCharsets.UTF_8).length);
-        frames.add(new JsonObject(frame));
+        JsonObject parsed = new JsonObject(frame);
+        synchronized (frames) {
+            frames.add(parsed);
+        }
     }
 
     private void onText(String text) {
@@ -237,10 +240,12 @@ public final class BridgeClient implements AutoCloseable {
             }
             before.add(frame);
         }
-        List<JsonObject> rest = new ArrayList<>();
-        frames.drainTo(rest);
-        frames.addAll(before);
-        frames.addAll(rest);
+        synchronized (frames) { // no frame may arrive between those taken and those put back before them
+            List<JsonObject> rest = new ArrayList<>();
+            frames.drainTo(rest);
+            frames.addAll(before);
+            frames.addAll(rest);
+        }
         return this;
     }
 

@@ -333,7 +333,9 @@ public final class Benchmark {
             int perEvent = filtered ? subscribers / stores : subscribers;
             try {
                 clients.openMany(subscribers, 1000).await();
-                publisher.run(rate, option("warmup")).await();
+                try (Rehearsals rehearsals = new Rehearsals(clients, () -> option("stalls") > 0 ? new Stalls(b.pid(), seconds, rate) : null)) {
+                    publisher.run(rate, option("warmup")).await();
+                }
                 Thread.sleep(1000);
 
                 // the generator's young generation (-Xmn10g, touched at start: ~30 s of Herald's 1,000 x 100/s; 4g lasted ~10 s, and
@@ -342,8 +344,7 @@ public final class Benchmark {
                 // and the window opens on a steady flow, not on the first events after the pause and the collection
                 publisher.run(rate, 1).await();
                 Stalls stalls = option("stalls") > 0 ? new Stalls(b.pid(), seconds, rate) : null;
-                clients.stalls = stalls;
-                clients.startMeasuring();
+                LoadClient.Window window = clients.startMeasuring(stalls);
                 long cpuBefore = a.cpuNanos() + (crossNode ? b.cpuNanos() : 0);
                 long sysBefore = a.sysNanos() + (crossNode ? b.sysNanos() : 0);
                 long jitBefore = a.compilerNanos() + (crossNode ? b.compilerNanos() : 0);
@@ -355,7 +356,7 @@ public final class Benchmark {
                 long events = publisher.accepted.sum() - acceptedBefore;
                 long expected = events * perEvent;
                 long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (clients.received.sum() < expected && System.nanoTime() < drainEnd) {
+                while (window.received.sum() < expected && System.nanoTime() < drainEnd) {
                     Thread.sleep(50);
                 }
                 // a server that fell behind keeps delivering after the publisher stops: count that time too
@@ -374,8 +375,8 @@ public final class Benchmark {
                     System.out.println(kind + " every event's first and last delivery: " + eventFile);
                 }
 
-                long received = clients.received.sum();
-                Latency latency = clients.latency();
+                long received = window.received.sum();
+                Latency latency = window.latency();
                 metrics.put("deliveries/s", received / elapsedSeconds);
                 metrics.put("loss %", expected == 0 ? 100.0 : 100.0 * (expected - Math.min(received, expected)) / expected);
                 metrics.put("p50 ms", latency.percentile(0.50) / 1000.0);

@@ -42,22 +42,12 @@ final class LoadClient implements AutoCloseable {
     private final WebSocketClient client;
     private final JWTAuth jwt;
     private final ConcurrentLinkedQueue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
-    private final List<Latency> latencies = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<Latency> latency = ThreadLocal.withInitial(() -> {
-        Latency l = new Latency();
-        latencies.add(l);
-        return l;
-    });
-    final LongAdder received = new LongAdder();
     final LongAdder errors = new LongAdder();
     /** Connections the server closed with 1001 {@code shutdown}. */
     final LongAdder shutdownCloses = new LongAdder();
-    private volatile boolean measuring;
-    /** Events published before this (System.nanoTime) are not counted: the window holds its own events only. */
-    private volatile long measuringFrom;
-    /** When set, every delivery is also put in its 100 ms window (the {@code --stalls} diagnosis). */
-    volatile Stalls stalls;
-    /** For {@link #stalls}: each message's event number is read, in the warmup too. */
+    /** What the window being measured counts; null between windows. */
+    private volatile Window window;
+    /** For {@code --stalls}: each message's event number is read, in the warmup too. */
     volatile boolean readEventNumbers;
     private final ThreadLocal<Latency> warmupLatency = ThreadLocal.withInitial(Latency::new);
     /** When above 0, connection n registers with the filter {@code storeId eq "s-<n % filterStores>"} (the filters scenario). */
@@ -195,17 +185,15 @@ final class LoadClient implements AutoCloseable {
         long sentAt = digitsAt(message, at + SENT_AT.length);
         long micros = (System.nanoTime() - sentAt) / 1000;
         long event = readEventNumbers ? eventNumber(message) : -1;
-        if (!measuring || sentAt < measuringFrom) {
-            // the warmup runs this same code, its figures thrown away: when the window opens the code is compiled (it
-            // ran interpreted at first, and every server's first deliveries in the window looked slow: --stalls)
+        Window counting = window;
+        if (counting == null || sentAt < counting.from) {
             warmupLatency.get().record(micros);
             return;
         }
-        received.increment();
-        latency.get().record(micros);
-        Stalls windows = stalls;
-        if (windows != null) {
-            windows.record(event, sentAt, micros);
+        counting.received.increment();
+        counting.latency.get().record(micros);
+        if (counting.stalls != null) {
+            counting.stalls.record(event, sentAt, micros);
         }
     }
 
@@ -244,23 +232,46 @@ final class LoadClient implements AutoCloseable {
         return -1;
     }
 
-    void startMeasuring() {
-        measuringFrom = System.nanoTime();
-        measuring = true;
+    /**
+     * Counts the events published from now on, and what {@code stalls} (or null) records, until {@link #stopMeasuring}.
+     * The warmup rehearses windows too: code that ran only in the window was compiled without those paths, and the
+     * generator deoptimised on the window's first messages (every server's first second looked slow; --stalls).
+     */
+    Window startMeasuring(Stalls stalls) {
+        Window started = new Window(stalls);
+        window = started;
+        return started;
     }
 
     void stopMeasuring() {
-        measuring = false;
+        window = null;
     }
 
     int openSockets() {
         return sockets.size();
     }
 
-    Latency latency() {
-        Latency all = new Latency();
-        latencies.forEach(all::merge);
-        return all;
+    /** One window's count of events, their latencies, and what its {@link Stalls} (or null) records. */
+    static final class Window {
+        final long from = System.nanoTime();
+        final LongAdder received = new LongAdder();
+        final Stalls stalls;
+        private final List<Latency> latencies = new CopyOnWriteArrayList<>();
+        private final ThreadLocal<Latency> latency = ThreadLocal.withInitial(() -> {
+            Latency l = new Latency();
+            latencies.add(l);
+            return l;
+        });
+
+        private Window(Stalls stalls) {
+            this.stalls = stalls;
+        }
+
+        Latency latency() {
+            Latency all = new Latency();
+            latencies.forEach(all::merge);
+            return all;
+        }
     }
 
     @Override

@@ -117,12 +117,11 @@ final class Stalls implements AutoCloseable {
 
     /** The {@code count} slowest windows, each with its slowest delivery and the threads that used the core over it. */
     String report(int count) {
-        int windows;
         List<Map<String, Long>> cpu;
         synchronized (cpuByWindow) {
             cpu = new ArrayList<>(cpuByWindow);
         }
-        windows = Math.min(slowest.length(), cpu.size());
+        int windows = Math.min(slowest.length(), cpu.size());
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < windows; i++) {
             if (slowest.get(i) > 0) {
@@ -147,6 +146,11 @@ final class Stalls implements AutoCloseable {
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
             out.append(String.format("%n  at %.1f s: %.1f ms; CPU ms over %d window(s): %s", w / 10.0, slowMicros / 1000.0, last - w + 1, top));
         }
+        Map<String, Long> total = new HashMap<>();
+        cpu.subList(0, windows).forEach(window -> window.forEach((thread, ms) -> total.merge(thread, ms, Long::sum)));
+        out.append(String.format("%n  CPU ms by thread over the %d windows: %s", windows, total.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
         List<Integer> events = new ArrayList<>();
         for (int e = 0; e < eventLast.length(); e++) {
             if (eventLast.get(e) > 0) {

@@ -27,7 +27,7 @@ import java.util.Map;
  * <p>This rests on the epoll transport's public classes ({@link EpollSocketChannel#fd()},
  * {@link FileDescriptor#writeAddress}), on the outbound buffer's count of pending bytes and on the event loop's count
  * of pending tasks; {@code DirectWriteTest} fails if a Netty or Vert.x upgrade changes the pipeline or the transport
- * so that frames no longer go this way.
+ * so that frames no longer go this way, or so that a closed socket would still take frames.
  */
 final class DirectWrite {
     private final Channel channel;

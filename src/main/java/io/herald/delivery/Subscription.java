@@ -57,6 +57,9 @@ public final class Subscription {
         if (event.seq() <= afterSeq) {
             return false;
         }
+        if (access != Access.OWN && event.target() == null) {
+            return true; // the common case, decided without reading the connection's principal
+        }
         Principal reader = connection.principal();
         String userId = reader.userId();
         if (access == Access.OWN) {

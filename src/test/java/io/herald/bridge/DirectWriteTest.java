@@ -87,6 +87,24 @@ class DirectWriteTest extends VertxWebSocketTest {
     }
 
     @Test
+    void aSocketClosedOnItsLoopTakesNoMoreFramesAndCountsAsNotWritable() throws Exception {
+        CompletableFuture<Served> served = new CompletableFuture<>();
+        HttpServer server = serve(served);
+        connect(server, new WebSocketClientOptions(), "/eventbus/websocket");
+        Served side = served.get(10, TimeUnit.SECONDS);
+        CompletableFuture<List<Boolean>> after = new CompletableFuture<>();
+        side.context().runOnContext(v -> {
+            side.socket().abort(); // its descriptor is closed: the number may be the next connection's
+            SharedFrame frame = new SharedFrame("{\"n\":1}");
+            boolean notWritten = side.socket().deliver(frame, true);
+            frame.release();
+            after.complete(List.of(notWritten, side.socket().overloaded()));
+        });
+        assertEquals(List.of(true, true), after.get(10, TimeUnit.SECONDS),
+                "the frame did not go to the closed descriptor, and the socket is not writable, as Netty's Channel#isWritable says");
+    }
+
+    @Test
     void withAnotherTaskQueuedOnTheLoopFramesWaitForTheFlushToShareAWrite() throws Exception {
         CompletableFuture<Served> served = new CompletableFuture<>();
         HttpServer server = serve(served);

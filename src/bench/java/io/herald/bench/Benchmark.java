@@ -60,7 +60,8 @@ import java.util.function.Function;
  * Neither ingest nor history is in the default scenarios: name them ({@code --scenarios ingest,history}).
  * <p>
  * {@code --stalls N}: fanout also prints its N slowest 100 ms windows (by publish time) with the server's threads' CPU over
- * each, its N slowest events (first and last delivery), and writes every event's to a file: what a p99 is made of.
+ * each, the CPU of each thread over the whole window, its N slowest events (first and last delivery), and writes every
+ * event's to a file: what a p99 is made of.
  * <p>
  * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
  * and two peers that run fanout, coalesce (their plain fan-out, beside each window) and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one

@@ -115,6 +115,12 @@ final class Stalls implements AutoCloseable {
         Files.writeString(file, out);
     }
 
+    /** The {@code count} threads that used the most CPU, as "name#tid ms", busiest first. */
+    private static String busiest(Map<String, Long> msByThread, int count) {
+        return msByThread.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(count)
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
     /** The {@code count} slowest windows, each with its slowest delivery and the threads that used the core over it. */
     String report(int count) {
         List<Map<String, Long>> cpu;
@@ -142,15 +148,12 @@ final class Stalls implements AutoCloseable {
             for (int i = w; i <= last; i++) {
                 cpu.get(i).forEach((thread, ms) -> used.merge(thread, ms, Long::sum));
             }
-            String top = used.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
-                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-            out.append(String.format("%n  at %.1f s: %.1f ms; CPU ms over %d window(s): %s", w / 10.0, slowMicros / 1000.0, last - w + 1, top));
+            out.append(String.format("%n  at %.1f s: %.1f ms; CPU ms over %d window(s): %s", w / 10.0, slowMicros / 1000.0, last - w + 1,
+                    busiest(used, 5)));
         }
         Map<String, Long> total = new HashMap<>();
         cpu.subList(0, windows).forEach(window -> window.forEach((thread, ms) -> total.merge(thread, ms, Long::sum)));
-        out.append(String.format("%n  CPU ms by thread over the %d windows: %s", windows, total.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
-                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+        out.append(String.format("%n  CPU ms by thread over the %d windows: %s", windows, busiest(total, 10)));
         List<Integer> events = new ArrayList<>();
         for (int e = 0; e < eventLast.length(); e++) {
             if (eventLast.get(e) > 0) {

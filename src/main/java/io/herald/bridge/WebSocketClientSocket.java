@@ -186,7 +186,7 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
         if (batch != null && !batch.isEmpty()) {
             return !channel.channel().isWritable() || batch.bytes() > channel.channel().bytesBeforeUnwritable();
         }
-        return !channel.channel().isWritable();
+        return direct != null ? !direct.writable() : !channel.channel().isWritable();
     }
 
     @Override

@@ -66,6 +66,12 @@ class DirectWriteTest extends VertxWebSocketTest {
         return direct.get(10, TimeUnit.SECONDS);
     }
 
+    private static List<Boolean> overloadedAndChannelWritable(Served side) {
+        CompletableFuture<List<Boolean>> state = new CompletableFuture<>();
+        side.context().runOnContext(v -> state.complete(List.of(side.socket().overloaded(), side.socket().channel.channel().isWritable())));
+        return state.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
     @Test
     void eventFramesGoStraightToTheSocket() throws Exception {
         CompletableFuture<Served> served = new CompletableFuture<>();
@@ -148,8 +154,12 @@ class DirectWriteTest extends VertxWebSocketTest {
         Served side = served.get(10, TimeUnit.SECONDS);
         int direct = deliver(side, texts);
         assertTrue(direct > 0 && direct < count, direct + " of " + count + " frames went to the socket before it filled");
+        // DirectWrite holds the channel's outbound buffer: its writability is the channel's, full and drained
+        assertEquals(List.of(true, false), overloadedAndChannelWritable(side));
         client.resume();
         all.get(30, TimeUnit.SECONDS);
+        io.herald.testing.Eventually.assertEventually("the drained socket is writable again, as its channel",
+                () -> overloadedAndChannelWritable(side).equals(List.of(false, true)));
         for (int i = 0; i < count; i++) {
             assertEquals(texts.get(i), received.get(i), "frame " + i);
         }

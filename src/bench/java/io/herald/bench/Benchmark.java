@@ -350,6 +350,7 @@ public final class Benchmark {
                 long sysBefore = a.sysNanos() + (crossNode ? b.sysNanos() : 0);
                 long jitBefore = a.compilerNanos() + (crossNode ? b.compilerNanos() : 0);
                 long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
+                long stealBefore = ServerProcess.machineStealNanos();
                 long writtenBefore = orderItems > 0 ? b.writtenBytes() : 0;
                 long wallBefore = System.nanoTime();
                 long acceptedBefore = publisher.accepted.sum();
@@ -367,6 +368,7 @@ public final class Benchmark {
                 long jit = a.compilerNanos() + (crossNode ? b.compilerNanos() : 0) - jitBefore;
                 double generatorLoad = (ServerProcess.cpuNanosOf(ProcessHandle.current().pid()) - generatorBefore)
                         / (double) (System.nanoTime() - wallBefore);
+                double stolen = (ServerProcess.machineStealNanos() - stealBefore) / (double) (System.nanoTime() - wallBefore);
                 clients.stopMeasuring();
                 if (stalls != null) {
                     stalls.close();
@@ -396,6 +398,7 @@ public final class Benchmark {
                 metrics.put("  of which JIT compiler µs", received == 0 ? Double.NaN : jit / 1000.0 / received);
                 metrics.put("errors", (double) (clients.errors.sum() + publisher.failed.sum()));
                 metrics.put("generator CPU %", 100 * generatorLoad);
+                metrics.put("CPU stolen by the host, % of a core", 100 * stolen);
             } finally {
                 clients.close();
                 publisher.close();

@@ -187,6 +187,20 @@ final class ServerProcess implements AutoCloseable {
         return cpuNanosOf(process.pid());
     }
 
+    /**
+     * CPU time the hypervisor gave to other guests while this machine's CPUs wanted to run (steal, the first line of
+     * /proc/stat), summed over the CPUs; 0 where the kernel does not say. A window in which the host took a tenth of a
+     * core is slower for every server, and the bench says so beside its figures.
+     */
+    static long machineStealNanos() {
+        try {
+            String[] total = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            return total.length > 8 ? Long.parseLong(total[8]) * (1_000_000_000L / CLOCK_TICKS_PER_SECOND) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** User + system CPU time of any process of this machine (the generator measures itself too). */
     static long cpuNanosOf(long pid) throws IOException {
         String[] fields = procStat(pid);

@@ -25,14 +25,16 @@ import java.util.Map;
  * <p>This rests on the epoll transport's public classes ({@link EpollSocketChannel#fd()},
  * {@link Socket#writeAddress}), on the outbound buffer's count of pending bytes and on the event loop's count
  * of pending tasks; {@code DirectWriteTest} fails if a Netty or Vert.x upgrade changes the pipeline or the transport
- * so that frames no longer go this way, or so that a closed socket would still take frames.
+ * so that frames no longer go this way, so that a closed socket would still take frames, or so that the outbound
+ * buffer held here is no longer the one the channel writes through.
  */
 final class DirectWrite {
     /**
      * What the checks of each delivery read, held here rather than reached through the channel each time (the channel,
      * its unsafe, its event loop): in a fan-out to 1,000 sockets each of those reads may miss the core's caches, and
-     * holding them saved about 0.11 µs of 7.6 per delivery (docs/benchmarks.md, "Three reads held"). The channel keeps its outbound buffer and its event
-     * loop for life; it drops the buffer when its output is shut down or it closes, and the socket's state says both.
+     * holding them saved about 0.11 µs of 7.6 per delivery (docs/benchmarks.md, "Paired within one run"). The channel
+     * keeps its outbound buffer and its event loop for life; it drops the buffer when its output is shut down or it
+     * closes, and the socket's state says both.
      */
     private final ChannelOutboundBuffer outbound;
     private final SingleThreadEventExecutor loop;

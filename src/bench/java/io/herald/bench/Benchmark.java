@@ -366,9 +366,11 @@ public final class Benchmark {
                 long cpu = a.cpuNanos() + (crossNode ? b.cpuNanos() : 0) - cpuBefore;
                 long sys = a.sysNanos() + (crossNode ? b.sysNanos() : 0) - sysBefore;
                 long jit = a.compilerNanos() + (crossNode ? b.compilerNanos() : 0) - jitBefore;
-                double generatorLoad = (ServerProcess.cpuNanosOf(ProcessHandle.current().pid()) - generatorBefore)
-                        / (double) (System.nanoTime() - wallBefore);
-                double stolen = (ServerProcess.machineStealNanos() - stealBefore) / (double) (System.nanoTime() - wallBefore);
+                long generatorCpu = ServerProcess.cpuNanosOf(ProcessHandle.current().pid()) - generatorBefore;
+                long stealNanos = ServerProcess.machineStealNanos() - stealBefore;
+                double windowNanos = System.nanoTime() - wallBefore;
+                double generatorLoad = generatorCpu / windowNanos;
+                double stolen = stealNanos / windowNanos;
                 clients.stopMeasuring();
                 if (stalls != null) {
                     stalls.close();

@@ -52,12 +52,16 @@ final class DirectWrite {
      */
     static DirectWrite at(ChannelHandlerContext encoder) {
         if (!(encoder.channel() instanceof EpollSocketChannel epoll) || !(epoll.fd() instanceof Socket fd)
-                || !(epoll.eventLoop() instanceof SingleThreadEventExecutor loop) || epoll.unsafe().outboundBuffer() == null) {
+                || !(epoll.eventLoop() instanceof SingleThreadEventExecutor loop)) {
             return null;
+        }
+        ChannelOutboundBuffer outbound = epoll.unsafe().outboundBuffer();
+        if (outbound == null) {
+            return null; // closed already
         }
         for (Map.Entry<String, ChannelHandler> entry : encoder.pipeline()) {
             if (entry.getKey().equals(encoder.name())) {
-                return new DirectWrite(epoll.unsafe().outboundBuffer(), loop, fd);
+                return new DirectWrite(outbound, loop, fd);
             }
             if (entry.getValue() instanceof ChannelOutboundHandler) {
                 return null; // it would see the frame first

@@ -184,9 +184,14 @@ public final class WebSocketClientSocket extends ServerWebSocketAdapter implemen
     @Override
     public boolean overloaded() {
         if (batch != null && !batch.isEmpty()) {
-            return !channel.channel().isWritable() || batch.bytes() > channel.channel().bytesBeforeUnwritable();
+            return !writable() || batch.bytes() > channel.channel().bytesBeforeUnwritable();
         }
-        return direct != null ? !direct.writable() : !channel.channel().isWritable();
+        return !writable();
+    }
+
+    /** The channel's writability, read through what {@link DirectWrite} holds where it can. */
+    private boolean writable() {
+        return direct != null ? direct.writable() : channel.channel().isWritable();
     }
 
     @Override

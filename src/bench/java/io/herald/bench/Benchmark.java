@@ -30,6 +30,8 @@ import java.util.function.Function;
  * (the {@code bench} Maven profile does: see README).
  * <pre>
  * scenarios: fanout    N subscribers of one type, R events/s: deliveries/s, loss, latency, server CPU per delivery
+ *            interleaved (issue 19 item 1) fanout of every target over the same minutes: all servers up at once, the publisher
+ *                      switching between them every {@code --slot-seconds}; for the floor against Herald under this machine's noise
  *            idle      many authenticated idle connections: heap per connection after a full GC
  *                      (19,500 by default: this machine allows 20,000 open files per process, server and generator alike)
  *            churn     connects and disconnects per second: errors, connections left, heap growth
@@ -86,6 +88,7 @@ public final class Benchmark {
         options.put("targets", "herald,stock");
         options.put("server-jvm-args", "");
         options.put("histogram", "0");
+        options.put("slot-seconds", "2"); // interleaved: seconds each target gets before the publisher moves to the next
         options.put("stalls", "0"); // above 0: fanout prints that many of its slowest 100 ms windows, with the server's threads' CPU
         options.put("ingest-seconds", "10");
         options.put("ingest-warmup", "20");
@@ -178,6 +181,12 @@ public final class Benchmark {
                 for (ServerProcess.Kind kind : targets()) {
                     if (HERALD_ONLY.contains(scenario) && kind != ServerProcess.Kind.HERALD
                             || !kind.isJvm() && !PEER_SCENARIOS.contains(scenario)) {
+                        continue;
+                    }
+                    if (scenario.equals("interleaved")) {
+                        if (kind == targets().get(0)) {
+                            interleaved(run);
+                        }
                         continue;
                     }
                     if (scenario.equals("coalesce")) {
@@ -293,6 +302,172 @@ public final class Benchmark {
         } finally {
             orderItems = 0;
             clientDeflate = false;
+        }
+    }
+
+    /**
+     * The fan-out of every target at once, over the same minutes: each target's server up with its own
+     * {@code --subscribers} (all pinned to {@code --server-cores}), and the publisher switching from one server to the
+     * next every {@code --slot-seconds}, the warmup ({@code --warmup} seconds each) and the window ({@code --seconds}
+     * each) alike. A burst of the host's steal or a slow minute of this shared machine then falls on every target, where
+     * the fanout scenario runs them minutes apart. Between slots the generator collects (no generator pause inside a
+     * slot) and waits {@link #SLOT_GAP_MS}, so that one server's last fan-out is out before the next server's first event.
+     * A server's CPU per delivery counts its own slots only ({@link SlotCpu}); its CPU while the others are measured is
+     * shown apart. Latency, loss and CPU per delivery as in fanout, per target.
+     */
+    private void interleaved(int run) throws Exception {
+        List<ServerProcess.Kind> kinds = targets();
+        int subscribers = option("subscribers");
+        int rate = option("rate");
+        int slot = option("slot-seconds");
+        List<ServerProcess> servers = new ArrayList<>();
+        List<LoadClient> clients = new ArrayList<>();
+        List<Publisher> publishers = new ArrayList<>();
+        try {
+            for (ServerProcess.Kind kind : kinds) {
+                int hz = freePort();
+                ServerProcess server = ServerProcess.start(kind, options.get("server-cores"), freePort(),
+                        ServerProcess.clusterXml(ServerProcess.newClusterName(), hz, List.of(hz)), classpath);
+                servers.add(server);
+                LoadClient load = new LoadClient(vertx, kind, server.port);
+                clients.add(load);
+                publishers.add(new Publisher(vertx, server.port));
+                load.openMany(subscribers, 1000).await();
+            }
+            List<Rehearsals> rehearsals = new ArrayList<>();
+            try {
+                clients.forEach(c -> rehearsals.add(new Rehearsals(c, () -> null)));
+                alternate(publishers, rate, slot, option("warmup"), null);
+            } finally {
+                for (Rehearsals r : rehearsals) {
+                    r.close();
+                }
+            }
+            for (Publisher publisher : publishers) {
+                publisher.run(rate, 1).await(); // as in fanout: the window opens on a steady flow
+            }
+
+            int n = kinds.size();
+            long[] jitBefore = new long[n];
+            long[] acceptedBefore = new long[n];
+            List<LoadClient.Window> windows = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                jitBefore[i] = servers.get(i).compilerNanos();
+                acceptedBefore[i] = publishers.get(i).accepted.sum();
+                windows.add(clients.get(i).startMeasuring(null));
+            }
+            SlotCpu cpu = new SlotCpu(servers);
+            long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
+            long stealBefore = ServerProcess.machineStealNanos();
+            long wallBefore = System.nanoTime();
+            alternate(publishers, rate, slot, option("seconds"), cpu);
+            long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (int i = 0; i < n; i++) {
+                long expected = (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers;
+                while (windows.get(i).received.sum() < expected && System.nanoTime() < drainEnd) {
+                    Thread.sleep(50);
+                }
+            }
+            double windowNanos = System.nanoTime() - wallBefore;
+            double generatorLoad = (ServerProcess.cpuNanosOf(ProcessHandle.current().pid()) - generatorBefore) / windowNanos;
+            double stolen = (ServerProcess.machineStealNanos() - stealBefore) / windowNanos;
+            for (int i = 0; i < n; i++) {
+                clients.get(i).stopMeasuring();
+                long expected = (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers;
+                long received = windows.get(i).received.sum();
+                Latency latency = windows.get(i).latency();
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put("deliveries/s in its slots", received / (option("seconds") + 0.0));
+                metrics.put("loss %", expected == 0 ? 100.0 : 100.0 * (expected - Math.min(received, expected)) / expected);
+                metrics.put("p50 ms", latency.percentile(0.50) / 1000.0);
+                metrics.put("p99 ms", latency.percentile(0.99) / 1000.0);
+                metrics.put("max ms", latency.max() / 1000.0);
+                metrics.put("server CPU µs/delivery", received == 0 ? Double.NaN : cpu.own[i] / 1000.0 / received);
+                metrics.put("  of which kernel µs", received == 0 ? Double.NaN : cpu.ownKernel[i] / 1000.0 / received);
+                metrics.put("  of which JIT compiler µs", received == 0 ? Double.NaN : (servers.get(i).compilerNanos() - jitBefore[i]) / 1000.0 / received);
+                metrics.put("idle CPU in the others' slots, % of a core", 100.0 * cpu.idle[i] / Math.max(1, cpu.idleWall[i]));
+                metrics.put("errors", (double) (clients.get(i).errors.sum() + publishers.get(i).failed.sum()));
+                metrics.put("generator CPU % (all targets)", 100 * generatorLoad);
+                metrics.put("CPU stolen by the host, % of a core (all targets)", 100 * stolen);
+                System.out.println("interleaved run " + run + " " + kinds.get(i) + ": " + metrics + " (load average " + loadAverage() + ")");
+                record("interleaved", kinds.get(i), metrics);
+            }
+        } finally {
+            clients.forEach(LoadClient::close);
+            publishers.forEach(Publisher::close);
+            for (ServerProcess server : servers) {
+                server.close();
+            }
+        }
+    }
+
+    /** Quiet time after each slot of {@link #interleaved}: a 1,000-socket fan-out takes under 10 ms on this machine. */
+    private static final long SLOT_GAP_MS = 100;
+
+    /**
+     * {@code secondsEach} seconds of {@code rate} events/s to each publisher's server, in turns of {@code slot} seconds;
+     * {@code cpu} (or null) is told where each turn ends.
+     */
+    private static void alternate(List<Publisher> publishers, int rate, int slot, int secondsEach, SlotCpu cpu)
+            throws InterruptedException, IOException {
+        for (int done = 0; done < secondsEach; done += slot) {
+            for (int i = 0; i < publishers.size(); i++) {
+                publishers.get(i).run(rate, Math.min(slot, secondsEach - done)).await();
+                System.gc(); // the generator's garbage of this slot, collected between slots
+                Thread.sleep(SLOT_GAP_MS);
+                if (cpu != null) {
+                    cpu.slotEnded(i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Each server's CPU in its own slots (the gap after each included, where its last deliveries go out) and in the
+     * others' slots, where it is idle: read from /proc at each slot's end, so a server's background work while another
+     * one is measured is not charged to its deliveries, and is shown apart.
+     */
+    private static final class SlotCpu {
+        private final List<ServerProcess> servers;
+        final long[] own;
+        final long[] ownKernel;
+        final long[] idle;
+        final long[] idleWall;
+        private final long[] lastCpu;
+        private final long[] lastKernel;
+        private long lastWall = System.nanoTime();
+
+        SlotCpu(List<ServerProcess> servers) throws IOException {
+            this.servers = servers;
+            int n = servers.size();
+            own = new long[n];
+            ownKernel = new long[n];
+            idle = new long[n];
+            idleWall = new long[n];
+            lastCpu = new long[n];
+            lastKernel = new long[n];
+            for (int i = 0; i < n; i++) {
+                lastCpu[i] = servers.get(i).cpuNanos();
+                lastKernel[i] = servers.get(i).sysNanos();
+            }
+        }
+
+        void slotEnded(int target) throws IOException {
+            long wall = System.nanoTime();
+            for (int i = 0; i < servers.size(); i++) {
+                long cpu = servers.get(i).cpuNanos();
+                long kernel = servers.get(i).sysNanos();
+                if (i == target) {
+                    own[i] += cpu - lastCpu[i];
+                    ownKernel[i] += kernel - lastKernel[i];
+                } else {
+                    idle[i] += cpu - lastCpu[i];
+                    idleWall[i] += wall - lastWall;
+                }
+                lastCpu[i] = cpu;
+                lastKernel[i] = kernel;
+            }
+            lastWall = wall;
         }
     }
 

@@ -310,8 +310,8 @@ public final class Benchmark {
      * {@code --subscribers} (all pinned to {@code --server-cores}), and the publisher switching from one server to the
      * next every {@code --slot-seconds}, the warmup ({@code --warmup} seconds each) and the window ({@code --seconds}
      * each) alike. A burst of the host's steal or a slow minute of this shared machine then falls on every target, where
-     * the fanout scenario runs them minutes apart. Between slots the generator collects (no generator pause inside a
-     * slot) and waits {@link #SLOT_GAP_MS}, so that one server's last fan-out is out before the next server's first event.
+     * the fanout scenario runs them minutes apart. After each slot the generator waits {@link #SLOT_GAP_MS}, so that
+     * the server's last fan-out is out and read, then collects (no generator pause inside a slot).
      * A server's CPU per delivery counts its own slots only ({@link SlotCpu}); its CPU while the others are measured is
      * shown apart. Latency, loss and CPU per delivery as in fanout, per target.
      */
@@ -387,6 +387,7 @@ public final class Benchmark {
                 metrics.put("  of which JIT compiler µs", received == 0 ? Double.NaN : (servers.get(i).compilerNanos() - jitBefore[i]) / 1000.0 / received);
                 metrics.put("idle CPU in the others' slots, % of a core", 100.0 * cpu.idle[i] / Math.max(1, cpu.idleWall[i]));
                 metrics.put("errors", (double) (clients.get(i).errors.sum() + publishers.get(i).failed.sum()));
+                metrics.put("generator CPU % in its slots", 100.0 * cpu.generator[i] / Math.max(1, cpu.ownWall[i]));
                 metrics.put("generator CPU % (all targets)", 100 * generatorLoad);
                 metrics.put("CPU stolen by the host, % of a core (all targets)", 100 * stolen);
                 System.out.println("interleaved run " + run + " " + kinds.get(i) + ": " + metrics + " (load average " + loadAverage() + ")");
@@ -435,9 +436,13 @@ public final class Benchmark {
         final long[] ownKernel;
         final long[] idle;
         final long[] idleWall;
+        /** The generator's CPU in each server's slots, and those slots' length: what reading each server's frames costs. */
+        final long[] generator;
+        final long[] ownWall;
         private final long[] lastCpu;
         private final long[] lastKernel;
         private long lastWall = System.nanoTime();
+        private long lastGenerator = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
 
         SlotCpu(List<ServerProcess> servers) throws IOException {
             this.servers = servers;
@@ -446,6 +451,8 @@ public final class Benchmark {
             ownKernel = new long[n];
             idle = new long[n];
             idleWall = new long[n];
+            generator = new long[n];
+            ownWall = new long[n];
             lastCpu = new long[n];
             lastKernel = new long[n];
             for (int i = 0; i < n; i++) {
@@ -456,6 +463,10 @@ public final class Benchmark {
 
         void slotEnded(int target) throws IOException {
             long wall = System.nanoTime();
+            long generatorCpu = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
+            generator[target] += generatorCpu - lastGenerator;
+            ownWall[target] += wall - lastWall;
+            lastGenerator = generatorCpu;
             for (int i = 0; i < servers.size(); i++) {
                 long cpu = servers.get(i).cpuNanos();
                 long kernel = servers.get(i).sysNanos();

@@ -415,12 +415,12 @@ public final class Benchmark {
             for (int i = 0; i < publishers.size(); i++) {
                 publishers.get(i).run(rate, Math.min(slot, secondsEach - done)).await();
                 Thread.sleep(SLOT_GAP_MS);
+                // the slot's garbage, collected once its last deliveries are read (a first run that collected right after
+                // the last publish was answered paused the reading of that event's fan-out), and counted in its slot
+                System.gc();
                 if (cpu != null) {
                     cpu.slotEnded(i);
                 }
-                // the slot's garbage, collected once its last deliveries are read: a first run that collected right after
-                // the last publish was answered paused the reading of that event's fan-out (p99 37-50 ms for the floor)
-                System.gc();
             }
         }
     }

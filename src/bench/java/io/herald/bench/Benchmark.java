@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 
 /**
  * Herald against the stock Vert.x SockJS bridge, same machine, same run, same load: each scenario runs
@@ -310,8 +311,8 @@ public final class Benchmark {
      * {@code --subscribers} (all pinned to {@code --server-cores}), and the publisher switching from one server to the
      * next every {@code --slot-seconds}, the warmup ({@code --warmup} seconds each) and the window ({@code --seconds}
      * each) alike. A burst of the host's steal or a slow minute of this shared machine then falls on every target, where
-     * the fanout scenario runs them minutes apart. After each slot the generator waits {@link #SLOT_GAP_MS}, so that
-     * the server's last fan-out is out and read, then collects (no generator pause inside a slot).
+     * the fanout scenario runs them minutes apart. After each slot the generator waits until the server's deliveries
+     * are read, and {@link #SLOT_GAP_MS} more, then collects (no generator pause inside a slot).
      * A server's CPU per delivery counts its own slots only ({@link SlotCpu}); its CPU while the others are measured is
      * shown apart. Latency, loss and CPU per delivery as in fanout, per target.
      */
@@ -337,7 +338,7 @@ public final class Benchmark {
             List<Rehearsals> rehearsals = new ArrayList<>();
             try {
                 clients.forEach(c -> rehearsals.add(new Rehearsals(c, () -> null)));
-                alternate(publishers, rate, slot, option("warmup"), null);
+                alternate(publishers, rate, slot, option("warmup"), null, i -> true);
             } finally {
                 for (Rehearsals r : rehearsals) {
                     r.close();
@@ -360,7 +361,8 @@ public final class Benchmark {
             long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
             long stealBefore = ServerProcess.machineStealNanos();
             long wallBefore = System.nanoTime();
-            alternate(publishers, rate, slot, option("seconds"), cpu);
+            alternate(publishers, rate, slot, option("seconds"), cpu,
+                    i -> windows.get(i).received.sum() >= (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers);
             long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             for (int i = 0; i < n; i++) {
                 long expected = (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers;
@@ -402,18 +404,24 @@ public final class Benchmark {
         }
     }
 
-    /** Quiet time after each slot of {@link #interleaved}: a 1,000-socket fan-out takes under 10 ms on this machine. */
+    /** Quiet time after each slot of {@link #interleaved}, once its deliveries are read (or after {@link #SLOT_DRAIN_MS}). */
     private static final long SLOT_GAP_MS = 100;
+    private static final long SLOT_DRAIN_MS = 2000;
 
     /**
      * {@code secondsEach} seconds of {@code rate} events/s to each publisher's server, in turns of {@code slot} seconds;
-     * {@code cpu} (or null) is told where each turn ends.
+     * after each turn, waits until {@code read} says server i's deliveries are all read; {@code cpu} (or null) is told
+     * where each turn ends.
      */
-    private static void alternate(List<Publisher> publishers, int rate, int slot, int secondsEach, SlotCpu cpu)
+    private static void alternate(List<Publisher> publishers, int rate, int slot, int secondsEach, SlotCpu cpu, IntPredicate read)
             throws InterruptedException, IOException {
         for (int done = 0; done < secondsEach; done += slot) {
             for (int i = 0; i < publishers.size(); i++) {
                 publishers.get(i).run(rate, Math.min(slot, secondsEach - done)).await();
+                long drainEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLOT_DRAIN_MS);
+                while (!read.test(i) && System.nanoTime() < drainEnd) {
+                    Thread.sleep(5);
+                }
                 Thread.sleep(SLOT_GAP_MS);
                 // the slot's garbage, collected once its last deliveries are read (a first run that collected right after
                 // the last publish was answered paused the reading of that event's fan-out), and counted in its slot

@@ -76,8 +76,8 @@ import java.util.function.IntPredicate;
 public final class Benchmark {
     /** Scenarios the stock bridge cannot run: it has no batch publish API and no history. */
     private static final Set<String> HERALD_ONLY = Set.of("ingest", "history", "presence", "shutdown", "connect", "storm", "kafka", "outbox");
-    /** What the Socket.IO peer and the floor run: the fan-out (also beside coalesce's windows) and, for memory, idle connections. */
-    private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "idle", "coalesce");
+    /** What the Socket.IO peer and the floor run: the fan-out (also beside coalesce's windows, and interleaved) and, for memory, idle connections. */
+    private static final Set<String> PEER_SCENARIOS = Set.of("fanout", "interleaved", "idle", "coalesce");
     private static final List<String> INGEST_VARIANTS = List.of("unclustered", "clustered, 1 node", "clustered, 2 nodes");
     /** Targets we track: clustered at least this share of unclustered (single, batch). */
     private static final Map<String, String> INGEST_TARGETS = Map.of("single", "≥ 0.75", "batch", "≥ 0.25");

@@ -67,7 +67,7 @@ import java.util.function.IntPredicate;
  * event's to a file: what a p99 is made of.
  * <p>
  * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
- * and two peers that run fanout, coalesce (their plain fan-out, beside each window) and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
+ * and two peers that run fanout, interleaved, coalesce (their plain fan-out, beside each window) and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
  * pre-encoded frame and one write() per socket per event, src/bench/floor). Idle reports the RSS growth of the server
  * process per connection (what the operator pays, heap or not) and, for the JVMs, the heap after a full GC apart; for
  * the JVMs and Socket.IO (node --expose-gc, POST /gc) the RSS growth after a full GC; for the JVMs the RSS growth split

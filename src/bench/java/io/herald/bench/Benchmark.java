@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
+import java.util.function.IntToLongFunction;
 
 /**
  * Herald against the stock Vert.x SockJS bridge, same machine, same run, same load: each scenario runs
@@ -361,11 +362,11 @@ public final class Benchmark {
             long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
             long stealBefore = ServerProcess.machineStealNanos();
             long wallBefore = System.nanoTime();
-            alternate(publishers, rate, slot, option("seconds"), cpu,
-                    i -> windows.get(i).received.sum() >= (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers);
+            IntToLongFunction expectedOf = i -> (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers;
+            alternate(publishers, rate, slot, option("seconds"), cpu, i -> windows.get(i).received.sum() >= expectedOf.applyAsLong(i));
             long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             for (int i = 0; i < n; i++) {
-                long expected = (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers;
+                long expected = expectedOf.applyAsLong(i);
                 while (windows.get(i).received.sum() < expected && System.nanoTime() < drainEnd) {
                     Thread.sleep(50);
                 }
@@ -375,7 +376,7 @@ public final class Benchmark {
             double stolen = (ServerProcess.machineStealNanos() - stealBefore) / windowNanos;
             for (int i = 0; i < n; i++) {
                 clients.get(i).stopMeasuring();
-                long expected = (publishers.get(i).accepted.sum() - acceptedBefore[i]) * subscribers;
+                long expected = expectedOf.applyAsLong(i);
                 long received = windows.get(i).received.sum();
                 Latency latency = windows.get(i).latency();
                 Map<String, Double> metrics = new LinkedHashMap<>();

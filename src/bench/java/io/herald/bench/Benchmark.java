@@ -65,7 +65,7 @@ import java.util.function.IntToLongFunction;
  * <p>
  * {@code --stalls N}: fanout also prints its N slowest 100 ms windows (by publish time) with the server's threads' CPU over
  * each, the CPU of each thread over the whole window, its N slowest events (first and last delivery), and writes every
- * event's to a file: what a p99 is made of.
+ * event's to a file: what a p99 is made of. Interleaved prints each target's N slowest windows and its threads' CPU.
  * <p>
  * Targets ({@code --targets herald,stock,socketio,floor}; default herald,stock): Herald, the stock Vert.x SockJS bridge,
  * and two peers that run fanout, interleaved, coalesce (their plain fan-out, beside each window) and idle only: Socket.IO 4.8 (Node, src/bench/socketio) and the floor (C, epoll, one
@@ -91,7 +91,7 @@ public final class Benchmark {
         options.put("server-jvm-args", "");
         options.put("histogram", "0");
         options.put("slot-seconds", "2"); // interleaved: seconds each target gets before the publisher moves to the next
-        options.put("stalls", "0"); // above 0: fanout prints that many of its slowest 100 ms windows, with the server's threads' CPU
+        options.put("stalls", "0"); // above 0: fanout and interleaved print that many of their slowest 100 ms windows, with the server's threads' CPU
         options.put("ingest-seconds", "10");
         options.put("ingest-warmup", "20");
         options.put("ingest-variants", "unclustered,1,2"); // which of unclustered, clustered on 1 node, on 2 nodes
@@ -353,10 +353,15 @@ public final class Benchmark {
             long[] jitBefore = new long[n];
             long[] acceptedBefore = new long[n];
             List<LoadClient.Window> windows = new ArrayList<>();
+            List<Stalls> stalls = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 jitBefore[i] = servers.get(i).compilerNanos();
                 acceptedBefore[i] = publishers.get(i).accepted.sum();
-                windows.add(clients.get(i).startMeasuring(null));
+                // windows by publish time over the whole interleaved window (each target's slots and the others'); the
+                // publisher's event numbers restart every slot, so no per-event figures here
+                Stalls targetStalls = option("stalls") > 0 ? new Stalls(servers.get(i).pid(), 2 * n * option("seconds"), 0) : null;
+                stalls.add(targetStalls);
+                windows.add(clients.get(i).startMeasuring(targetStalls));
             }
             SlotCpu cpu = new SlotCpu(servers);
             long generatorBefore = ServerProcess.cpuNanosOf(ProcessHandle.current().pid());
@@ -376,6 +381,10 @@ public final class Benchmark {
             double stolen = (ServerProcess.machineStealNanos() - stealBefore) / windowNanos;
             for (int i = 0; i < n; i++) {
                 clients.get(i).stopMeasuring();
+                if (stalls.get(i) != null) {
+                    stalls.get(i).close();
+                    System.out.println("interleaved run " + run + " " + kinds.get(i) + " " + stalls.get(i).report(option("stalls")));
+                }
                 long expected = expectedOf.applyAsLong(i);
                 long received = windows.get(i).received.sum();
                 Latency latency = windows.get(i).latency();

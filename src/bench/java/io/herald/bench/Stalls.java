@@ -3,6 +3,7 @@ package io.herald.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,6 +21,8 @@ final class Stalls implements AutoCloseable {
     static final long WINDOW_NANOS = 100_000_000L;
     private static final long TICK_MS = 10;
     private final long start = System.nanoTime();
+    /** The wall clock at {@link #start}, so windows can be lined up with a server's own logs (-Xlog:safepoint:…:time). */
+    private final Instant startedAt = Instant.now();
     private final AtomicLongArray slowest;
     /** Per event (the publisher's n of the measured run): its fastest and slowest delivery, µs. */
     private final AtomicLongArray eventFirst;
@@ -139,7 +142,7 @@ final class Stalls implements AutoCloseable {
         }
         List<Long> sorted = order.stream().map(slowest::get).sorted().toList();
         StringBuilder out = new StringBuilder("slowest delivery per 100 ms window: median " + sorted.get(sorted.size() / 2) / 1000.0
-                + " ms over " + sorted.size() + " windows; the worst " + count + ":");
+                + " ms over " + sorted.size() + " windows from " + startedAt + "; the worst " + count + ":");
         order.sort(Comparator.comparingLong(slowest::get).reversed());
         for (int w : order.subList(0, Math.min(count, order.size()))) {
             long slowMicros = slowest.get(w);

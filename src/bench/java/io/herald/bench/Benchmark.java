@@ -358,7 +358,8 @@ public final class Benchmark {
                 jitBefore[i] = servers.get(i).compilerNanos();
                 acceptedBefore[i] = publishers.get(i).accepted.sum();
                 // windows by publish time over the whole interleaved window (each target's slots and the others'); the
-                // publisher's event numbers restart every slot, so no per-event figures here
+                // publisher's event numbers restart every slot, so no per-event figures here; the window lasts n × seconds
+                // plus each slot's drain and gap, which twice that covers
                 Stalls targetStalls = option("stalls") > 0 ? new Stalls(servers.get(i).pid(), 2 * n * option("seconds"), 0) : null;
                 stalls.add(targetStalls);
                 windows.add(clients.get(i).startMeasuring(targetStalls));
